@@ -1,0 +1,91 @@
+package dev.teamsconnect.core.spi;
+
+import dev.teamsconnect.core.error.TerminalException;
+import dev.teamsconnect.core.model.Capability;
+import dev.teamsconnect.core.model.PbxState;
+import dev.teamsconnect.core.model.PbxUser;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where the desired state goes: a PBX (STARFACE), a webhook, a busy light.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>Threading: the engine calls one method at a time; a sink may parallelise inside
+ *       {@link #readStates} and {@link #applyAll} (bounded).</li>
+ *   <li>Idempotence: writing the same state twice must be harmless. The engine writes only differences,
+ *       but retries after a crash may repeat a write.</li>
+ *   <li>Failures: per-user problems (unknown user, one failed write) go into the {@link BatchResult};
+ *       a failure of the whole backend is thrown ({@link dev.teamsconnect.core.error.RetryableException} or
+ *       {@link TerminalException}).</li>
+ *   <li>Capabilities: the engine only reads and writes fields named in {@link #capabilities()}.</li>
+ * </ul>
+ */
+public interface PbxSink extends AutoCloseable {
+
+    /** The provider id, e.g. {@code starface}. */
+    String id();
+
+    /** What this sink can do. */
+    Set<Capability> capabilities();
+
+    /** Signs in (if needed) and checks that the PBX can be reached; called once before the first cycle. */
+    default void open() {
+    }
+
+    /** All PBX users. */
+    List<PbxUser> listUsers();
+
+    /**
+     * The members of the named group. Sinks without {@link Capability#GROUPS} throw a {@link TerminalException}.
+     */
+    default List<PbxUser> listGroupMembers(String groupName) {
+        throw new TerminalException("PBX sink '" + id() + "' does not support user groups (users.scope: group)");
+    }
+
+    /** The current state of one user. */
+    PbxState readState(PbxUser user);
+
+    /** The current state of many users. The default reads one after another; sinks may parallelise. */
+    default BatchResult<PbxState> readStates(Collection<PbxUser> users) {
+        Map<String, PbxState> values = new HashMap<>();
+        Map<String, dev.teamsconnect.core.error.TeamsConnectException> failures = new HashMap<>();
+        for (PbxUser user : users) {
+            try {
+                values.put(user.id(), readState(user));
+            } catch (dev.teamsconnect.core.error.TeamsConnectException e) {
+                failures.put(user.id(), e);
+            }
+        }
+        return new BatchResult<>(values, failures);
+    }
+
+    /** Writes one change. */
+    void apply(PbxChange change);
+
+    /**
+     * Writes many changes; the result maps each successfully written user id to its new state. The default writes
+     * one after another; sinks may parallelise.
+     */
+    default BatchResult<PbxState> applyAll(List<PbxChange> changes) {
+        Map<String, PbxState> values = new HashMap<>();
+        Map<String, dev.teamsconnect.core.error.TeamsConnectException> failures = new HashMap<>();
+        for (PbxChange change : changes) {
+            try {
+                apply(change);
+                values.put(change.user().id(), change.to());
+            } catch (dev.teamsconnect.core.error.TeamsConnectException e) {
+                failures.put(change.user().id(), e);
+            }
+        }
+        return new BatchResult<>(values, failures);
+    }
+
+    @Override
+    default void close() {
+    }
+}

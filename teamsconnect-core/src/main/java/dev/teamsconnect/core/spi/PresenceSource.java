@@ -1,0 +1,46 @@
+package dev.teamsconnect.core.spi;
+
+import dev.teamsconnect.core.model.TeamsPresence;
+import dev.teamsconnect.core.model.TeamsUser;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Where presence comes from (Microsoft Graph, a file, a test script).
+ *
+ * <p>Threading: the engine calls one method at a time from its sync thread; calls may block for network I/O
+ * and should honour their own timeouts. Failures: throw {@link dev.teamsconnect.core.error.RetryableException}
+ * for things that may pass (I/O, 429, 5xx) and {@link dev.teamsconnect.core.error.TerminalException} for things
+ * that will not (rejected sign-in, missing permission). Never put secrets in messages.
+ */
+public interface PresenceSource extends AutoCloseable {
+
+    /** The provider id, e.g. {@code graph}. */
+    String id();
+
+    /** Signs in (if needed) and checks that the source works; called once before the first cycle. */
+    default void open() {
+    }
+
+    /** All users the source can report on. Disabled accounts may be included with {@code enabled = false}. */
+    List<TeamsUser> listUsers();
+
+    /**
+     * The current presence of the given users, keyed by user id. Ids the source does not know may be absent
+     * or reported as failures. Implementations chunk and pace requests as their backend requires.
+     */
+    BatchResult<TeamsPresence> readPresence(Collection<String> userIds);
+
+    /**
+     * Optional push: the source calls {@code changed} with user ids whose presence may have changed. It is a
+     * hint only ("look at these users"); the engine reads the current presence itself. Default: no push.
+     */
+    default void subscribe(Consumer<Set<String>> changed) {
+    }
+
+    @Override
+    default void close() {
+    }
+}
