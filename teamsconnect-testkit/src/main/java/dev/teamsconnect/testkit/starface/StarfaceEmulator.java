@@ -127,6 +127,14 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
+    static {
+        // Without TCP_NODELAY the JDK server's small responses meet the client's delayed ACK: ~40 ms per request.
+        // Read once when the JDK server classes load; harmless if the property was already set.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private static final String LOGIN = "/rest/login";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -148,6 +156,8 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final AtomicInteger rejectedLogins = new AtomicInteger();
     private final AtomicInteger missingContentType = new AtomicInteger();
     private volatile Duration latency;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
 
     private final Clock clock;
     private final HttpServer server;
@@ -238,6 +248,20 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
+    /** The DND flag of the user with this numeric id. */
+    public boolean dnd(int userId) {
+        synchronized (lock) {
+            return byIdOrThrow(userId).doNotDisturb;
+        }
+    }
+
+    /** Sets the DND flag of the user with this numeric id as if pressed on the phone (source PHONE). */
+    public void pressDndKey(int userId, boolean on) {
+        synchronized (lock) {
+            setDnd(byIdOrThrow(userId), on, DndSource.PHONE);
+        }
+    }
+
     /** Every user's DND flag by login, in seed order. */
     public Map<String, Boolean> dndByLogin() {
         synchronized (lock) {
@@ -274,7 +298,21 @@ public final class StarfaceEmulator implements AutoCloseable {
                     + endpoint + "\", " + count + ", " + status);
         }
         synchronized (lock) {
-            failureRules.add(new FailureRule(parts[0].toUpperCase(Locale.ROOT), parts[1], count, status));
+            failureRules.add(new FailureRule(parts[0].toUpperCase(Locale.ROOT), parts[1], count, status, null));
+        }
+    }
+
+    /**
+     * Answers the next matching request (see {@link #failNext}) with {@code status} and exactly {@code rawBody}
+     * (sent as {@code application/json}, even if it is not JSON), to test how clients handle malformed answers.
+     */
+    public void respondNext(String endpoint, int status, String rawBody) {
+        String[] parts = endpoint.trim().split("\\s+", 2);
+        if (parts.length != 2 || status < 100 || status > 599 || rawBody == null) {
+            throw new IllegalArgumentException("respondNext needs \"METHOD /path\", an HTTP status and a body");
+        }
+        synchronized (lock) {
+            failureRules.add(new FailureRule(parts[0].toUpperCase(Locale.ROOT), parts[1], 1, status, rawBody));
         }
     }
 
@@ -333,6 +371,11 @@ public final class StarfaceEmulator implements AutoCloseable {
         return rejectedLogins.get();
     }
 
+    /** The largest number of requests this emulator was serving at the same moment. */
+    public int maxConcurrentRequests() {
+        return maxInFlight.get();
+    }
+
     /** Requests that arrived without {@code Content-Type: application/json}. */
     public int requestsWithoutJsonContentType() {
         return missingContentType.get();
@@ -361,6 +404,8 @@ public final class StarfaceEmulator implements AutoCloseable {
     // HTTP handling
 
     private void handle(HttpExchange ex) throws IOException {
+        int now = inFlight.incrementAndGet();
+        maxInFlight.accumulateAndGet(now, Math::max);
         try (ex) {
             String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = ex.getRequestURI().getPath();
@@ -380,9 +425,20 @@ public final class StarfaceEmulator implements AutoCloseable {
             if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
                 missingContentType.incrementAndGet();
             }
-            Integer injected = takeInjectedFailure(method, path, template);
+            FailureRule injected = takeInjectedFailure(method, path, template);
             if (injected != null) {
-                error(ex, injected, "EMULATED_FAILURE", "failure injected by the test for " + method + " " + path);
+                if (injected.body != null) {
+                    byte[] bytes = injected.body.getBytes(StandardCharsets.UTF_8);
+                    ex.getResponseHeaders().set("Content-Type", "application/json");
+                    ex.sendResponseHeaders(injected.status, bytes.length == 0 ? -1 : bytes.length);
+                    if (bytes.length > 0) {
+                        try (OutputStream out = ex.getResponseBody()) {
+                            out.write(bytes);
+                        }
+                    }
+                } else {
+                    error(ex, injected.status, "EMULATED_FAILURE", "failure injected by the test for " + method + " " + path);
+                }
                 return;
             }
             boolean loginNonce = method.equals("GET") && path.equals(LOGIN);
@@ -398,6 +454,8 @@ public final class StarfaceEmulator implements AutoCloseable {
             } catch (IOException ignored) {
                 // the client went away
             }
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 
@@ -642,7 +700,7 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
-    private Integer takeInjectedFailure(String method, String path, String template) {
+    private FailureRule takeInjectedFailure(String method, String path, String template) {
         synchronized (lock) {
             for (Iterator<FailureRule> it = failureRules.iterator(); it.hasNext(); ) {
                 FailureRule r = it.next();
@@ -650,7 +708,7 @@ public final class StarfaceEmulator implements AutoCloseable {
                     if (--r.remaining <= 0) {
                         it.remove();
                     }
-                    return r.status;
+                    return r;
                 }
             }
             return null;
@@ -664,6 +722,14 @@ public final class StarfaceEmulator implements AutoCloseable {
             u.doNotDisturb = on;
             dndChanges.add(new DndChange(clock.instant(), u.id, u.login, on, source));
         }
+    }
+
+    private UserState byIdOrThrow(int id) {
+        UserState u = users.get(id);
+        if (u == null) {
+            throw new IllegalArgumentException("no emulated user with id " + id);
+        }
+        return u;
     }
 
     private UserState find(String loginOrId) {
@@ -845,12 +911,14 @@ public final class StarfaceEmulator implements AutoCloseable {
         final String path;
         int remaining;
         final int status;
+        final String body;
 
-        FailureRule(String method, String path, int remaining, int status) {
+        FailureRule(String method, String path, int remaining, int status, String body) {
             this.method = method;
             this.path = path;
             this.remaining = remaining;
             this.status = status;
+            this.body = body;
         }
     }
 
