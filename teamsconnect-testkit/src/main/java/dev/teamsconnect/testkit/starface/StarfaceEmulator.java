@@ -147,6 +147,7 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final Map<String, Session> sessions = new LinkedHashMap<>();
     private final List<DndChange> dndChanges = new ArrayList<>();
     private final List<FailureRule> failureRules = new ArrayList<>();
+    private final List<String> secretsSeen = new ArrayList<>();
     private final LoginType serverLoginType;
     private Duration tokenLifetime;
 
@@ -381,6 +382,13 @@ public final class StarfaceEmulator implements AutoCloseable {
         return missingContentType.get();
     }
 
+    /** Every login secret received, in memory only (for tests that check secrets never leak into logs). */
+    public List<String> loginSecretsSeen() {
+        synchronized (lock) {
+            return List.copyOf(secretsSeen);
+        }
+    }
+
     /** Tokens currently valid (for tests that check tokens never leak into logs). */
     public Set<String> activeTokens() {
         synchronized (lock) {
@@ -596,6 +604,7 @@ public final class StarfaceEmulator implements AutoCloseable {
         Optional<LoginType> announced;
         UserState user = null;
         synchronized (lock) {
+            secretsSeen.add(secret);
             announced = Optional.ofNullable(nonces.remove(nonce)); // single use, even when the login fails
             if (announced.isPresent() && announced.get().wireName().equals(req.get("loginType").asText())) {
                 for (UserState u : users.values()) {
