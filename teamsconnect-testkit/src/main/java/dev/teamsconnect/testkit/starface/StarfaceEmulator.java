@@ -157,6 +157,7 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final AtomicInteger rejectedLogins = new AtomicInteger();
     private final AtomicInteger missingContentType = new AtomicInteger();
     private volatile Duration latency;
+    private final AtomicInteger expireCountdown = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
 
@@ -329,6 +330,17 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Expires all tokens just before the {@code n}-th request from now is handled (that request and later ones
+     * see no valid token), to expire sessions in the middle of a client's run without racing it.
+     */
+    public void expireAllTokensAfterRequests(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be >= 1, but was " + n);
+        }
+        expireCountdown.set(n);
+    }
+
     /** Changes the lifetime of tokens (existing ones included, measured from their issue time). */
     public void setTokenLifetime(Duration lifetime) {
         synchronized (lock) {
@@ -372,7 +384,10 @@ public final class StarfaceEmulator implements AutoCloseable {
         return rejectedLogins.get();
     }
 
-    /** The largest number of requests this emulator was serving at the same moment. */
+    /**
+     * The largest number of requests this emulator held at the same moment, measured from arrival to the end of
+     * the added latency (so use {@link Builder#latency} for a meaningful figure).
+     */
     public int maxConcurrentRequests() {
         return maxInFlight.get();
     }
@@ -412,13 +427,19 @@ public final class StarfaceEmulator implements AutoCloseable {
     // HTTP handling
 
     private void handle(HttpExchange ex) throws IOException {
+        // The gauge covers arrival and the added latency, i.e. only time before the answer is sent, so a
+        // client's next request on the same connection never overlaps its previous one in the count.
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
+        boolean counted = true;
         try (ex) {
             String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = ex.getRequestURI().getPath();
             String template = template(path);
             requestCounts.computeIfAbsent(method + " " + template, k -> new AtomicInteger()).incrementAndGet();
+            if (expireCountdown.get() > 0 && expireCountdown.decrementAndGet() == 0) {
+                expireAllTokens();
+            }
             Duration delay = latency;
             if (!delay.isZero()) {
                 try {
@@ -428,6 +449,8 @@ public final class StarfaceEmulator implements AutoCloseable {
                     return;
                 }
             }
+            inFlight.decrementAndGet();
+            counted = false;
             byte[] requestBody = ex.getRequestBody().readAllBytes();
             String contentType = ex.getRequestHeaders().getFirst("Content-Type");
             if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
@@ -463,7 +486,9 @@ public final class StarfaceEmulator implements AutoCloseable {
                 // the client went away
             }
         } finally {
-            inFlight.decrementAndGet();
+            if (counted) {
+                inFlight.decrementAndGet();
+            }
         }
     }
 
