@@ -52,12 +52,9 @@ public final class InMemoryPresenceSource implements PresenceSource {
     /** The provider id this source reports. */
     public static final String ID = "memory";
 
-    private record Entry(TeamsPresence presence) {
-    }
-
     private final Clock clock;
     private final Map<String, TeamsUser> users = new LinkedHashMap<>();
-    private final Map<String, Entry> presences = new HashMap<>();
+    private final Map<String, TeamsPresence> presences = new HashMap<>();
     private final Map<String, TeamsConnectException> userFailures = new HashMap<>();
     private final Deque<TeamsConnectException> readFailures = new ArrayDeque<>();
     private final Deque<TeamsConnectException> listFailures = new ArrayDeque<>();
@@ -128,8 +125,8 @@ public final class InMemoryPresenceSource implements PresenceSource {
         sequence++;
         // Zero-padded so that the lexicographic order Graph promises holds.
         String seq = String.format("%020d", sequence);
-        presences.put(id, new Entry(TeamsPresence.parse(id, availability, activity, statusMessage, outOfOffice, seq,
-                clock.instant())));
+        presences.put(id, TeamsPresence.parse(id, availability, activity, statusMessage, outOfOffice, seq,
+                clock.instant()));
         return this;
     }
 
@@ -176,8 +173,7 @@ public final class InMemoryPresenceSource implements PresenceSource {
 
     /** The current presence of a user as the next read would report it (ignoring failures), or {@code null}. */
     public synchronized TeamsPresence currentPresence(String id) {
-        Entry e = presences.get(id);
-        return e == null ? null : e.presence();
+        return presences.get(id);
     }
 
     /** How many times {@code readPresence} was called (including failed calls). */
@@ -274,10 +270,10 @@ public final class InMemoryPresenceSource implements PresenceSource {
             } else if (!users.containsKey(id)) {
                 failures.put(id, new UnknownUserException(id, "in-memory source has no user " + id));
             } else {
-                Entry e = presences.get(id);
-                TeamsPresence p = e == null
+                TeamsPresence stored = presences.get(id);
+                TeamsPresence p = stored == null
                         ? TeamsPresence.of(id, Availability.PRESENCE_UNKNOWN, Activity.PRESENCE_UNKNOWN, clock.instant())
-                        : withObservedAt(e.presence());
+                        : withObservedAt(stored);
                 values.put(id, p);
             }
         }
