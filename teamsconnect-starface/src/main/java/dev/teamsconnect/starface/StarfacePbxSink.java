@@ -79,6 +79,7 @@ public final class StarfacePbxSink implements PbxSink {
     private final ExecutorService executor;
     private final boolean ownsExecutor;
     private final String loginId;
+    private volatile boolean closed;
 
     private StarfacePbxSink(Builder b, StarfaceRestClient client, ExecutorService executor, boolean ownsExecutor) {
         this.client = client;
@@ -105,6 +106,7 @@ public final class StarfacePbxSink implements PbxSink {
     /** Logs in; fails fast on bad credentials, TLS problems or an unreachable PBX. */
     @Override
     public void open() {
+        requireNotClosed();
         client.ensureSession();
         log.info("Connected to STARFACE {} as '{}'", client.baseUrl(), loginId);
     }
@@ -112,6 +114,7 @@ public final class StarfacePbxSink implements PbxSink {
     /** {@code GET /rest/users}: every user the account can see. */
     @Override
     public List<PbxUser> listUsers() {
+        requireNotClosed();
         StarfaceRestClient.Response r = client.call("GET", "/rest/users", null, true);
         if (r.status() != 200) {
             throw client.statusError(r, "listing users");
@@ -166,6 +169,7 @@ public final class StarfacePbxSink implements PbxSink {
      */
     @Override
     public List<PbxUser> listGroupMembers(String groupName) {
+        requireNotClosed();
         // The reference does not say how searchTerm matches, so the list is fetched whole and filtered here.
         StarfaceRestClient.Response r = client.call("GET", "/rest/groups", null, true);
         if (r.status() != 200) {
@@ -273,9 +277,13 @@ public final class StarfacePbxSink implements PbxSink {
         });
     }
 
-    /** Logs out ({@code DELETE /rest/login}) and stops the sink's own threads. Never throws. */
+    /**
+     * Logs out ({@code DELETE /rest/login}) and stops the sink's own threads. Idempotent, never throws; afterwards
+     * every other method throws {@link IllegalStateException}.
+     */
     @Override
     public void close() {
+        closed = true;
         client.logout();
         if (ownsExecutor) {
             executor.shutdownNow();
@@ -289,7 +297,14 @@ public final class StarfacePbxSink implements PbxSink {
 
     // -------------------------------------------------------------------------------------------------------
 
+    private void requireNotClosed() {
+        if (closed) {
+            throw new IllegalStateException("this STARFACE sink is closed");
+        }
+    }
+
     private ObjectNode readPhoneConfig(PbxUser user) {
+        requireNotClosed();
         StarfaceRestClient.Response r = client.call("GET", phoneConfigPath(user), null, true);
         if (r.status() == 404) {
             throw unknownUser(user);
@@ -322,6 +337,7 @@ public final class StarfacePbxSink implements PbxSink {
      * result; a failure of the whole backend (rejected login, TLS, unreachable PBX) stops the batch and is thrown.
      */
     private <T> BatchResult<PbxState> inParallel(List<T> items, Function<T, String> idOf, Function<T, PbxState> op) {
+        requireNotClosed();
         if (items.isEmpty()) {
             return BatchResult.of(Map.of());
         }

@@ -316,4 +316,29 @@ class StarfacePbxSinkIntegrationTest {
         assertThat(pbx.loginCount()).isEqualTo(1);
         assertThat(pbx.maxConcurrentRequests()).isBetween(2, 4);
     }
+
+    @Test
+    void aSlowPbxTimesOutEachRequestAndTheFailureIsRetryable() {
+        StarfaceEmulator pbx = start(pbxWithUsers(1));
+        StarfacePbxSink sink = open(sinkFor(pbx).requestTimeout(Duration.ofMillis(200)).maxRetries(1));
+        PbxUser user = staff(sink).get(0);
+        pbx.setLatency(Duration.ofSeconds(2));
+
+        assertThatThrownBy(() -> sink.readState(user)).isInstanceOf(RetryableException.class)
+                .hasMessageContaining("did not answer GET /rest/users/" + user.id() + "/phoneconfig within 200 ms")
+                .hasMessageContaining("after 2 attempts");
+        assertThat(sleeps).hasSize(1);
+        pbx.setLatency(Duration.ZERO);
+    }
+
+    @Test
+    void aClosedSinkRefusesFurtherWork() {
+        StarfaceEmulator pbx = start(pbxWithUsers(1));
+        StarfacePbxSink sink = open(sinkFor(pbx));
+        PbxUser user = staff(sink).get(0);
+        sink.close();
+        assertThatThrownBy(() -> sink.readStates(List.of(user))).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(sink::listUsers).isInstanceOf(IllegalStateException.class);
+        assertThat(pbx.requestCount("DELETE /rest/login")).isEqualTo(1);
+    }
 }
