@@ -1,0 +1,77 @@
+package dev.teamsconnect.service.config;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Loads and validates a TeamsConnect YAML config file: parse, replace {@code ${NAME}} from the environment, check
+ * every key, build a {@link ServiceConfig}. Stateless and thread-safe; does file I/O (the config file, and
+ * existence checks of the certificate files and state/token directories) but no network I/O.
+ *
+ * <p>Every problem found is reported together in one {@link InvalidConfigException}, each naming its key path
+ * and bad value (secret values are never shown).
+ */
+public final class ConfigLoader {
+
+    private final Map<String, String> environment;
+
+    /**
+     * @param environment where {@code ${NAME}} is looked up; pass {@link System#getenv()} in production and a map
+     *                    in tests
+     */
+    public ConfigLoader(Map<String, String> environment) {
+        this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
+    }
+
+    /**
+     * Loads the file.
+     *
+     * @throws InvalidConfigException when the file is missing, unreadable, not YAML, or has any invalid key
+     */
+    public ServiceConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InvalidConfigException(file.toString(), List.of(new ConfigProblem("", "config file does not exist"
+                    + (file.isAbsolute() ? "" : " (looked in " + Path.of("").toAbsolutePath() + ")"), 0)));
+        } catch (CharacterCodingException e) {
+            throw new InvalidConfigException(file.toString(), List.of(new ConfigProblem("", "is not UTF-8 text", 0)));
+        } catch (IOException e) {
+            throw new InvalidConfigException(file.toString(), List.of(new ConfigProblem("",
+                    "cannot be read: " + e.getClass().getSimpleName() + " " + e.getMessage(), 0)));
+        }
+        return parse(text, file.toString());
+    }
+
+    /**
+     * Validates YAML text.
+     *
+     * @param source the name used in messages, e.g. the file name
+     * @throws InvalidConfigException when anything is invalid
+     */
+    public ServiceConfig parse(String yaml, String source) {
+        List<ConfigProblem> syntax = new ArrayList<>();
+        YamlTree tree = YamlTree.parse(yaml, syntax);
+        if (tree == null || !syntax.isEmpty()) {
+            throw new InvalidConfigException(source, syntax);
+        }
+        Problems problems = new Problems(tree.lines);
+        List<ConfigProblem> substitution = new ArrayList<>();
+        Map<String, Object> substituted = new EnvironmentSubstitution(environment).apply(tree.root, tree.lines, substitution);
+        problems.addAll(substitution);
+        ServiceConfig config = new ServiceConfigValidator(problems).validate(substituted);
+        if (config == null || !problems.list().isEmpty()) {
+            throw new InvalidConfigException(source, problems.list());
+        }
+        return config;
+    }
+}
