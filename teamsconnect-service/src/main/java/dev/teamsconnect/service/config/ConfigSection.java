@@ -67,7 +67,8 @@ final class ConfigSection {
     @SuppressWarnings("unchecked")
     ConfigSection section(String key) {
         Object v = values.get(key);
-        if (v == null) {
+        // "tls:" followed only by comments parses as an empty value: an empty section, not a type error
+        if (v == null || v instanceof String s && s.isBlank()) {
             return new ConfigSection(path(key), Map.of(), problems);
         }
         if (!(v instanceof Map)) {

@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -290,7 +289,7 @@ final class ServiceConfigValidator {
         if (items.isEmpty() && !problems.has(s.path("dnd"))) {
             problems.warn(s.path("dnd"), "is empty: no Teams status turns DND on (only the chat status is mirrored)");
         }
-        return new ArrayList<>(out).isEmpty() ? Set.of() : out;
+        return out;
     }
 
     private StateConfig state(ConfigSection s) {
