@@ -1,0 +1,28 @@
+package dev.teamsconnect.service.cli;
+
+import dev.teamsconnect.service.StopSignal;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** {@code demo}: the engine against embedded emulators; no config, no network. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Plays a scripted working day of Teams presence against built-in Graph and STARFACE emulators",
+                "and prints each change and its reason. Needs no config and no network; ends by itself."})
+final class DemoCommand implements Callable<Integer> {
+
+    private final CliEnvironment env;
+
+    DemoCommand(CliEnvironment env) {
+        this.env = env;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        StopSignal stop = new StopSignal();
+        try (ShutdownHook hook = ShutdownHook.install(env.installShutdownHook(), stop)) {
+            env.runtime().demo(env.out(), stop);
+        }
+        env.out().flush();
+        return 0;
+    }
+}
