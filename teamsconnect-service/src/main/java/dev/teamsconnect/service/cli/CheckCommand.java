@@ -8,8 +8,10 @@ import picocli.CommandLine.Option;
 
 /** {@code check --config FILE [--config-only]}. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Validates the config, signs in to Teams and the PBX and prints the user mapping report.",
-                "Writes nothing to the PBX. Exit 0 only when both sides work."})
+        description = {"Checks the config and the sign-in to both sides; prints the user mapping.",
+                "Validates the config, signs in to Teams and the PBX and prints the mapping report",
+                "(matched, unmatched on each side, ambiguous). Writes nothing to the PBX.",
+                "Exit 0 only when both sides work."})
 final class CheckCommand implements Callable<Integer> {
 
     private final CliEnvironment env;

@@ -6,8 +6,9 @@ import picocli.CommandLine.Command;
 
 /** {@code demo}: the engine against embedded emulators; no config, no network. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Plays a scripted working day of Teams presence against built-in Graph and STARFACE emulators",
-                "and prints each change and its reason. Needs no config and no network; ends by itself."})
+        description = {"Shows the sync on built-in emulators; needs no config and no network.",
+                "Plays a scripted working day of Teams presence against built-in Graph and STARFACE",
+                "emulators and prints each change and its reason. Ends by itself."})
 final class DemoCommand implements Callable<Integer> {
 
     private final CliEnvironment env;

@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
 
 /** {@code run --config FILE [--once] [--dry-run]}: the daemon. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Runs the sync until stopped (SIGTERM or Ctrl-C stop it cleanly: holds are released if",
-                "mapping.releaseOnShutdown is true and the state is saved)."})
+        description = {"Runs the sync until stopped.",
+                "SIGTERM or Ctrl-C stop it cleanly: the write in flight finishes, holds are released if",
+                "mapping.releaseOnShutdown is true, and the state is saved."})
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
