@@ -48,17 +48,19 @@ final class RunCommand implements Callable<Integer> {
         StopSignal stop = new StopSignal();
         LOG.info("Starting TeamsConnect {}: source {}, sink {}{}{}", VersionProvider.version(), c.source(), c.sink(),
                 once ? ", one cycle" : "", dryRun ? ", dry run (nothing is written to the PBX)" : "");
-        try (StatusHttpServer server = startServer(c, status, metrics);
-             ShutdownHook hook = ShutdownHook.install(env.installShutdownHook(), stop)) {
-            status.running(true);
-            try {
-                env.runtime().run(new RunContext(c, once, dryRun, metrics, status, stop, env.clock(), env.out()));
-            } finally {
-                status.running(false);
+        // the hook is released last: after SIGTERM the JVM ends as soon as it is closed
+        try (ShutdownHook hook = ShutdownHook.install(env.installShutdownHook(), stop)) {
+            try (StatusHttpServer server = startServer(c, status, metrics)) {
+                status.running(true);
+                try {
+                    env.runtime().run(new RunContext(c, once, dryRun, metrics, status, stop, env.clock(), env.out()));
+                } finally {
+                    status.running(false);
+                }
             }
+            env.out().flush();
+            LOG.info("TeamsConnect stopped");
         }
-        env.out().flush();
-        LOG.info("TeamsConnect stopped");
         return 0;
     }
 

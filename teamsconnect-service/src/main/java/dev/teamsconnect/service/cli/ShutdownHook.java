@@ -37,6 +37,11 @@ final class ShutdownHook implements AutoCloseable {
         return new ShutdownHook(stop, install);
     }
 
+    /** The hook thread (null when not installed); tests start it to play SIGTERM. */
+    Thread thread() {
+        return thread;
+    }
+
     @Override
     public void close() {
         finished.countDown();

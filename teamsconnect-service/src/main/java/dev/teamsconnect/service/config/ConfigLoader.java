@@ -49,7 +49,21 @@ public final class ConfigLoader {
             throw new InvalidConfigException(file.toString(), List.of(new ConfigProblem("",
                     "cannot be read: " + e.getClass().getSimpleName() + " " + e.getMessage(), 0)));
         }
-        return parse(text, file.toString());
+        return parse(text, file.toString(), readableByOthers(file));
+    }
+
+    /** The file's group/other read permissions as "mode 644", or empty when private or not a POSIX file system. */
+    private static java.util.Optional<String> readableByOthers(Path file) {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+                    || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                return java.util.Optional.of(java.nio.file.attribute.PosixFilePermissions.toString(perms));
+            }
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system (Windows): no permission check
+        }
+        return java.util.Optional.empty();
     }
 
     /**
@@ -59,12 +73,19 @@ public final class ConfigLoader {
      * @throws InvalidConfigException when anything is invalid
      */
     public ServiceConfig parse(String yaml, String source) {
+        return parse(yaml, source, java.util.Optional.empty());
+    }
+
+    private ServiceConfig parse(String yaml, String source, java.util.Optional<String> readableByOthers) {
         List<ConfigProblem> syntax = new ArrayList<>();
         YamlTree tree = YamlTree.parse(yaml, syntax);
         if (tree == null || !syntax.isEmpty()) {
             throw new InvalidConfigException(source, syntax);
         }
         Problems problems = new Problems(tree.lines);
+        readableByOthers.ifPresent(perms -> LiteralSecrets.paths(tree.root).forEach(path -> problems.warn(path,
+                "is written in plain text in a file that other users can read (" + perms + "); use ${NAME} from the"
+                        + " environment, or chmod 600 the file")));
         List<ConfigProblem> substitution = new ArrayList<>();
         Map<String, Object> substituted = new EnvironmentSubstitution(environment).apply(tree.root, tree.lines, substitution);
         problems.addAll(substitution);

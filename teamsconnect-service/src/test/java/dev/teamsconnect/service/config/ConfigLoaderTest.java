@@ -258,4 +258,19 @@ class ConfigLoaderTest {
         assertThat(config.users().overrides()).containsExactly(Map.entry("anna.schmidt@example.com", "1001"));
         assertThat(config.server().enabled()).isFalse();
     }
+
+    @Test
+    void warnsAboutPlainTextSecretsInAFileOthersCanRead(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("c.yaml"), MINIMAL.replace("${STARFACE_PASSWORD}", "written-here"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(file.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+        ServiceConfig shared = loader.load(file);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        ServiceConfig private_ = loader.load(file);
+
+        assertThat(shared.warnings()).containsExactly("starface.password: is written in plain text in a file that other users"
+                + " can read (rw-r--r--); use ${NAME} from the environment, or chmod 600 the file");
+        assertThat(private_.warnings()).isEmpty();
+    }
 }
