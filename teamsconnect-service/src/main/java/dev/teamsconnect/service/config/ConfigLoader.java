@@ -91,7 +91,10 @@ public final class ConfigLoader {
         problems.addAll(substitution);
         ServiceConfig config = new ServiceConfigValidator(problems).validate(substituted);
         if (config == null || !problems.list().isEmpty()) {
-            throw new InvalidConfigException(source, problems.list());
+            // in file order, so the list reads top to bottom; problems without a line go last
+            List<ConfigProblem> sorted = new ArrayList<>(problems.list());
+            sorted.sort(java.util.Comparator.comparingInt(p -> p.line() <= 0 ? Integer.MAX_VALUE : p.line()));
+            throw new InvalidConfigException(source, sorted);
         }
         return config;
     }
