@@ -18,6 +18,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     @Override
+    @SuppressWarnings("try") // the resources only need closing
     public Integer call() throws Exception {
         StopSignal stop = new StopSignal();
         try (ShutdownHook hook = ShutdownHook.install(env.installShutdownHook(), stop)) {

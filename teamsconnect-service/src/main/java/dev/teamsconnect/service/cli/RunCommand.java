@@ -41,6 +41,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @Override
+    @SuppressWarnings("try") // the resources only need closing
     public Integer call() throws Exception {
         ServiceConfig c = config.load(env);
         StatusBoard status = new StatusBoard(c.source(), c.sink());
