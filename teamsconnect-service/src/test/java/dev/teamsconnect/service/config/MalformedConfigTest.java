@@ -18,15 +18,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Each case breaks one thing in an otherwise valid config and checks that loading fails with a message naming the
  * key path and what is wrong, and that no secret value appears in the message.
  */
-class MalformedConfigTest {
+public class MalformedConfigTest {
 
-    static final String CLIENT_SECRET = "client-secret-from-env-4711";
-    static final String PBX_PASSWORD = "pbx-password-from-env-0815";
-    static final String LITERAL_SECRET = "literal-secret-in-file-1234";
-    static final Map<String, String> ENV = Map.of("TEAMS_CLIENT_SECRET", CLIENT_SECRET, "STARFACE_PASSWORD", PBX_PASSWORD);
+    public static final String CLIENT_SECRET = "client-secret-from-env-4711";
+    public static final String PBX_PASSWORD = "pbx-password-from-env-0815";
+    public static final String LITERAL_SECRET = "literal-secret-in-file-1234";
+    public static final Map<String, String> ENV = Map.of("TEAMS_CLIENT_SECRET", CLIENT_SECRET, "STARFACE_PASSWORD", PBX_PASSWORD);
 
     @TempDir
-    static Path dir;
+    public static Path dir;
     static Path emptyFile;
     static Path certificate;
 
@@ -56,7 +56,7 @@ class MalformedConfigTest {
             """;
 
     @BeforeAll
-    static void files() throws IOException {
+    public static void files() throws IOException {
         emptyFile = Files.createFile(dir.resolve("empty.pem"));
         certificate = Files.writeString(dir.resolve("pbx.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
     }
@@ -72,7 +72,8 @@ class MalformedConfigTest {
         return Arguments.of(name, yaml, keyPath, fragment);
     }
 
-    static Stream<Arguments> cases() {
+    /** The cases: name, YAML, expected key path, expected message fragment. Also run through the CLI. */
+    public static Stream<Arguments> cases() {
         return Stream.of(
                 bad("duration in words", replace("pollInterval: 5s", "pollInterval: 5 seconds"), "teams.pollInterval",
                         "must be a duration like 500ms, 5s, 2m, but was \"5 seconds\""),
@@ -142,7 +143,7 @@ class MalformedConfigTest {
                 bad("manual dnd typo", replace("manualDnd: respect", "manualDnd: teams-lead"), "mapping.manualDnd",
                         "did you mean \"teams-leads\"?"),
                 bad("unsupported language", replace("language: de", "language: fr"), "mapping.language", "must be one of de, en, but was \"fr\""),
-                bad("fail-open shorter than poll", VALID + "", "mapping.failOpenAfter", "must be longer than teams.pollInterval"),
+                bad("fail-open shorter than poll", replace("manualDnd: respect", "manualDnd: respect\n  failOpenAfter: 2s"), "mapping.failOpenAfter", "must be longer than teams.pollInterval"),
                 bad("port out of range", replace("port: 8080", "port: 70000"), "server.port", "must be between 0 and 65535, but was 70000"),
                 bad("negative port", replace("port: 8080", "port: -1"), "server.port", "must be between 0 and 65535"),
                 bad("port not a number", replace("port: 8080", "port: http"), "server.port", "must be a whole number"),
@@ -176,11 +177,8 @@ class MalformedConfigTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void rejectsWithKeyPathAndReason(String name, String yaml, String keyPath, String fragment) {
-        String text = name.equals("fail-open shorter than poll")
-                ? yaml.replace("manualDnd: respect", "manualDnd: respect\n  failOpenAfter: 2s") : yaml;
-
         InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
-                () -> new ConfigLoader(ENV).parse(text, "test.yaml"));
+                () -> new ConfigLoader(ENV).parse(yaml, "test.yaml"));
 
         assertThat(e).as("config should be rejected").isNotNull();
         assertThat(e.problems()).as(e.getMessage())
