@@ -49,6 +49,8 @@ final class RunCommand implements Callable<Integer> {
         StopSignal stop = new StopSignal();
         LOG.info("Starting TeamsConnect {}: source {}, sink {}{}{}", VersionProvider.version(), c.source(), c.sink(),
                 once ? ", one cycle" : "", dryRun ? ", dry run (nothing is written to the PBX)" : "");
+        // secrets print as "(hidden)" (see Secret); plugin sections print their key names only
+        LOG.debug("Effective config: {}", c);
         // the hook is released last: after SIGTERM the JVM ends as soon as it is closed
         try (ShutdownHook hook = ShutdownHook.install(env.installShutdownHook(), stop)) {
             try (StatusHttpServer server = startServer(c, status, metrics)) {

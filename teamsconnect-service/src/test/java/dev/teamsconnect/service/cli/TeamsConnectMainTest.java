@@ -52,16 +52,22 @@ class TeamsConnectMainTest {
     private final FakeRuntime runtime = new FakeRuntime();
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
+    private ch.qos.logback.classic.Level rootLevel;
+
     @BeforeEach
-    void captureLogs() {
+    void captureLogsAtTrace() {
         Logger root = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        rootLevel = root.getLevel();
+        root.setLevel(ch.qos.logback.classic.Level.TRACE);
         logs.start();
         root.addAppender(logs);
     }
 
     @AfterEach
     void noSecretAnywhere() {
-        ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(logs);
+        Logger root = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.detachAppender(logs);
+        root.setLevel(rootLevel);
         String everything = out + "\n" + err + "\n" + logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         assertThat(everything).doesNotContain(CLIENT_SECRET).doesNotContain(PBX_PASSWORD);
     }
@@ -83,6 +89,15 @@ class TeamsConnectMainTest {
                   password: ${STARFACE_PASSWORD}
                 """ + extra;
         return Files.writeString(dir.resolve("teamsconnect.yaml"), yaml);
+    }
+
+    @Test
+    void logsTheEffectiveConfigAtDebugWithoutSecrets() throws IOException {
+        assertThat(main("run", "--config", config("server:\n  port: 0\n").toString(), "--once")).isZero();
+
+        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+                .startsWith("Effective config: ServiceConfig[").contains("(hidden)"));
+        // the secrets themselves are checked for in every test's output and logs, see noSecretAnywhere
     }
 
     @Test
