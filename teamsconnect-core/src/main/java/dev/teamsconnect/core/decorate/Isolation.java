@@ -17,6 +17,7 @@ final class Isolation {
     private final String role;
     private final String providerId;
     private final FailureCounts counts;
+    private final java.util.Map<String, String> failing = new java.util.concurrent.ConcurrentHashMap<>();
 
     Isolation(String role, String providerId, FailureCounts counts) {
         this.role = role;
@@ -26,14 +27,24 @@ final class Isolation {
 
     <T> T call(String operation, Supplier<T> call) {
         try {
-            return call.get();
+            T result = call.get();
+            if (failing.remove(operation) != null) {
+                LOG.info("{} '{}' works again in {}", role, providerId, operation);
+            }
+            return result;
         } catch (RuntimeException e) {
             counts.increment(role + "." + operation);
             if (e instanceof TeamsConnectException tce) {
-                LOG.warn("{} '{}' failed in {}: {}", role, providerId, operation, tce.getMessage());
+                // one warning per streak of the same failure, not one per cycle
+                if (!tce.getMessage().equals(failing.put(operation, String.valueOf(tce.getMessage())))) {
+                    LOG.warn("{} '{}' failed in {}: {}", role, providerId, operation, tce.getMessage());
+                } else {
+                    LOG.debug("{} '{}' still failing in {}: {}", role, providerId, operation, tce.getMessage());
+                }
                 LOG.debug("{} '{}' failure detail", role, providerId, tce);
                 throw tce;
             }
+            failing.put(operation, String.valueOf(e));
             // not one of ours: most likely a bug in the plugin; keep the stack trace
             LOG.warn("{} '{}' threw an unexpected exception in {}", role, providerId, operation, e);
             throw new PluginException(providerId, operation, e);

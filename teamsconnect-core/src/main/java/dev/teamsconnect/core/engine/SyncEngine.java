@@ -256,6 +256,7 @@ public final class SyncEngine implements AutoCloseable {
             if (opened && config.releaseOnShutdown()) {
                 Instant now = clock.instant();
                 List<Work> work = new ArrayList<>();
+                resolveUnknownHolders();
                 for (Hold h : List.copyOf(holds.values())) {
                     PbxUser user = knownPbx.get(h.pbxUserId());
                     if (user == null) {
@@ -282,6 +283,25 @@ public final class SyncEngine implements AutoCloseable {
             }
         } finally {
             cycleLock.unlock();
+        }
+    }
+
+    /** Holds of users the engine has not listed yet (e.g. the user lists could not be read since a restart). */
+    private void resolveUnknownHolders() {
+        if (holds.keySet().stream().allMatch(knownPbx::containsKey)) {
+            return;
+        }
+        try {
+            if (!sinkOpen) {
+                sink.open();
+                sinkOpen = true;
+            }
+            // all users, not just the scope: a hold of a user who has left the scope must be released too
+            for (PbxUser u : sink.listUsers()) {
+                knownPbx.putIfAbsent(u.id(), u);
+            }
+        } catch (TeamsConnectException e) {
+            LOG.warn("Cannot list the PBX users to release their holds: {}", e.getMessage());
         }
     }
 
@@ -371,7 +391,9 @@ public final class SyncEngine implements AutoCloseable {
             failedCycles++;
         }
         lastReport = report;
-        LOG.info("{}", report.summary());
+        if (LOG.isInfoEnabled()) {
+            LOG.info("{}", report.summary());
+        }
         publishSnapshot(end);
         return report;
     }
