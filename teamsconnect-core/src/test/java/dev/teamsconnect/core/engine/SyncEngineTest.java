@@ -607,6 +607,34 @@ class SyncEngineTest {
     }
 
     @Test
+    void startSchedulesCyclesAndCloseWaitsThenReleases() throws Exception {
+        f.user("1", false);
+        f.call("1");
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ScheduledExecutorService executor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            SyncEngine engine = SyncEngine.builder().source(f.source).sink(f.sink).store(f.store)
+                    .classifier(EngineFixture.CLASSIFIER).policy(EngineFixture.POLICY).clock(f.clock)
+                    .config(f.config.pollInterval(Duration.ofHours(1)).userRefreshInterval(Duration.ofHours(1)).build())
+                    .executor(executor)
+                    .listener(e -> {
+                        if (e.kind() == Kind.HOLD_STARTED) {
+                            started.countDown();
+                        }
+                    }).build();
+            engine.start();
+            engine.start();
+            assertThat(started.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            engine.close();
+            assertThat(f.sink.dnd("1")).isFalse();
+            assertThat(f.store.load()).isEmpty();
+            assertThat(executor.isShutdown()).as("a host's executor is the host's to shut down").isFalse();
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
     void configErrorsNameTheFieldAndValue() {
         assertThatThrownBy(() -> EngineConfig.builder().pollInterval(Duration.ZERO).build())
                 .isInstanceOf(ConfigException.class).hasMessage("pollInterval: must be > 0, but was PT0S");
