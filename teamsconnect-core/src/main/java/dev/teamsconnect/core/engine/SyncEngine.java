@@ -106,6 +106,7 @@ public final class SyncEngine implements AutoCloseable {
     private final Set<String> warnedOrphans = new HashSet<>();
     private List<MappedUser> mapped;
     private Instant lastRefresh;
+    private Instant openedAt;
     private int teamsUserCount;
     private int pbxUserCount;
     private long cycles;
@@ -167,6 +168,7 @@ public final class SyncEngine implements AutoCloseable {
             holds.putAll(loaded);
             LOG.info("Engine opening: {} hold(s) loaded from store '{}'; {}", loaded.size(), store.id(), config);
             openPlugins(new ArrayList<>(), true);
+            openedAt = clock.instant();
             opened = true;
             publishSnapshot(clock.instant());
         } finally {
@@ -370,6 +372,8 @@ public final class SyncEngine implements AutoCloseable {
             if (mapped != null && sinkOpen && sourceOpen) {
                 List<Work> work = evaluate(start, c);
                 reconcile(work, start, c);
+            } else if (mapped == null && sinkOpen) {
+                failOpenBeforeFirstListing(start, c);
             }
         } catch (RuntimeException e) {
             // a bug in the engine itself: report it, keep the loop alive
@@ -477,6 +481,29 @@ public final class SyncEngine implements AutoCloseable {
                 scopeGroup == null ? "" : " in group '" + scopeGroup + "'", mapped.size(), report.unmatchedTeams().size(),
                 report.unmatchedPbx().size(), report.ambiguous().size(), report.disabledTeams().size());
         return true;
+    }
+
+    /**
+     * The users could never be listed since start-up (e.g. the presence source is down after a restart), so no
+     * user can be evaluated; once that has lasted longer than failOpenAfter, held users get their own state back.
+     */
+    private void failOpenBeforeFirstListing(Instant now, Counters c) {
+        Duration failOpen = config.failOpenAfter();
+        if (failOpen.isZero() || now.isBefore(openedAt.plus(failOpen))
+                || holds.values().stream().noneMatch(h -> h.kind() == Hold.Kind.HELD)) {
+            return;
+        }
+        resolveUnknownHolders();
+        List<Work> work = new ArrayList<>();
+        for (Hold h : List.copyOf(holds.values())) {
+            PbxUser user = knownPbx.get(h.pbxUserId());
+            if (h.kind() == Hold.Kind.HELD && user != null) {
+                work.add(releaseWork(user, null, h, "fail open: users could not be listed for more than " + failOpen));
+            }
+        }
+        LOG.warn("Fail open: the users could not be listed since start-up ({}); releasing {} hold(s)", openedAt,
+                work.size());
+        reconcile(work, now, c);
     }
 
     private static UserTrack copyTrack(UserTrack old, MappedUser m) {

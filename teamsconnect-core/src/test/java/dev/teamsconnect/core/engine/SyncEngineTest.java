@@ -350,6 +350,31 @@ class SyncEngineTest {
     }
 
     @Test
+    void failsOpenAfterARestartWhileThePresenceSourceIsDown() {
+        f.config.failOpenAfter(Duration.ofMinutes(10));
+        f.user("1", false);
+        SyncEngine first = f.engine();
+        f.call("1");
+        first.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+
+        f.source.down = true;
+        SyncEngine second = f.engine(); // restart during the outage: users cannot even be listed
+        second.syncOnce();
+        f.advance(Duration.ofMinutes(9));
+        second.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+        f.advance(Duration.ofMinutes(1));
+        second.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.store.load()).isEmpty();
+
+        f.source.down = false;
+        second.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+    }
+
+    @Test
     void skippedUserIsNotChangedAndReportedOncePerEpisode() {
         f.user("1", false);
         SyncEngine engine = f.engine();
