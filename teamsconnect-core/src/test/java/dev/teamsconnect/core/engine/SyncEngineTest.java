@@ -566,6 +566,49 @@ class SyncEngineTest {
     }
 
     @Test
+    void keepsAChatStatusTheUserSetByHandWhenTheEpisodeEnds() {
+        f.sink.capabilities.add(Capability.CHAT_STATUS);
+        f.user("1", false);
+        f.sink.states.put("1", new PbxState(false, "Lunch"));
+        SyncEngine engine = SyncEngine.builder().source(f.source).sink(f.sink).store(f.store)
+                .classifier(EngineFixture.CLASSIFIER)
+                .policy((u, p, c) -> c == dev.teamsconnect.core.model.PresenceCategory.IN_A_CALL
+                        ? new DesiredState(true, "On a call in MS Teams", "call") : DesiredState.userOwn("own"))
+                .clock(f.clock).config(f.config.build()).listener(f.events::add).build();
+        f.call("1");
+        engine.syncOnce();
+        f.available("1");
+        f.sink.states.put("1", new PbxState(true, "Back at 3"));
+        engine.syncOnce();
+        assertThat(f.sink.states.get("1")).isEqualTo(new PbxState(false, "Back at 3"));
+        assertThat(f.events).last().extracting(e -> e.reason()).asString()
+                .contains("restored prior DND off").contains("manual chat status kept");
+        assertThat(f.store.load()).isEmpty();
+    }
+
+    @Test
+    void fiftyThousandUsersCostOnlyTheReadsOfThoseWhoNeedThem() {
+        for (int i = 0; i < 50_000; i++) {
+            f.user(String.valueOf(i), i % 7 == 0);
+        }
+        SyncEngine engine = f.engine();
+        CycleReport first = engine.syncOnce();
+        assertThat(first.matched()).isEqualTo(50_000);
+        assertThat(first.stateReads()).isZero();
+        for (int i = 0; i < 50_000; i += 1000) {
+            f.call(String.valueOf(i));
+        }
+        long t0 = System.nanoTime();
+        CycleReport r = engine.syncOnce();
+        long wallMicros = (System.nanoTime() - t0) / 1000;
+        assertThat(f.sink.lastRead).hasSize(50);
+        assertThat(r.writes()).isEqualTo(50 - 8); // users 0, 7000, 14000, ... already had DND on
+        assertThat(engine.snapshot().users()).hasSize(50_000);
+        // a figure for the log only (speed is proved in the benchmarks module, not asserted here)
+        System.out.println("50,000 users, 50 in a call: one cycle took " + wallMicros / 1000 + " ms wall time");
+    }
+
+    @Test
     void ignoresChatStatusWhenTheSinkCannot() {
         f.user("1", false);
         SyncEngine engine = SyncEngine.builder().source(f.source).sink(f.sink).store(f.store)
