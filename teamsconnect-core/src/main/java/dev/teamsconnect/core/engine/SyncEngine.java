@@ -460,7 +460,10 @@ public final class SyncEngine implements AutoCloseable {
         knownPbx.clear();
         pbx.forEach(u -> knownPbx.put(u.id(), u));
         Map<String, UserTrack> next = new LinkedHashMap<>();
-        for (MappedUser m : report.matched()) {
+        // sorted once here, so that the snapshot of every cycle comes out sorted without sorting
+        List<MappedUser> byLabel = new ArrayList<>(report.matched());
+        byLabel.sort(Comparator.comparing((MappedUser m) -> m.pbx().label()));
+        for (MappedUser m : byLabel) {
             UserTrack old = tracks.get(m.pbx().id());
             if (old != null && old.user.teams().id().equals(m.teams().id())) {
                 UserTrack t = old.user.equals(m) ? old : copyTrack(old, m);
@@ -900,7 +903,6 @@ public final class SyncEngine implements AutoCloseable {
                     t.pbx == null ? null : t.pbx.dnd(), t.pbx == null ? null : t.pbx.chatStatus(),
                     holds.get(m.pbx().id()), t.lastKind, t.lastReason, t.lastChangeAt));
         }
-        users.sort(Comparator.comparing(EngineSnapshot.UserStatus::pbxLabel));
         snapshot = new EngineSnapshot(now, stats(), users);
     }
 
