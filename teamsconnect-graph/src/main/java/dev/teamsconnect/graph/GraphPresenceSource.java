@@ -197,10 +197,12 @@ public final class GraphPresenceSource implements PresenceSource {
     private void readChunk(List<String> chunk, Map<String, TeamsPresence> values, Map<String, TeamsConnectException> failures) {
         GetPresencesByUserIdPostResponse r;
         try {
-            GetPresencesByUserIdPostRequestBody body = new GetPresencesByUserIdPostRequestBody();
-            body.setIds(new ArrayList<>(chunk));
-            r = call("POST /communications/getPresencesByUserId", true,
-                    () -> graph.communications().getPresencesByUserId().post(body));
+            // A fresh body per attempt: Kiota's backing store serializes only changed values the second time.
+            r = call("POST /communications/getPresencesByUserId", true, () -> {
+                GetPresencesByUserIdPostRequestBody body = new GetPresencesByUserIdPostRequestBody();
+                body.setIds(new ArrayList<>(chunk));
+                return graph.communications().getPresencesByUserId().post(body);
+            });
         } catch (BadRequest e) {
             if (chunk.size() == 1) {
                 failures.put(chunk.get(0), new UnknownUserException(chunk.get(0),

@@ -45,6 +45,11 @@ final class GraphSignIn {
     private final OwnerOnlyTokenCacheFile cacheFile;
     private TerminalException failed;
     private boolean interactiveAllowed;
+    // Our own reuse of the last token: with a non-Microsoft authority host (instance discovery off) msal4j 1.26.1
+    // did not find its cached app token in our tests and went to the token endpoint on every call.
+    private String lastToken;
+    private java.time.Instant lastTokenExpires = java.time.Instant.MIN;
+    private static final Duration EXPIRY_MARGIN = Duration.ofMinutes(5);
 
     GraphSignIn(GraphPresenceSource.Settings s, TrustMaterial trust) {
         this.s = s;
@@ -112,13 +117,18 @@ final class GraphSignIn {
         if (failed != null) {
             throw failed;
         }
+        if (!forceRefresh && lastToken != null && s.clock.instant().isBefore(lastTokenExpires.minus(EXPIRY_MARGIN))) {
+            return lastToken;
+        }
         try {
             IAuthenticationResult r = switch (s.authMode) {
                 case CLIENT_CREDENTIALS -> confidential.acquireToken(ClientCredentialParameters.builder(scopes)
                         .skipCache(forceRefresh).build()).get();
                 case DEVICE_CODE, PASSWORD -> delegated(forceRefresh);
             };
-            return r.accessToken();
+            lastToken = r.accessToken();
+            lastTokenExpires = r.expiresOnDate() == null ? java.time.Instant.MIN : r.expiresOnDate().toInstant();
+            return lastToken;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RetryableException("interrupted while signing in to Microsoft Entra ID", e);

@@ -572,6 +572,10 @@ public final class GraphEmulator implements AutoCloseable {
         }
         byte[] bytes = r.body.getBytes(StandardCharsets.UTF_8);
         r.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+        String correlation = ex.getRequestHeaders().getFirst("client-request-id");
+        if (correlation != null) {
+            ex.getResponseHeaders().add("client-request-id", correlation);
+        }
         ex.sendResponseHeaders(r.status, bytes.length == 0 ? -1 : bytes.length);
         if (bytes.length > 0) {
             ex.getResponseBody().write(bytes);
@@ -696,7 +700,11 @@ public final class GraphEmulator implements AutoCloseable {
                     if (c.publicClient) {
                         return aadError(401, "invalid_client", "AADSTS7000218: a public client cannot use client credentials.");
                     }
-                    if (!scope.trim().endsWith("/.default")) {
+                    // msal4j adds openid/profile/offline_access; the resource scope must be a /.default one.
+                    boolean resourceDefault = List.of(scope.trim().split("\\s+")).stream()
+                            .filter(x -> !Set.of("openid", "profile", "offline_access").contains(x))
+                            .allMatch(x -> x.endsWith("/.default")) && scope.contains("/.default");
+                    if (!resourceDefault) {
                         return aadError(400, "invalid_scope", "AADSTS1002012: The provided value for scope " + scope
                                 + " is not valid. Client credential flows must have a scope value with /.default suffixed.");
                     }
@@ -816,6 +824,9 @@ public final class GraphEmulator implements AutoCloseable {
         n.put("expires_in", tokenLifetime.toSeconds());
         n.put("ext_expires_in", tokenLifetime.toSeconds());
         n.put("access_token", access);
+        if (user == null) {
+            n.put("scope", scope.trim());
+        }
         if (user != null) {
             Set<String> scopes = new LinkedHashSet<>(List.of(scope.trim().split("\\s+")));
             scopes.addAll(List.of("openid", "profile", "offline_access"));
