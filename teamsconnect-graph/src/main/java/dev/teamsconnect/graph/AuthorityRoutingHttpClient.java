@@ -21,6 +21,8 @@ import javax.net.ssl.SSLContext;
  */
 final class AuthorityRoutingHttpClient implements IHttpClient {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuthorityRoutingHttpClient.class);
+
     // The JDK client sets these itself and refuses them from callers.
     private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade");
 
@@ -42,8 +44,10 @@ final class AuthorityRoutingHttpClient implements IHttpClient {
     URI route(URI target) {
         if (authority.getPort() != -1 && target.getPort() == -1 && target.getHost() != null
                 && target.getHost().equalsIgnoreCase(authority.getHost())) {
-            return URI.create(authority.getScheme() + "://" + authority.getRawAuthority() + target.getRawPath()
+            URI routed = URI.create(authority.getScheme() + "://" + authority.getRawAuthority() + target.getRawPath()
                     + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery()));
+            LOG.debug("msal4j addressed {} without the authority's port; sending it to {}", target.getRawPath(), routed.getRawAuthority());
+            return routed;
         }
         return target;
     }

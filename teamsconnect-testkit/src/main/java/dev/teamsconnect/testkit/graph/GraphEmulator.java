@@ -118,7 +118,7 @@ public final class GraphEmulator implements AutoCloseable {
         this.deviceCodeInterval = b.deviceCodeInterval;
         this.autoApproveAfterPolls = b.autoApproveAfterPolls;
         this.autoApproveMail = b.autoApproveMail;
-        this.serverCert = SelfSignedCertificate.generate("localhost");
+        this.serverCert = SelfSignedCertificate.localhost();
         this.server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.setHttpsConfigurator(new HttpsConfigurator(serverCert.serverContext()));
         this.executor = Executors.newFixedThreadPool(8, r -> {

@@ -42,6 +42,16 @@ final class SelfSignedCertificate {
         this.certificate = certificate;
     }
 
+    private static SelfSignedCertificate localhost;
+
+    /** One server certificate per JVM: RSA key generation costs up to a second, and tests start many emulators. */
+    static synchronized SelfSignedCertificate localhost() {
+        if (localhost == null) {
+            localhost = generate("localhost");
+        }
+        return localhost;
+    }
+
     static SelfSignedCertificate generate(String commonName) {
         try {
             KeyPairGenerator kpg = KeyPairGenerator.getInstance("RSA");
