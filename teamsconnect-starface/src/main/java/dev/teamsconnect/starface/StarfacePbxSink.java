@@ -1,0 +1,617 @@
+package dev.teamsconnect.starface;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.teamsconnect.core.error.ConfigException;
+import dev.teamsconnect.core.error.RetryableException;
+import dev.teamsconnect.core.error.TeamsConnectException;
+import dev.teamsconnect.core.error.TerminalException;
+import dev.teamsconnect.core.error.UnknownUserException;
+import dev.teamsconnect.core.model.Capability;
+import dev.teamsconnect.core.model.PbxState;
+import dev.teamsconnect.core.model.PbxUser;
+import dev.teamsconnect.core.spi.BatchResult;
+import dev.teamsconnect.core.spi.PbxChange;
+import dev.teamsconnect.core.spi.PbxSink;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link PbxSink} for STARFACE over its public REST API (STARFACE 6.4.2.12 and later): lists users and group
+ * members, reads and writes each user's do-not-disturb flag through {@code /rest/users/{id}/phoneconfig}.
+ *
+ * <p>Capabilities: {@link Capability#DND} and {@link Capability#GROUPS}. Chat status, busy-lamp fields and call
+ * state are <em>not</em> available over the REST API (they need a module running inside the PBX), so they are
+ * not declared and the engine never asks for them.
+ *
+ * <p>Session: logs in with the nonce flow on {@link #open()} (or the first call), renews the token before its
+ * 4-hour lifetime ends, logs in again once on 401 (concurrent callers share that one login), and logs out on
+ * {@link #close()}. A rejected login is a {@link TerminalException} naming the PBX URL and login id; it is
+ * remembered for a while so a wrong password does not cause a login attempt per request.
+ *
+ * <p>Threading: all methods are thread-safe and blocking. {@link #readStates} and {@link #applyAll} run up to
+ * {@code parallelism} requests at a time. Idempotent requests (all GETs and the phoneconfig PUT) are retried on
+ * I/O errors, 429 and 5xx with bounded exponential backoff and jitter.
+ *
+ * <p>Errors: a user the PBX does not know (404) gives an {@link UnknownUserException} for that user only (in the
+ * {@link BatchResult} of batch calls); a rejected login, a TLS failure or an unreachable PBX is thrown for the
+ * whole call.
+ */
+public final class StarfacePbxSink implements PbxSink {
+
+    /** The provider id. */
+    public static final String ID = "starface";
+
+    private static final Logger log = LoggerFactory.getLogger(StarfacePbxSink.class);
+    private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DND, Capability.GROUPS));
+
+    /** Waits between retries; tests inject one that does not really sleep. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    private final StarfaceRestClient client;
+    private final int parallelism;
+    private final ExecutorService executor;
+    private final boolean ownsExecutor;
+    private final String loginId;
+    private volatile boolean closed;
+
+    private StarfacePbxSink(Builder b, StarfaceRestClient client, ExecutorService executor, boolean ownsExecutor) {
+        this.client = client;
+        this.parallelism = b.parallelism;
+        this.executor = executor;
+        this.ownsExecutor = ownsExecutor;
+        this.loginId = b.loginId;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    /** Logs in; fails fast on bad credentials, TLS problems or an unreachable PBX. */
+    @Override
+    public void open() {
+        requireNotClosed();
+        client.ensureSession();
+        log.info("Connected to STARFACE {} as '{}'", client.baseUrl(), loginId);
+    }
+
+    /** {@code GET /rest/users}: every user the account can see. */
+    @Override
+    public List<PbxUser> listUsers() {
+        requireNotClosed();
+        StarfaceRestClient.Response r = client.call("GET", "/rest/users", null, true);
+        if (r.status() != 200) {
+            throw client.statusError(r, "listing users");
+        }
+        JsonNode body = client.parse(r);
+        if (!body.isArray()) {
+            throw client.malformed(r, "expected a JSON array of users");
+        }
+        List<PbxUser> out = new ArrayList<>(body.size());
+        int i = 0;
+        for (JsonNode u : body) {
+            out.add(toUser(r, u, i++));
+        }
+        return out;
+    }
+
+    private PbxUser toUser(StarfaceRestClient.Response r, JsonNode u, int index) {
+        String at = "element " + index;
+        if (!u.isObject()) {
+            throw client.malformed(r, at + " is not an object");
+        }
+        if (!u.path("id").isIntegralNumber()) {
+            throw client.malformed(r, at + " has no numeric \"id\"");
+        }
+        if (!u.path("login").isTextual()) {
+            throw client.malformed(r, at + " (id " + u.get("id").asText() + ") has no string \"login\"");
+        }
+        String first = optionalText(r, u, "firstName", at);
+        String family = optionalText(r, u, "familyName", at);
+        String name = ((first == null ? "" : first) + " " + (family == null ? "" : family)).trim();
+        return new PbxUser(u.get("id").asText(), u.get("login").asText(), optionalText(r, u, "email", at), name);
+    }
+
+    private String optionalText(StarfaceRestClient.Response r, JsonNode node, String field, String at) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw client.malformed(r, at + " has a non-string \"" + field + "\"");
+        }
+        return v.asText();
+    }
+
+    /**
+     * The members of the STARFACE group with this name: {@code GET /rest/groups}, the group whose
+     * {@code groupname} equals {@code groupName} (exactly, else ignoring case if that is unique), then
+     * {@code GET /rest/groups/{id}} and its {@code assignableUsers} with {@code assigned: true}, completed from
+     * {@code GET /rest/users}.
+     *
+     * @throws TerminalException when no group or more than one group has that name
+     */
+    @Override
+    public List<PbxUser> listGroupMembers(String groupName) {
+        requireNotClosed();
+        // The reference does not say how searchTerm matches, so the list is fetched whole and filtered here.
+        StarfaceRestClient.Response r = client.call("GET", "/rest/groups", null, true);
+        if (r.status() != 200) {
+            throw client.statusError(r, "listing groups");
+        }
+        JsonNode groups = client.parse(r);
+        if (!groups.isArray()) {
+            throw client.malformed(r, "expected a JSON array of groups");
+        }
+        List<JsonNode> exact = new ArrayList<>();
+        List<JsonNode> ignoringCase = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        int i = 0;
+        for (JsonNode g : groups) {
+            if (!g.isObject() || !g.path("id").isIntegralNumber() || !g.path("groupname").isTextual()) {
+                throw client.malformed(r, "element " + i + " needs a numeric \"id\" and a string \"groupname\"");
+            }
+            i++;
+            String name = g.get("groupname").asText();
+            names.add(name);
+            if (name.equals(groupName)) {
+                exact.add(g);
+            } else if (name.toLowerCase(Locale.ROOT).equals(groupName.toLowerCase(Locale.ROOT))) {
+                ignoringCase.add(g);
+            }
+        }
+        List<JsonNode> candidates = !exact.isEmpty() ? exact : ignoringCase;
+        if (candidates.isEmpty()) {
+            throw new TerminalException("STARFACE at " + client.baseUrl() + " has no group named \"" + groupName
+                    + "\"; groups visible to '" + loginId + "': " + names);
+        }
+        if (candidates.size() > 1) {
+            throw new TerminalException("STARFACE at " + client.baseUrl() + " has " + candidates.size()
+                    + " groups named \"" + groupName + "\"; rename one so the name is unique");
+        }
+        String groupId = candidates.get(0).get("id").asText();
+        StarfaceRestClient.Response gr = client.call("GET", "/rest/groups/" + groupId, null, true);
+        if (gr.status() != 200) {
+            throw client.statusError(gr, "reading group \"" + groupName + "\"");
+        }
+        JsonNode group = client.parse(gr);
+        if (!group.isObject() || !group.path("assignableUsers").isArray()) {
+            throw client.malformed(gr, "expected an object with an \"assignableUsers\" array");
+        }
+        Set<String> memberIds = new HashSet<>();
+        i = 0;
+        for (JsonNode a : group.get("assignableUsers")) {
+            if (!a.isObject() || !a.path("id").isIntegralNumber() || !a.path("assigned").isBoolean()) {
+                throw client.malformed(gr, "assignableUsers[" + i + "] needs a numeric \"id\" and a boolean \"assigned\"");
+            }
+            i++;
+            if (a.get("assigned").booleanValue()) {
+                memberIds.add(a.get("id").asText());
+            }
+        }
+        return listUsers().stream().filter(u -> memberIds.contains(u.id())).toList();
+    }
+
+    /** {@code GET /rest/users/{id}/phoneconfig}: the user's DND flag. */
+    @Override
+    public PbxState readState(PbxUser user) {
+        return PbxState.dnd(readPhoneConfig(user).get("doNotDisturb").booleanValue());
+    }
+
+    /**
+     * Read-modify-write of the phoneconfig: reads it, and if {@code doNotDisturb} differs from the wanted value
+     * writes the whole object back with only that field changed. Other fields of {@code change.to()} (chat status)
+     * are ignored: this sink does not declare them. Idempotent.
+     */
+    @Override
+    public void apply(PbxChange change) {
+        PbxUser user = change.user();
+        ObjectNode config = readPhoneConfig(user);
+        boolean wanted = change.to().dnd();
+        if (config.get("doNotDisturb").booleanValue() == wanted) {
+            log.debug("DND of {} is already {}; nothing to write", user.label(), wanted);
+            return;
+        }
+        config.put("doNotDisturb", wanted);
+        String path = phoneConfigPath(user);
+        // Between our GET and PUT the user could press the key; the last writer wins. The REST API offers no
+        // conditional write (the reference mentions no ETag/version), so this window cannot be closed here.
+        StarfaceRestClient.Response r = client.call("PUT", path, config, true);
+        if (r.status() == 404) {
+            throw unknownUser(user);
+        }
+        if (r.status() != 204 && r.status() != 200) {
+            throw client.statusError(r, "setting DND of " + user.label());
+        }
+        log.debug("DND of {} set to {}", user.label(), wanted);
+    }
+
+    /** Reads all users' states with up to {@code parallelism} requests in flight. */
+    @Override
+    public BatchResult<PbxState> readStates(Collection<PbxUser> users) {
+        return inParallel(List.copyOf(users), PbxUser::id, this::readState);
+    }
+
+    /** Applies all changes with up to {@code parallelism} users in flight. */
+    @Override
+    public BatchResult<PbxState> applyAll(List<PbxChange> changes) {
+        return inParallel(changes, c -> c.user().id(), c -> {
+            apply(c);
+            return c.to();
+        });
+    }
+
+    /**
+     * Logs out ({@code DELETE /rest/login}) and stops the sink's own threads. Idempotent, never throws; afterwards
+     * every other method throws {@link IllegalStateException}.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        client.logout();
+        if (ownsExecutor) {
+            executor.shutdownNow();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StarfacePbxSink[" + client.baseUrl() + ", login=" + loginId + ", parallelism=" + parallelism + "]";
+    }
+
+    // -------------------------------------------------------------------------------------------------------
+
+    private void requireNotClosed() {
+        if (closed) {
+            throw new IllegalStateException("this STARFACE sink is closed");
+        }
+    }
+
+    private ObjectNode readPhoneConfig(PbxUser user) {
+        requireNotClosed();
+        StarfaceRestClient.Response r = client.call("GET", phoneConfigPath(user), null, true);
+        if (r.status() == 404) {
+            throw unknownUser(user);
+        }
+        if (r.status() != 200) {
+            throw client.statusError(r, "reading DND of " + user.label());
+        }
+        JsonNode n = client.parse(r);
+        if (!n.isObject() || !n.path("doNotDisturb").isBoolean()) {
+            throw client.malformed(r, "expected a phoneconfig object with a boolean \"doNotDisturb\"");
+        }
+        return (ObjectNode) n;
+    }
+
+    private String phoneConfigPath(PbxUser user) {
+        if (!user.id().matches("\\d{1,10}")) {
+            throw new UnknownUserException(user.id(), "STARFACE user ids are numbers, but " + user.label()
+                    + " has id \"" + user.id() + "\"");
+        }
+        return "/rest/users/" + user.id() + "/phoneconfig";
+    }
+
+    private UnknownUserException unknownUser(PbxUser user) {
+        return new UnknownUserException(user.id(), "STARFACE at " + client.baseUrl() + " does not know user id "
+                + user.id() + " (" + user.label() + ")");
+    }
+
+    /**
+     * Runs {@code op} for every item with at most {@code parallelism} in flight. Per-user failures go into the
+     * result; a failure of the whole backend (rejected login, TLS, unreachable PBX) stops the batch and is thrown.
+     */
+    private <T> BatchResult<PbxState> inParallel(List<T> items, Function<T, String> idOf, Function<T, PbxState> op) {
+        requireNotClosed();
+        if (items.isEmpty()) {
+            return BatchResult.of(Map.of());
+        }
+        client.ensureSession(); // a login failure is one failure for the batch, not one per user
+        Map<String, PbxState> values = new ConcurrentHashMap<>();
+        Map<String, TeamsConnectException> failures = new ConcurrentHashMap<>();
+        AtomicReference<RuntimeException> fatal = new AtomicReference<>();
+        ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>(items);
+        Runnable worker = () -> {
+            T item;
+            while (fatal.get() == null && (item = queue.poll()) != null) {
+                String id = idOf.apply(item);
+                try {
+                    values.put(id, op.apply(item));
+                } catch (StarfaceRestClient.BackendTerminalException | StarfaceRestClient.BackendUnreachableException e) {
+                    fatal.compareAndSet(null, e);
+                } catch (TeamsConnectException e) {
+                    failures.put(id, e);
+                } catch (RuntimeException e) {
+                    fatal.compareAndSet(null, e);
+                }
+            }
+        };
+        int workers = Math.min(parallelism, items.size());
+        if (workers == 1) {
+            worker.run();
+        } else {
+            List<Future<?>> futures = new ArrayList<>(workers);
+            for (int i = 0; i < workers; i++) {
+                futures.add(executor.submit(worker));
+            }
+            try {
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                futures.forEach(f -> f.cancel(true));
+                Thread.currentThread().interrupt();
+                throw new RetryableException("interrupted while talking to STARFACE at " + client.baseUrl(), e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a STARFACE worker failed unexpectedly", e.getCause());
+            }
+        }
+        if (fatal.get() != null) {
+            throw fatal.get();
+        }
+        return new BatchResult<>(values, failures);
+    }
+
+    // =======================================================================================================
+
+    /**
+     * Builds a {@link StarfacePbxSink}. Required: {@link #baseUrl}, {@link #loginId}, {@link #password}. Every
+     * check names the config key it corresponds to ({@code starface.baseUrl}, ...). No network I/O happens here.
+     */
+    public static final class Builder {
+        private String keyPrefix = "starface";
+        private URI baseUrl;
+        private String loginId;
+        private String password;
+        private final List<X509Certificate> trustedCertificates = new ArrayList<>();
+        private byte[] pin;
+        private HttpClient httpClient;
+        private int parallelism = 4;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private int maxRetries = 3;
+        private ExecutorService executor;
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = d -> Thread.sleep(d.toMillis());
+        private Duration backoffBase = Duration.ofMillis(200);
+        private Duration backoffMax = Duration.ofSeconds(5);
+        private Duration tokenLifetime = Duration.ofHours(4);
+        private Duration loginFailureHold = Duration.ofMinutes(5);
+
+        private Builder() {
+        }
+
+        /** Used by the provider so messages name the real config path. */
+        Builder keyPrefix(String prefix) {
+            this.keyPrefix = prefix;
+            return this;
+        }
+
+        private String key(String name) {
+            return keyPrefix.isEmpty() ? name : keyPrefix + "." + name;
+        }
+
+        /** The PBX address, e.g. {@code https://pbx.example.com} (a trailing {@code /rest} is accepted). */
+        public Builder baseUrl(URI baseUrl) {
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        /** The API account's login id (e.g. {@code 0001}). */
+        public Builder loginId(String loginId) {
+            this.loginId = loginId;
+            return this;
+        }
+
+        /** The API account's password; kept in memory only, never logged. */
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** Trusts the certificates in this PEM file in addition to the JVM's defaults. */
+        public Builder trustCertificates(Path pemFile) {
+            trustedCertificates.addAll(StarfaceTls.readCertificates(key("tls.certificate"), pemFile));
+            return this;
+        }
+
+        /** Trusts this certificate in addition to the JVM's defaults. */
+        public Builder trustCertificate(X509Certificate certificate) {
+            trustedCertificates.add(certificate);
+            return this;
+        }
+
+        /** Requires the server certificate's SHA-256 fingerprint (hex, colons allowed) on top of normal trust. */
+        public Builder pin(String sha256Fingerprint) {
+            this.pin = sha256Fingerprint == null ? null : StarfaceTls.parsePin(key("tls.pin"), sha256Fingerprint);
+            return this;
+        }
+
+        /** Uses this client instead of building one (then TLS and connect timeout are the client's own). */
+        public Builder httpClient(HttpClient client) {
+            this.httpClient = client;
+            return this;
+        }
+
+        /** Requests in flight in {@link #readStates}/{@link #applyAll} (default 4, 1..64). */
+        public Builder parallelism(int parallelism) {
+            this.parallelism = parallelism;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /** Timeout of each request (default 10 s). */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = timeout;
+            return this;
+        }
+
+        /** Retries of an idempotent request after I/O errors, 429 or 5xx (default 3, 0..10). */
+        public Builder maxRetries(int maxRetries) {
+            this.maxRetries = maxRetries;
+            return this;
+        }
+
+        /** Runs batch workers here (not shut down by the sink); default: the sink's own pool of {@code parallelism} threads. */
+        public Builder executor(ExecutorService executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        /** Time source for token renewal (default the system clock). */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** How to wait between retries (default {@link Thread#sleep}). */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = sleeper;
+            return this;
+        }
+
+        /** First backoff and its cap (defaults 200 ms and 5 s); each retry doubles, with jitter. */
+        public Builder backoff(Duration base, Duration max) {
+            this.backoffBase = base;
+            this.backoffMax = max;
+            return this;
+        }
+
+        /** Token lifetime (default 4 hours, per STARFACE's documentation); the sink renews shortly before. */
+        public Builder tokenLifetime(Duration lifetime) {
+            this.tokenLifetime = lifetime;
+            return this;
+        }
+
+        /** How long a rejected login is remembered before the next attempt (default 5 minutes). */
+        public Builder loginFailureHold(Duration hold) {
+            this.loginFailureHold = hold;
+            return this;
+        }
+
+        /** Checks every setting and builds the sink (no I/O). */
+        public StarfacePbxSink build() {
+            URI base = normalise(baseUrl);
+            if (loginId == null || loginId.isBlank()) {
+                throw new ConfigException(key("loginId"), "is required but missing");
+            }
+            if (password == null || password.isEmpty()) {
+                throw new ConfigException(key("password"), "is required but missing");
+            }
+            if (parallelism < 1 || parallelism > 64) {
+                throw new ConfigException(key("parallelism"), "must be between 1 and 64, but was " + parallelism);
+            }
+            if (maxRetries < 0 || maxRetries > 10) {
+                throw new ConfigException(key("maxRetries"), "must be between 0 and 10, but was " + maxRetries);
+            }
+            requirePositive("connectTimeout", connectTimeout);
+            requirePositive("requestTimeout", requestTimeout);
+            requirePositive("tokenLifetime", tokenLifetime);
+            if (backoffBase == null || backoffMax == null || backoffBase.isNegative() || backoffMax.compareTo(backoffBase) < 0) {
+                throw new IllegalArgumentException("backoff needs 0 <= base <= max, but was " + backoffBase + ", " + backoffMax);
+            }
+            if (clock == null || sleeper == null || loginFailureHold == null) {
+                throw new IllegalArgumentException("clock, sleeper and loginFailureHold must not be null");
+            }
+            HttpClient http = httpClient;
+            if (http == null) {
+                HttpClient.Builder hb = HttpClient.newBuilder()
+                        // HTTP/1.1 keep-alive: one pooled connection per parallel request. (STARFACE's HTTP/2 support
+                        // is not documented in the reference.)
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(connectTimeout)
+                        .followRedirects(HttpClient.Redirect.NEVER);
+                if (base.getScheme().equals("https")) {
+                    hb.sslContext(StarfaceTls.context(trustedCertificates, pin));
+                }
+                http = hb.build();
+            } else if (!trustedCertificates.isEmpty() || pin != null) {
+                throw new ConfigException(key("tls"), "cannot be combined with an injected HttpClient; configure TLS on that client");
+            }
+            if (base.getScheme().equals("http") && (!trustedCertificates.isEmpty() || pin != null)) {
+                throw new ConfigException(key("tls"), "is set, but " + key("baseUrl") + " is plain http://" );
+            }
+            StarfaceRestClient client = new StarfaceRestClient(base, loginId.trim(), password, http, requestTimeout,
+                    maxRetries, clock, sleeper, backoffBase, backoffMax, tokenLifetime, loginFailureHold);
+            boolean owns = executor == null;
+            ExecutorService pool = executor;
+            if (owns) {
+                AtomicInteger n = new AtomicInteger();
+                pool = Executors.newFixedThreadPool(parallelism, r -> {
+                    Thread t = new Thread(r, "starface-sink-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            return new StarfacePbxSink(this, client, pool, owns);
+        }
+
+        private void requirePositive(String name, Duration d) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new ConfigException(key(name), "must be > 0, but was " + d);
+            }
+        }
+
+        private URI normalise(URI uri) {
+            if (uri == null) {
+                throw new ConfigException(key("baseUrl"), "is required but missing");
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                throw new ConfigException(key("baseUrl"), "must be an http or https URL like https://pbx.example.com, but was \"" + uri + "\"");
+            }
+            if (uri.getRawUserInfo() != null) {
+                // Never keep credentials in a URL: it ends up in every message.
+                throw new ConfigException(key("baseUrl"), "must not contain a user name or password; use loginId and password");
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                throw new ConfigException(key("baseUrl"), "must not have a query or fragment, but was \"" + uri + "\"");
+            }
+            String path = uri.getPath() == null ? "" : uri.getPath();
+            path = path.replaceAll("/+$", "");
+            if (path.endsWith("/rest")) {
+                path = path.substring(0, path.length() - "/rest".length());
+            }
+            return URI.create(scheme + "://" + uri.getRawAuthority() + path + "/");
+        }
+    }
+}

@@ -1,0 +1,1103 @@
+package dev.teamsconnect.testkit.starface;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.teamsconnect.testkit.tls.SelfSignedCertificate;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * An in-process, stateful emulator of the STARFACE REST API as far as TeamsConnect uses it, built from the facts
+ * in {@code shared/reference/starface-api.md}: nonce login with single-use nonces and both secret schemes
+ * ({@code Internal}: SHA-512, {@code ActiveDirectory}: Base64), tokens with a lifetime, {@code X-Version: 2},
+ * users, groups with members, {@code phoneconfig} GET/PUT, and error bodies {@code {"code","message"}}.
+ *
+ * <p>Endpoints: {@code GET/POST/DELETE /rest/login}, {@code GET /rest/users[?searchTerm=]},
+ * {@code GET /rest/users/me}, {@code GET /rest/users/{id}}, {@code GET/PUT /rest/users/{id}/phoneconfig},
+ * {@code GET /rest/groups[?searchTerm=]}, {@code GET /rest/groups/{id}}.
+ *
+ * <p>Where the reference is silent the emulator makes a documented choice:
+ * <ul>
+ *   <li>The error {@code code} values ({@code "LOGIN_FAILED"}, {@code "UNAUTHORIZED"}, ...) are invented: the
+ *       reference only gives the shape {@code {"code","message"}}.</li>
+ *   <li>Missing or expired tokens get 401 (the reference says "most likely").</li>
+ *   <li>{@code GET /rest/login} is accepted without {@code X-Version} (the vendor's Java example omits it
+ *       there); every other request without {@code X-Version: 2} gets 400.</li>
+ *   <li>The {@code loginType} announced by {@code GET /rest/login} is emulator-wide (the request names no user);
+ *       a user may be configured with a different type, and {@code POST /rest/login} then checks that user's
+ *       secret with the user's own scheme.</li>
+ *   <li>Any logged-in account may read and write any user's phoneconfig; the reference does not say which
+ *       rights a real appliance requires for that.</li>
+ *   <li>{@code searchTerm} matches case-insensitively as a substring of login/names (users) or group name.</li>
+ * </ul>
+ *
+ * <p>Use: {@code try (StarfaceEmulator pbx = StarfaceEmulator.builder().user("0001", "foobar", "a@x.test", "Ann",
+ * "Lee", false).https().start()) { URI base = pbx.baseUrl(); ... }}.
+ *
+ * <p>Thread-safe: requests are served concurrently by a fixed pool ({@link Builder#threads}, default 8); the
+ * state is guarded by one lock; test hooks may be called from any thread while requests are running.
+ */
+public final class StarfaceEmulator implements AutoCloseable {
+
+    /** How a user's login secret is formed. The wire names are the ones STARFACE announces. */
+    public enum LoginType {
+        INTERNAL("Internal"),
+        ACTIVE_DIRECTORY("ActiveDirectory");
+
+        private final String wireName;
+
+        LoginType(String wireName) {
+            this.wireName = wireName;
+        }
+
+        public String wireName() {
+            return wireName;
+        }
+
+        static Optional<LoginType> fromWire(String name) {
+            for (LoginType t : values()) {
+                if (t.wireName.equals(name)) {
+                    return Optional.of(t);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Who changed a DND flag. */
+    public enum DndSource {
+        /** A {@code PUT /rest/users/{id}/phoneconfig}. */
+        API,
+        /** {@link #pressDndKey}: the user pressed the key on the phone. */
+        PHONE
+    }
+
+    /** One change of a user's DND flag (only real changes are recorded, not writes of the same value). */
+    public record DndChange(Instant at, int userId, String login, boolean dnd, DndSource source) {
+    }
+
+    /** A user to seed. {@code loginType} {@code null} means the emulator-wide type. */
+    public record UserSeed(String login, String password, String email, String firstName, String familyName,
+                           boolean dnd, LoginType loginType) {
+        public UserSeed {
+            if (login == null || login.isBlank()) {
+                throw new IllegalArgumentException("UserSeed.login must not be blank");
+            }
+            if (password == null) {
+                throw new IllegalArgumentException("UserSeed.password must not be null (user " + login + ")");
+            }
+        }
+    }
+
+    static {
+        // Without TCP_NODELAY the JDK server's small responses meet the client's delayed ACK: ~40 ms per request.
+        // Read once when the JDK server classes load; harmless if the property was already set.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    private static final String LOGIN = "/rest/login";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    // ---- state guarded by `lock`
+    private final Object lock = new Object();
+    private final Map<Integer, UserState> users = new LinkedHashMap<>();
+    private final Map<Integer, GroupState> groups = new LinkedHashMap<>();
+    private final Map<String, LoginType> nonces = new LinkedHashMap<>();
+    private final Map<String, Session> sessions = new LinkedHashMap<>();
+    private final List<DndChange> dndChanges = new ArrayList<>();
+    private final List<FailureRule> failureRules = new ArrayList<>();
+    private final List<String> secretsSeen = new ArrayList<>();
+    private final LoginType serverLoginType;
+    private Duration tokenLifetime;
+
+    // ---- counters, lock-free
+    private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
+    private final AtomicInteger logins = new AtomicInteger();
+    private final AtomicInteger rejectedLogins = new AtomicInteger();
+    private final AtomicInteger missingContentType = new AtomicInteger();
+    private volatile Duration latency;
+    private final AtomicInteger expireCountdown = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
+
+    private final Clock clock;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final SelfSignedCertificate certificate;
+    private final URI baseUrl;
+
+    private StarfaceEmulator(Builder b) throws IOException {
+        this.clock = b.clock;
+        this.tokenLifetime = b.tokenLifetime;
+        this.latency = b.latency;
+        this.serverLoginType = b.loginType;
+        int nextUserId = 1;
+        Map<String, Integer> idsByLogin = new LinkedHashMap<>();
+        for (UserSeed seed : b.users) {
+            if (idsByLogin.containsKey(seed.login())) {
+                throw new IllegalArgumentException("duplicate user login \"" + seed.login() + "\"");
+            }
+            int id = nextUserId++;
+            idsByLogin.put(seed.login(), id);
+            users.put(id, new UserState(id, seed));
+        }
+        int nextGroupId = 1;
+        for (Map.Entry<String, List<String>> g : b.groups.entrySet()) {
+            Set<Integer> members = new LinkedHashSet<>();
+            for (String login : g.getValue()) {
+                Integer id = idsByLogin.get(login);
+                if (id == null) {
+                    throw new IllegalArgumentException("group \"" + g.getKey() + "\" names unknown user login \"" + login + "\"");
+                }
+                members.add(id);
+            }
+            int id = nextGroupId++;
+            groups.put(id, new GroupState(id, g.getKey(), String.valueOf(700 + id), members));
+        }
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (b.https) {
+            this.certificate = b.certificate != null ? b.certificate : SelfSignedCertificate.forLocalhost();
+            HttpsServer https = HttpsServer.create(address, 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(certificate.serverSslContext()));
+            this.server = https;
+        } else {
+            this.certificate = null;
+            this.server = HttpServer.create(address, 64);
+        }
+        AtomicInteger threadNo = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(b.threads, r -> {
+            Thread t = new Thread(r, "starface-emulator-" + threadNo.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+        String scheme = b.https ? "https" : "http";
+        // 127.0.0.1 is in the certificate's SAN, so hostname verification stays on.
+        this.baseUrl = URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // =====================================================================================================
+    // Public test API
+
+    /** The PBX address, e.g. {@code https://127.0.0.1:40123} (the REST API is under {@code /rest}). */
+    public URI baseUrl() {
+        return baseUrl;
+    }
+
+    /** The generated (or given) server certificate; empty for plain HTTP. */
+    public Optional<SelfSignedCertificate> certificate() {
+        return Optional.ofNullable(certificate);
+    }
+
+    /** The numeric id of the user with this login. */
+    public int userId(String login) {
+        synchronized (lock) {
+            return find(login).id;
+        }
+    }
+
+    /** The DND flag of a user, by login or numeric id (a login match wins). */
+    public boolean dnd(String loginOrId) {
+        synchronized (lock) {
+            return find(loginOrId).doNotDisturb;
+        }
+    }
+
+    /** The DND flag of the user with this numeric id. */
+    public boolean dnd(int userId) {
+        synchronized (lock) {
+            return byIdOrThrow(userId).doNotDisturb;
+        }
+    }
+
+    /** Sets the DND flag of the user with this numeric id as if pressed on the phone (source PHONE). */
+    public void pressDndKey(int userId, boolean on) {
+        synchronized (lock) {
+            setDnd(byIdOrThrow(userId), on, DndSource.PHONE);
+        }
+    }
+
+    /** Every user's DND flag by login, in seed order. */
+    public Map<String, Boolean> dndByLogin() {
+        synchronized (lock) {
+            Map<String, Boolean> out = new LinkedHashMap<>();
+            users.values().forEach(u -> out.put(u.login, u.doNotDisturb));
+            return out;
+        }
+    }
+
+    /** Sets a user's DND as if the user pressed the DND key on the phone (recorded with source PHONE). */
+    public void pressDndKey(String loginOrId, boolean on) {
+        synchronized (lock) {
+            setDnd(find(loginOrId), on, DndSource.PHONE);
+        }
+    }
+
+    /** Every DND change so far, oldest first. */
+    public List<DndChange> dndChanges() {
+        synchronized (lock) {
+            return List.copyOf(dndChanges);
+        }
+    }
+
+    /**
+     * Answers the next {@code count} requests that match with {@code status} and an error body. {@code endpoint}
+     * is a method and a path, either concrete ({@code "PUT /rest/users/3/phoneconfig"}) or the template
+     * ({@code "PUT /rest/users/{id}/phoneconfig"}, see {@link #requestCount}). Failures are checked before
+     * authentication and counted like any request.
+     */
+    public void failNext(String endpoint, int count, int status) {
+        String[] parts = endpoint.trim().split("\\s+", 2);
+        if (parts.length != 2 || count < 1 || status < 100 || status > 599) {
+            throw new IllegalArgumentException("failNext needs \"METHOD /path\", count >= 1 and an HTTP status, got \""
+                    + endpoint + "\", " + count + ", " + status);
+        }
+        synchronized (lock) {
+            failureRules.add(new FailureRule(parts[0].toUpperCase(Locale.ROOT), parts[1], count, status, null));
+        }
+    }
+
+    /**
+     * Answers the next matching request (see {@link #failNext}) with {@code status} and exactly {@code rawBody}
+     * (sent as {@code application/json}, even if it is not JSON), to test how clients handle malformed answers.
+     */
+    public void respondNext(String endpoint, int status, String rawBody) {
+        String[] parts = endpoint.trim().split("\\s+", 2);
+        if (parts.length != 2 || status < 100 || status > 599 || rawBody == null) {
+            throw new IllegalArgumentException("respondNext needs \"METHOD /path\", an HTTP status and a body");
+        }
+        synchronized (lock) {
+            failureRules.add(new FailureRule(parts[0].toUpperCase(Locale.ROOT), parts[1], 1, status, rawBody));
+        }
+    }
+
+    /** Adds this latency to every request from now on ({@link Duration#ZERO} to turn off). Really sleeps. */
+    public void setLatency(Duration latency) {
+        this.latency = latency == null ? Duration.ZERO : latency;
+    }
+
+    /** Invalidates every token (as if their lifetime had ended). Users and DND flags stay. */
+    public void expireAllTokens() {
+        synchronized (lock) {
+            sessions.clear();
+        }
+    }
+
+    /**
+     * Expires all tokens just before the {@code n}-th request from now is handled (that request and later ones
+     * see no valid token), to expire sessions in the middle of a client's run without racing it.
+     */
+    public void expireAllTokensAfterRequests(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be >= 1, but was " + n);
+        }
+        expireCountdown.set(n);
+    }
+
+    /** Changes the lifetime of tokens (existing ones included, measured from their issue time). */
+    public void setTokenLifetime(Duration lifetime) {
+        synchronized (lock) {
+            this.tokenLifetime = lifetime;
+        }
+    }
+
+    /** As if the appliance restarted: users, groups and DND flags stay; sessions and nonces are gone. */
+    public void restart() {
+        synchronized (lock) {
+            sessions.clear();
+            nonces.clear();
+        }
+    }
+
+    /**
+     * How many requests reached this endpoint. Keys are the method and the path template, e.g.
+     * {@code "POST /rest/login"}, {@code "GET /rest/users"}, {@code "GET /rest/users/{id}"},
+     * {@code "GET /rest/users/{id}/phoneconfig"}, {@code "PUT /rest/users/{id}/phoneconfig"},
+     * {@code "GET /rest/groups/{id}"}.
+     */
+    public int requestCount(String endpoint) {
+        AtomicInteger n = requestCounts.get(endpoint);
+        return n == null ? 0 : n.get();
+    }
+
+    /** All request counts by endpoint template. */
+    public Map<String, Integer> requestCounts() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        requestCounts.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    /** Successful logins ({@code POST /rest/login} answered with a token). */
+    public int loginCount() {
+        return logins.get();
+    }
+
+    /** Rejected login attempts (bad secret, unknown or reused nonce). */
+    public int rejectedLoginCount() {
+        return rejectedLogins.get();
+    }
+
+    /**
+     * The largest number of requests this emulator held at the same moment, measured from arrival to the end of
+     * the added latency (so use {@link Builder#latency} for a meaningful figure).
+     */
+    public int maxConcurrentRequests() {
+        return maxInFlight.get();
+    }
+
+    /** Requests that arrived without {@code Content-Type: application/json}. */
+    public int requestsWithoutJsonContentType() {
+        return missingContentType.get();
+    }
+
+    /** Every login secret received, in memory only (for tests that check secrets never leak into logs). */
+    public List<String> loginSecretsSeen() {
+        synchronized (lock) {
+            return List.copyOf(secretsSeen);
+        }
+    }
+
+    /** Tokens currently valid (for tests that check tokens never leak into logs). */
+    public Set<String> activeTokens() {
+        synchronized (lock) {
+            return Set.copyOf(sessions.keySet());
+        }
+    }
+
+    /** Stops the server and its threads. */
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    @Override
+    public String toString() {
+        return "StarfaceEmulator[" + baseUrl + ", users=" + users.size() + ", groups=" + groups.size() + "]";
+    }
+
+    // =====================================================================================================
+    // HTTP handling
+
+    private void handle(HttpExchange ex) throws IOException {
+        // The gauge covers arrival and the added latency, i.e. only time before the answer is sent, so a
+        // client's next request on the same connection never overlaps its previous one in the count.
+        int now = inFlight.incrementAndGet();
+        maxInFlight.accumulateAndGet(now, Math::max);
+        boolean counted = true;
+        try (ex) {
+            String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
+            String path = ex.getRequestURI().getPath();
+            String template = template(path);
+            requestCounts.computeIfAbsent(method + " " + template, k -> new AtomicInteger()).incrementAndGet();
+            if (expireCountdown.get() > 0 && expireCountdown.decrementAndGet() == 0) {
+                expireAllTokens();
+            }
+            Duration delay = latency;
+            if (!delay.isZero()) {
+                try {
+                    Thread.sleep(delay.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            inFlight.decrementAndGet();
+            counted = false;
+            byte[] requestBody = ex.getRequestBody().readAllBytes();
+            String contentType = ex.getRequestHeaders().getFirst("Content-Type");
+            if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+                missingContentType.incrementAndGet();
+            }
+            FailureRule injected = takeInjectedFailure(method, path, template);
+            if (injected != null) {
+                if (injected.body != null) {
+                    byte[] bytes = injected.body.getBytes(StandardCharsets.UTF_8);
+                    ex.getResponseHeaders().set("Content-Type", "application/json");
+                    ex.sendResponseHeaders(injected.status, bytes.length == 0 ? -1 : bytes.length);
+                    if (bytes.length > 0) {
+                        try (OutputStream out = ex.getResponseBody()) {
+                            out.write(bytes);
+                        }
+                    }
+                } else {
+                    error(ex, injected.status, "EMULATED_FAILURE", "failure injected by the test for " + method + " " + path);
+                }
+                return;
+            }
+            boolean loginNonce = method.equals("GET") && path.equals(LOGIN);
+            if (!loginNonce && !"2".equals(ex.getRequestHeaders().getFirst("X-Version"))) {
+                error(ex, 400, "VERSION_REQUIRED", "header X-Version: 2 is required");
+                return;
+            }
+            route(ex, method, path, template, requestBody);
+        } catch (RuntimeException e) {
+            // A bug in the emulator should show up as a 500 in the test, not as a hung connection.
+            try {
+                error(ex, 500, "EMULATOR_ERROR", String.valueOf(e));
+            } catch (IOException ignored) {
+                // the client went away
+            }
+        } finally {
+            if (counted) {
+                inFlight.decrementAndGet();
+            }
+        }
+    }
+
+    private void route(HttpExchange ex, String method, String path, String template, byte[] body) throws IOException {
+        if (path.equals(LOGIN)) {
+            switch (method) {
+                case "GET" -> loginNonce(ex);
+                case "POST" -> login(ex, body);
+                case "DELETE" -> logout(ex);
+                default -> methodNotAllowed(ex, method, path);
+            }
+            return;
+        }
+        Session session = authenticate(ex);
+        if (session == null) {
+            error(ex, 401, "UNAUTHORIZED", "missing, invalid or expired authToken");
+            return;
+        }
+        String[] seg = path.substring(1).split("/");
+        switch (template) {
+            case "/rest/users" -> {
+                if (!method.equals("GET")) {
+                    methodNotAllowed(ex, method, path);
+                    return;
+                }
+                String term = query(ex, "searchTerm");
+                ArrayNode out = JSON.createArrayNode();
+                synchronized (lock) {
+                    users.values().stream().filter(u -> u.matches(term)).forEach(u -> out.add(u.toJson()));
+                }
+                json(ex, 200, out);
+            }
+            case "/rest/users/me" -> {
+                if (!method.equals("GET")) {
+                    methodNotAllowed(ex, method, path);
+                    return;
+                }
+                synchronized (lock) {
+                    UserState me = users.get(session.userId);
+                    json(ex, 200, me.toJson());
+                }
+            }
+            case "/rest/users/{id}" -> {
+                if (!method.equals("GET")) {
+                    methodNotAllowed(ex, method, path);
+                    return;
+                }
+                UserState u = userById(seg[2]);
+                if (u == null) {
+                    error(ex, 404, "NOT_FOUND", "no user with id " + seg[2]);
+                    return;
+                }
+                synchronized (lock) {
+                    json(ex, 200, u.toJson());
+                }
+            }
+            case "/rest/users/{id}/phoneconfig" -> phoneConfig(ex, method, seg[2], body);
+            case "/rest/groups" -> {
+                if (!method.equals("GET")) {
+                    methodNotAllowed(ex, method, path);
+                    return;
+                }
+                String term = query(ex, "searchTerm");
+                ArrayNode out = JSON.createArrayNode();
+                synchronized (lock) {
+                    for (GroupState g : groups.values()) {
+                        if (term == null || g.name.toLowerCase(Locale.ROOT).contains(term.toLowerCase(Locale.ROOT))) {
+                            ObjectNode n = out.addObject();
+                            n.put("id", g.id);
+                            n.put("groupname", g.name);
+                            n.put("groupexternalnumber", "");
+                            n.put("groupinternalnumber", g.internalNumber);
+                        }
+                    }
+                }
+                json(ex, 200, out);
+            }
+            case "/rest/groups/{id}" -> {
+                if (!method.equals("GET")) {
+                    methodNotAllowed(ex, method, path);
+                    return;
+                }
+                ObjectNode n;
+                synchronized (lock) {
+                    GroupState g = parseId(seg[2]).map(groups::get).orElse(null);
+                    if (g == null) {
+                        n = null;
+                    } else {
+                        n = JSON.createObjectNode();
+                        n.put("id", g.id);
+                        n.put("name", g.name);
+                        n.put("groupId", g.internalNumber);
+                        n.put("chatGroup", false);
+                        n.put("voicemail", false);
+                        n.putArray("assignableNumbers");
+                        ArrayNode au = n.putArray("assignableUsers");
+                        for (UserState u : users.values()) {
+                            ObjectNode a = au.addObject();
+                            a.put("id", u.id);
+                            a.put("firstname", u.firstName);
+                            a.put("lastname", u.familyName);
+                            a.put("assigned", g.members.contains(u.id));
+                        }
+                    }
+                }
+                if (n == null) {
+                    error(ex, 404, "NOT_FOUND", "no group with id " + seg[2]);
+                } else {
+                    json(ex, 200, n);
+                }
+            }
+            default -> error(ex, 404, "NOT_FOUND", "no such resource: " + path);
+        }
+    }
+
+    private void loginNonce(HttpExchange ex) throws IOException {
+        String nonce = randomToken(13);
+        synchronized (lock) {
+            nonces.put(nonce, serverLoginType);
+        }
+        ObjectNode n = JSON.createObjectNode();
+        n.put("loginType", serverLoginType.wireName());
+        n.put("nonce", nonce);
+        n.putNull("secret");
+        json(ex, 200, n);
+    }
+
+    private void login(HttpExchange ex, byte[] body) throws IOException {
+        JsonNode req = parse(body);
+        if (req == null || !req.isObject() || !req.path("nonce").isTextual() || !req.path("secret").isTextual()
+                || !req.path("loginType").isTextual()) {
+            rejectedLogins.incrementAndGet();
+            error(ex, 400, "BAD_REQUEST", "expected {\"loginType\",\"nonce\",\"secret\"}");
+            return;
+        }
+        String nonce = req.get("nonce").asText();
+        String secret = req.get("secret").asText();
+        Optional<LoginType> announced;
+        UserState user = null;
+        synchronized (lock) {
+            secretsSeen.add(secret);
+            announced = Optional.ofNullable(nonces.remove(nonce)); // single use, even when the login fails
+            if (announced.isPresent() && announced.get().wireName().equals(req.get("loginType").asText())) {
+                for (UserState u : users.values()) {
+                    LoginType type = u.loginType != null ? u.loginType : serverLoginType;
+                    if (expectedSecret(type, u.login, u.password, nonce).equals(secret)) {
+                        user = u;
+                        break;
+                    }
+                }
+            }
+        }
+        if (user == null) {
+            rejectedLogins.incrementAndGet();
+            // The reference: invalid login -> 400.
+            error(ex, 400, "LOGIN_FAILED", announced.isEmpty() ? "unknown or already used nonce" : "invalid login");
+            return;
+        }
+        String token = randomToken(24);
+        synchronized (lock) {
+            sessions.put(token, new Session(user.id, clock.instant()));
+        }
+        logins.incrementAndGet();
+        ObjectNode n = JSON.createObjectNode();
+        n.put("token", token);
+        json(ex, 200, n);
+    }
+
+    private void logout(HttpExchange ex) throws IOException {
+        String token = ex.getRequestHeaders().getFirst("authToken");
+        Session removed;
+        synchronized (lock) {
+            removed = token == null ? null : sessions.remove(token);
+        }
+        if (removed == null) {
+            error(ex, 401, "UNAUTHORIZED", "missing, invalid or expired authToken");
+            return;
+        }
+        ex.sendResponseHeaders(204, -1);
+    }
+
+    private void phoneConfig(HttpExchange ex, String method, String idText, byte[] body) throws IOException {
+        UserState u = userById(idText);
+        if (u == null) {
+            error(ex, 404, "NOT_FOUND", "no user with id " + idText);
+            return;
+        }
+        switch (method) {
+            case "GET" -> {
+                ObjectNode n = JSON.createObjectNode();
+                synchronized (lock) {
+                    n.put("callWaiting", u.callWaiting);
+                    n.put("displayNumberId", u.displayNumberId);
+                    n.put("doNotDisturb", u.doNotDisturb);
+                    n.put("primaryPhoneId", u.primaryPhoneId);
+                }
+                json(ex, 200, n);
+            }
+            case "PUT" -> {
+                JsonNode req = parse(body);
+                if (req == null || !req.isObject()) {
+                    error(ex, 400, "BAD_REQUEST", "body must be a phoneconfig object");
+                    return;
+                }
+                for (String field : List.of("callWaiting", "displayNumberId", "doNotDisturb", "primaryPhoneId")) {
+                    if (!req.has(field)) {
+                        error(ex, 400, "BAD_REQUEST", "phoneconfig field \"" + field + "\" is missing");
+                        return;
+                    }
+                }
+                if (!req.get("callWaiting").isBoolean() || !req.get("doNotDisturb").isBoolean()
+                        || !req.get("displayNumberId").isIntegralNumber() || !req.get("primaryPhoneId").isIntegralNumber()) {
+                    error(ex, 400, "BAD_REQUEST", "phoneconfig fields have the wrong types");
+                    return;
+                }
+                synchronized (lock) {
+                    u.callWaiting = req.get("callWaiting").booleanValue();
+                    u.displayNumberId = req.get("displayNumberId").intValue();
+                    u.primaryPhoneId = req.get("primaryPhoneId").intValue();
+                    setDnd(u, req.get("doNotDisturb").booleanValue(), DndSource.API);
+                }
+                ex.sendResponseHeaders(204, -1);
+            }
+            default -> methodNotAllowed(ex, method, ex.getRequestURI().getPath());
+        }
+    }
+
+    private Session authenticate(HttpExchange ex) {
+        String token = ex.getRequestHeaders().getFirst("authToken");
+        if (token == null) {
+            return null;
+        }
+        synchronized (lock) {
+            Session s = sessions.get(token);
+            if (s == null) {
+                return null;
+            }
+            if (!clock.instant().isBefore(s.issuedAt.plus(tokenLifetime))) {
+                sessions.remove(token);
+                return null;
+            }
+            return s;
+        }
+    }
+
+    private FailureRule takeInjectedFailure(String method, String path, String template) {
+        synchronized (lock) {
+            for (Iterator<FailureRule> it = failureRules.iterator(); it.hasNext(); ) {
+                FailureRule r = it.next();
+                if (r.method.equals(method) && (r.path.equals(path) || r.path.equals(template))) {
+                    if (--r.remaining <= 0) {
+                        it.remove();
+                    }
+                    return r;
+                }
+            }
+            return null;
+        }
+    }
+
+    // ---- helpers (callers hold `lock` where they touch state)
+
+    private void setDnd(UserState u, boolean on, DndSource source) {
+        if (u.doNotDisturb != on) {
+            u.doNotDisturb = on;
+            dndChanges.add(new DndChange(clock.instant(), u.id, u.login, on, source));
+        }
+    }
+
+    private UserState byIdOrThrow(int id) {
+        UserState u = users.get(id);
+        if (u == null) {
+            throw new IllegalArgumentException("no emulated user with id " + id);
+        }
+        return u;
+    }
+
+    private UserState find(String loginOrId) {
+        for (UserState u : users.values()) {
+            if (u.login.equals(loginOrId)) {
+                return u;
+            }
+        }
+        UserState byId = parseId(loginOrId).map(users::get).orElse(null);
+        if (byId == null) {
+            throw new IllegalArgumentException("no emulated user with login or id \"" + loginOrId + "\"");
+        }
+        return byId;
+    }
+
+    private UserState userById(String idText) {
+        synchronized (lock) {
+            return parseId(idText).map(users::get).orElse(null);
+        }
+    }
+
+    private static Optional<Integer> parseId(String text) {
+        try {
+            return Optional.of(Integer.parseInt(text));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    static String template(String path) {
+        String[] seg = path.split("/");
+        // seg[0] is "" because the path starts with '/'
+        if (seg.length >= 4 && seg[1].equals("rest") && (seg[2].equals("users") || seg[2].equals("groups"))
+                && !seg[3].equals("me")) {
+            seg[3] = "{id}";
+        }
+        return String.join("/", seg);
+    }
+
+    static String expectedSecret(LoginType type, String login, String password, String nonce) {
+        return switch (type) {
+            case INTERNAL -> login + ":" + sha512Hex(login + nonce + sha512Hex(password));
+            case ACTIVE_DIRECTORY -> Base64.getEncoder().encodeToString((login + nonce + password).getBytes(StandardCharsets.UTF_8));
+        };
+    }
+
+    private static String sha512Hex(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-512").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String randomToken(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static String query(HttpExchange ex, String name) {
+        String raw = ex.getRequestURI().getRawQuery();
+        if (raw == null) {
+            return null;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            if (key.equals(name)) {
+                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                return v.isEmpty() ? null : v;
+            }
+        }
+        return null;
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            return body.length == 0 ? null : JSON.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void json(HttpExchange ex, int status, JsonNode body) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static void error(HttpExchange ex, int status, String code, String message) throws IOException {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("code", code);
+        n.put("message", message);
+        json(ex, status, n);
+    }
+
+    private static void methodNotAllowed(HttpExchange ex, String method, String path) throws IOException {
+        error(ex, 405, "METHOD_NOT_ALLOWED", method + " is not allowed on " + path);
+    }
+
+    // ---- state types
+
+    private static final class UserState {
+        final int id;
+        final String login;
+        final String password;
+        final String email;
+        final String firstName;
+        final String familyName;
+        final LoginType loginType;
+        boolean callWaiting = true;
+        int displayNumberId;
+        boolean doNotDisturb;
+        int primaryPhoneId;
+
+        UserState(int id, UserSeed s) {
+            this.id = id;
+            this.login = s.login();
+            this.password = s.password();
+            this.email = s.email();
+            this.firstName = s.firstName() == null ? "" : s.firstName();
+            this.familyName = s.familyName() == null ? "" : s.familyName();
+            this.loginType = s.loginType();
+            this.doNotDisturb = s.dnd();
+            this.displayNumberId = 1000 + id;
+            this.primaryPhoneId = 2000 + id;
+        }
+
+        boolean matches(String term) {
+            if (term == null) {
+                return true;
+            }
+            String t = term.toLowerCase(Locale.ROOT);
+            return (login + " " + firstName + " " + familyName + " " + (email == null ? "" : email))
+                    .toLowerCase(Locale.ROOT).contains(t);
+        }
+
+        ObjectNode toJson() {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("id", id);
+            n.put("login", login);
+            n.put("firstName", firstName);
+            n.put("familyName", familyName);
+            if (email == null) {
+                n.putNull("email");
+            } else {
+                n.put("email", email);
+            }
+            n.put("language", "de");
+            n.put("namespace", "");
+            n.put("personId", "person-" + id);
+            n.put("faxCallerId", "");
+            n.put("faxHeader", "");
+            n.put("faxCoverPage", false);
+            n.put("faxEmailJournal", false);
+            n.put("missedCallReport", false);
+            n.put("password", ""); // empty on GET, per the reference
+            return n;
+        }
+    }
+
+    private record GroupState(int id, String name, String internalNumber, Set<Integer> members) {
+    }
+
+    private record Session(int userId, Instant issuedAt) {
+    }
+
+    private static final class FailureRule {
+        final String method;
+        final String path;
+        int remaining;
+        final int status;
+        final String body;
+
+        FailureRule(String method, String path, int remaining, int status, String body) {
+            this.method = method;
+            this.path = path;
+            this.remaining = remaining;
+            this.status = status;
+            this.body = body;
+        }
+    }
+
+    // =====================================================================================================
+
+    /** Builds and starts a {@link StarfaceEmulator}. Not thread-safe; use once. */
+    public static final class Builder {
+        private final List<UserSeed> users = new ArrayList<>();
+        private final Map<String, List<String>> groups = new LinkedHashMap<>();
+        private LoginType loginType = LoginType.INTERNAL;
+        private Clock clock = Clock.systemUTC();
+        private Duration tokenLifetime = Duration.ofHours(4);
+        private Duration latency = Duration.ZERO;
+        private boolean https;
+        private SelfSignedCertificate certificate;
+        private int threads = 8;
+
+        private Builder() {
+        }
+
+        /** Adds a user who logs in with the emulator-wide login type. Ids are assigned 1, 2, ... in order. */
+        public Builder user(String login, String password, String email, String firstName, String familyName, boolean dnd) {
+            return user(new UserSeed(login, password, email, firstName, familyName, dnd, null));
+        }
+
+        public Builder user(UserSeed seed) {
+            users.add(seed);
+            return this;
+        }
+
+        /** Adds a group; members are user logins added before {@link #start()}. */
+        public Builder group(String name, String... memberLogins) {
+            groups.put(name, List.of(memberLogins));
+            return this;
+        }
+
+        /** The login type {@code GET /rest/login} announces (default {@link LoginType#INTERNAL}). */
+        public Builder loginType(LoginType type) {
+            this.loginType = type;
+            return this;
+        }
+
+        /** The clock for token expiry and DND change times (default the system clock). */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Token lifetime (default 4 hours, per the reference). */
+        public Builder tokenLifetime(Duration lifetime) {
+            this.tokenLifetime = lifetime;
+            return this;
+        }
+
+        /** Latency added to every request (default none). */
+        public Builder latency(Duration latency) {
+            this.latency = latency;
+            return this;
+        }
+
+        /** Serve HTTPS with a freshly generated self-signed certificate for localhost / 127.0.0.1. */
+        public Builder https() {
+            this.https = true;
+            return this;
+        }
+
+        /** Serve HTTPS with the given certificate. */
+        public Builder https(SelfSignedCertificate certificate) {
+            this.https = true;
+            this.certificate = certificate;
+            return this;
+        }
+
+        /** Size of the request-serving thread pool (default 8). */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be >= 1, but was " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /**
+         * Adds users and groups from a JSON file:
+         * <pre>{@code
+         * {"loginType": "Internal",
+         *  "users":  [{"login":"0001","password":"foobar","email":"ann@example.com","firstName":"Ann",
+         *              "familyName":"Lee","dnd":false,"loginType":"ActiveDirectory"}],
+         *  "groups": [{"name":"Sales","members":["0001"]}]}
+         * }</pre>
+         * {@code loginType} (top level and per user), {@code email}, names and {@code dnd} are optional.
+         */
+        public Builder seed(Path jsonFile) {
+            JsonNode root;
+            try (InputStream in = Files.newInputStream(jsonFile)) {
+                root = JSON.readTree(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read STARFACE emulator seed " + jsonFile + ": " + e.getMessage(), e);
+            }
+            Supplier<String> where = jsonFile::toString;
+            if (root == null || !root.isObject()) {
+                throw new IllegalArgumentException(where.get() + ": must be a JSON object");
+            }
+            if (root.hasNonNull("loginType")) {
+                loginType = loginTypeOf(where.get() + ": loginType", root.get("loginType").asText());
+            }
+            int i = 0;
+            for (JsonNode u : root.path("users")) {
+                String at = where.get() + ": users[" + i++ + "]";
+                if (!u.path("login").isTextual() || !u.path("password").isTextual()) {
+                    throw new IllegalArgumentException(at + " needs string fields login and password");
+                }
+                user(new UserSeed(u.get("login").asText(), u.get("password").asText(), text(u, "email"),
+                        text(u, "firstName"), text(u, "familyName"), u.path("dnd").asBoolean(false),
+                        u.hasNonNull("loginType") ? loginTypeOf(at + ".loginType", u.get("loginType").asText()) : null));
+            }
+            i = 0;
+            for (JsonNode g : root.path("groups")) {
+                String at = where.get() + ": groups[" + i++ + "]";
+                if (!g.path("name").isTextual()) {
+                    throw new IllegalArgumentException(at + " needs a string field name");
+                }
+                List<String> members = new ArrayList<>();
+                g.path("members").forEach(m -> members.add(m.asText()));
+                group(g.get("name").asText(), members.toArray(String[]::new));
+            }
+            return this;
+        }
+
+        private static String text(JsonNode n, String field) {
+            return n.hasNonNull(field) ? n.get(field).asText() : null;
+        }
+
+        private static LoginType loginTypeOf(String where, String wire) {
+            return LoginType.fromWire(wire).orElseThrow(() ->
+                    new IllegalArgumentException(where + " must be Internal or ActiveDirectory, but was \"" + wire + "\""));
+        }
+
+        /** Starts the server on a free port of 127.0.0.1. */
+        public StarfaceEmulator start() {
+            try {
+                return new StarfaceEmulator(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start the STARFACE emulator", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.teamsconnect.testkit.starface;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.teamsconnect.testkit.starface.StarfaceEmulator.DndSource;
+import dev.teamsconnect.testkit.starface.StarfaceEmulator.LoginType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The emulator's protocol, driven with a plain HTTP client (independent of the STARFACE sink). */
+class StarfaceEmulatorTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private StarfaceEmulator pbx;
+
+    @AfterEach
+    void stop() {
+        if (pbx != null) {
+            pbx.close();
+        }
+    }
+
+    private HttpResponse<String> send(String method, String path, String token, String body, boolean version) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(pbx.baseUrl() + path))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (version) {
+            b.header("X-Version", "2");
+        }
+        if (token != null) {
+            b.header("authToken", token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode nonce() throws Exception {
+        HttpResponse<String> r = send("GET", "/rest/login", null, null, false);
+        assertThat(r.statusCode()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private HttpResponse<String> postLogin(String type, String nonce, String secret) throws Exception {
+        String body = JSON.writeValueAsString(JSON.createObjectNode().put("loginType", type).put("nonce", nonce).put("secret", secret));
+        return send("POST", "/rest/login", null, body, true);
+    }
+
+    private String login(String login, String password) throws Exception {
+        JsonNode n = nonce();
+        LoginType type = n.get("loginType").asText().equals("Internal") ? LoginType.INTERNAL : LoginType.ACTIVE_DIRECTORY;
+        HttpResponse<String> r = postLogin(n.get("loginType").asText(), n.get("nonce").asText(),
+                StarfaceEmulator.expectedSecret(type, login, password, n.get("nonce").asText()));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).get("token").asText();
+    }
+
+    @Test
+    void expectedInternalSecretMatchesTheVendorTestVector() {
+        assertThat(StarfaceEmulator.expectedSecret(LoginType.INTERNAL, "0001", "foobar", "pds24hmip1ctbogn1l8ujvs5u4")).isEqualTo(
+                "0001:5e9c7778287782c26d32e0d754b491efde1c5618037e64e46802f91b8ab14959f64e34d7f93f2a25ec71bbbc69638d71bea82f3b81e9edb0e0cc66f60ef64f04");
+    }
+
+    @Test
+    void noncesAreSingleUseAndBadSecretsGet400WithAnErrorBody() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "foobar", null, "A", "B", false).start();
+        JsonNode n = nonce();
+        assertThat(n.get("loginType").asText()).isEqualTo("Internal");
+        assertThat(n.get("secret").isNull()).isTrue();
+        String nonce = n.get("nonce").asText();
+        String secret = StarfaceEmulator.expectedSecret(LoginType.INTERNAL, "0001", "foobar", nonce);
+        assertThat(postLogin("Internal", nonce, secret).statusCode()).isEqualTo(200);
+        HttpResponse<String> reused = postLogin("Internal", nonce, secret);
+        assertThat(reused.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(reused.body()).has("code")).isTrue();
+        assertThat(JSON.readTree(reused.body()).has("message")).isTrue();
+
+        String fresh = nonce().get("nonce").asText();
+        assertThat(postLogin("Internal", fresh, StarfaceEmulator.expectedSecret(LoginType.INTERNAL, "0001", "wrong", fresh))
+                .statusCode()).isEqualTo(400);
+        assertThat(pbx.loginCount()).isEqualTo(1);
+        assertThat(pbx.rejectedLoginCount()).isEqualTo(2);
+    }
+
+    @Test
+    void activeDirectoryUsersLogInWithTheBase64Scheme() throws Exception {
+        pbx = StarfaceEmulator.builder().loginType(LoginType.ACTIVE_DIRECTORY).user("jdoe", "pässword", null, null, null, false).start();
+        assertThat(login("jdoe", "pässword")).isNotBlank();
+    }
+
+    @Test
+    void requiresXVersionTokenAndRejectsExpiredTokens() throws Exception {
+        Instant start = Instant.parse("2026-01-05T08:00:00Z");
+        Clock[] now = {Clock.fixed(start, ZoneOffset.UTC)};
+        Clock clock = new Clock() {
+            @Override public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
+            @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+            @Override public Instant instant() { return now[0].instant(); }
+        };
+        pbx = StarfaceEmulator.builder().clock(clock).user("0001", "pw", null, null, null, false).start();
+        String token = login("0001", "pw");
+        assertThat(send("GET", "/rest/users", token, null, true).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/rest/users", token, null, false).statusCode()).isEqualTo(400);
+        assertThat(send("GET", "/rest/users", null, null, true).statusCode()).isEqualTo(401);
+        now[0] = Clock.fixed(start.plus(Duration.ofHours(4)), ZoneOffset.UTC);
+        assertThat(send("GET", "/rest/users", token, null, true).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void phoneConfigPutNeedsTheWholeObjectAndUnknownUsersGet404() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).user("0002", "pw2", null, null, null, false).start();
+        String token = login("0001", "pw");
+        int id = pbx.userId("0002");
+        JsonNode cfg = JSON.readTree(send("GET", "/rest/users/" + id + "/phoneconfig", token, null, true).body());
+        assertThat(cfg.fieldNames()).toIterable().containsExactlyInAnyOrder("callWaiting", "displayNumberId", "doNotDisturb", "primaryPhoneId");
+
+        HttpResponse<String> partial = send("PUT", "/rest/users/" + id + "/phoneconfig", token, "{\"doNotDisturb\":true}", true);
+        assertThat(partial.statusCode()).isEqualTo(400);
+        assertThat(partial.body()).contains("callWaiting");
+        assertThat(pbx.dnd("0002")).isFalse();
+
+        ((com.fasterxml.jackson.databind.node.ObjectNode) cfg).put("doNotDisturb", true);
+        assertThat(send("PUT", "/rest/users/" + id + "/phoneconfig", token, cfg.toString(), true).statusCode()).isEqualTo(204);
+        assertThat(pbx.dnd("0002")).isTrue();
+        assertThat(pbx.dndChanges()).singleElement().satisfies(c -> {
+            assertThat(c.source()).isEqualTo(DndSource.API);
+            assertThat(c.login()).isEqualTo("0002");
+        });
+        assertThat(send("GET", "/rest/users/999/phoneconfig", token, null, true).statusCode()).isEqualTo(404);
+        assertThat(pbx.requestCount("GET /rest/users/{id}/phoneconfig")).isEqualTo(2);
+    }
+
+    @Test
+    void seedsFromJsonWithGroupsAndServesGroupMembers(@TempDir Path dir) throws Exception {
+        Path seed = Files.writeString(dir.resolve("seed.json"), """
+                {"loginType": "Internal",
+                 "users": [{"login": "0001", "password": "pw", "email": "a@x.test", "firstName": "Ann", "familyName": "Lee"},
+                           {"login": "0002", "password": "pw", "dnd": true, "loginType": "ActiveDirectory"}],
+                 "groups": [{"name": "Sales", "members": ["0002"]}]}
+                """);
+        pbx = StarfaceEmulator.builder().seed(seed).start();
+        assertThat(pbx.dndByLogin()).containsExactly(java.util.Map.entry("0001", false), java.util.Map.entry("0002", true));
+        String token = login("0001", "pw");
+        JsonNode groups = JSON.readTree(send("GET", "/rest/groups", token, null, true).body());
+        assertThat(groups).hasSize(1);
+        assertThat(groups.get(0).get("groupname").asText()).isEqualTo("Sales");
+        JsonNode group = JSON.readTree(send("GET", "/rest/groups/" + groups.get(0).get("id").asText(), token, null, true).body());
+        assertThat(group.get("assignableUsers")).hasSize(2);
+        assertThat(group.get("assignableUsers").findValues("assigned")).extracting(JsonNode::asBoolean).containsExactly(false, true);
+
+        Path bad = Files.writeString(dir.resolve("bad.json"), "{\"users\": [{\"login\": \"x\"}]}");
+        assertThatThrownBy(() -> StarfaceEmulator.builder().seed(bad)).hasMessageContaining("users[0]").hasMessageContaining("password");
+    }
+
+    @Test
+    void restartDropsSessionsButKeepsStateAndLogoutGives204() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).start();
+        String token = login("0001", "pw");
+        pbx.pressDndKey("0001", true);
+        pbx.restart();
+        assertThat(send("GET", "/rest/users/me", token, null, true).statusCode()).isEqualTo(401);
+        assertThat(pbx.dnd("0001")).isTrue();
+        String again = login("0001", "pw");
+        assertThat(send("DELETE", "/rest/login", again, null, true).statusCode()).isEqualTo(204);
+        assertThat(send("GET", "/rest/users/me", again, null, true).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void failNextInjectsStatusesForAPathThenRecovers() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).start();
+        String token = login("0001", "pw");
+        pbx.failNext("GET /rest/users", 2, 503);
+        assertThat(send("GET", "/rest/users", token, null, true).statusCode()).isEqualTo(503);
+        assertThat(send("GET", "/rest/users", token, null, true).statusCode()).isEqualTo(503);
+        assertThat(send("GET", "/rest/users", token, null, true).statusCode()).isEqualTo(200);
+        assertThat(pbx.requestCount("GET /rest/users")).isEqualTo(3);
+    }
+
+    @Test
+    void servesHttpsWithItsGeneratedCertificate() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).https().start();
+        HttpClient trusting = HttpClient.newBuilder().sslContext(pbx.certificate().orElseThrow().clientSslContext()).build();
+        HttpResponse<String> r = trusting.send(HttpRequest.newBuilder(URI.create(pbx.baseUrl() + "/rest/login")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(pbx.baseUrl().getScheme()).isEqualTo("https");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(pbx.baseUrl() + "/rest/login")).build(),
+                HttpResponse.BodyHandlers.ofString())).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        assertThat(List.of(pbx.certificate().orElseThrow().certificatePem())).singleElement().asString()
+                .startsWith("-----BEGIN CERTIFICATE-----");
+    }
+}
