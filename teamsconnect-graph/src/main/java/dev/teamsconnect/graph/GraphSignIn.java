@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * (bad or rotated secret, revoked refresh token, missing consent) is terminal: it is reported once to the log
  * and the listener, and every later call throws the same exception without contacting the identity platform.
  * Not thread-safe; the source calls it from one thread.
+ *
+ * <p>msal4j keeps 429/5xx answers of public-client token requests in a static (JVM-wide) throttling cache and
+ * fails the same request fast for a while afterwards ({@code MsalThrottlingException}); that is reported as
+ * retryable with msal4j's wait. Tests must not script identity 429/5xx for public clients they reuse.
  */
 final class GraphSignIn {
 
@@ -217,6 +221,11 @@ final class GraphSignIn {
             if (c instanceof TeamsConnectException tce) {
                 return tce;
             }
+        }
+        if (t instanceof com.microsoft.aad.msal4j.MsalThrottlingException mte) {
+            // msal4j's static throttling cache answered for the identity platform (after a 429/5xx): wait, do not hammer.
+            return new RetryableException("Microsoft sign-in is throttled; retry in " + mte.retryInMs() + " ms",
+                    Duration.ofMillis(mte.retryInMs()), null);
         }
         if (t instanceof MsalServiceException mse) {
             String code = String.valueOf(mse.errorCode());

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.teamsconnect.core.model.Activity;
 import dev.teamsconnect.core.model.Availability;
+import dev.teamsconnect.testkit.tls.SelfSignedCertificate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -37,7 +38,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 
 /**
  * An in-process, stateful emulator of the Microsoft identity platform (the parts msal4j uses) and of the
@@ -78,6 +78,7 @@ public final class GraphEmulator implements AutoCloseable {
     private final String tenantId;
     private final Clock clock;
     private final SelfSignedCertificate serverCert;
+    private static SelfSignedCertificate sharedServerCert;
     private final HttpsServer server;
     private final ExecutorService executor;
 
@@ -118,9 +119,9 @@ public final class GraphEmulator implements AutoCloseable {
         this.deviceCodeInterval = b.deviceCodeInterval;
         this.autoApproveAfterPolls = b.autoApproveAfterPolls;
         this.autoApproveMail = b.autoApproveMail;
-        this.serverCert = SelfSignedCertificate.localhost();
+        this.serverCert = serverCertificate();
         this.server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        server.setHttpsConfigurator(new HttpsConfigurator(serverCert.serverContext()));
+        server.setHttpsConfigurator(new HttpsConfigurator(serverCert.serverSslContext()));
         this.executor = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "graph-emulator");
             t.setDaemon(true);
@@ -129,6 +130,14 @@ public final class GraphEmulator implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    // One per JVM: tests start many emulators, and key generation is the slow part of a start.
+    private static synchronized SelfSignedCertificate serverCertificate() {
+        if (sharedServerCert == null) {
+            sharedServerCert = SelfSignedCertificate.forLocalhost();
+        }
+        return sharedServerCert;
     }
 
     public static Builder builder() {
@@ -231,10 +240,9 @@ public final class GraphEmulator implements AutoCloseable {
     /** Writes the server certificate as a PEM file, e.g. for a {@code tls.certificate} config key. */
     public Path writeCertificatePem(Path file) {
         try {
-            java.nio.file.Files.writeString(file, certificatePem());
-            return file;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+            return serverCert.writePem(file);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -262,7 +270,7 @@ public final class GraphEmulator implements AutoCloseable {
      * certificate as a PKCS12 file at {@code p12} protected by {@code password}.
      */
     public X509Certificate registerCertificateClient(String clientId, Path p12, char[] password) {
-        SelfSignedCertificate c = SelfSignedCertificate.generate(clientId);
+        AppCertificate c = AppCertificate.generate(clientId);
         c.writePkcs12(p12, password);
         registerCertificateClient(clientId, c.certificate());
         return c.certificate();
