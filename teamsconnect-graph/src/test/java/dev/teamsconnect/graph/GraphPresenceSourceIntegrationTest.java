@@ -155,13 +155,17 @@ class GraphPresenceSourceIntegrationTest {
     }
 
     @Test
-    void keepsUnknownValuesWithTheirRawStrings() {
+    void keepsUnknownValuesWithTheirRawStringsAndLogsEachOnce() {
         List<EmulatedUser> users = emu.seedUsers(1);
         String id = users.get(0).id();
         emu.setRawPresence(id, "FocusMode", "InAHuddle");
-        try (GraphPresenceSource source = GraphTestSupport.secretSource(emu).build()) {
+        try (LogCapture log = LogCapture.info();
+             GraphPresenceSource source = GraphTestSupport.secretSource(emu).build()) {
             source.open();
+            source.readPresence(List.of(id));
             TeamsPresence p = source.readPresence(List.of(id)).values().get(id);
+            assertThat(log.lines().stream().filter(l -> l.contains("\"FocusMode\""))).hasSize(1);
+            assertThat(log.lines().stream().filter(l -> l.contains("\"InAHuddle\""))).hasSize(1);
             assertThat(p.availability()).isEqualTo(Availability.UNKNOWN);
             assertThat(p.rawAvailability()).isEqualTo("FocusMode");
             assertThat(p.activity()).isEqualTo(Activity.UNKNOWN);
@@ -178,6 +182,31 @@ class GraphPresenceSourceIntegrationTest {
             BatchResult<TeamsPresence> r = source.readPresence(List.of(users.get(0).id(), ghost, users.get(1).id()));
             assertThat(r.values()).containsOnlyKeys(users.get(0).id(), users.get(1).id());
             assertThat(r.failures().get(ghost)).isInstanceOf(UnknownUserException.class);
+        }
+    }
+
+    @Test
+    void givesUpAfterMaxAttemptsWithARetryableError() {
+        List<EmulatedUser> users = emu.seedUsers(2);
+        emu.failNext(GraphEmulator.PRESENCES_BY_USER_ID, 10, 502, null);
+        try (GraphPresenceSource source = GraphTestSupport.secretSource(emu).maxAttempts(3).build()) {
+            source.open();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> source.readPresence(ids(users)))
+                    .isInstanceOf(dev.teamsconnect.core.error.RetryableException.class).hasMessageContaining("HTTP 502");
+            assertThat(emu.requestCount(GraphEmulator.PRESENCES_BY_USER_ID)).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void throttlingByTheServerWindowIsWaitedOutWithoutEarlyRequests() {
+        // the server allows 3 per second while the client believes in 1,500 per 30 s: the 429s must be honoured
+        emu.presenceRateLimit(3, Duration.ofSeconds(1));
+        List<EmulatedUser> users = emu.seedUsers(50);
+        try (GraphPresenceSource source = GraphTestSupport.secretSource(emu).chunkSize(10).build()) {
+            source.open();
+            assertThat(source.readPresence(ids(users)).values()).hasSize(50);
+            assertThat(emu.tooManyRequests()).isGreaterThan(0);
+            assertThat(emu.earlyRequests()).isEmpty();
         }
     }
 }

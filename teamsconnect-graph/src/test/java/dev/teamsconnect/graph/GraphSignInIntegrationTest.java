@@ -162,4 +162,60 @@ class GraphSignInIntegrationTest {
         assertThat(Files.readString(cache)).isEqualTo("this is not a token cache");
         assertThat(emu.deviceCodesIssued()).isZero();
     }
+
+    @Test
+    void revokedRefreshTokenInDeviceCodeModeIsTerminalWithoutANewCode() {
+        emu = GraphEmulator.builder().deviceCodeInterval(0).autoApproveDeviceCodes(0, ADMIN).start();
+        seedReader();
+        List<TerminalException> alerts = new ArrayList<>();
+        try (GraphPresenceSource source = GraphTestSupport.base(emu).clientId(PUBLIC_APP).deviceCode(dir.resolve("c.json"))
+                .signInListener(new GraphSignInListener() {
+                    @Override
+                    public void signInFailed(TerminalException failure) {
+                        alerts.add(failure);
+                    }
+                }).build()) {
+            source.open();
+            List<String> ids = source.listUsers().stream().map(u -> u.id()).toList();
+            emu.revokeRefreshTokens();
+            emu.expireAllTokens();
+            assertThatThrownBy(() -> source.readPresence(ids)).isInstanceOf(TerminalException.class)
+                    .hasMessageContaining("invalid_grant");
+            int refreshes = emu.tokenRequests("refresh_token");
+            assertThatThrownBy(() -> source.readPresence(ids)).isInstanceOf(TerminalException.class);
+            assertThat(emu.tokenRequests("refresh_token")).isEqualTo(refreshes);
+            assertThat(emu.deviceCodesIssued()).isEqualTo(1);
+            assertThat(alerts).hasSize(1);
+        }
+    }
+
+    @Test
+    void passwordModeSignsInAgainOnceWhenTheRefreshTokenIsRevoked() {
+        emu = GraphEmulator.builder().start();
+        seedReader();
+        try (GraphPresenceSource source = GraphTestSupport.base(emu).clientId(PUBLIC_APP).password(ADMIN, ADMIN_PASSWORD).build()) {
+            source.open();
+            List<String> ids = source.listUsers().stream().map(u -> u.id()).toList();
+            emu.revokeRefreshTokens();
+            emu.expireAllTokens();
+            assertThat(source.readPresence(ids).values()).hasSize(4);
+        }
+        assertThat(emu.tokenRequests("password")).isEqualTo(2);
+    }
+
+    @Test
+    void looseTokenCachePermissionsAreTightenedOnLoad() throws Exception {
+        emu = GraphEmulator.builder().deviceCodeInterval(0).autoApproveDeviceCodes(0, ADMIN).start();
+        seedReader();
+        Path cache = dir.resolve("cache.json");
+        try (GraphPresenceSource source = GraphTestSupport.base(emu).clientId(PUBLIC_APP).deviceCode(cache).build()) {
+            source.open();
+        }
+        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rw-r--r--"));
+        try (GraphPresenceSource again = GraphTestSupport.base(emu).clientId(PUBLIC_APP).deviceCode(cache).build()) {
+            again.open();
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cache))).isEqualTo("rw-------");
+        assertThat(emu.deviceCodesIssued()).isEqualTo(1);
+    }
 }
