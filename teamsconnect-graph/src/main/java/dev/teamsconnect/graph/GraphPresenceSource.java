@@ -300,15 +300,15 @@ public final class GraphPresenceSource implements PresenceSource {
                     lastRetryAfter = wait;
                     lastProblem = "HTTP 429";
                     LOG.info("{}: throttled by Microsoft Graph, waiting {} ms", what, wait.toMillis());
-                    waitOut(paced, wait);
+                    waitOut(paced, wait, attempt == s.maxAttempts);
                     continue;
                 }
                 if (status >= 500 || status == 0) {
                     lastProblem = "HTTP " + status;
                     Duration wait = retryAfter(e) != null ? retryAfter(e) : backoff(attempt);
-                    LOG.info("{}: HTTP {} from Microsoft Graph (attempt {} of {}), retrying in {} ms", what, status, attempt,
+                    LOG.info("{}: HTTP {} from Microsoft Graph (attempt {} of {}), backing off {} ms", what, status, attempt,
                             s.maxAttempts, wait.toMillis());
-                    waitOut(paced, wait);
+                    waitOut(paced, wait, attempt == s.maxAttempts);
                     continue;
                 }
                 if (status == 404) {
@@ -327,20 +327,24 @@ public final class GraphPresenceSource implements PresenceSource {
                 }
                 lastProblem = e.getClass().getSimpleName();
                 Duration wait = backoff(attempt);
-                LOG.info("{}: I/O error talking to Microsoft Graph ({}; attempt {} of {}), retrying in {} ms", what,
+                LOG.info("{}: I/O error talking to Microsoft Graph ({}; attempt {} of {}), backing off {} ms", what,
                         rootMessage(e), attempt, s.maxAttempts, wait.toMillis());
-                waitOut(paced, wait);
+                waitOut(paced, wait, attempt == s.maxAttempts);
             }
         }
         throw new RetryableException(what + " failed after " + s.maxAttempts + " attempts (last: " + lastProblem + ")",
                 lastRetryAfter, null);
     }
 
-    private void waitOut(boolean paced, Duration wait) {
+    private void waitOut(boolean paced, Duration wait, boolean lastAttempt) {
         Instant until = s.clock.instant().plus(wait);
         if (paced) {
+            // Also after the last attempt: the next cycle must not send before a Retry-After either.
             pacer.pauseUntil(until);
-            return; // pacer.acquire() waits before the next attempt
+            return; // pacer.acquire() waits before the next request
+        }
+        if (lastAttempt) {
+            return;
         }
         try {
             for (Instant now = s.clock.instant(); now.isBefore(until); now = s.clock.instant()) {
@@ -590,7 +594,10 @@ public final class GraphPresenceSource implements PresenceSource {
             return this;
         }
 
-        /** How to wait; default {@link Sleeper#SYSTEM}. */
+        /**
+         * How to wait; default {@link Sleeper#SYSTEM}. Waits loop until the {@link #clock(Clock) clock} reaches the
+         * deadline, so a test sleeper must advance the test clock.
+         */
         public Builder sleeper(Sleeper sleeper) {
             this.sleeper = sleeper;
             return this;

@@ -209,4 +209,16 @@ class GraphPresenceSourceIntegrationTest {
             assertThat(emu.earlyRequests()).isEmpty();
         }
     }
+
+    @Test
+    void unreachableGraphIsARetryableErrorAfterBackingOff() {
+        List<EmulatedUser> users = emu.seedUsers(2);
+        try (GraphPresenceSource source = GraphTestSupport.secretSource(emu).maxAttempts(3).build()) {
+            source.open();
+            emu.close();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> source.readPresence(ids(users)))
+                    .isInstanceOf(dev.teamsconnect.core.error.RetryableException.class)
+                    .hasMessageContaining("after 3 attempts");
+        }
+    }
 }
