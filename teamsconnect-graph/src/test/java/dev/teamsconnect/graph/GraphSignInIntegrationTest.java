@@ -82,6 +82,8 @@ class GraphSignInIntegrationTest {
         }
         assertThat(emu.tokenRequests("password")).isEqualTo(1);
         assertThat(emu.tokenRequests("refresh_token")).isEqualTo(1);
+        // msal4j asks the user realm before a password grant; nothing else (no discovery) with validation off
+        assertThat(emu.requestCounts().keySet()).anyMatch(p -> p.startsWith("/common/userrealm/"));
         assertThat(emu.unhandledRequests()).isEmpty();
     }
 
