@@ -1,0 +1,33 @@
+package dev.teamsconnect.service;
+
+import dev.teamsconnect.service.config.ServiceConfig;
+import dev.teamsconnect.service.metrics.ServiceMetrics;
+import dev.teamsconnect.service.status.StatusBoard;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * Everything {@link ServiceRuntime#run} gets from the command line layer.
+ *
+ * @param config  the validated config
+ * @param once    run one full cycle and return (no endpoints are served)
+ * @param dryRun  log every change that would be made, write nothing to the PBX
+ * @param metrics feed it (and register it as an audit listener); served on /metrics
+ * @param status  feed it (and register it as an audit listener); served on /health and /status
+ * @param stop    ends {@code run}: check it between cycles, wait on it instead of sleeping
+ * @param clock   the clock for the engine
+ * @param out     the console, for the few lines meant for a person (e.g. the result of {@code --once})
+ */
+public record RunContext(ServiceConfig config, boolean once, boolean dryRun, ServiceMetrics metrics, StatusBoard status,
+                         StopSignal stop, Clock clock, PrintWriter out) {
+
+    public RunContext {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(stop, "stop");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(out, "out");
+    }
+}

@@ -1,0 +1,34 @@
+package dev.teamsconnect.service;
+
+import dev.teamsconnect.service.config.ServiceConfig;
+import java.io.PrintWriter;
+
+/**
+ * The seam between the command line and the sync engine: the CLI loads and validates the config, serves the
+ * endpoints and handles signals; a {@code ServiceRuntime} builds the source, sink, state store and engine from the
+ * config and runs them.
+ *
+ * <p>Exceptions: a {@link dev.teamsconnect.core.error.ConfigException} (e.g. a plugin rejects its section, or no
+ * plugin has the configured id) makes the command exit with 2 and its message on stderr; any other exception exits
+ * with 1. Messages must not contain secrets.
+ */
+public interface ServiceRuntime {
+
+    /**
+     * Runs the sync: sign in, then cycles every {@code teams.pollInterval} until {@link RunContext#stop()} is
+     * signalled, then finishes the write in flight, releases holds if configured and flushes state. With
+     * {@link RunContext#once()}, one full cycle and return. Blocks the calling thread.
+     */
+    void run(RunContext context) throws Exception;
+
+    /**
+     * Signs in to both sides and prints the mapping report (matched, unmatched on each side, ambiguous) and each
+     * sign-in problem with its fix to {@code out}. Writes nothing to the PBX.
+     *
+     * @return true when both sides work
+     */
+    boolean check(ServiceConfig config, PrintWriter out) throws Exception;
+
+    /** Runs the self-contained demo (embedded emulators, scripted day), printing each change; returns when done or stopped. */
+    void demo(PrintWriter out, StopSignal stop) throws Exception;
+}

@@ -1,0 +1,41 @@
+package dev.teamsconnect.service.cli;
+
+import dev.teamsconnect.service.config.ServiceConfig;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code check --config FILE [--config-only]}. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Checks the config and the sign-in to both sides; prints the user mapping.",
+                "Validates the config, signs in to Teams and the PBX and prints the mapping report",
+                "(matched, unmatched on each side, ambiguous). Writes nothing to the PBX.",
+                "Exit 0 only when both sides work."})
+final class CheckCommand implements Callable<Integer> {
+
+    private final CliEnvironment env;
+
+    @Mixin
+    ConfigOption config = new ConfigOption();
+
+    @Option(names = "--config-only", description = "Only validate the config file; do not sign in anywhere.")
+    boolean configOnly;
+
+    CheckCommand(CliEnvironment env) {
+        this.env = env;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServiceConfig c = config.load(env);
+        if (configOnly) {
+            env.out().println(ConfigSummary.describe(config.file, c));
+            env.out().flush();
+            return 0;
+        }
+        boolean ok = env.runtime().check(c, env.out());
+        env.out().flush();
+        return ok ? 0 : 1;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.teamsconnect.service.cli;
+
+import dev.teamsconnect.service.config.ServiceConfig;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+/** A short, secret-free description of a valid config, for {@code check --config-only}. */
+final class ConfigSummary {
+
+    private ConfigSummary() {
+    }
+
+    static String describe(Path file, ServiceConfig c) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(file).append(": OK").append(System.lineSeparator());
+        sb.append("  source: ").append(c.source());
+        c.teams().ifPresent(t -> sb.append(" (tenant ").append(t.tenantId()).append(", auth ").append(t.auth().mode().code())
+                .append(", every ").append(t.pollInterval().toMillis()).append(" ms)"));
+        sb.append(System.lineSeparator()).append("  sink:   ").append(c.sink());
+        c.starface().ifPresent(s -> sb.append(" (").append(s.baseUrl()).append(" as ").append(s.loginId()).append(')'));
+        sb.append(System.lineSeparator()).append("  users:  ").append(c.users().scope().code());
+        c.users().group().ifPresent(g -> sb.append(" of group ").append(g));
+        sb.append(", ").append(c.users().overrides().size()).append(" override(s)");
+        sb.append(System.lineSeparator()).append("  DND on: ").append(c.mapping().dnd().stream().map(d -> d.code()).sorted()
+                .collect(Collectors.joining(", "))).append("; manual DND: ").append(c.mapping().manualDnd().code());
+        sb.append(System.lineSeparator()).append("  state:  ").append(c.state().file());
+        sb.append(System.lineSeparator()).append("  server: ")
+                .append(c.server().enabled() ? c.server().bind() + ":" + c.server().port() : "off");
+        return sb.toString();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.teamsconnect.service.cli;
+
+import dev.teamsconnect.core.error.TerminalException;
+import dev.teamsconnect.service.RunContext;
+import dev.teamsconnect.service.StopSignal;
+import dev.teamsconnect.service.config.ServiceConfig;
+import dev.teamsconnect.service.http.HealthCheck;
+import dev.teamsconnect.service.http.StatusHttpServer;
+import dev.teamsconnect.service.metrics.ServiceMetrics;
+import dev.teamsconnect.service.status.StatusBoard;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code run --config FILE [--once] [--dry-run]}: the daemon. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs the sync until stopped.",
+                "SIGTERM or Ctrl-C stop it cleanly: the write in flight finishes, holds are released if",
+                "mapping.releaseOnShutdown is true, and the state is saved."})
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    private final CliEnvironment env;
+
+    @Mixin
+    ConfigOption config = new ConfigOption();
+
+    @Option(names = "--once", description = "Do one full cycle (sign in, users, matching, presence, reconcile, save state) and exit.")
+    boolean once;
+
+    @Option(names = "--dry-run", description = "Log every change that would be made; write nothing to the PBX.")
+    boolean dryRun;
+
+    RunCommand(CliEnvironment env) {
+        this.env = env;
+    }
+
+    @Override
+    @SuppressWarnings("try") // the resources only need closing
+    public Integer call() throws Exception {
+        ServiceConfig c = config.load(env);
+        StatusBoard status = new StatusBoard(c.source(), c.sink());
+        ServiceMetrics metrics = new ServiceMetrics();
+        StopSignal stop = new StopSignal();
+        LOG.info("Starting TeamsConnect {}: source {}, sink {}{}{}", VersionProvider.version(), c.source(), c.sink(),
+                once ? ", one cycle" : "", dryRun ? ", dry run (nothing is written to the PBX)" : "");
+        // secrets print as "(hidden)" (see Secret); plugin sections print their key names only
+        LOG.debug("Effective config: {}", c);
+        // the hook is released last: after SIGTERM the JVM ends as soon as it is closed
+        try (ShutdownHook hook = ShutdownHook.install(env.installShutdownHook(), stop)) {
+            try (StatusHttpServer server = startServer(c, status, metrics)) {
+                status.running(true);
+                try {
+                    env.runtime().run(new RunContext(c, once, dryRun, metrics, status, stop, env.clock(), env.out()));
+                } finally {
+                    status.running(false);
+                }
+            }
+            env.out().flush();
+            LOG.info("TeamsConnect stopped");
+        }
+        return 0;
+    }
+
+    private StatusHttpServer startServer(ServiceConfig c, StatusBoard status, ServiceMetrics metrics) {
+        if (once || !c.server().enabled()) {
+            return null;
+        }
+        var staleAfter = HealthCheck.staleAfter(c.teams().map(t -> t.pollInterval())
+                .orElse(dev.teamsconnect.service.config.TeamsConfig.DEFAULT_POLL_INTERVAL));
+        StatusHttpServer server = new StatusHttpServer(status, metrics, env.clock(), staleAfter);
+        try {
+            server.start(c.server().bind(), c.server().port());
+            return server;
+        } catch (IOException e) {
+            throw new TerminalException("server.port: cannot listen on " + c.server().bind() + ":" + c.server().port()
+                    + " (" + e.getMessage() + "); choose another port, or 0 to turn the endpoints off", e);
+        }
+    }
+}

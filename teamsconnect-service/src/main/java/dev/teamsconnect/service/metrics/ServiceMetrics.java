@@ -1,0 +1,154 @@
+package dev.teamsconnect.service.metrics;
+
+import dev.teamsconnect.core.spi.AuditEvent;
+import dev.teamsconnect.core.spi.AuditListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The service's metrics, served as Prometheus text on /metrics. The engine wiring calls the methods below; each is
+ * thread-safe, non-blocking and never throws. Register it as the engine's {@link AuditListener} too: every
+ * decision is then counted by kind.
+ *
+ * <p>Metric names (Prometheus form): {@code teamsconnect_cycle_duration_seconds{outcome}},
+ * {@code teamsconnect_graph_requests_total}, {@code teamsconnect_graph_throttled_total} (HTTP 429),
+ * {@code teamsconnect_pbx_writes_total{outcome}}, {@code teamsconnect_holds}, {@code teamsconnect_users},
+ * {@code teamsconnect_errors_total{kind}}, {@code teamsconnect_decisions_total{kind}},
+ * {@code teamsconnect_last_successful_cycle_seconds} (Unix time).
+ */
+public final class ServiceMetrics implements AuditListener {
+
+    /** Error kinds beyond this many distinct values are counted as "other", so a bug cannot explode the series. */
+    static final int MAX_ERROR_KINDS = 32;
+
+    private final PrometheusMeterRegistry registry;
+    private final Timer cycleSuccess;
+    private final Timer cycleFailure;
+    private final Counter graphRequests;
+    private final Counter graphThrottled;
+    private final Counter pbxWritesOk;
+    private final Counter pbxWritesFailed;
+    private final AtomicLong holds = new AtomicLong();
+    private final AtomicLong users = new AtomicLong();
+    private final AtomicLong lastSuccessfulCycle = new AtomicLong();
+    private final Set<String> errorKinds = ConcurrentHashMap.newKeySet();
+
+    public ServiceMetrics() {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    ServiceMetrics(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+        cycleSuccess = cycleTimer("success");
+        cycleFailure = cycleTimer("failure");
+        graphRequests = Counter.builder("teamsconnect.graph.requests")
+                .description("HTTP requests sent to Microsoft Graph (including sign-in and retries)").register(registry);
+        graphThrottled = Counter.builder("teamsconnect.graph.throttled")
+                .description("Graph responses with HTTP 429 (throttled)").register(registry);
+        pbxWritesOk = pbxWrites("success");
+        pbxWritesFailed = pbxWrites("failure");
+        Gauge.builder("teamsconnect.holds", holds, AtomicLong::get)
+                .description("Users whose DND the service currently holds (and will restore)").register(registry);
+        Gauge.builder("teamsconnect.users", users, AtomicLong::get)
+                .description("Users matched between Teams and the PBX").register(registry);
+        Gauge.builder("teamsconnect.last.successful.cycle", lastSuccessfulCycle, AtomicLong::get)
+                .description("Unix time in seconds of the last successful cycle, 0 before the first")
+                .baseUnit("seconds").register(registry);
+    }
+
+    private Timer cycleTimer(String outcome) {
+        return Timer.builder("teamsconnect.cycle.duration").description("Duration of one sync cycle")
+                .tag("outcome", outcome).register(registry);
+    }
+
+    private Counter pbxWrites(String outcome) {
+        return Counter.builder("teamsconnect.pbx.writes").description("State writes to the PBX")
+                .tag("outcome", outcome).register(registry);
+    }
+
+    /** The registry, for wiring further meters (e.g. JVM metrics). */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** A cycle ended after {@code duration}; {@code success} false when a whole side failed in it. */
+    public void cycleFinished(Duration duration, boolean success, Instant at) {
+        (success ? cycleSuccess : cycleFailure).record(duration);
+        if (success) {
+            lastSuccessfulCycle.set(at.getEpochSecond());
+        }
+    }
+
+    /** One HTTP request was sent to Graph. */
+    public void graphRequest() {
+        graphRequests.increment();
+    }
+
+    /** Graph answered 429. */
+    public void graphThrottled() {
+        graphThrottled.increment();
+    }
+
+    /** One write to the PBX finished. */
+    public void pbxWrite(boolean success) {
+        (success ? pbxWritesOk : pbxWritesFailed).increment();
+    }
+
+    /** The number of users currently held. */
+    public void holds(int count) {
+        holds.set(count);
+    }
+
+    /** The number of matched users. */
+    public void users(int count) {
+        users.set(count);
+    }
+
+    /**
+     * Counts an error by kind, e.g. {@code graph_unavailable}, {@code pbx_auth}, {@code state_write}. Kinds are
+     * normalised to lower case letters, digits and {@code _}; after {@value #MAX_ERROR_KINDS} distinct kinds, new
+     * ones count as {@code other}.
+     */
+    public void error(String kind) {
+        String k = normalise(kind);
+        if (!errorKinds.contains(k)) {
+            synchronized (errorKinds) {
+                if (errorKinds.size() < MAX_ERROR_KINDS) {
+                    errorKinds.add(k);
+                } else if (!errorKinds.contains(k)) {
+                    k = "other";
+                }
+            }
+        }
+        Counter.builder("teamsconnect.errors").description("Errors by kind").tag("kind", k).register(registry).increment();
+    }
+
+    @Override
+    public void onEvent(AuditEvent event) {
+        Counter.builder("teamsconnect.decisions").description("Engine decisions by kind")
+                .tag("kind", event.kind().name().toLowerCase(Locale.ROOT)).register(registry).increment();
+    }
+
+    /** The Prometheus text exposition of all metrics. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    private static String normalise(String kind) {
+        if (kind == null || kind.isBlank()) {
+            return "unknown";
+        }
+        String k = kind.strip().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "_");
+        return k.length() > 40 ? k.substring(0, 40) : k;
+    }
+}

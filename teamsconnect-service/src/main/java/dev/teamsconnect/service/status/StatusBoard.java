@@ -1,0 +1,133 @@
+package dev.teamsconnect.service.status;
+
+import dev.teamsconnect.core.spi.AuditEvent;
+import dev.teamsconnect.core.spi.AuditListener;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * The service's live status, fed by the sync engine and read by the HTTP endpoints. Thread-safe: the engine writes
+ * from its sync thread while HTTP threads read; every method is non-blocking.
+ *
+ * <p>Feed it three ways: register it as the engine's {@link AuditListener} (each decision updates the user's last
+ * change, reason, hold and PBX DND); call {@link #signIn} after each sign-in attempt and {@link #cycleFinished}
+ * after each cycle; and call {@link #user}, {@link #presence} and {@link #pbxDnd} for what the engine reads.
+ */
+public final class StatusBoard implements StatusProvider, AuditListener {
+
+    /** Which side a sign-in state belongs to. */
+    public enum Side { SOURCE, SINK }
+
+    private final ConcurrentHashMap<String, UserStatus> users = new ConcurrentHashMap<>();
+    private volatile SideStatus source;
+    private volatile SideStatus sink;
+    private volatile boolean running;
+    private volatile Instant lastSuccessfulCycle;
+    private volatile Instant lastCycle;
+
+    public StatusBoard(String sourceId, String sinkId) {
+        this.source = SideStatus.notYet(sourceId);
+        this.sink = SideStatus.notYet(sinkId);
+    }
+
+    /** Records a sign-in result; {@code detail} (why it failed, how to fix it) must not contain secrets. */
+    public void signIn(Side side, SignInState state, String detail, Instant at) {
+        if (side == Side.SOURCE) {
+            source = new SideStatus(source.providerId(), state, detail, at);
+        } else {
+            sink = new SideStatus(sink.providerId(), state, detail, at);
+        }
+    }
+
+    /** Records the end of a cycle; {@code success} is false when a whole side failed during it. */
+    public void cycleFinished(Instant at, boolean success) {
+        lastCycle = at;
+        if (success) {
+            lastSuccessfulCycle = at;
+        }
+    }
+
+    /** Whether the sync loop is running. */
+    public void running(boolean value) {
+        running = value;
+    }
+
+    /** Registers or updates a synced user's identity. */
+    public void user(String pbxUserId, String pbxLogin, String teamsUser, String displayName) {
+        update(pbxUserId, u -> u.withIdentity(pbxLogin, teamsUser, displayName));
+    }
+
+    /** Records the Teams presence as read and the category decided. */
+    public void presence(String pbxUserId, String availability, String activity,
+                         dev.teamsconnect.core.model.PresenceCategory category) {
+        update(pbxUserId, u -> u.withPresence(availability, activity, category));
+    }
+
+    /** Records the PBX DND as read. */
+    public void pbxDnd(String pbxUserId, boolean dnd) {
+        update(pbxUserId, u -> u.withPbxDnd(dnd));
+    }
+
+    /** Forgets a user (no longer in scope). */
+    public void remove(String pbxUserId) {
+        users.remove(pbxUserId);
+    }
+
+    private void update(String pbxUserId, UnaryOperator<UserStatus> change) {
+        Objects.requireNonNull(pbxUserId, "pbxUserId");
+        users.compute(pbxUserId, (id, old) -> change.apply(old == null ? UserStatus.of(id) : old));
+    }
+
+    @Override
+    public void onEvent(AuditEvent event) {
+        if (event.pbxUserId() == null) {
+            return;
+        }
+        update(event.pbxUserId(), u -> {
+            UserStatus s = u;
+            if (event.userLabel() != null && (u.displayName() == null || u.displayName().equals(u.pbxUserId()))) {
+                s = s.withIdentity(s.pbxLogin(), s.teamsUser(), event.userLabel());
+            }
+            if (event.category() != null) {
+                s = s.withPresence(s.availability(), s.activity(), event.category());
+            }
+            boolean written = switch (event.kind()) {
+                case HOLD_STARTED, HOLD_UPDATED, RESTORED, ENFORCED -> true;
+                default -> false;
+            };
+            if (written && event.to() != null) {
+                s = s.withPbxDnd(event.to().dnd());
+            }
+            boolean held = switch (event.kind()) {
+                case HOLD_STARTED, HOLD_UPDATED, ENFORCED -> true;
+                case RESTORED, RELEASED, MANUAL_KEPT -> false;
+                // a failure, skip or dry run changes nothing on the PBX
+                default -> s.held();
+            };
+            return s.withDecision(event.at(), event.reason(), held);
+        });
+    }
+
+    @Override
+    public HealthSnapshot health() {
+        return new HealthSnapshot(running, lastSuccessfulCycle, lastCycle, source, sink);
+    }
+
+    @Override
+    public List<UserStatus> users() {
+        List<UserStatus> list = new ArrayList<>(users.values());
+        list.sort(Comparator.comparing((UserStatus u) -> u.teamsUser() == null ? "\uffff" : u.teamsUser())
+                .thenComparing(UserStatus::pbxUserId));
+        return list;
+    }
+
+    /** How many users the engine currently holds (for the holds gauge). */
+    public int holds() {
+        return (int) users.values().stream().filter(UserStatus::held).count();
+    }
+}

@@ -1,0 +1,40 @@
+package dev.teamsconnect.service.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.teamsconnect.core.spi.AuditEvent;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ServiceMetricsTest {
+
+    private final ServiceMetrics metrics = new ServiceMetrics();
+
+    @Test
+    void normalisesErrorKindsAndCapsTheirNumber() {
+        metrics.error("Graph Unavailable");
+        for (int i = 0; i < ServiceMetrics.MAX_ERROR_KINDS + 5; i++) {
+            metrics.error("kind" + i);
+        }
+
+        String text = metrics.scrape();
+
+        assertThat(text).contains("teamsconnect_errors_total{kind=\"graph_unavailable\"} 1");
+        assertThat(text).contains("teamsconnect_errors_total{kind=\"other\"} 6");
+        assertThat(text).doesNotContain("kind=\"kind" + (ServiceMetrics.MAX_ERROR_KINDS + 1) + "\"");
+    }
+
+    @Test
+    void countsDecisionsByKindAndFailedCyclesSeparately() {
+        metrics.onEvent(new AuditEvent(Instant.EPOCH, AuditEvent.Kind.HOLD_STARTED, "1", null, null, null, null, "r"));
+        metrics.onEvent(new AuditEvent(Instant.EPOCH, AuditEvent.Kind.HOLD_STARTED, "2", null, null, null, null, "r"));
+        metrics.cycleFinished(Duration.ofSeconds(1), false, Instant.ofEpochSecond(100));
+
+        String text = metrics.scrape();
+
+        assertThat(text).contains("teamsconnect_decisions_total{kind=\"hold_started\"} 2");
+        assertThat(text).contains("teamsconnect_cycle_duration_seconds_count{outcome=\"failure\"} 1");
+        assertThat(text).contains("teamsconnect_last_successful_cycle_seconds 0");
+    }
+}

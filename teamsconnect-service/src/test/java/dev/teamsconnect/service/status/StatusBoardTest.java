@@ -1,0 +1,70 @@
+package dev.teamsconnect.service.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.teamsconnect.core.model.PbxState;
+import dev.teamsconnect.core.model.PresenceCategory;
+import dev.teamsconnect.core.spi.AuditEvent;
+import dev.teamsconnect.core.spi.AuditEvent.Kind;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class StatusBoardTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-27T08:00:00Z");
+    private final StatusBoard board = new StatusBoard("graph", "starface");
+
+    private AuditEvent event(Kind kind, boolean from, boolean to, String reason) {
+        return new AuditEvent(T0, kind, "42", "Anna", PresenceCategory.IN_A_CALL, PbxState.dnd(from), PbxState.dnd(to), reason);
+    }
+
+    @Test
+    void holdStartsAndEndsWithTheAuditTrail() {
+        board.onEvent(event(Kind.HOLD_STARTED, false, true, "call"));
+        assertThat(board.users().get(0).held()).isTrue();
+        assertThat(board.users().get(0).pbxDnd()).isTrue();
+        assertThat(board.holds()).isEqualTo(1);
+
+        board.onEvent(event(Kind.RESTORED, true, false, "restored prior DND off"));
+
+        UserStatus anna = board.users().get(0);
+        assertThat(anna.held()).isFalse();
+        assertThat(anna.pbxDnd()).isFalse();
+        assertThat(anna.lastReason()).isEqualTo("restored prior DND off");
+        assertThat(board.holds()).isZero();
+    }
+
+    @Test
+    void dryRunAndFailuresDoNotChangeTheShownPbxState() {
+        board.pbxDnd("42", false);
+
+        board.onEvent(event(Kind.DRY_RUN, false, true, "would set DND on"));
+        board.onEvent(event(Kind.FAILED, false, true, "write failed: 503"));
+
+        UserStatus anna = board.users().get(0);
+        assertThat(anna.pbxDnd()).isFalse();
+        assertThat(anna.held()).isFalse();
+        assertThat(anna.lastReason()).isEqualTo("write failed: 503");
+    }
+
+    @Test
+    void manualDndEndsTheHoldButKeepsTheUsersValue() {
+        board.onEvent(event(Kind.HOLD_STARTED, false, true, "call"));
+        board.pbxDnd("42", true);
+
+        board.onEvent(new AuditEvent(T0, Kind.MANUAL_KEPT, "42", "Anna", PresenceCategory.IN_A_CALL, null, null, "manual DND kept"));
+
+        assertThat(board.users().get(0).held()).isFalse();
+        assertThat(board.users().get(0).pbxDnd()).isTrue();
+    }
+
+    @Test
+    void ignoresEngineWideEventsAndSortsUsersByTeamsName() {
+        board.onEvent(new AuditEvent(T0, Kind.SKIPPED, null, null, null, null, null, "cycle skipped"));
+        board.user("2", "1002", "zoe@example.com", "Zoe");
+        board.user("1", "1001", "adam@example.com", "Adam");
+        board.user("3", "1003", null, "Unmatched");
+
+        assertThat(board.users()).extracting(UserStatus::pbxUserId).containsExactly("1", "2", "3");
+    }
+}
