@@ -25,7 +25,8 @@ import java.util.Collections;
  * tenantId, clientId                       required
  * auth.mode                                client-credentials | device-code | password
  * auth.clientSecret                        client-credentials with a secret
- * auth.certificate, auth.certificatePassword   client-credentials with a PKCS12 file (key + certificate)
+ * auth.certificate, auth.certificatePassword   client-credentials with a PKCS12 file (key + certificate),
+ *                                          or a PEM file with an unencrypted PKCS#8 key and the certificate
  * auth.username, auth.password             password (legacy ROPC)
  * auth.tokenCache                          token cache file (owner-only); required for device-code
  * authorityHost                            default https://login.microsoftonline.com
@@ -104,6 +105,10 @@ public final class GraphSourceProvider implements PresenceSourceProvider {
 
     private static void loadCertificate(GraphPresenceSource.Builder b, ProviderConfig auth) {
         Path file = auth.optionalPath("certificate").orElseThrow();
+        if (isPem(file)) {
+            loadPem(b, auth, file);
+            return;
+        }
         char[] pw = auth.string("certificatePassword", "").toCharArray();
         try (InputStream in = Files.newInputStream(file)) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -125,6 +130,65 @@ public final class GraphSourceProvider implements PresenceSourceProvider {
                     + " (missing file or wrong " + auth.path("certificatePassword") + "): " + e.getMessage());
         } catch (GeneralSecurityException e) {
             throw new ConfigException(auth.path("certificate"), "cannot read PKCS12 file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean isPem(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(64);
+            return new String(head, java.nio.charset.StandardCharsets.US_ASCII).stripLeading().startsWith("-----BEGIN");
+        } catch (IOException e) {
+            return false; // reported by the PKCS12 reader with the file name
+        }
+    }
+
+    private static final java.util.regex.Pattern PEM_BLOCK =
+            java.util.regex.Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \\1-----");
+
+    /** A PEM file with an unencrypted PKCS#8 private key ("BEGIN PRIVATE KEY") and its certificate. */
+    private static void loadPem(GraphPresenceSource.Builder b, ProviderConfig auth, Path file) {
+        String key = auth.path("certificate");
+        try {
+            String text = Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII);
+            PrivateKey privateKey = null;
+            X509Certificate cert = null;
+            java.util.regex.Matcher m = PEM_BLOCK.matcher(text);
+            while (m.find()) {
+                byte[] der = java.util.Base64.getMimeDecoder().decode(m.group(2));
+                switch (m.group(1)) {
+                    case "PRIVATE KEY" -> privateKey = pkcs8(der);
+                    case "CERTIFICATE" -> {
+                        if (cert == null) {
+                            cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+                                    .generateCertificate(new java.io.ByteArrayInputStream(der));
+                        }
+                    }
+                    case "ENCRYPTED PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY" -> throw new ConfigException(key,
+                            "file " + file + " holds a " + m.group(1) + "; use a PKCS12 file (openssl pkcs12 -export) "
+                            + "or an unencrypted PKCS#8 key (openssl pkcs8 -topk8 -nocrypt)");
+                    default -> {
+                        // other blocks (e.g. chain certificates after the first) are not needed
+                    }
+                }
+            }
+            if (privateKey == null || cert == null) {
+                throw new ConfigException(key, "PEM file " + file + " must hold a PRIVATE KEY and a CERTIFICATE");
+            }
+            b.clientCertificate(privateKey, cert);
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+            if (e instanceof ConfigException ce) {
+                throw ce;
+            }
+            throw new ConfigException(key, "cannot read PEM file " + file + ": " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static PrivateKey pkcs8(byte[] der) throws GeneralSecurityException {
+        java.security.spec.PKCS8EncodedKeySpec spec = new java.security.spec.PKCS8EncodedKeySpec(der);
+        try {
+            return java.security.KeyFactory.getInstance("RSA").generatePrivate(spec);
+        } catch (java.security.spec.InvalidKeySpecException e) {
+            return java.security.KeyFactory.getInstance("EC").generatePrivate(spec);
         }
     }
 }

@@ -220,4 +220,34 @@ class GraphSignInIntegrationTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cache))).isEqualTo("rw-------");
         assertThat(emu.deviceCodesIssued()).isEqualTo(1);
     }
+
+    @Test
+    void clientCertificateFromAPemFileSignsIn() throws Exception {
+        emu = GraphEmulator.builder().start();
+        emu.seedUsers(2);
+        Path p12 = dir.resolve("app.p12");
+        char[] pw = "p12-pass".toCharArray();
+        emu.registerCertificateClient(GraphTestSupport.APP, p12, pw);
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(p12)) {
+            ks.load(in, pw);
+        }
+        String alias = ks.aliases().nextElement();
+        java.util.Base64.Encoder mime = java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Path pemFile = dir.resolve("app.pem");
+        Files.writeString(pemFile, "-----BEGIN PRIVATE KEY-----\n" + mime.encodeToString(ks.getKey(alias, pw).getEncoded())
+                + "\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\n"
+                + mime.encodeToString(ks.getCertificate(alias).getEncoded()) + "\n-----END CERTIFICATE-----\n");
+        Map<String, Object> cfg = Map.of(
+                "tenantId", emu.tenantId(),
+                "clientId", GraphTestSupport.APP,
+                "auth", Map.of("mode", "client-credentials", "certificate", pemFile.toString()),
+                "authorityHost", emu.authorityHost().toString(),
+                "graphBaseUrl", emu.graphBaseUrl().toString(),
+                "tls", Map.of("certificate", emu.writeCertificatePem(dir.resolve("emulator.pem")).toString()));
+        try (PresenceSource source = new GraphSourceProvider().create(new ProviderConfig("teams", cfg))) {
+            source.open();
+            assertThat(source.listUsers()).hasSize(2);
+        }
+    }
 }
