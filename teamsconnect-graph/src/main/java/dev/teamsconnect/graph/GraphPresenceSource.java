@@ -143,6 +143,16 @@ public final class GraphPresenceSource implements PresenceSource {
         if (users != null && usersReadAt != null && now.isBefore(usersReadAt.plus(s.userRefreshInterval))) {
             return users;
         }
+        try {
+            users = readUsers();
+        } catch (BadRequest e) {
+            throw new TerminalException("GET /users was refused by Microsoft Graph (HTTP 400): " + e.getMessage());
+        }
+        usersReadAt = s.clock.instant();
+        return users;
+    }
+
+    private List<TeamsUser> readUsers() {
         List<TeamsUser> out = new ArrayList<>();
         // The reference facts are silent on whether $filter on accountEnabled is honoured everywhere; Microsoft's
         // user resource documents it as filterable (eq). Disabled accounts are also dropped here, in case it is not.
@@ -166,9 +176,7 @@ public final class GraphPresenceSource implements PresenceSource {
             page = next == null ? null : call("GET /users (next page)", false, () -> graph.users().withUrl(next).get());
         }
         LOG.debug("read {} enabled users in {} pages", out.size(), pages);
-        users = List.copyOf(out);
-        usersReadAt = s.clock.instant();
-        return users;
+        return List.copyOf(out);
     }
 
     /**
@@ -247,10 +255,10 @@ public final class GraphPresenceSource implements PresenceSource {
         }
     }
 
-    /** A 400 without further meaning; the caller decides (split a chunk). */
+    /** A 400; the caller decides (split a chunk, or report). Never leaves this class. */
     private static final class BadRequest extends RuntimeException {
-        BadRequest() {
-            super(null, null, false, false);
+        BadRequest(String graphMessage) {
+            super(graphMessage, null, false, false);
         }
     }
 
@@ -292,7 +300,7 @@ public final class GraphPresenceSource implements PresenceSource {
                             + " permissions Presence.Read.All and User.Read.All with admin consent (see docs/azure-setup.md)");
                 }
                 if (status == 400) {
-                    throw new BadRequest();
+                    throw new BadRequest(e.getMessage());
                 }
                 if (status == 429) {
                     Duration ra = retryAfter(e);

@@ -221,4 +221,16 @@ class GraphPresenceSourceIntegrationTest {
                     .hasMessageContaining("after 3 attempts");
         }
     }
+
+    @Test
+    void aRefusedUserListIsATerminalErrorNotAnInternalOne() {
+        emu.seedUsers(2);
+        emu.failNext(GraphEmulator.USERS, 1, 400, null);
+        try (GraphPresenceSource source = GraphTestSupport.secretSource(emu).build()) {
+            source.open();
+            org.assertj.core.api.Assertions.assertThatThrownBy(source::listUsers)
+                    .isInstanceOf(dev.teamsconnect.core.error.TerminalException.class).hasMessageContaining("HTTP 400");
+            assertThat(source.listUsers()).hasSize(2);
+        }
+    }
 }
