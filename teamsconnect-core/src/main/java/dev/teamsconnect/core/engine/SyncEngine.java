@@ -12,9 +12,11 @@ import dev.teamsconnect.core.decorate.Sleeper;
 import dev.teamsconnect.core.error.ConfigException;
 import dev.teamsconnect.core.error.TeamsConnectException;
 import dev.teamsconnect.core.error.TerminalException;
+import dev.teamsconnect.core.mapping.ConfigurableStatusPolicy;
 import dev.teamsconnect.core.mapping.DesiredState;
 import dev.teamsconnect.core.mapping.PresenceClassifier;
 import dev.teamsconnect.core.mapping.StatusPolicy;
+import dev.teamsconnect.core.mapping.TeamsStatusClassifier;
 import dev.teamsconnect.core.matching.MappedUser;
 import dev.teamsconnect.core.matching.MappingReport;
 import dev.teamsconnect.core.matching.UserMatcher;
@@ -915,7 +917,8 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * Wires an engine. Required: source, sink, store, classifier, policy. Defaults: {@link EngineConfig#defaults()},
+     * Wires an engine. Required: source, sink, store. Defaults: the documented status table
+     * ({@link TeamsStatusClassifier}), {@link ConfigurableStatusPolicy#defaults()}, {@link EngineConfig#defaults()},
      * the system UTC clock, an own scheduler thread, no listeners, no overrides, all PBX users in scope.
      * Not thread-safe.
      */
@@ -923,8 +926,8 @@ public final class SyncEngine implements AutoCloseable {
         private PresenceSource source;
         private PbxSink sink;
         private StateStore store;
-        private PresenceClassifier classifier;
-        private StatusPolicy policy;
+        private PresenceClassifier classifier = TeamsStatusClassifier.INSTANCE;
+        private StatusPolicy policy = ConfigurableStatusPolicy.defaults();
         private EngineConfig config = EngineConfig.defaults();
         private Clock clock = Clock.systemUTC();
         private ScheduledExecutorService executor;
