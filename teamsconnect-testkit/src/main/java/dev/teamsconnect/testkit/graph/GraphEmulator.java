@@ -86,6 +86,7 @@ public final class GraphEmulator implements AutoCloseable {
     private int rateLimit;
     private Duration rateWindow;
     private int deviceCodeInterval;
+    private volatile Duration graphLatency = Duration.ZERO;
     private int autoApproveAfterPolls;
     private String autoApproveMail;
 
@@ -408,6 +409,14 @@ public final class GraphEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Delays every Graph answer by {@code latency} (identity endpoints are not delayed), e.g. to give a benchmark
+     * a realistic round trip. Default zero.
+     */
+    public void graphLatency(Duration latency) {
+        this.graphLatency = latency;
+    }
+
     /** Lifetime of access tokens issued from now on. */
     public void tokenLifetime(Duration lifetime) {
         synchronized (lock) {
@@ -595,7 +604,16 @@ public final class GraphEmulator implements AutoCloseable {
         Map<String, String> q = parseForm(query);
         String[] seg = path.substring(1).split("/");
         if (path.startsWith("/v1.0/")) {
-            return graph(method, path, q, body, auth, arrived);
+            Response r = graph(method, path, q, body, auth, arrived);
+            Duration latency = graphLatency;
+            if (!latency.isZero()) {
+                try {
+                    Thread.sleep(latency.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return r;
         }
         if (seg.length == 3 && seg[1].equals("userrealm") && method.equals("GET")) {
             return userRealm(URLDecoder.decode(seg[2], StandardCharsets.UTF_8));

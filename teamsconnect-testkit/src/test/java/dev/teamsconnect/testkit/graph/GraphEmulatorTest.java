@@ -165,4 +165,13 @@ class GraphEmulatorTest {
         assertThat(tokens.has("client_info")).isTrue();
         assertThat(emu.pendingDeviceCodePolls()).isEqualTo(1);
     }
+
+    @Test
+    void delaysGraphAnswersByTheConfiguredLatency() throws Exception {
+        String token = appToken();
+        emu.graphLatency(Duration.ofMillis(200));
+        long start = System.nanoTime();
+        assertThat(get("/v1.0/users", token).statusCode()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+    }
 }
