@@ -64,10 +64,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * </pre>
  *
  * <p>Options: {@code --users} (comma list, one run each), {@code --duration} (how long presences change),
- * {@code --change-rate} (share of users whose presence changes per second), {@code --poll} (engine poll
- * interval), {@code --at-limit} (cycles back to back, so only the Graph pacer at 1,500 per 30 s limits them),
- * {@code --min-hold} (shortest call or pause, default 3 x poll + 2 s, so every state lasts long enough for a cycle
- * to see it), {@code --graph-latency} / {@code --pbx-latency} (added to every emulator answer), {@code --store}
+ * {@code --change-rate} (presence changes per user and second: calls starting and ending), {@code --poll} (engine
+ * poll interval), {@code --at-limit} (cycles back to back, so only the Graph pacer at 1,500 per 30 s limits them),
+ * {@code --min-hold} (shortest call or pause, default 3 x poll + 2 s; calls last up to twice that),
+ * {@code --graph-latency} / {@code --pbx-latency} (added to every emulator answer), {@code --store}
  * ({@code file}, the default, or {@code memory}), {@code --seed}, {@code --out}.
  *
  * <p>Everything runs in this one JVM, so the process CPU and heap figures include the emulators. Exit status 0
@@ -429,23 +429,28 @@ public final class ScaleHarness {
     }
 
     /**
-     * Starts and ends Teams calls on the Graph emulator: every 100 ms, {@code changeRate * N / 10} users toggle
-     * between Available and Busy/InACall, none sooner than {@code minHold} after its last change.
+     * Starts and ends Teams calls on the Graph emulator, {@code changeRate * N} presence changes per second in
+     * steady state: every 100 ms, idle users start calls (Available -> Busy/InACall) and calls whose time is up end
+     * (-> Available). A call lasts between {@code minHold} and twice that; a user stays idle at least
+     * {@code minHold} before the next call, so every state lasts long enough for a cycle to see it.
      */
     private static final class Changer {
         private final GraphEmulator graph;
         private final List<EmulatedUser> users;
-        private final double perTick;
+        private final double startsPerTick;
         private final long minHoldNanos;
         private final Random random;
         private final boolean[] inCall;
         private final long[] lastChange;
+        private final java.util.PriorityQueue<long[]> ends = new java.util.PriorityQueue<>(
+                java.util.Comparator.comparingLong(e -> e[0]));
         private double owed;
 
         Changer(GraphEmulator graph, List<EmulatedUser> users, Options o, Random random) {
             this.graph = graph;
             this.users = users;
-            this.perTick = o.changeRate() * users.size() / 10.0;
+            // half of the changes start a call, the other half end one
+            this.startsPerTick = o.changeRate() * users.size() / 2 / 10.0;
             this.minHoldNanos = o.effectiveMinHold().toNanos();
             this.random = random;
             this.inCall = new boolean[users.size()];
@@ -454,22 +459,25 @@ public final class ScaleHarness {
         }
 
         synchronized void tick() {
-            owed += perTick;
             long now = System.nanoTime();
+            while (!ends.isEmpty() && ends.peek()[0] <= now) {
+                int i = (int) ends.poll()[1];
+                inCall[i] = false;
+                lastChange[i] = now;
+                graph.setPresence(users.get(i).id(), Availability.AVAILABLE, Activity.AVAILABLE);
+            }
+            owed += startsPerTick;
             while (owed >= 1) {
                 owed -= 1;
                 for (int attempt = 0; attempt < 20; attempt++) {
                     int i = random.nextInt(users.size());
-                    if (now - lastChange[i] < minHoldNanos) {
+                    if (inCall[i] || now - lastChange[i] < minHoldNanos) {
                         continue;
                     }
-                    inCall[i] = !inCall[i];
+                    inCall[i] = true;
                     lastChange[i] = now;
-                    if (inCall[i]) {
-                        graph.setPresence(users.get(i).id(), Availability.BUSY, Activity.IN_A_CALL);
-                    } else {
-                        graph.setPresence(users.get(i).id(), Availability.AVAILABLE, Activity.AVAILABLE);
-                    }
+                    ends.add(new long[] {now + minHoldNanos + (long) (random.nextDouble() * minHoldNanos), i});
+                    graph.setPresence(users.get(i).id(), Availability.BUSY, Activity.IN_A_CALL);
                     break;
                 }
             }

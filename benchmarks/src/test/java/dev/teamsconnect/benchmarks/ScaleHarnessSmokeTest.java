@@ -1,0 +1,35 @@
+package dev.teamsconnect.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the whole harness briefly (200 users, 4 s of calls) to prove that it wires the emulators, the real clients
+ * and the engine, and that its figures come out of the emulators' records. Asserts counts only, never times:
+ * speed is what the harness measures, not what a unit test may assume on a shared machine.
+ */
+class ScaleHarnessSmokeTest {
+
+    @Test
+    void mirrorsEveryCallOnceWithOnePresenceRequestPerCycle() throws Exception {
+        ScaleHarness.Options o = new ScaleHarness.Options(List.of(200), Duration.ofSeconds(4), 0.05,
+                Duration.ofMillis(500), false, Duration.ofSeconds(2), Duration.ZERO, Duration.ZERO, false, 7, null);
+
+        ScaleReport r = ScaleHarness.run(200, o);
+
+        assertThat(r.cycles()).isPositive();
+        assertThat(r.requestFloor()).isEqualTo(1);
+        assertThat(r.recording().presenceRequestsPerCycle()).containsOnly(1);
+        assertThat(r.recording().tooManyRequests()).isZero();
+        assertThat(r.expectedWrites()).isPositive();
+        assertThat(r.matched()).isEqualTo(r.expectedWrites());
+        assertThat(r.missed()).isZero();
+        assertThat(r.redundantWrites()).isZero();
+        assertThat(r.recording().pbxWrites()).isEqualTo(r.expectedWrites());
+        assertThat(r.recording().usersRequestsMeasured()).isZero();
+        assertThat(ScaleReport.markdown("Machine: smoke", List.of(r))).contains("| N = 200, poll 500 ms |");
+    }
+}
