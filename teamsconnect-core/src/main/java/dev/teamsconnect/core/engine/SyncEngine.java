@@ -118,7 +118,8 @@ public final class SyncEngine implements AutoCloseable {
     private Instant lastSuccessAt;
     private CycleReport lastReport;
     private ScheduledExecutorService ownExecutor;
-    private ScheduledFuture<?> scheduled;
+    private volatile ScheduledExecutorService scheduler;
+    private volatile ScheduledFuture<?> scheduled;
 
     private SyncEngine(Builder b) {
         this.config = Objects.requireNonNull(b.config, "config").requireValid();
@@ -200,8 +201,10 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * Opens the engine and schedules {@link #syncOnce()} every {@link EngineConfig#pollInterval()} (fixed delay, so
-     * cycles never overlap) on the executor given to the builder, or on an own daemon thread. Idempotent.
+     * Opens the engine and schedules {@link #syncOnce()} every {@link EngineConfig#pollInterval()}, measured from the
+     * start of one cycle to the start of the next, on the executor given to the builder, or on an own daemon thread.
+     * Cycles never overlap: one that takes longer than the interval is followed at once by the next, and missed
+     * starts are not made up in a burst. Idempotent.
      */
     public void start() {
         open();
@@ -219,8 +222,10 @@ public final class SyncEngine implements AutoCloseable {
                 });
                 ex = ownExecutor;
             }
-            scheduled = ex.scheduleWithFixedDelay(this::scheduledCycle, 0, config.pollInterval().toMillis(),
-                    TimeUnit.MILLISECONDS);
+            scheduler = ex;
+            // start to start, not end to start: a change waits at most one poll interval for the next cycle, however
+            // long the cycles take (a fixed delay would add the cycle time to every Teams-to-PBX delay)
+            scheduled = ex.schedule(this::scheduledCycle, 0, TimeUnit.MILLISECONDS);
         } finally {
             cycleLock.unlock();
         }
@@ -230,12 +235,23 @@ public final class SyncEngine implements AutoCloseable {
         if (closed) {
             return;
         }
+        long startedNanos = System.nanoTime();
         try {
             syncOnce();
         } catch (RuntimeException e) {
-            // keep the schedule alive: a thrown exception would cancel it
+            // keep the schedule alive
             failures.increment("engine");
             LOG.error("Sync cycle failed; the next cycle runs as scheduled", e);
+        } finally {
+            if (!closed) {
+                long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+                try {
+                    scheduled = scheduler.schedule(this::scheduledCycle,
+                            Math.max(0, config.pollInterval().toMillis() - elapsedMillis), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    LOG.warn("The executor refused the next sync cycle (shut down?); the engine stops scheduling");
+                }
+            }
         }
     }
 
@@ -338,6 +354,7 @@ public final class SyncEngine implements AutoCloseable {
         boolean failedOpen;
         boolean failing;
         Boolean desiredDnd;
+        String lastWantChat;
         PbxState pbx;
         AuditEvent.Kind lastKind;
         String lastReason;
@@ -351,7 +368,7 @@ public final class SyncEngine implements AutoCloseable {
 
     /** One user to reconcile this cycle. */
     private record Work(PbxUser pbx, UserTrack track, Boolean wantDnd, String wantChat, String reason,
-                        PresenceCategory category, TeamsPresence presence, boolean release) {
+                        PresenceCategory category, TeamsPresence presence, boolean release, boolean steady) {
     }
 
     private static final class Counters {
@@ -373,7 +390,11 @@ public final class SyncEngine implements AutoCloseable {
             refreshed = refreshUsersIfDue(start, c);
             if (mapped != null && sinkOpen && sourceOpen) {
                 List<Work> work = evaluate(start, c);
-                reconcile(work, start, c);
+                // users whose presence changed first: their writes should not wait for the PBX reads of the many
+                // users who stay in a call (read each cycle to notice hand-made changes). Users are independent,
+                // so the order changes no decision, only how soon a change reaches the PBX.
+                reconcile(work.stream().filter(w -> !w.steady()).toList(), start, c);
+                reconcile(work.stream().filter(Work::steady).toList(), start, c);
             } else if (mapped == null && sinkOpen) {
                 failOpenBeforeFirstListing(start, c);
             }
@@ -525,6 +546,7 @@ public final class SyncEngine implements AutoCloseable {
         t.skipping = old.skipping;
         t.failedOpen = old.failedOpen;
         t.desiredDnd = old.desiredDnd;
+        t.lastWantChat = old.lastWantChat;
         t.pbx = old.pbx;
         t.lastKind = old.lastKind;
         t.lastReason = old.lastReason;
@@ -687,18 +709,24 @@ public final class SyncEngine implements AutoCloseable {
         } else {
             t.lastWantDnd = null;
         }
+        // steady: wanted the same as last cycle and settled then (read, nothing pending); only a hand-made change
+        // can need a write, so these users are reconciled after the ones whose presence just changed
+        Hold held = holds.get(m.pbx().id());
+        boolean steady = t.pbx != null && !t.failing && Objects.equals(t.desiredDnd, wantDnd)
+                && Objects.equals(t.lastWantChat, wantChat) && (held == null || held.confirmed());
         t.desiredDnd = wantDnd;
-        if (wantDnd == null && wantChat == null && !holds.containsKey(m.pbx().id())) {
+        t.lastWantChat = wantChat;
+        if (wantDnd == null && wantChat == null && held == null) {
             t.ownEpisode = null;
             return null; // nothing wanted, nothing held: the PBX state does not matter, do not read it
         }
-        return new Work(m.pbx(), t, wantDnd, wantChat, reason, t.stableCategory, t.stablePresence, false);
+        return new Work(m.pbx(), t, wantDnd, wantChat, reason, t.stableCategory, t.stablePresence, false, steady);
     }
 
     private Work releaseWork(PbxUser user, UserTrack t, Hold h, String reason) {
         // MANUAL holds stay: they only say "hands off"; a restart in the same episode must still respect them
         Boolean keepDnd = h.kind() == Hold.Kind.MANUAL ? h.writtenDnd() : null;
-        return new Work(user, t, keepDnd, null, reason, null, null, true);
+        return new Work(user, t, keepDnd, null, reason, null, null, true, false);
     }
 
     /** Reads the PBX state of the given users, decides, commits holds write-ahead, writes, commits the outcome. */
