@@ -28,12 +28,14 @@ class PresencePacerTest {
     }
 
     @Test
-    void spreadsRequestsEvenlyInsteadOfBursting() throws InterruptedException {
+    void sendsBackToBackWhileLessThanHalfTheBudgetIsUsedThenSpreadsEvenly() throws InterruptedException {
         PresencePacer p = pacer(1500, Duration.ofSeconds(30));
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 755; i++) {
             send(p, Duration.ZERO);
         }
-        for (int i = 1; i < sends.size(); i++) {
+        // the first 750 (half the budget) need no wait; from then on they are window / limit apart
+        assertThat(sends.get(749)).isEqualTo(sends.get(0));
+        for (int i = 751; i < sends.size(); i++) {
             assertThat(Duration.between(sends.get(i - 1), sends.get(i))).isEqualTo(Duration.ofMillis(20));
         }
     }
