@@ -68,7 +68,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * poll interval), {@code --at-limit} (cycles back to back, so only the Graph pacer at 1,500 per 30 s limits them),
  * {@code --min-hold} (shortest call or pause, default 3 x poll + 2 s; calls last up to twice that),
  * {@code --graph-latency} / {@code --pbx-latency} (added to every emulator answer), {@code --store}
- * ({@code file}, the default, or {@code memory}), {@code --seed}, {@code --out}.
+ * ({@code file}, the default, or {@code memory}), {@code --pbx-parallelism} (the STARFACE sink's requests in
+ * flight, default 4 as in the sink), {@code --seed}, {@code --out}.
  *
  * <p>Everything runs in this one JVM, so the process CPU and heap figures include the emulators. Exit status 0
  * when every aim was met, 1 when one was missed, 2 for bad arguments.
@@ -81,11 +82,11 @@ public final class ScaleHarness {
     /** The options of one harness invocation. */
     public record Options(List<Integer> users, Duration duration, double changeRate, Duration poll, boolean atLimit,
                           Duration minHold, Duration graphLatency, Duration pbxLatency, boolean fileStore, long seed,
-                          Path out) {
+                          Path out, int pbxParallelism) {
 
         public static Options defaults() {
             return new Options(List.of(1000), Duration.ofSeconds(60), 0.005, Duration.ofSeconds(2), false, null,
-                    Duration.ZERO, Duration.ZERO, true, 1, null);
+                    Duration.ZERO, Duration.ZERO, true, 1, null, 4);
         }
 
         /** The shortest call or pause; long enough for two cycles to see every state. */
@@ -111,6 +112,7 @@ public final class ScaleHarness {
             boolean fileStore = true;
             long seed = o.seed;
             Path out = null;
+            int pbxParallelism = o.pbxParallelism;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--at-limit")) {
@@ -151,6 +153,7 @@ public final class ScaleHarness {
                     }
                     case "--seed" -> seed = Long.parseLong(v);
                     case "--out" -> out = Path.of(v);
+                    case "--pbx-parallelism" -> pbxParallelism = Integer.parseInt(v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -158,7 +161,7 @@ public final class ScaleHarness {
                 throw new IllegalArgumentException("--poll and --duration must be > 0");
             }
             return new Options(List.copyOf(users), duration, rate, poll, atLimit, minHold, graphLatency, pbxLatency,
-                    fileStore, seed, out);
+                    fileStore, seed, out, pbxParallelism);
         }
     }
 
@@ -176,7 +179,7 @@ public final class ScaleHarness {
             System.err.println("ScaleHarness: " + e.getMessage());
             System.err.println("usage: ScaleHarness --users 1000[,10000] --duration 60s --change-rate 0.005 --poll 2s"
                     + " [--at-limit] [--min-hold 8s] [--graph-latency 0ms] [--pbx-latency 0ms] [--store file|memory]"
-                    + " [--seed 1] [--out file.md]");
+                    + " [--pbx-parallelism 4] [--seed 1] [--out file.md]");
             System.exit(2);
             return;
         }
@@ -204,11 +207,11 @@ public final class ScaleHarness {
         Runtime rt = Runtime.getRuntime();
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         return String.format(Locale.ROOT, "Machine: %d cores, %s %s (%s), %s %s, max heap %d MiB, load average %.2f at"
-                        + " the end.%nRun: %s; calls last at least %s; Graph latency %s, PBX latency %s; %s state store.",
+                        + " the end.%nRun: %s; calls last at least %s; Graph latency %s, PBX latency %s; %s state store; %d PBX requests in flight.",
                 rt.availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
                 System.getProperty("java.vm.vendor"), System.getProperty("os.name"), System.getProperty("os.arch"),
                 rt.maxMemory() / (1024 * 1024), load, describe(o), ScaleReport.ms(o.effectiveMinHold()),
-                ScaleReport.ms(o.graphLatency()), ScaleReport.ms(o.pbxLatency()), o.fileStore() ? "file" : "in-memory");
+                ScaleReport.ms(o.graphLatency()), ScaleReport.ms(o.pbxLatency()), o.fileStore() ? "file" : "in-memory", o.pbxParallelism());
     }
 
     /** One run with {@code n} users; blocks for about the duration plus start-up and settling. */
@@ -257,6 +260,7 @@ public final class ScaleHarness {
         StarfacePbxSink sink = StarfacePbxSink.builder()
                 .baseUrl(pbx.baseUrl()).loginId(API_LOGIN).password(apiPassword)
                 .trustCertificate(pbx.certificate().orElseThrow().certificate())
+                .parallelism(o.pbxParallelism())
                 .build();
         CycleProbe probe = new CycleProbe(graphSource, graph);
         StateStore store = o.fileStore() ? new JsonFileStateStore(dir.resolve("state.json")) : new InMemoryStateStore();
