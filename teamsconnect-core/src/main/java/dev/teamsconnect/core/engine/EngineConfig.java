@@ -19,14 +19,21 @@ import java.util.Objects;
  *                            re-applied when presence returns (default 10 min; {@link Duration#ZERO} = never)
  * @param dryRun              log and audit the writes, write nothing to the PBX or the state store (default false)
  * @param retry               retries of failed plugin calls within one cycle (default {@link RetryPolicy#defaults()})
+ * @param steadyRecheck       how often the PBX state of a user whose wanted state has not changed and who was
+ *                            settled (e.g. someone in a long call) is read again, to notice a hand-made DND change.
+ *                            Default {@link Duration#ZERO}: every cycle. Only used with
+ *                            {@link ManualDndMode#RESPECT}, where such a read can change the hold's kind but never
+ *                            causes a write; a longer value saves one PBX read per such user and cycle (most of a
+ *                            large cycle) at the price that two hand-made toggles within it look like none.
  */
 public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, Duration gracePeriod,
                            Duration debounce, ManualDndMode manualDndMode, boolean releaseOnShutdown,
-                           Duration failOpenAfter, boolean dryRun, RetryPolicy retry) {
+                           Duration failOpenAfter, boolean dryRun, RetryPolicy retry, Duration steadyRecheck) {
 
     /** Use {@link #builder()}; the canonical constructor validates too. */
     public EngineConfig {
         requireValid(pollInterval, userRefreshInterval, gracePeriod, debounce, manualDndMode, failOpenAfter, retry);
+        notNegative("steadyRecheck", steadyRecheck);
     }
 
     public static Builder builder() {
@@ -42,12 +49,14 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
     public Builder toBuilder() {
         return new Builder().pollInterval(pollInterval).userRefreshInterval(userRefreshInterval)
                 .gracePeriod(gracePeriod).debounce(debounce).manualDndMode(manualDndMode)
-                .releaseOnShutdown(releaseOnShutdown).failOpenAfter(failOpenAfter).dryRun(dryRun).retry(retry);
+                .releaseOnShutdown(releaseOnShutdown).failOpenAfter(failOpenAfter).dryRun(dryRun).retry(retry)
+                .steadyRecheck(steadyRecheck);
     }
 
     /** Checks the config again; the engine calls it in its constructor. */
     public EngineConfig requireValid() {
         requireValid(pollInterval, userRefreshInterval, gracePeriod, debounce, manualDndMode, failOpenAfter, retry);
+        notNegative("steadyRecheck", steadyRecheck);
         return this;
     }
 
@@ -94,6 +103,7 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
         private Duration failOpenAfter = Duration.ofMinutes(10);
         private boolean dryRun;
         private RetryPolicy retry = RetryPolicy.defaults();
+        private Duration steadyRecheck = Duration.ZERO;
 
         private Builder() {
         }
@@ -143,10 +153,16 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
             return this;
         }
 
+        /** See {@link EngineConfig#steadyRecheck()}; default zero (every cycle). */
+        public Builder steadyRecheck(Duration value) {
+            this.steadyRecheck = value;
+            return this;
+        }
+
         /** @throws ConfigException naming the first invalid field and its value */
         public EngineConfig build() {
             return new EngineConfig(pollInterval, userRefreshInterval, gracePeriod, debounce, manualDndMode,
-                    releaseOnShutdown, failOpenAfter, dryRun, retry);
+                    releaseOnShutdown, failOpenAfter, dryRun, retry, steadyRecheck);
         }
     }
 
@@ -155,6 +171,6 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
         return "EngineConfig[pollInterval=" + pollInterval + ", userRefreshInterval=" + userRefreshInterval
                 + ", gracePeriod=" + gracePeriod + ", debounce=" + debounce + ", manualDndMode=" + manualDndMode
                 + ", releaseOnShutdown=" + releaseOnShutdown + ", failOpenAfter=" + failOpenAfter + ", dryRun=" + dryRun
-                + ", retry=" + Objects.toString(retry) + "]";
+                + ", retry=" + Objects.toString(retry) + ", steadyRecheck=" + steadyRecheck + "]";
     }
 }

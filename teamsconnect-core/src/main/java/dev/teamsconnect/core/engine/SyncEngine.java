@@ -355,6 +355,7 @@ public final class SyncEngine implements AutoCloseable {
         boolean failing;
         Boolean desiredDnd;
         String lastWantChat;
+        Instant settledAt;
         PbxState pbx;
         AuditEvent.Kind lastKind;
         String lastReason;
@@ -547,6 +548,7 @@ public final class SyncEngine implements AutoCloseable {
         t.failedOpen = old.failedOpen;
         t.desiredDnd = old.desiredDnd;
         t.lastWantChat = old.lastWantChat;
+        t.settledAt = old.settledAt;
         t.pbx = old.pbx;
         t.lastKind = old.lastKind;
         t.lastReason = old.lastReason;
@@ -720,6 +722,13 @@ public final class SyncEngine implements AutoCloseable {
             t.ownEpisode = null;
             return null; // nothing wanted, nothing held: the PBX state does not matter, do not read it
         }
+        // RESPECT: for a settled user whose wanted state is unchanged a read can only turn up a hand-made change,
+        // which is respected without a write; so the read may wait until steadyRecheck has passed
+        if (steady && t.settledAt != null && wantChat == null && (held == null || held.writtenChatStatus() == null)
+                && config.manualDndMode() == ManualDndMode.RESPECT && !config.steadyRecheck().isZero()
+                && now.isBefore(t.settledAt.plus(config.steadyRecheck()))) {
+            return null;
+        }
         return new Work(m.pbx(), t, wantDnd, wantChat, reason, t.stableCategory, t.stablePresence, false, steady);
     }
 
@@ -761,6 +770,7 @@ public final class SyncEngine implements AutoCloseable {
             }
             if (w.track() != null) {
                 w.track().pbx = actual;
+                w.track().settledAt = null;
             }
             Hold old = holds.get(id);
             Reconciler.Decision d = Reconciler.decide(id, old, w.wantDnd(), w.wantChat(), actual,
@@ -770,6 +780,9 @@ public final class SyncEngine implements AutoCloseable {
                 w.track().failing = false;
             }
             if (d.isNothing() && Objects.equals(d.pre(), old)) {
+                if (w.track() != null) {
+                    w.track().settledAt = now; // read, nothing to do
+                }
                 continue;
             }
             planned.add(new Planned(w, old, actual, d));

@@ -67,6 +67,51 @@ class SyncEngineTest {
     }
 
     @Test
+    void steadyRecheckReadsASettledUserInALongCallOncePerIntervalAndStillRespectsAHandMadeChange() {
+        f.config.steadyRecheck(Duration.ofMinutes(1));
+        f.user("1", false);
+        f.user("2", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        assertThat(engine.syncOnce().writes()).isEqualTo(1);
+        assertThat(engine.syncOnce().stateReads()).isEqualTo(1); // read once more: settled, nothing to do
+        f.advance(Duration.ofSeconds(10));
+        assertThat(engine.syncOnce().stateReads()).isZero();     // settled and unchanged: not read
+
+        f.call("2");
+        CycleReport r = engine.syncOnce();
+        assertThat(r.writes()).isEqualTo(1);                     // a change is written at once
+        assertThat(r.stateReads()).isEqualTo(1);                 // only the user who changed was read
+        assertThat(engine.syncOnce().stateReads()).isEqualTo(1); // user 2 settles
+        f.advance(Duration.ofMinutes(1));
+        assertThat(engine.syncOnce().stateReads()).isEqualTo(2); // both re-checked after the interval
+
+        f.sink.setByHand("1", false);
+        assertThat(engine.syncOnce().stateReads()).isZero();
+        f.advance(Duration.ofMinutes(1));
+        engine.syncOnce();
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.MANUAL);
+        f.available("1");
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.sink.writes).hasSize(2);
+    }
+
+    @Test
+    void steadyRecheckDoesNotApplyWhenTeamsLeads() {
+        f.config.steadyRecheck(Duration.ofMinutes(1)).manualDndMode(ManualDndMode.TEAMS_LEADS);
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        engine.syncOnce();
+        f.sink.setByHand("1", false);
+        CycleReport r = engine.syncOnce();
+        assertThat(r.stateReads()).isEqualTo(1);
+        assertThat(f.sink.dnd("1")).isTrue(); // enforced again in the very next cycle
+    }
+
+    @Test
     void userWithDndAlreadyOnIsNeverHeld() {
         f.user("1", true);
         SyncEngine engine = f.engine();
