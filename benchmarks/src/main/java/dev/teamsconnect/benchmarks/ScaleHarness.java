@@ -69,7 +69,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code --min-hold} (shortest call or pause, default 3 x poll + 2 s; calls last up to twice that),
  * {@code --graph-latency} / {@code --pbx-latency} (added to every emulator answer), {@code --store}
  * ({@code file}, the default, or {@code memory}), {@code --pbx-parallelism} (the STARFACE sink's requests in
- * flight, default 4 as in the sink), {@code --seed}, {@code --out}.
+ * flight, default 4 as in the sink), {@code --steady-recheck} (the engine's {@code steadyRecheck}, default 0 =
+ * every cycle), {@code --seed}, {@code --out}.
  *
  * <p>Everything runs in this one JVM, so the process CPU and heap figures include the emulators. Exit status 0
  * when every aim was met, 1 when one was missed, 2 for bad arguments.
@@ -82,11 +83,11 @@ public final class ScaleHarness {
     /** The options of one harness invocation. */
     public record Options(List<Integer> users, Duration duration, double changeRate, Duration poll, boolean atLimit,
                           Duration minHold, Duration graphLatency, Duration pbxLatency, boolean fileStore, long seed,
-                          Path out, int pbxParallelism) {
+                          Path out, int pbxParallelism, Duration steadyRecheck) {
 
         public static Options defaults() {
             return new Options(List.of(1000), Duration.ofSeconds(60), 0.005, Duration.ofSeconds(2), false, null,
-                    Duration.ZERO, Duration.ZERO, true, 1, null, 4);
+                    Duration.ZERO, Duration.ZERO, true, 1, null, 4, Duration.ZERO);
         }
 
         /** The shortest call or pause; long enough for two cycles to see every state. */
@@ -113,6 +114,7 @@ public final class ScaleHarness {
             long seed = o.seed;
             Path out = null;
             int pbxParallelism = o.pbxParallelism;
+            Duration steadyRecheck = o.steadyRecheck;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--at-limit")) {
@@ -154,6 +156,7 @@ public final class ScaleHarness {
                     case "--seed" -> seed = Long.parseLong(v);
                     case "--out" -> out = Path.of(v);
                     case "--pbx-parallelism" -> pbxParallelism = Integer.parseInt(v);
+                    case "--steady-recheck" -> steadyRecheck = ProviderConfig.parseDuration("--steady-recheck", v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -161,7 +164,7 @@ public final class ScaleHarness {
                 throw new IllegalArgumentException("--poll and --duration must be > 0");
             }
             return new Options(List.copyOf(users), duration, rate, poll, atLimit, minHold, graphLatency, pbxLatency,
-                    fileStore, seed, out, pbxParallelism);
+                    fileStore, seed, out, pbxParallelism, steadyRecheck);
         }
     }
 
@@ -179,7 +182,7 @@ public final class ScaleHarness {
             System.err.println("ScaleHarness: " + e.getMessage());
             System.err.println("usage: ScaleHarness --users 1000[,10000] --duration 60s --change-rate 0.005 --poll 2s"
                     + " [--at-limit] [--min-hold 8s] [--graph-latency 0ms] [--pbx-latency 0ms] [--store file|memory]"
-                    + " [--pbx-parallelism 4] [--seed 1] [--out file.md]");
+                    + " [--pbx-parallelism 4] [--steady-recheck 0s] [--seed 1] [--out file.md]");
             System.exit(2);
             return;
         }
@@ -207,11 +210,12 @@ public final class ScaleHarness {
         Runtime rt = Runtime.getRuntime();
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         return String.format(Locale.ROOT, "Machine: %d cores, %s %s (%s), %s %s, max heap %d MiB, load average %.2f at"
-                        + " the end.%nRun: %s; calls last at least %s; Graph latency %s, PBX latency %s; %s state store; %d PBX requests in flight.",
+                        + " the end.%nRun: %s; calls last at least %s; Graph latency %s, PBX latency %s; %s state store; %d PBX requests in flight; steadyRecheck %s.",
                 rt.availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
                 System.getProperty("java.vm.vendor"), System.getProperty("os.name"), System.getProperty("os.arch"),
                 rt.maxMemory() / (1024 * 1024), load, describe(o), ScaleReport.ms(o.effectiveMinHold()),
-                ScaleReport.ms(o.graphLatency()), ScaleReport.ms(o.pbxLatency()), o.fileStore() ? "file" : "in-memory", o.pbxParallelism());
+                ScaleReport.ms(o.graphLatency()), ScaleReport.ms(o.pbxLatency()), o.fileStore() ? "file" : "in-memory", o.pbxParallelism(),
+                o.steadyRecheck().isZero() ? "0 (every cycle)" : ScaleReport.ms(o.steadyRecheck()));
     }
 
     /** One run with {@code n} users; blocks for about the duration plus start-up and settling. */
@@ -265,7 +269,7 @@ public final class ScaleHarness {
         CycleProbe probe = new CycleProbe(graphSource, graph);
         StateStore store = o.fileStore() ? new JsonFileStateStore(dir.resolve("state.json")) : new InMemoryStateStore();
         EngineConfig config = EngineConfig.builder().pollInterval(o.enginePoll())
-                .userRefreshInterval(Duration.ofHours(1)).build();
+                .userRefreshInterval(Duration.ofHours(1)).steadyRecheck(o.steadyRecheck()).build();
         SyncEngine engine = SyncEngine.builder().source(probe).sink(sink).store(store).config(config).build();
         probe.engine.set(engine);
 

@@ -16,7 +16,8 @@ class ScaleHarnessSmokeTest {
     @Test
     void mirrorsEveryCallOnceWithOnePresenceRequestPerCycle() throws Exception {
         ScaleHarness.Options o = new ScaleHarness.Options(List.of(200), Duration.ofSeconds(4), 0.05,
-                Duration.ofMillis(500), false, Duration.ofSeconds(2), Duration.ZERO, Duration.ZERO, false, 7, null, 4);
+                Duration.ofMillis(500), false, Duration.ofSeconds(2), Duration.ZERO, Duration.ZERO, false, 7, null, 4,
+                Duration.ZERO);
 
         ScaleReport r = ScaleHarness.run(200, o);
 
