@@ -175,6 +175,9 @@ public final class ScaleHarness {
         // before anything creates a logger: the engine logs one INFO line per change, far too many here
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        // the emulators run on the JDK's HTTP server, which leaves Nagle's algorithm on: with delayed ACKs that
+        // adds tens of milliseconds to small answers, a cost of the emulator that real servers do not have
+        System.setProperty("sun.net.httpserver.nodelay", System.getProperty("sun.net.httpserver.nodelay", "true"));
         Options options;
         try {
             options = Options.parse(args);
