@@ -58,7 +58,7 @@ public final class EngineServiceRuntime implements ServiceRuntime {
 
     /** The runtime of the shipped jar: plugins by ServiceLoader discovery, the built-in demo. */
     public EngineServiceRuntime() {
-        this(PluginLookup::discover, null);
+        this(PluginLookup::discover, new dev.teamsconnect.service.demo.WorkingDayDemo());
     }
 
     /**

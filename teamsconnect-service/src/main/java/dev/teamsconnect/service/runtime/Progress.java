@@ -1,6 +1,7 @@
 package dev.teamsconnect.service.runtime;
 
 import dev.teamsconnect.core.spi.BatchResult;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -11,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a large batch call (thousands of users, typically the first sync) in slices and logs how far it got, so a
- * long first sync shows its progress instead of a silent minute. Small batches go through in one call.
+ * long first sync shows its progress instead of a silent minute: a batch that runs longer than {@link #SHOW_AFTER}
+ * logs each slice at INFO. Small batches go through in one call.
  */
 final class Progress {
 
@@ -21,6 +23,8 @@ final class Progress {
     static final int LARGE = 1000;
     /** Slice size; a multiple of Graph's 650 ids per presence request would not matter: each slice is paced anyway. */
     static final int SLICE = 500;
+    /** Progress lines appear once a batch has run this long. */
+    static final Duration SHOW_AFTER = Duration.ofSeconds(2);
 
     private Progress() {
     }
@@ -33,16 +37,25 @@ final class Progress {
         var values = new HashMap<String, T>();
         var failures = new HashMap<String, dev.teamsconnect.core.error.TeamsConnectException>();
         long start = System.nanoTime();
+        boolean shown = false;
         for (int from = 0; from < all.size(); from += SLICE) {
             List<I> slice = new ArrayList<>(all.subList(from, Math.min(all.size(), from + SLICE)));
             BatchResult<T> r = call.apply(slice);
             values.putAll(r.values());
             failures.putAll(r.failures());
             int done = from + slice.size();
-            LOG.info("{}: {} of {} users ({}%)", what, done, all.size(), done * 100 / all.size());
+            // only a batch that takes a while is worth a line (the first sync); routine fast cycles stay quiet
+            if (shown || System.nanoTime() - start > SHOW_AFTER.toNanos()) {
+                shown = true;
+                LOG.info("{}: {} of {} users ({}%)", what, done, all.size(), done * 100 / all.size());
+            } else {
+                LOG.debug("{}: {} of {} users", what, done, all.size());
+            }
         }
-        LOG.info("{}: done, {} users in {} ms, {} failed", what, all.size(), (System.nanoTime() - start) / 1_000_000,
-                failures.size());
+        if (shown) {
+            LOG.info("{}: done, {} users in {} ms, {} failed", what, all.size(), (System.nanoTime() - start) / 1_000_000,
+                    failures.size());
+        }
         return new BatchResult<>(values, failures);
     }
 }
