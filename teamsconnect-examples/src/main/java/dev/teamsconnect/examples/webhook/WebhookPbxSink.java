@@ -112,6 +112,7 @@ public final class WebhookPbxSink implements PbxSink {
         this.signer = new WebhookSigner(settings.secret());
         // Building a client does no I/O; it uses the JVM's default trust store and hostname checks.
         this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
@@ -348,7 +349,8 @@ public final class WebhookPbxSink implements PbxSink {
                 failure = "HTTP " + status;
                 retryable = status == 408 || status == 429 || status >= 500;
             } catch (IOException e) {
-                failure = e.getClass().getSimpleName();
+                // The message names host and port at most; the URL's path and query are never logged.
+                failure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
                 retryable = true;
             }
             if (!retryable || attempt >= settings.maxRetries()) {
