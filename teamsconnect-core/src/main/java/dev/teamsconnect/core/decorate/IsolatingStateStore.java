@@ -1,0 +1,40 @@
+package dev.teamsconnect.core.decorate;
+
+import dev.teamsconnect.core.spi.Hold;
+import dev.teamsconnect.core.spi.StateStore;
+import java.util.Collection;
+import java.util.Map;
+
+/** Isolates the engine from a state store; see {@link IsolatingPbxSink} (counted under {@code store.*}). */
+public final class IsolatingStateStore implements StateStore {
+
+    private final StateStore delegate;
+    private final Isolation isolation;
+    private final String id;
+
+    public IsolatingStateStore(StateStore delegate, FailureCounts counts) {
+        this.delegate = delegate;
+        this.id = Isolation.safeId(delegate::id, delegate.getClass().getName());
+        this.isolation = new Isolation("store", id, counts);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Map<String, Hold> load() {
+        return isolation.call("load", () -> IsolatingPbxSink.nonNull(delegate.load(), "load"));
+    }
+
+    @Override
+    public void commit(Collection<Hold> upserts, Collection<String> removals) {
+        isolation.run("commit", () -> delegate.commit(upserts, removals));
+    }
+
+    @Override
+    public void close() {
+        isolation.run("close", delegate::close);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.teamsconnect.core.engine;
+
+import dev.teamsconnect.core.model.PresenceCategory;
+import dev.teamsconnect.core.spi.AuditEvent;
+import dev.teamsconnect.core.spi.Hold;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A read-only picture of the engine for a status page, taken at the end of a cycle. Immutable, so any thread may
+ * read it while cycles run.
+ *
+ * @param takenAt when it was taken (engine clock)
+ * @param stats   engine-wide figures
+ * @param users   one entry per mapped user, sorted by PBX label
+ */
+public record EngineSnapshot(Instant takenAt, Stats stats, List<UserStatus> users) {
+
+    public EngineSnapshot {
+        users = List.copyOf(users);
+    }
+
+    /**
+     * @param cycles          cycles run
+     * @param failedCycles    cycles with at least one failure
+     * @param lastCycleAt     when the last cycle began, or null
+     * @param lastSuccessAt   when the last cycle without any failure began, or null
+     * @param writes          PBX writes since start
+     * @param failuresByKind  failures since start by kind, e.g. {@code sink.applyAll}, {@code source.readPresence},
+     *                        {@code store.commit}, {@code user.write}, {@code policy}
+     * @param holds           holds now (held and manual)
+     * @param mappedUsers     mapped users now
+     * @param lastCycle       the report of the last cycle, or null
+     */
+    public record Stats(long cycles, long failedCycles, Instant lastCycleAt, Instant lastSuccessAt, long writes,
+                        Map<String, Long> failuresByKind, int holds, int mappedUsers, CycleReport lastCycle) {
+        public Stats {
+            failuresByKind = Map.copyOf(failuresByKind);
+        }
+    }
+
+    /**
+     * @param pbxUserId       the PBX user id
+     * @param pbxLabel        the PBX user's name and login
+     * @param teamsUserId     the Teams user id
+     * @param teamsLabel      the Teams user's name and address
+     * @param presence        the last Teams presence read ("Busy/InACall"), or null
+     * @param category        the category the engine acts on (after debounce), or null
+     * @param desiredDnd      the DND the engine wants now (after grace), null = the user's own
+     * @param pbxDnd          the last PBX DND the engine read or wrote, or null when it had no need to read it
+     * @param pbxChatStatus   the last PBX chat status the engine read or wrote, or null
+     * @param hold            the user's hold, or null
+     * @param lastChangeKind  the kind of the last decision for this user, or null
+     * @param lastChangeReason why, or null
+     * @param lastChangeAt    when, or null
+     */
+    public record UserStatus(String pbxUserId, String pbxLabel, String teamsUserId, String teamsLabel, String presence,
+                             PresenceCategory category, Boolean desiredDnd, Boolean pbxDnd, String pbxChatStatus,
+                             Hold hold, AuditEvent.Kind lastChangeKind, String lastChangeReason, Instant lastChangeAt) {
+    }
+
+    /** The entry for one PBX user, or null. */
+    public UserStatus user(String pbxUserId) {
+        for (UserStatus u : users) {
+            if (u.pbxUserId().equals(pbxUserId)) {
+                return u;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.teamsconnect.core.store;
+
+import dev.teamsconnect.core.spi.Hold;
+import dev.teamsconnect.core.spi.StateStore;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Holds in memory only: a restart forgets them (use it for tests, dry runs, or when the PBX state must not be
+ * restored after a restart). Thread-safe; {@link #commit} is atomic.
+ */
+public final class InMemoryStateStore implements StateStore {
+
+    private final Map<String, Hold> holds = new HashMap<>();
+
+    @Override
+    public String id() {
+        return "memory";
+    }
+
+    @Override
+    public synchronized Map<String, Hold> load() {
+        return Map.copyOf(holds);
+    }
+
+    @Override
+    public synchronized void commit(Collection<Hold> upserts, Collection<String> removals) {
+        removals.forEach(holds::remove);
+        upserts.forEach(h -> holds.put(h.pbxUserId(), h));
+    }
+}

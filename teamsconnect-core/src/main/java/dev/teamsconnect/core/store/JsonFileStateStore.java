@@ -1,0 +1,189 @@
+package dev.teamsconnect.core.store;
+
+import dev.teamsconnect.core.error.StateStoreException;
+import dev.teamsconnect.core.spi.Hold;
+import dev.teamsconnect.core.spi.StateStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds in one JSON file (format: see {@code docs/architecture.md}), replaced atomically on every commit:
+ * the new content goes to a temporary file in the same directory, which is forced to disk, renamed over the
+ * old file with an atomic move, and the directory is forced too where the platform allows it. A crash at any
+ * point leaves either the old or the new file, never a mix. The file is created owner-only (POSIX 600) where the
+ * file system supports POSIX permissions, because it names users.
+ *
+ * <p>A missing file is an empty store. A file that cannot be read, is truncated, corrupt, foreign or from a newer
+ * version makes {@link #load()} (and the first {@link #commit}) throw {@link StateStoreException} naming the
+ * file, what is wrong and the way out; it is never treated as empty and never overwritten.
+ *
+ * <p>Thread-safe. One process per file: two engines sharing a file would overwrite each other's holds.
+ */
+public final class JsonFileStateStore implements StateStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JsonFileStateStore.class);
+
+    /** The atomic rename step; replaceable in tests to simulate a crash between writing and renaming. */
+    @FunctionalInterface
+    interface Mover {
+        void move(Path from, Path to) throws IOException;
+    }
+
+    private final Path file;
+    private final Mover mover;
+    private Map<String, Hold> holds; // null until read
+
+    public JsonFileStateStore(Path file) {
+        this(file, JsonFileStateStore::atomicMove);
+    }
+
+    JsonFileStateStore(Path file, Mover mover) {
+        this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
+        this.mover = mover;
+    }
+
+    @Override
+    public String id() {
+        return "file";
+    }
+
+    /** The state file. */
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public synchronized Map<String, Hold> load() {
+        holds = readFile();
+        return Map.copyOf(holds);
+    }
+
+    @Override
+    public synchronized void commit(Collection<Hold> upserts, Collection<String> removals) {
+        if (holds == null) {
+            holds = readFile();
+        }
+        if (upserts.isEmpty() && removals.isEmpty()) {
+            return;
+        }
+        Map<String, Hold> next = new LinkedHashMap<>(holds);
+        removals.forEach(next::remove);
+        upserts.forEach(h -> next.put(h.pbxUserId(), h));
+        writeFile(StateJson.write(next.values()));
+        holds = next;
+    }
+
+    private Map<String, Hold> readFile() {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            LOG.info("State file {} does not exist yet; starting without holds", file);
+            return new LinkedHashMap<>();
+        } catch (IOException e) {
+            throw new StateStoreException("Cannot read the state file " + file + ": " + e
+                    + ". Fix its permissions or the path (stateStore file).", e);
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw corrupt("it is not valid UTF-8 text (truncated or damaged)");
+        }
+        try {
+            Map<String, Hold> read = StateJson.read(text);
+            LOG.info("Loaded {} hold(s) from state file {}", read.size(), file);
+            return new LinkedHashMap<>(read);
+        } catch (StateJson.FormatException e) {
+            throw corrupt(e.getMessage());
+        }
+    }
+
+    private StateStoreException corrupt(String what) {
+        return new StateStoreException("The state file " + file + " cannot be used: " + what + ". TeamsConnect will"
+                + " not start over it, because it may name users whose DND it must restore. Way out: restore the file"
+                + " from a backup, or move it away to start without holds (users currently held may need DND"
+                + " switched off by hand).");
+    }
+
+    private void writeFile(String content) {
+        Path dir = file.getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp", ownerOnly(dir));
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(content));
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            mover.move(tmp, file);
+            tmp = null;
+            forceDirectory(dir);
+        } catch (IOException e) {
+            throw new StateStoreException("Cannot write the state file " + file + ": " + e + ". The previous file is"
+                    + " unchanged; check free space and permissions of " + dir + ".", e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    LOG.warn("Could not delete the temporary state file {}: {}", tmp, e.toString());
+                }
+            }
+        }
+    }
+
+    private static FileAttribute<?>[] ownerOnly(Path dir) throws IOException {
+        if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+            return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
+        }
+        return new FileAttribute<?>[0]; // e.g. Windows: the directory's ACL applies
+    }
+
+    private static void atomicMove(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system cannot rename atomically; put the state file on a local disk", e);
+        }
+    }
+
+    private static void forceDirectory(Path dir) {
+        // Makes the rename itself durable. Not possible on every platform (Windows cannot open a directory).
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.debug("Cannot force directory {} to disk: {}", dir, e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JsonFileStateStore[" + file + "]";
+    }
+}

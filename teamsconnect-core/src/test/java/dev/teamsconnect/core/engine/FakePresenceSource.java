@@ -1,0 +1,87 @@
+package dev.teamsconnect.core.engine;
+
+import dev.teamsconnect.core.error.RetryableException;
+import dev.teamsconnect.core.error.TeamsConnectException;
+import dev.teamsconnect.core.model.Activity;
+import dev.teamsconnect.core.model.Availability;
+import dev.teamsconnect.core.model.TeamsPresence;
+import dev.teamsconnect.core.model.TeamsUser;
+import dev.teamsconnect.core.spi.BatchResult;
+import dev.teamsconnect.core.spi.PresenceSource;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** A tiny in-test presence source: users with a current presence; failures can be switched on. */
+final class FakePresenceSource implements PresenceSource {
+    private final Clock clock;
+    final Map<String, TeamsUser> users = new LinkedHashMap<>();
+    final Map<String, Availability[]> presence = new HashMap<>();
+    final Map<String, Activity> activity = new HashMap<>();
+    final Set<String> missing = new HashSet<>();
+    final Map<String, String> sequence = new HashMap<>();
+    boolean down;
+    RuntimeException throwOnRead;
+    int reads;
+    int closes;
+
+    FakePresenceSource(Clock clock) {
+        this.clock = clock;
+    }
+
+    void addUser(String id, String mail) {
+        users.put(id, new TeamsUser(id, null, mail, id, true));
+        set(id, Availability.AVAILABLE, Activity.AVAILABLE);
+    }
+
+    void set(String id, Availability availability, Activity act) {
+        presence.put(id, new Availability[] {availability});
+        activity.put(id, act);
+    }
+
+    @Override
+    public String id() {
+        return "fake-source";
+    }
+
+    @Override
+    public List<TeamsUser> listUsers() {
+        if (down) {
+            throw new RetryableException("presence source down");
+        }
+        return new ArrayList<>(users.values());
+    }
+
+    @Override
+    public BatchResult<TeamsPresence> readPresence(Collection<String> userIds) {
+        reads++;
+        if (throwOnRead != null) {
+            throw throwOnRead;
+        }
+        if (down) {
+            throw new RetryableException("presence source down");
+        }
+        Map<String, TeamsPresence> values = new HashMap<>();
+        Map<String, TeamsConnectException> failures = new HashMap<>();
+        for (String id : userIds) {
+            if (missing.contains(id)) {
+                continue;
+            }
+            Availability a = presence.get(id)[0];
+            Activity act = activity.get(id);
+            values.put(id, new TeamsPresence(id, a, null, act, null, null, false, sequence.get(id), clock.instant()));
+        }
+        return new BatchResult<>(values, failures);
+    }
+
+    @Override
+    public void close() {
+        closes++;
+    }
+}

@@ -1,0 +1,322 @@
+package dev.teamsconnect.core.engine;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.teamsconnect.core.decorate.RetryPolicy;
+import dev.teamsconnect.core.error.RetryableException;
+import dev.teamsconnect.core.model.Activity;
+import dev.teamsconnect.core.model.Availability;
+import dev.teamsconnect.core.spi.Hold;
+import dev.teamsconnect.core.spi.PbxChange;
+import dev.teamsconnect.core.spi.StateStore;
+import dev.teamsconnect.core.store.InMemoryStateStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seeded randomized tests of the reconciler's promises, over random sequences of presence changes, hand-made DND
+ * toggles, clock advances, presence outages, failed PBX writes and reads, failed store commits and restarts (a new
+ * engine over the same store, the old one abandoned as after a crash).
+ *
+ * <p>Invariants checked:
+ * <ol type="a">
+ *   <li>once presence is AVAILABLE and debounce and grace have passed, the PBX DND is the user's own last manual
+ *       choice (or the value before the first hold when there was none);</li>
+ *   <li>the engine never writes when desired == actual;</li>
+ *   <li>in RESPECT mode, a user who set DND by hand during an episode is not overridden during that episode;</li>
+ *   <li>after {@code close()} with releaseOnShutdown, no user remains in a DND the engine set.</li>
+ * </ol>
+ *
+ * <p>Hand-made toggles are only generated when the engine can observe them before anything else happens (the
+ * previous cycle ran clean, presence is readable): two toggles the engine never sees in between are
+ * indistinguishable from none, so no engine could keep (a) then.
+ *
+ * <p>Replay one sequence: {@code -Dteamsconnect.property.seed=<seed>}; more sequences:
+ * {@code -Dteamsconnect.property.sequences=<n>}.
+ */
+class ReconcilerPropertyTest {
+
+    private static final int DEFAULT_SEQUENCES = 1000;
+
+    @Test
+    void invariantsHoldOverRandomSequences() {
+        String replay = System.getProperty("teamsconnect.property.seed");
+        if (replay != null) {
+            runSequence(Long.parseLong(replay), true);
+            return;
+        }
+        int sequences = Integer.getInteger("teamsconnect.property.sequences", DEFAULT_SEQUENCES);
+        long base = new Random().nextLong();
+        Random seeds = new Random(base);
+        for (int i = 0; i < sequences; i++) {
+            long seed = seeds.nextLong();
+            try {
+                runSequence(seed, false);
+            } catch (AssertionError | RuntimeException first) {
+                // run it again with a trace of every step for the message (the sequence is deterministic)
+                AssertionError e = first instanceof AssertionError a ? a : new AssertionError(first);
+                try {
+                    runSequence(seed, true);
+                } catch (AssertionError | RuntimeException traced) {
+                    e = traced instanceof AssertionError a ? a : new AssertionError(traced);
+                }
+                throw new AssertionError("sequence " + i + " failed; replay with -Dteamsconnect.property.seed=" + seed
+                        + " (base seed " + base + "): " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Fails the n-th commit of the coming cycle. */
+    private static final class FlakyStore implements StateStore {
+        final InMemoryStateStore delegate = new InMemoryStateStore();
+        int commitsThisCycle;
+        int failCommit; // 0 = none
+
+        @Override
+        public String id() {
+            return "flaky-memory";
+        }
+
+        @Override
+        public Map<String, Hold> load() {
+            return delegate.load();
+        }
+
+        @Override
+        public void commit(Collection<Hold> upserts, Collection<String> removals) {
+            commitsThisCycle++;
+            if (commitsThisCycle == failCommit) {
+                throw new RetryableException("disk full (simulated)");
+            }
+            delegate.commit(upserts, removals);
+        }
+    }
+
+    private enum Cat { CALL, BUSY, DND, AVAILABLE, AWAY, OFFLINE }
+
+    /** A trace of the steps, kept only when asked for (building it for every sequence is slow). */
+    private static final class Trace {
+        private final StringBuilder sb;
+
+        Trace(boolean on) {
+            sb = on ? new StringBuilder() : null;
+        }
+
+        Trace append(Object o) {
+            if (sb != null) {
+                sb.append(o);
+            }
+            return this;
+        }
+
+        boolean on() {
+            return sb != null;
+        }
+
+        @Override
+        public String toString() {
+            return sb == null ? "(replay the seed for a trace)" : sb.toString();
+        }
+    }
+
+    private static void runSequence(long seed, boolean tracing) {
+        Random rnd = new Random(seed);
+        EngineFixture f = new EngineFixture();
+        FlakyStore store = new FlakyStore();
+        f.store = store;
+        ManualDndMode mode = rnd.nextInt(4) == 0 ? ManualDndMode.TEAMS_LEADS : ManualDndMode.RESPECT;
+        Duration grace = rnd.nextBoolean() ? Duration.ZERO : Duration.ofSeconds(rnd.nextInt(60));
+        Duration debounce = rnd.nextBoolean() ? Duration.ZERO : Duration.ofSeconds(rnd.nextInt(30));
+        Duration failOpen = Duration.ofMinutes(1 + rnd.nextInt(5));
+        f.config = EngineConfig.builder().retry(RetryPolicy.none()).manualDndMode(mode).gracePeriod(grace)
+                .debounce(debounce).failOpenAfter(failOpen).releaseOnShutdown(true);
+        int users = 1 + rnd.nextInt(3);
+        Map<String, Boolean> own = new HashMap<>();
+        Map<String, Cat> cat = new HashMap<>();
+        Map<String, java.time.Instant> availableSince = new HashMap<>();
+        Map<String, java.time.Instant> debounceDoneAt = new HashMap<>();
+        Map<String, Boolean> manualEpisode = new HashMap<>();
+        Map<String, Integer> writesAtManual = new HashMap<>();
+        for (int u = 1; u <= users; u++) {
+            boolean dnd = rnd.nextInt(3) == 0;
+            f.user(String.valueOf(u), dnd);
+            own.put(String.valueOf(u), dnd);
+            cat.put(String.valueOf(u), Cat.AVAILABLE);
+            manualEpisode.put(String.valueOf(u), false);
+        }
+        Trace trace = new Trace(tracing).append("seed " + seed + " mode " + mode + " grace " + grace + " debounce "
+                + debounce + " failOpen " + failOpen + " users " + users + " initial " + own + "\n");
+        SyncEngine[] engine = {f.engine()};
+        boolean outage = false;
+        boolean lastClean = true;
+        int steps = 20 + rnd.nextInt(60);
+        for (int step = 0; step < steps; step++) {
+            String u = String.valueOf(1 + rnd.nextInt(users));
+            boolean injected = false;
+            int action = rnd.nextInt(100);
+            if (action < 35) {
+                Cat c = Cat.values()[rnd.nextInt(Cat.values().length)];
+                cat.put(u, c);
+                setPresence(f, u, c);
+                trace.append(step).append(": user ").append(u).append(" presence ").append(c).append('\n');
+            } else if (action < 50) {
+                if (!outage && lastClean) {
+                    boolean to = !f.sink.dnd(u);
+                    f.sink.setByHand(u, to);
+                    own.put(u, to);
+                    EngineSnapshot.UserStatus s = engine[0].snapshot().user(u);
+                    if (s != null && s.desiredDnd() != null) {
+                        manualEpisode.put(u, true);
+                        writesAtManual.put(u, dndWrites(f, u));
+                    }
+                    trace.append(step).append(": user ").append(u).append(" toggles DND by hand to ").append(to).append('\n');
+                }
+            } else if (action < 62) {
+                Duration d = Duration.ofSeconds(1 + rnd.nextInt(40));
+                f.advance(d);
+                trace.append(step).append(": clock +").append(d.toSeconds()).append("s\n");
+            } else if (action < 68) {
+                outage = !outage;
+                f.source.down = outage;
+                trace.append(step).append(": presence outage ").append(outage ? "starts" : "ends").append('\n');
+            } else if (action < 76) {
+                injected = true;
+                if (rnd.nextBoolean()) {
+                    f.sink.failAllWrites = true;
+                } else {
+                    f.sink.failWritesFor.add(u);
+                }
+                trace.append(step).append(": PBX writes fail this cycle\n");
+            } else if (action < 80) {
+                injected = true;
+                f.sink.failReads = true;
+                trace.append(step).append(": PBX reads fail this cycle\n");
+            } else if (action < 86) {
+                injected = true;
+                store.failCommit = 1 + rnd.nextInt(2);
+                trace.append(step).append(": store commit #").append(store.failCommit).append(" fails this cycle\n");
+            } else if (action < 92) {
+                engine[0] = f.engine();
+                trace.append(step).append(": restart (crash, new engine over the same store)\n");
+            } else {
+                f.advance(Duration.ofSeconds(10));
+            }
+
+            cycle(f, store, engine[0], trace);
+            if (injected) {
+                f.sink.failAllWrites = false;
+                f.sink.failWritesFor.clear();
+                f.sink.failReads = false;
+                store.failCommit = 0;
+                if (rnd.nextBoolean()) {
+                    engine[0] = f.engine();
+                    trace.append("   restart right after the failing cycle\n");
+                }
+                cycle(f, store, engine[0], trace);
+            }
+            lastClean = !outage;
+            check(f, engine[0], mode, grace, debounce, outage, cat, own, availableSince, debounceDoneAt, manualEpisode,
+                    writesAtManual, trace);
+            f.advance(Duration.ofSeconds(rnd.nextInt(16)));
+        }
+
+        // (d) shutdown releases every hold the engine set
+        f.source.down = false;
+        engine[0].close();
+        for (String u : own.keySet()) {
+            if (f.sink.dnd(u) != own.get(u)) {
+                fail("(d) after close() user " + u + " has DND " + f.sink.dnd(u) + " but their own is " + own.get(u)
+                        + "\n" + trace);
+            }
+        }
+        if (!f.sink.violations.isEmpty()) {
+            fail("(b) " + f.sink.violations + "\n" + trace);
+        }
+    }
+
+    private static void cycle(EngineFixture f, FlakyStore store, SyncEngine engine, Trace trace) {
+        store.commitsThisCycle = 0;
+        int before = f.sink.writes.size();
+        CycleReport r = engine.syncOnce();
+        for (PbxChange c : f.sink.writes.subList(before, f.sink.writes.size())) {
+            trace.append("   write ").append(c.user().id()).append(": ").append(c.from().dnd()).append(" -> ")
+                    .append(c.to().dnd()).append(" (").append(c.reason()).append(")\n");
+        }
+        if (trace.on()) {
+            trace.append("   t=").append(f.clock.instant()).append(" failures=").append(r.failures())
+                    .append(" holds=").append(store.delegate.load().values()).append(" pbx=").append(dnds(f)).append('\n');
+        }
+    }
+
+    private static Map<String, Boolean> dnds(EngineFixture f) {
+        Map<String, Boolean> m = new java.util.TreeMap<>();
+        f.sink.states.forEach((k, v) -> m.put(k, v.dnd()));
+        return m;
+    }
+
+    private static int dndWrites(EngineFixture f, String u) {
+        int n = 0;
+        for (PbxChange c : f.sink.writes) {
+            if (c.user().id().equals(u) && c.from().dnd() != c.to().dnd()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static void check(EngineFixture f, SyncEngine engine, ManualDndMode mode, Duration grace, Duration debounce,
+                              boolean outage, Map<String, Cat> cat, Map<String, Boolean> own,
+                              Map<String, java.time.Instant> availableSince, Map<String, java.time.Instant> debounceDoneAt,
+                              Map<String, Boolean> manualEpisode, Map<String, Integer> writesAtManual,
+                              Trace trace) {
+        if (!f.sink.violations.isEmpty()) {
+            fail("(b) the engine wrote a state the PBX already had: " + f.sink.violations + "\n" + trace);
+        }
+        java.time.Instant now = f.clock.instant();
+        for (String u : own.keySet()) {
+            // (c)
+            if (mode == ManualDndMode.RESPECT && manualEpisode.get(u)) {
+                if (dndWrites(f, u) > writesAtManual.get(u)) {
+                    fail("(c) user " + u + " set DND by hand during the episode, the engine overrode it\n" + trace);
+                }
+                EngineSnapshot.UserStatus s = engine.snapshot().user(u);
+                if (s == null || s.desiredDnd() == null) {
+                    manualEpisode.put(u, false); // the episode is over
+                }
+            }
+            // (a)
+            if (cat.get(u) != Cat.AVAILABLE || outage) {
+                availableSince.remove(u);
+                debounceDoneAt.remove(u);
+                continue;
+            }
+            availableSince.putIfAbsent(u, now);
+            if (!debounceDoneAt.containsKey(u) && !now.isBefore(availableSince.get(u).plus(debounce))) {
+                debounceDoneAt.put(u, now);
+            }
+            if (debounceDoneAt.containsKey(u) && !now.isBefore(debounceDoneAt.get(u).plus(grace))
+                    && f.sink.dnd(u) != own.get(u)) {
+                fail("(a) user " + u + " is AVAILABLE past debounce and grace, DND is " + f.sink.dnd(u)
+                        + " but their own choice is " + own.get(u) + "\n" + trace);
+            }
+        }
+    }
+
+    private static void setPresence(EngineFixture f, String u, Cat c) {
+        switch (c) {
+            case CALL -> f.source.set("t" + u, Availability.BUSY, Activity.IN_A_CALL);
+            case BUSY -> f.source.set("t" + u, Availability.BUSY, Activity.IN_A_MEETING);
+            case DND -> f.source.set("t" + u, Availability.DO_NOT_DISTURB, Activity.PRESENTING);
+            case AVAILABLE -> f.source.set("t" + u, Availability.AVAILABLE, Activity.AVAILABLE);
+            case AWAY -> f.source.set("t" + u, Availability.AWAY, Activity.AWAY);
+            case OFFLINE -> f.source.set("t" + u, Availability.OFFLINE, Activity.OFF_WORK);
+        }
+    }
+
+}

@@ -1,0 +1,725 @@
+package dev.teamsconnect.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.teamsconnect.core.error.ConfigException;
+import dev.teamsconnect.core.error.RetryableException;
+import dev.teamsconnect.core.error.StateStoreException;
+import dev.teamsconnect.core.mapping.DesiredState;
+import dev.teamsconnect.core.model.Activity;
+import dev.teamsconnect.core.model.Availability;
+import dev.teamsconnect.core.model.Capability;
+import dev.teamsconnect.core.model.PbxState;
+import dev.teamsconnect.core.spi.AuditEvent.Kind;
+import dev.teamsconnect.core.spi.Hold;
+import dev.teamsconnect.core.spi.PbxChange;
+import dev.teamsconnect.core.store.JsonFileStateStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SyncEngineTest {
+
+    private final EngineFixture f = new EngineFixture();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void noPointlessWrites() {
+        assertThat(f.sink.violations).isEmpty();
+    }
+
+    @Test
+    void callStartsDndAndCallEndRestoresPriorOff() {
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        engine.syncOnce();
+        assertThat(f.sink.writes).isEmpty();
+
+        f.call("1");
+        CycleReport r = engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(r.writes()).isEqualTo(1);
+        assertThat(f.store.load().get("1")).isEqualTo(new Hold("1", Hold.Kind.HELD, false, true, null, null, true,
+                f.clock.instant()));
+        assertThat(f.events).last().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo(Kind.HOLD_STARTED);
+            assertThat(e.reason()).isEqualTo("Teams Busy/InACall -> DND on (policy IN_A_CALL)");
+        });
+
+        engine.syncOnce();
+        assertThat(f.sink.writes).hasSize(1);
+
+        f.available("1");
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.store.load()).isEmpty();
+        assertThat(f.events).last().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo(Kind.RESTORED);
+            assertThat(e.reason()).isEqualTo("restored prior DND off");
+        });
+    }
+
+    @Test
+    void userWithDndAlreadyOnIsNeverHeld() {
+        f.user("1", true);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        assertThat(f.store.load()).isEmpty();
+        f.available("1");
+        engine.syncOnce();
+        assertThat(f.sink.writes).isEmpty();
+        assertThat(f.sink.dnd("1")).isTrue();
+    }
+
+    @Test
+    void keepsManualDndAfterCallEndsAndNextCallStartsANewHold() {
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.sink.setByHand("1", false);
+        engine.syncOnce();
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.MANUAL);
+        assertThat(f.events).last().extracting(e -> e.reason()).asString().startsWith("manual DND kept");
+        f.sink.setByHand("1", true);
+        engine.syncOnce();
+        f.sink.setByHand("1", false);
+        engine.syncOnce();
+        assertThat(f.sink.writes).hasSize(1);
+
+        f.available("1");
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.store.load()).isEmpty();
+        assertThat(f.sink.writes).hasSize(1);
+
+        f.call("1");
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.HELD);
+    }
+
+    @Test
+    void manualDndOnAfterHeldCallIsKept() {
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.sink.setByHand("1", false);
+        engine.syncOnce();
+        f.sink.setByHand("1", true);
+        engine.syncOnce();
+        f.available("1");
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+    }
+
+    @Test
+    void userWhoOwnedDndSwitchesItOffDuringCallIsNotOverridden() {
+        f.user("1", true);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.sink.setByHand("1", false);
+        engine.syncOnce();
+        engine.syncOnce();
+        assertThat(f.sink.writes).isEmpty();
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.MANUAL);
+        f.available("1");
+        engine.syncOnce();
+        assertThat(f.store.load()).isEmpty();
+        assertThat(f.sink.dnd("1")).isFalse();
+    }
+
+    @Test
+    void teamsLeadsEnforcesDnd() {
+        f.config.manualDndMode(ManualDndMode.TEAMS_LEADS);
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.sink.setByHand("1", false);
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(f.kinds()).last().isEqualTo(Kind.ENFORCED);
+        f.available("1");
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+    }
+
+    @Test
+    void gracePeriodKeepsDndAfterCall() {
+        f.config.gracePeriod(Duration.ofSeconds(30));
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.available("1");
+        f.advance(Duration.ofSeconds(10));
+        engine.syncOnce(); // the engine sees the call has ended: the grace period starts now
+        f.advance(Duration.ofSeconds(29));
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(engine.snapshot().user("1").desiredDnd()).isTrue();
+        f.advance(Duration.ofSeconds(1));
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+    }
+
+    @Test
+    void gracePeriodEndsEarlyWhenANewCallStarts() {
+        f.config.gracePeriod(Duration.ofSeconds(30));
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.available("1");
+        engine.syncOnce();
+        f.call("1");
+        f.advance(Duration.ofSeconds(20));
+        engine.syncOnce();
+        f.available("1");
+        f.advance(Duration.ofSeconds(20));
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).as("a fresh grace period started at the end of the second call").isTrue();
+        assertThat(f.sink.writes).hasSize(1);
+    }
+
+    @Test
+    void debounceIgnoresShortCategories() {
+        f.config.debounce(Duration.ofSeconds(15));
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        engine.syncOnce();
+        f.call("1");
+        f.advance(Duration.ofSeconds(5));
+        engine.syncOnce();
+        f.available("1");
+        f.advance(Duration.ofSeconds(5));
+        engine.syncOnce();
+        assertThat(f.sink.writes).isEmpty();
+
+        f.call("1");
+        engine.syncOnce();
+        f.advance(Duration.ofSeconds(14));
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+        f.advance(Duration.ofSeconds(1));
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+    }
+
+    @Test
+    void failedWriteIsRetriedNextCycle() {
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        f.sink.failWritesFor.add("1");
+        CycleReport r = engine.syncOnce();
+        assertThat(r.failures()).isEqualTo(1);
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.store.load().get("1").confirmed()).isFalse();
+        assertThat(f.kinds()).last().isEqualTo(Kind.FAILED);
+
+        f.sink.failWritesFor.clear();
+        r = engine.syncOnce();
+        assertThat(r.success()).isTrue();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(f.store.load().get("1").confirmed()).isTrue();
+        assertThat(engine.snapshot().stats().failuresByKind()).containsEntry("user.write", 1L);
+    }
+
+    @Test
+    void failedRestoreIsRetriedNextCycle() {
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.available("1");
+        f.sink.failAllWrites = true;
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(f.store.load()).containsKey("1");
+        f.sink.failAllWrites = false;
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.store.load()).isEmpty();
+    }
+
+    @Test
+    void crashBetweenStoreCommitAndPbxWriteIsRecoveredByTheNextEngine() {
+        f.store = new JsonFileStateStore(dir.resolve("state.json"));
+        f.user("1", false);
+        SyncEngine first = f.engine();
+        f.call("1");
+        f.sink.throwOnRead = null;
+        f.sink.failAllWrites = true; // the process dies before the write reaches the PBX
+        first.syncOnce();
+        assertThat(new JsonFileStateStore(dir.resolve("state.json")).load().get("1").confirmed()).isFalse();
+        f.sink.failAllWrites = false;
+
+        // a new process over the same file; the call is still going on
+        f.store = new JsonFileStateStore(dir.resolve("state.json"));
+        SyncEngine second = f.engine();
+        second.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+        f.available("1");
+        second.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(new JsonFileStateStore(dir.resolve("state.json")).load()).isEmpty();
+    }
+
+    @Test
+    void crashAfterPbxWriteBeforeConfirmationRestoresPrior() {
+        f.store = new JsonFileStateStore(dir.resolve("state.json"));
+        f.user("1", false);
+        // the PBX write happened, the confirmation never reached the store
+        f.store.commit(List.of(new Hold("1", Hold.Kind.HELD, false, true, null, null, false, f.clock.instant())), List.of());
+        f.sink.setByHand("1", true);
+        SyncEngine engine = f.engine();
+        engine.syncOnce(); // presence available: restore
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.store.load()).isEmpty();
+    }
+
+    @Test
+    void releasesHeldUsersOnShutdown() {
+        f.user("1", false).user("2", true).user("3", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        f.call("2");
+        f.call("3");
+        engine.syncOnce();
+        f.sink.setByHand("3", false); // manual during the call: stays as the user set it
+        engine.syncOnce();
+        engine.close();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.sink.dnd("2")).isTrue();
+        assertThat(f.sink.dnd("3")).isFalse();
+        assertThat(f.store.load()).containsOnlyKeys("3");
+        assertThat(f.store.load().get("3").kind()).isEqualTo(Hold.Kind.MANUAL);
+        assertThat(f.sink.closes).isEqualTo(1);
+        assertThat(f.source.closes).isEqualTo(1);
+        assertThatThrownBy(engine::syncOnce).isInstanceOf(IllegalStateException.class);
+        engine.close();
+        assertThat(f.sink.closes).isEqualTo(1);
+    }
+
+    @Test
+    void keepsHoldsOnShutdownWhenReleaseIsOff() {
+        f.config.releaseOnShutdown(false);
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        engine.close();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(f.store.load()).containsKey("1");
+    }
+
+    @Test
+    void failsOpenAndReappliesWhenPresenceReturns() {
+        f.config.failOpenAfter(Duration.ofMinutes(10));
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.source.down = true;
+        f.advance(Duration.ofMinutes(5));
+        CycleReport r = engine.syncOnce();
+        assertThat(r.skipped()).isEqualTo(1);
+        assertThat(f.sink.dnd("1")).isTrue();
+        f.advance(Duration.ofMinutes(5));
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.store.load()).isEmpty();
+        assertThat(f.events).last().extracting(e -> e.reason()).asString().contains("fail open");
+
+        f.source.down = false;
+        f.advance(Duration.ofMinutes(1));
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+    }
+
+    @Test
+    void failsOpenAfterARestartWhileThePresenceSourceIsDown() {
+        f.config.failOpenAfter(Duration.ofMinutes(10));
+        f.user("1", false);
+        SyncEngine first = f.engine();
+        f.call("1");
+        first.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+
+        f.source.down = true;
+        SyncEngine second = f.engine(); // restart during the outage: users cannot even be listed
+        second.syncOnce();
+        f.advance(Duration.ofMinutes(9));
+        second.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+        f.advance(Duration.ofMinutes(1));
+        second.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.store.load()).isEmpty();
+
+        f.source.down = false;
+        second.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+    }
+
+    @Test
+    void skippedUserIsNotChangedAndReportedOncePerEpisode() {
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.source.missing.add("t1");
+        for (int i = 0; i < 3; i++) {
+            f.advance(Duration.ofSeconds(10));
+            engine.syncOnce();
+        }
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(f.kinds()).containsExactly(Kind.HOLD_STARTED, Kind.SKIPPED);
+        f.source.set("t1", Availability.PRESENCE_UNKNOWN, Activity.PRESENCE_UNKNOWN);
+        f.source.missing.clear();
+        engine.syncOnce();
+        assertThat(f.kinds()).containsExactly(Kind.HOLD_STARTED, Kind.SKIPPED);
+        f.available("1");
+        engine.syncOnce();
+        f.source.missing.add("t1");
+        engine.syncOnce();
+        assertThat(f.kinds()).containsExactly(Kind.HOLD_STARTED, Kind.SKIPPED, Kind.RESTORED, Kind.SKIPPED);
+    }
+
+    @Test
+    void dropsStalePresence() {
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        f.source.sequence.put("t1", "20");
+        engine.syncOnce();
+        f.available("1");
+        f.source.sequence.put("t1", "19");
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+        f.source.sequence.put("t1", "21");
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+    }
+
+    @Test
+    void readsPbxStateOnlyForUsersThatNeedIt() {
+        f.user("1", false).user("2", false).user("3", true);
+        SyncEngine engine = f.engine();
+        engine.syncOnce();
+        assertThat(f.sink.readStatesCalls).isZero();
+        f.call("2");
+        CycleReport r = engine.syncOnce();
+        assertThat(f.sink.lastRead).containsExactly("2");
+        assertThat(r.stateReads()).isEqualTo(1);
+        f.available("2");
+        engine.syncOnce();
+        assertThat(f.sink.lastRead).containsExactly("2");
+        engine.syncOnce();
+        assertThat(f.sink.readStatesCalls).isEqualTo(2);
+    }
+
+    @Test
+    void pluginThrowingDoesNotKillTheLoopAndIsCounted() {
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        f.source.throwOnRead = new IllegalStateException("bug in the source");
+        CycleReport r = engine.syncOnce();
+        assertThat(r.success()).isFalse();
+        assertThat(r.errors()).singleElement().asString().contains("fake-source").contains("bug in the source");
+        f.source.throwOnRead = null;
+        f.sink.throwOnRead = new NullPointerException("bug in the sink");
+        r = engine.syncOnce();
+        assertThat(r.errors()).singleElement().asString().contains("fake-pbx");
+        f.sink.throwOnRead = null;
+        r = engine.syncOnce();
+        assertThat(r.success()).isTrue();
+        assertThat(f.sink.dnd("1")).isTrue();
+        EngineSnapshot.Stats stats = engine.snapshot().stats();
+        assertThat(stats.failuresByKind()).containsEntry("source.readPresence", 1L).containsEntry("sink.readStates", 1L);
+        assertThat(stats.cycles()).isEqualTo(3);
+        assertThat(stats.failedCycles()).isEqualTo(2);
+    }
+
+    @Test
+    void errorsFromPluginsAreNotCaught() {
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.source.throwOnRead = null;
+        f.sink.throwOnRead = null;
+        SyncEngine withError = SyncEngine.builder().source(f.source).sink(f.sink).store(f.store)
+                .classifier(p -> {
+                    throw new AssertionError("an Error must pass");
+                }).policy(EngineFixture.POLICY).clock(f.clock).config(f.config.build()).build();
+        assertThatThrownBy(withError::syncOnce).isInstanceOf(AssertionError.class);
+        assertThat(engine.syncOnce().success()).isTrue();
+    }
+
+    @Test
+    void retryableFailuresAreRetriedWithinTheCycle() {
+        f.config.retry(new dev.teamsconnect.core.decorate.RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1), 2, 0));
+        f.user("1", false);
+        List<Duration> slept = new java.util.ArrayList<>();
+        int[] failuresLeft = {2};
+        FakePbxSink sink = f.sink;
+        SyncEngine engine = SyncEngine.builder().source(f.source).store(f.store).classifier(EngineFixture.CLASSIFIER)
+                .policy(EngineFixture.POLICY).clock(f.clock).config(f.config.build()).sleeper(slept::add)
+                .sink(new dev.teamsconnect.core.spi.PbxSink() {
+                    public String id() {
+                        return "flaky";
+                    }
+
+                    public java.util.Set<Capability> capabilities() {
+                        return sink.capabilities();
+                    }
+
+                    public List<dev.teamsconnect.core.model.PbxUser> listUsers() {
+                        return sink.listUsers();
+                    }
+
+                    public PbxState readState(dev.teamsconnect.core.model.PbxUser user) {
+                        return sink.readState(user);
+                    }
+
+                    public void apply(PbxChange change) {
+                        sink.apply(change);
+                    }
+
+                    public dev.teamsconnect.core.spi.BatchResult<PbxState> applyAll(List<PbxChange> changes) {
+                        if (failuresLeft[0]-- > 0) {
+                            throw new RetryableException("503 from the PBX");
+                        }
+                        return sink.applyAll(changes);
+                    }
+                }).build();
+        f.call("1");
+        assertThat(engine.syncOnce().success()).isTrue();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(slept).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+    }
+
+    @Test
+    void dryRunWritesNothingButAuditsTheChanges() {
+        f.config.dryRun(true);
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        engine.syncOnce();
+        assertThat(f.sink.writes).isEmpty();
+        assertThat(f.store.load()).isEmpty();
+        assertThat(f.kinds()).containsExactly(Kind.DRY_RUN, Kind.HOLD_STARTED);
+        f.available("1");
+        engine.syncOnce();
+        assertThat(f.kinds()).containsExactly(Kind.DRY_RUN, Kind.HOLD_STARTED, Kind.DRY_RUN, Kind.RESTORED);
+        engine.close();
+        assertThat(f.sink.dnd("1")).isFalse();
+    }
+
+    @Test
+    void corruptStateFileStopsStartUp() throws Exception {
+        Path file = dir.resolve("state.json");
+        Files.writeString(file, "{\"format\":\"teamsconnect-state\",\"version\":1,\"holds\":[{\"pbx");
+        f.store = new JsonFileStateStore(file);
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        assertThatThrownBy(engine::syncOnce).isInstanceOf(StateStoreException.class).hasMessageContaining(file.toString());
+        assertThat(f.source.reads).isZero();
+    }
+
+    @Test
+    void managesChatStatusWhenTheSinkCanAndRestoresIt() {
+        f.sink.capabilities.add(Capability.CHAT_STATUS);
+        f.user("1", false);
+        f.sink.states.put("1", new PbxState(false, "Lunch"));
+        SyncEngine engine = SyncEngine.builder().source(f.source).sink(f.sink).store(f.store)
+                .classifier(EngineFixture.CLASSIFIER)
+                .policy((u, p, c) -> c == dev.teamsconnect.core.model.PresenceCategory.IN_A_CALL
+                        ? new DesiredState(true, "On a call in MS Teams", "Teams " + p.label() + " -> DND on (policy IN_A_CALL)")
+                        : c == dev.teamsconnect.core.model.PresenceCategory.AWAY
+                        ? new DesiredState(null, "Away in MS Teams", "Teams away -> chat status")
+                        : DesiredState.userOwn("own"))
+                .clock(f.clock).config(f.config.build()).listener(f.events::add).build();
+        f.call("1");
+        engine.syncOnce();
+        assertThat(f.sink.states.get("1")).isEqualTo(new PbxState(true, "On a call in MS Teams"));
+        f.away("1");
+        engine.syncOnce();
+        assertThat(f.sink.states.get("1")).isEqualTo(new PbxState(false, "Away in MS Teams"));
+        f.available("1");
+        engine.syncOnce();
+        assertThat(f.sink.states.get("1")).isEqualTo(new PbxState(false, "Lunch"));
+        assertThat(f.store.load()).isEmpty();
+    }
+
+    @Test
+    void keepsAChatStatusTheUserSetByHandWhenTheEpisodeEnds() {
+        f.sink.capabilities.add(Capability.CHAT_STATUS);
+        f.user("1", false);
+        f.sink.states.put("1", new PbxState(false, "Lunch"));
+        SyncEngine engine = SyncEngine.builder().source(f.source).sink(f.sink).store(f.store)
+                .classifier(EngineFixture.CLASSIFIER)
+                .policy((u, p, c) -> c == dev.teamsconnect.core.model.PresenceCategory.IN_A_CALL
+                        ? new DesiredState(true, "On a call in MS Teams", "call") : DesiredState.userOwn("own"))
+                .clock(f.clock).config(f.config.build()).listener(f.events::add).build();
+        f.call("1");
+        engine.syncOnce();
+        f.available("1");
+        f.sink.states.put("1", new PbxState(true, "Back at 3"));
+        engine.syncOnce();
+        assertThat(f.sink.states.get("1")).isEqualTo(new PbxState(false, "Back at 3"));
+        assertThat(f.events).last().extracting(e -> e.reason()).asString()
+                .contains("restored prior DND off").contains("manual chat status kept");
+        assertThat(f.store.load()).isEmpty();
+    }
+
+    @Test
+    void fiftyThousandUsersCostOnlyTheReadsOfThoseWhoNeedThem() {
+        for (int i = 0; i < 50_000; i++) {
+            f.user(String.valueOf(i), i % 7 == 0);
+        }
+        SyncEngine engine = f.engine();
+        CycleReport first = engine.syncOnce();
+        assertThat(first.matched()).isEqualTo(50_000);
+        assertThat(first.stateReads()).isZero();
+        for (int i = 0; i < 50_000; i += 1000) {
+            f.call(String.valueOf(i));
+        }
+        long t0 = System.nanoTime();
+        CycleReport r = engine.syncOnce();
+        long wallMicros = (System.nanoTime() - t0) / 1000;
+        assertThat(f.sink.lastRead).hasSize(50);
+        assertThat(r.writes()).isEqualTo(50 - 8); // users 0, 7000, 14000, ... already had DND on
+        assertThat(engine.snapshot().users()).hasSize(50_000);
+        // a figure for the log only (speed is proved in the benchmarks module, not asserted here)
+        System.out.println("50,000 users, 50 in a call: one cycle took " + wallMicros / 1000 + " ms wall time");
+    }
+
+    @Test
+    void ignoresChatStatusWhenTheSinkCannot() {
+        f.user("1", false);
+        SyncEngine engine = SyncEngine.builder().source(f.source).sink(f.sink).store(f.store)
+                .classifier(EngineFixture.CLASSIFIER)
+                .policy((u, p, c) -> new DesiredState(null, "Text", "chat only"))
+                .clock(f.clock).config(f.config.build()).build();
+        CycleReport r = engine.syncOnce();
+        assertThat(r.stateReads()).isZero();
+        assertThat(f.sink.writes).isEmpty();
+    }
+
+    @Test
+    void groupScopeMatchesOnlyGroupMembers() {
+        f.user("1", false).user("2", false);
+        f.sink.groups.put("Teams users", List.of("2"));
+        SyncEngine engine = SyncEngine.builder().source(f.source).sink(f.sink).store(f.store)
+                .classifier(EngineFixture.CLASSIFIER).policy(EngineFixture.POLICY).clock(f.clock)
+                .config(f.config.build()).scopeGroup("Teams users").build();
+        f.call("1");
+        f.call("2");
+        CycleReport r = engine.syncOnce();
+        assertThat(r.matched()).isEqualTo(1);
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.sink.dnd("2")).isTrue();
+        assertThat(engine.mappingReport().unmatchedTeams()).extracting(u -> u.id()).containsExactly("t1");
+    }
+
+    @Test
+    void userLeavingTheScopeGetsTheirStateBack() {
+        f.config.userRefreshInterval(Duration.ofMinutes(5));
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.source.users.put("t1", new dev.teamsconnect.core.model.TeamsUser("t1", null, "user1@corp.example", "t1", false));
+        f.advance(Duration.ofMinutes(5));
+        CycleReport r = engine.syncOnce();
+        assertThat(r.usersRefreshed()).isTrue();
+        assertThat(r.matched()).isZero();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.store.load()).isEmpty();
+    }
+
+    @Test
+    void snapshotShowsUsersAndStats() {
+        f.user("1", false).user("2", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        EngineSnapshot s = engine.snapshot();
+        assertThat(s.stats().cycles()).isEqualTo(1);
+        assertThat(s.stats().holds()).isEqualTo(1);
+        assertThat(s.stats().writes()).isEqualTo(1);
+        assertThat(s.stats().lastSuccessAt()).isEqualTo(f.clock.instant());
+        EngineSnapshot.UserStatus u1 = s.user("1");
+        assertThat(u1.presence()).isEqualTo("Busy/InACall");
+        assertThat(u1.category()).isEqualTo(dev.teamsconnect.core.model.PresenceCategory.IN_A_CALL);
+        assertThat(u1.pbxDnd()).isTrue();
+        assertThat(u1.hold().kind()).isEqualTo(Hold.Kind.HELD);
+        assertThat(u1.lastChangeKind()).isEqualTo(Kind.HOLD_STARTED);
+        assertThat(u1.lastChangeReason()).contains("IN_A_CALL");
+        assertThat(s.user("2").pbxDnd()).as("not read: no need").isNull();
+        assertThat(s.user("2").hold()).isNull();
+    }
+
+    @Test
+    void startSchedulesCyclesAndCloseWaitsThenReleases() throws Exception {
+        f.user("1", false);
+        f.call("1");
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ScheduledExecutorService executor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            SyncEngine engine = SyncEngine.builder().source(f.source).sink(f.sink).store(f.store)
+                    .classifier(EngineFixture.CLASSIFIER).policy(EngineFixture.POLICY).clock(f.clock)
+                    .config(f.config.pollInterval(Duration.ofHours(1)).userRefreshInterval(Duration.ofHours(1)).build())
+                    .executor(executor)
+                    .listener(e -> {
+                        if (e.kind() == Kind.HOLD_STARTED) {
+                            started.countDown();
+                        }
+                    }).build();
+            engine.start();
+            engine.start();
+            assertThat(started.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            engine.close();
+            assertThat(f.sink.dnd("1")).isFalse();
+            assertThat(f.store.load()).isEmpty();
+            assertThat(executor.isShutdown()).as("a host's executor is the host's to shut down").isFalse();
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void configErrorsNameTheFieldAndValue() {
+        assertThatThrownBy(() -> EngineConfig.builder().pollInterval(Duration.ZERO).build())
+                .isInstanceOf(ConfigException.class).hasMessage("pollInterval: must be > 0, but was PT0S");
+        assertThatThrownBy(() -> EngineConfig.builder().gracePeriod(Duration.ofSeconds(-1)).build())
+                .isInstanceOf(ConfigException.class).hasMessage("gracePeriod: must be >= 0, but was PT-1S");
+        assertThatThrownBy(() -> EngineConfig.builder().manualDndMode(null).build())
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("manualDndMode:");
+        assertThatThrownBy(() -> EngineConfig.builder().userRefreshInterval(Duration.ofSeconds(1)).build())
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("userRefreshInterval:");
+        assertThatThrownBy(() -> SyncEngine.builder().build())
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("source:");
+        EngineConfig d = EngineConfig.defaults();
+        assertThat(d.manualDndMode()).isEqualTo(ManualDndMode.RESPECT);
+        assertThat(d.releaseOnShutdown()).isTrue();
+        assertThat(d.gracePeriod()).isZero();
+        assertThat(d.debounce()).isZero();
+        assertThat(d.failOpenAfter()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(d.toBuilder().build()).isEqualTo(d);
+    }
+}
