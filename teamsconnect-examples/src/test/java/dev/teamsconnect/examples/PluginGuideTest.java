@@ -21,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -112,7 +114,9 @@ class PluginGuideTest {
         Files.writeString(config, guideYaml.replace(GUIDE_PHONES_PATH, phones.toString()) + "\n"
                 + "source:\n  type: file\nfile:\n  path: " + presence + "\nstate:\n  file: " + work.resolve("state.json") + "\n");
 
-        try (URLClassLoader loader = loader(classes)) {
+        // Packaged as the guide says: a plain jar of the compiled classes, next to the service's own class path.
+        Path jar = jar(classes, work.resolve("csv-sink.jar"));
+        try (URLClassLoader loader = loader(jar)) {
             ServiceWiring.Wired wired = ServiceWiring.fromConfigFile(config, Map.of(), loader,
                     java.time.Clock.fixed(Instant.parse("2026-01-05T09:00:00Z"), java.time.ZoneOffset.UTC));
             assertThat(wired.config().sink()).isEqualTo("csv");
@@ -188,6 +192,18 @@ class PluginGuideTest {
                     .noneMatch(d -> d.getKind() == Diagnostic.Kind.WARNING || d.getKind() == Diagnostic.Kind.MANDATORY_WARNING);
         }
         return out;
+    }
+
+    private static Path jar(Path classesDir, Path jarFile) throws IOException {
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jarFile));
+             Stream<Path> all = Files.walk(classesDir)) {
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                out.putNextEntry(new JarEntry(classesDir.relativize(p).toString().replace(File.separatorChar, '/')));
+                out.write(Files.readAllBytes(p));
+                out.closeEntry();
+            }
+        }
+        return jarFile;
     }
 
     private static List<Path> javaFiles(Path dir) throws IOException {
