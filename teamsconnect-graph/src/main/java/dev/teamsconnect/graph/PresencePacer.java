@@ -1,0 +1,75 @@
+package dev.teamsconnect.graph;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Client-side limit for presence requests: at most {@code limit} requests in any sliding {@code window}, spread
+ * evenly ({@code window / limit} apart) instead of bursting, and nothing before a server's Retry-After ends.
+ *
+ * <p>Requests are recorded when their answer arrived, not when they were sent: the server saw the request at
+ * some time before that, so spacing the next send from the answer can never look early to the server, whatever
+ * the network delay. Not thread-safe; the source sends one request at a time.
+ */
+final class PresencePacer {
+
+    private final int limit;
+    private final Duration window;
+    private final Duration spacing;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final Deque<Instant> completed = new ArrayDeque<>();
+    private Instant pausedUntil = Instant.MIN;
+
+    PresencePacer(int limit, Duration window, Clock clock, Sleeper sleeper) {
+        this.limit = limit;
+        this.window = window;
+        this.spacing = window.dividedBy(limit);
+        this.clock = clock;
+        this.sleeper = sleeper;
+    }
+
+    /** Blocks until a request may be sent. */
+    void acquire() throws InterruptedException {
+        while (true) {
+            Instant now = clock.instant();
+            while (!completed.isEmpty() && !completed.peekFirst().isAfter(now.minus(window))) {
+                completed.pollFirst();
+            }
+            Instant earliest = pausedUntil;
+            if (!completed.isEmpty()) {
+                earliest = max(earliest, completed.peekLast().plus(spacing));
+            }
+            if (completed.size() >= limit) {
+                earliest = max(earliest, completed.peekFirst().plus(window));
+            }
+            if (!now.isBefore(earliest)) {
+                return;
+            }
+            sleeper.sleep(Duration.between(now, earliest));
+        }
+    }
+
+    /** Records that the answer to a request arrived now. */
+    void completed() {
+        completed.addLast(clock.instant());
+    }
+
+    /** No request before {@code until} (a server's Retry-After). */
+    void pauseUntil(Instant until) {
+        pausedUntil = max(pausedUntil, until);
+    }
+
+    /** Requests recorded within the current window (for tests and metrics). */
+    int inWindow() {
+        Instant now = clock.instant();
+        return (int) completed.stream().filter(t -> t.isAfter(now.minus(window))).count();
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+}

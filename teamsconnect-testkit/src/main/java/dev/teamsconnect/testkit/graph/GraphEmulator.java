@@ -1,0 +1,1243 @@
+package dev.teamsconnect.testkit.graph;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.teamsconnect.core.model.Activity;
+import dev.teamsconnect.core.model.Availability;
+import dev.teamsconnect.testkit.tls.SelfSignedCertificate;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An in-process, stateful emulator of the Microsoft identity platform (the parts msal4j uses) and of the
+ * Microsoft Graph presence and user endpoints, over HTTPS on a free port of 127.0.0.1 with a certificate it
+ * generates. The real msal4j and the real Graph SDK talk to it.
+ *
+ * <p>Identity: {@code POST /{tenant}/oauth2/v2.0/token} (client_credentials with secret or client assertion,
+ * password, refresh_token, device_code), {@code POST /{tenant}/oauth2/v2.0/devicecode},
+ * {@code GET /common/userrealm/{user}}. Graph: {@code GET /v1.0/users} ($select, $top &le; 999,
+ * {@code $filter=accountEnabled eq true|false}, {@code @odata.nextLink} paging),
+ * {@code POST /v1.0/communications/getPresencesByUserId} (400 above 650 ids),
+ * {@code GET /v1.0/users/{id}/presence}, {@code GET /v1.0/communications/presences/{id}}.
+ * Presence endpoints are throttled per app with a sliding window and answer 429 with {@code Retry-After}.
+ *
+ * <p>Threading: all test hooks are thread-safe and may be called while requests are served. Start with
+ * {@link #builder()}{@code .start()}; {@link #close()} stops the server.
+ */
+public final class GraphEmulator implements AutoCloseable {
+
+    /** Path of the presence batch endpoint, for {@link #requestCount(String)} and {@link #failNext}. */
+    public static final String PRESENCES_BY_USER_ID = "/v1.0/communications/getPresencesByUserId";
+    /** Path of the user list endpoint. */
+    public static final String USERS = "/v1.0/users";
+    /** The most ids Graph accepts in one getPresencesByUserId request. */
+    public static final int MAX_IDS_PER_REQUEST = 650;
+    /** The largest page size of /users. */
+    public static final int MAX_PAGE_SIZE = 999;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> USER_FIELDS = Set.of("id", "displayName", "mail", "userPrincipalName",
+            "accountEnabled", "givenName", "surname");
+    // What Graph returns for a user without $select (accountEnabled is not among them).
+    private static final List<String> DEFAULT_USER_FIELDS = List.of("id", "displayName", "mail", "userPrincipalName",
+            "givenName", "surname");
+
+    private final Object lock = new Object();
+    private final SecureRandom random = new SecureRandom();
+    private final String tenantId;
+    private final Clock clock;
+    private final SelfSignedCertificate serverCert;
+    private static SelfSignedCertificate sharedServerCert;
+    private final HttpsServer server;
+    private final ExecutorService executor;
+
+    private Duration tokenLifetime;
+    private int rateLimit;
+    private Duration rateWindow;
+    private int deviceCodeInterval;
+    private volatile Duration graphLatency = Duration.ZERO;
+    private int autoApproveAfterPolls;
+    private String autoApproveMail;
+
+    private final Map<String, Client> clients = new HashMap<>();
+    private final Map<String, UserState> users = new LinkedHashMap<>();
+    private final Map<String, Token> accessTokens = new HashMap<>();
+    private final Map<String, Token> refreshTokens = new HashMap<>();
+    private final Map<String, DeviceCodeState> deviceCodes = new LinkedHashMap<>();
+    private final Map<String, Deque<Failure>> failures = new HashMap<>();
+    private final Map<String, Integer> counts = new LinkedHashMap<>();
+    private final Map<String, Integer> grantCounts = new LinkedHashMap<>();
+    private final Map<String, Deque<Long>> windows = new HashMap<>();
+    private final Map<String, Long> throttledUntil = new HashMap<>();
+    private final List<EarlyRequest> early = new ArrayList<>();
+    private final List<PresenceChange> changes = new ArrayList<>();
+    private final List<String> usersQueries = new ArrayList<>();
+    private final List<String> unhandled = new ArrayList<>();
+    private final List<String> issuedSecrets = new ArrayList<>();
+    private int largestIdList;
+    private int tooManyRequests;
+    private int rejectListsLargerThan = Integer.MAX_VALUE;
+    private long sequence;
+    private String lastUserCode;
+
+    private GraphEmulator(Builder b) throws IOException {
+        this.tenantId = b.tenantId;
+        this.clock = b.clock;
+        this.tokenLifetime = b.tokenLifetime;
+        this.rateLimit = b.rateLimit;
+        this.rateWindow = b.rateWindow;
+        this.deviceCodeInterval = b.deviceCodeInterval;
+        this.autoApproveAfterPolls = b.autoApproveAfterPolls;
+        this.autoApproveMail = b.autoApproveMail;
+        this.serverCert = serverCertificate();
+        this.server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(serverCert.serverSslContext()));
+        this.executor = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "graph-emulator");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    // One per JVM: tests start many emulators, and key generation is the slow part of a start.
+    private static synchronized SelfSignedCertificate serverCertificate() {
+        if (sharedServerCert == null) {
+            sharedServerCert = SelfSignedCertificate.forLocalhost();
+        }
+        return sharedServerCert;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options of the emulator; every option has a default. */
+    public static final class Builder {
+        private String tenantId = UUID.randomUUID().toString();
+        private Clock clock = Clock.systemUTC();
+        private Duration tokenLifetime = Duration.ofHours(1);
+        private int rateLimit = 1500;
+        private Duration rateWindow = Duration.ofSeconds(30);
+        private int deviceCodeInterval = 5;
+        private int autoApproveAfterPolls = -1;
+        private String autoApproveMail;
+
+        private Builder() {
+        }
+
+        /** The directory (tenant) id; default a random GUID. */
+        public Builder tenantId(String tenantId) {
+            this.tenantId = tenantId;
+            return this;
+        }
+
+        /** The clock used for token times and the times of scripted changes (throttling uses System.nanoTime). */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Lifetime of issued access tokens; default 1 hour. */
+        public Builder tokenLifetime(Duration lifetime) {
+            this.tokenLifetime = lifetime;
+            return this;
+        }
+
+        /** Presence requests allowed per app in any sliding {@code window}; default 1,500 per 30 s. */
+        public Builder presenceRateLimit(int requests, Duration window) {
+            this.rateLimit = requests;
+            this.rateWindow = window;
+            return this;
+        }
+
+        /** The {@code interval} (seconds) the device code answer asks clients to poll at; default 5. */
+        public Builder deviceCodeInterval(int seconds) {
+            this.deviceCodeInterval = seconds;
+            return this;
+        }
+
+        /** Approves each device code as {@code mail} once it has been polled {@code polls} times while pending. */
+        public Builder autoApproveDeviceCodes(int polls, String mail) {
+            this.autoApproveAfterPolls = polls;
+            this.autoApproveMail = mail;
+            return this;
+        }
+
+        /** Starts the emulator on a free port of 127.0.0.1. */
+        public GraphEmulator start() {
+            try {
+                return new GraphEmulator(this);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start the Graph emulator: " + e, e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- addresses and TLS
+
+    /** {@code https://127.0.0.1:port}: use it as the authority host. */
+    public URI baseUri() {
+        return URI.create("https://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** The authority host URL clients use, same as {@link #baseUri()}. */
+    public URI authorityHost() {
+        return baseUri();
+    }
+
+    /** The Graph base URL, {@code https://127.0.0.1:port/v1.0}. */
+    public URI graphBaseUrl() {
+        return URI.create(baseUri() + "/v1.0");
+    }
+
+    public String tenantId() {
+        return tenantId;
+    }
+
+    /** The server certificate (self-signed) that clients must trust. */
+    public X509Certificate certificate() {
+        return serverCert.certificate();
+    }
+
+    /** The server certificate in PEM. */
+    public String certificatePem() {
+        return serverCert.certificatePem();
+    }
+
+    /** Writes the server certificate as a PEM file, e.g. for a {@code tls.certificate} config key. */
+    public Path writeCertificatePem(Path file) {
+        try {
+            return serverCert.writePem(file);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- apps and users
+
+    /** Registers a confidential app that signs in with a client secret. */
+    public GraphEmulator registerSecretClient(String clientId, String secret) {
+        synchronized (lock) {
+            clients.put(clientId, new Client(clientId, secret, null, false));
+            issuedSecrets.add(secret);
+        }
+        return this;
+    }
+
+    /** Registers a confidential app that signs in with a certificate (client assertion). */
+    public GraphEmulator registerCertificateClient(String clientId, X509Certificate certificate) {
+        synchronized (lock) {
+            clients.put(clientId, new Client(clientId, null, certificate.getPublicKey(), false));
+        }
+        return this;
+    }
+
+    /**
+     * Generates a key and certificate, registers {@code clientId} as a certificate app and writes the key and
+     * certificate as a PKCS12 file at {@code p12} protected by {@code password}.
+     */
+    public X509Certificate registerCertificateClient(String clientId, Path p12, char[] password) {
+        AppCertificate c = AppCertificate.generate(clientId);
+        c.writePkcs12(p12, password);
+        registerCertificateClient(clientId, c.certificate());
+        return c.certificate();
+    }
+
+    /** Registers a public client app ("Allow public client flows": device code and password). */
+    public GraphEmulator registerPublicClient(String clientId) {
+        synchronized (lock) {
+            clients.put(clientId, new Client(clientId, null, null, true));
+        }
+        return this;
+    }
+
+    /** Changes an app's secret: tokens requested with the old one fail with invalid_client. */
+    public void changeClientSecret(String clientId, String newSecret) {
+        synchronized (lock) {
+            Client c = clients.get(clientId);
+            clients.put(clientId, new Client(clientId, newSecret, c == null ? null : c.publicKey, false));
+            issuedSecrets.add(newSecret);
+        }
+    }
+
+    /** Adds a user with presence Offline/Offline; returns it with its generated GUID. */
+    public EmulatedUser addUser(String mail, String displayName, boolean enabled) {
+        return addUser(mail, displayName, enabled, null);
+    }
+
+    /** Adds a user who can sign in with {@code password} (password grant). */
+    public EmulatedUser addUser(String mail, String displayName, boolean enabled, String password) {
+        EmulatedUser u = new EmulatedUser(UUID.randomUUID().toString(), mail, mail, displayName, enabled);
+        synchronized (lock) {
+            UserState s = new UserState(u, password);
+            s.availability = "Offline";
+            s.activity = "Offline";
+            s.sequenceNumber = nextSequence();
+            users.put(u.id(), s);
+            if (password != null) {
+                issuedSecrets.add(password);
+            }
+        }
+        return u;
+    }
+
+    /** Generates {@code n} enabled users {@code user00001@contoso.test ...} with GUIDs; returns them in order. */
+    public List<EmulatedUser> seedUsers(int n) {
+        List<EmulatedUser> out = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+            out.add(addUser(String.format(Locale.ROOT, "user%05d@contoso.test", i),
+                    String.format(Locale.ROOT, "User %05d", i), true));
+        }
+        return out;
+    }
+
+    /** All users, in insertion order. */
+    public List<EmulatedUser> users() {
+        synchronized (lock) {
+            return users.values().stream().map(s -> s.user).toList();
+        }
+    }
+
+    // ---------------------------------------------------------------- presence script
+
+    /** Changes a user's presence as Teams would; the sequence number grows and the change is recorded. */
+    public PresenceChange setPresence(String userId, Availability availability, Activity activity) {
+        return setRawPresence(userId, availability.wireValue(), activity.wireValue());
+    }
+
+    /** Like {@link #setPresence} with raw strings, e.g. values Graph may add in future. */
+    public PresenceChange setRawPresence(String userId, String availability, String activity) {
+        synchronized (lock) {
+            return apply(userId, availability, activity, nextSequence());
+        }
+    }
+
+    /** Sets a presence with an explicit sequence number, e.g. an older one to test that stale data is dropped. */
+    public PresenceChange setPresenceWithSequence(String userId, String availability, String activity, String sequenceNumber) {
+        synchronized (lock) {
+            return apply(userId, availability, activity, sequenceNumber);
+        }
+    }
+
+    private PresenceChange apply(String userId, String availability, String activity, String seq) {
+        UserState s = users.get(userId);
+        if (s == null) {
+            throw new IllegalArgumentException("no emulated user with id " + userId);
+        }
+        s.availability = availability;
+        s.activity = activity;
+        s.sequenceNumber = seq;
+        PresenceChange c = new PresenceChange(userId, availability, activity, seq, clock.instant());
+        changes.add(c);
+        return c;
+    }
+
+    /** Every scripted change, in order, with the time it happened. */
+    public List<PresenceChange> presenceChanges() {
+        synchronized (lock) {
+            return List.copyOf(changes);
+        }
+    }
+
+    private String nextSequence() {
+        return String.format(Locale.ROOT, "C%018d", ++sequence);
+    }
+
+    // ---------------------------------------------------------------- faults and limits
+
+    /**
+     * The next {@code count} requests to {@code path} (e.g. {@link #PRESENCES_BY_USER_ID}) fail with {@code status};
+     * with {@code retryAfter} (may be fractional) a {@code Retry-After} header is sent, and for a 429 on a Graph
+     * path the app is then expected to wait that long (requests before are recorded as {@link #earlyRequests()}).
+     */
+    public void failNext(String path, int count, int status, Duration retryAfter) {
+        synchronized (lock) {
+            Deque<Failure> q = failures.computeIfAbsent(path, k -> new ArrayDeque<>());
+            for (int i = 0; i < count; i++) {
+                q.add(new Failure(status, retryAfter));
+            }
+        }
+    }
+
+    /** Answers getPresencesByUserId with a bare 400 (no body) for id lists longer than {@code maxIds}. */
+    public void rejectPresenceListsLargerThan(int maxIds) {
+        synchronized (lock) {
+            rejectListsLargerThan = maxIds;
+        }
+    }
+
+    /** Changes the presence rate limit while running. */
+    public void presenceRateLimit(int requests, Duration window) {
+        synchronized (lock) {
+            rateLimit = requests;
+            rateWindow = window;
+            windows.clear();
+        }
+    }
+
+    /**
+     * Delays every Graph answer by {@code latency} (identity endpoints are not delayed), e.g. to give a benchmark
+     * a realistic round trip. Default zero.
+     */
+    public void graphLatency(Duration latency) {
+        this.graphLatency = latency;
+    }
+
+    /** Lifetime of access tokens issued from now on. */
+    public void tokenLifetime(Duration lifetime) {
+        synchronized (lock) {
+            tokenLifetime = lifetime;
+        }
+    }
+
+    /** Makes every access token issued so far expired (Graph answers 401); refresh tokens stay valid. */
+    public void expireAllTokens() {
+        synchronized (lock) {
+            accessTokens.values().forEach(t -> t.expiresAtMillis = 0);
+        }
+    }
+
+    /** Revokes every refresh token (as a password reset or admin revocation does). */
+    public void revokeRefreshTokens() {
+        synchronized (lock) {
+            refreshTokens.clear();
+        }
+    }
+
+    // ---------------------------------------------------------------- device code
+
+    /** Approves a pending device code as the user with that mail (or UPN). */
+    public void approveDeviceCode(String userCode, String mail) {
+        synchronized (lock) {
+            for (DeviceCodeState d : deviceCodes.values()) {
+                if (d.userCode.equals(userCode)) {
+                    d.approvedUserId = userByName(mail).user.id();
+                    return;
+                }
+            }
+            throw new IllegalArgumentException("no device code " + userCode);
+        }
+    }
+
+    /** Waits until a device code has been issued and returns its user code (the latest one). */
+    public String awaitDeviceCode(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (lastUserCode == null) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("no device code was requested within " + timeout);
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return lastUserCode;
+        }
+    }
+
+    /** How many device codes were issued. */
+    public int deviceCodesIssued() {
+        synchronized (lock) {
+            return deviceCodes.size();
+        }
+    }
+
+    /** How many token polls were answered {@code authorization_pending}. */
+    public int pendingDeviceCodePolls() {
+        synchronized (lock) {
+            return deviceCodes.values().stream().mapToInt(d -> d.pendingPolls).sum();
+        }
+    }
+
+    // ---------------------------------------------------------------- observations
+
+    /** Requests received for a path (without query), whatever the answer. */
+    public int requestCount(String path) {
+        synchronized (lock) {
+            return counts.getOrDefault(path, 0);
+        }
+    }
+
+    /** Requests per path (without query). */
+    public Map<String, Integer> requestCounts() {
+        synchronized (lock) {
+            return Map.copyOf(counts);
+        }
+    }
+
+    /** Token requests per grant type ({@code client_credentials}, {@code refresh_token}, ...). */
+    public int tokenRequests(String grantType) {
+        synchronized (lock) {
+            return grantCounts.getOrDefault(grantType, 0);
+        }
+    }
+
+    /** Presence requests answered 429 (scripted or by the rate limit). */
+    public int tooManyRequests() {
+        synchronized (lock) {
+            return tooManyRequests;
+        }
+    }
+
+    /** Requests that arrived before the Retry-After their app had been given elapsed. */
+    public List<EarlyRequest> earlyRequests() {
+        synchronized (lock) {
+            return List.copyOf(early);
+        }
+    }
+
+    /** The longest id list a getPresencesByUserId request carried. */
+    public int largestIdListSeen() {
+        synchronized (lock) {
+            return largestIdList;
+        }
+    }
+
+    /** The decoded query strings of all /users requests, in order. */
+    public List<String> usersQueries() {
+        synchronized (lock) {
+            return List.copyOf(usersQueries);
+        }
+    }
+
+    /** Requests no emulated endpoint handles ("METHOD path"), answered 404. */
+    public List<String> unhandledRequests() {
+        synchronized (lock) {
+            return List.copyOf(unhandled);
+        }
+    }
+
+    /**
+     * Every secret the emulator knows or issued: client secrets, user passwords, access and refresh tokens,
+     * device codes, client assertions received. For tests that check logs for leaks.
+     */
+    public List<String> secrets() {
+        synchronized (lock) {
+            List<String> all = new ArrayList<>(issuedSecrets);
+            all.addAll(accessTokens.keySet());
+            all.addAll(refreshTokens.keySet());
+            deviceCodes.keySet().forEach(all::add);
+            return all;
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    // ================================================================ HTTP
+
+    private record Response(int status, String body, Map<String, String> headers) {
+        static Response json(int status, Object node) {
+            try {
+                return new Response(status, JSON.writeValueAsString(node), Map.of("Content-Type", "application/json"));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        Response r;
+        try {
+            long arrived = System.nanoTime();
+            String method = ex.getRequestMethod();
+            String path = ex.getRequestURI().getRawPath();
+            String query = ex.getRequestURI().getRawQuery();
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            synchronized (lock) {
+                counts.merge(path, 1, Integer::sum);
+            }
+            r = route(method, path, query, body, ex.getRequestHeaders().getFirst("Authorization"), arrived);
+        } catch (RuntimeException e) {
+            r = Response.json(500, graphError("InternalServerError", "emulator failure: " + e));
+        }
+        byte[] bytes = r.body.getBytes(StandardCharsets.UTF_8);
+        r.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+        String correlation = ex.getRequestHeaders().getFirst("client-request-id");
+        if (correlation != null) {
+            ex.getResponseHeaders().add("client-request-id", correlation);
+        }
+        ex.sendResponseHeaders(r.status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            ex.getResponseBody().write(bytes);
+        }
+        ex.close();
+    }
+
+    private Response route(String method, String path, String query, String body, String auth, long arrived) {
+        Map<String, String> q = parseForm(query);
+        String[] seg = path.substring(1).split("/");
+        if (path.startsWith("/v1.0/")) {
+            Response r = graph(method, path, q, body, auth, arrived);
+            Duration latency = graphLatency;
+            if (!latency.isZero()) {
+                try {
+                    Thread.sleep(latency.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return r;
+        }
+        if (seg.length == 3 && seg[1].equals("userrealm") && method.equals("GET")) {
+            return userRealm(URLDecoder.decode(seg[2], StandardCharsets.UTF_8));
+        }
+        if (seg.length == 4 && seg[1].equals("oauth2") && seg[2].equals("v2.0") && method.equals("POST")) {
+            Response scripted = scriptedFailure(path);
+            if (scripted != null) {
+                return scripted;
+            }
+            if (!seg[0].equals(tenantId)) {
+                return aadError(400, "invalid_request", "AADSTS90002: Tenant '" + seg[0] + "' not found.");
+            }
+            Map<String, String> form = parseForm(body);
+            if (seg[3].equals("token")) {
+                return token(form);
+            }
+            if (seg[3].equals("devicecode")) {
+                return deviceCode(form);
+            }
+        }
+        synchronized (lock) {
+            unhandled.add(method + " " + path);
+        }
+        return Response.json(404, graphError("NotFound", "the emulator has no endpoint " + method + " " + path));
+    }
+
+    private Response scriptedFailure(String path) {
+        Failure f;
+        synchronized (lock) {
+            Deque<Failure> queue = failures.get(path);
+            f = queue == null ? null : queue.poll();
+        }
+        if (f == null) {
+            return null;
+        }
+        Map<String, String> headers = new HashMap<>();
+        headers.put("Content-Type", "application/json");
+        if (f.retryAfter != null) {
+            headers.put("Retry-After", seconds(f.retryAfter));
+        }
+        String body = path.startsWith("/v1.0/")
+                ? JSON.valueToTree(graphError(f.status == 429 ? "TooManyRequests" : "ServiceError", "scripted failure")).toString()
+                : aadErrorNode("temporarily_unavailable", "AADSTS50196: scripted failure").toString();
+        return new Response(f.status, body, headers);
+    }
+
+    // ---------------------------------------------------------------- identity
+
+    private Response userRealm(String user) {
+        synchronized (lock) {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("ver", "1.0");
+            UserState s = findUser(user);
+            n.put("account_type", s == null ? "Unknown" : "Managed");
+            n.put("domain_name", user.contains("@") ? user.substring(user.indexOf('@') + 1) : "contoso.test");
+            n.put("cloud_instance_name", "microsoftonline.com");
+            n.put("cloud_audience_urn", "urn:federation:MicrosoftOnline");
+            return Response.json(200, n);
+        }
+    }
+
+    private Response deviceCode(Map<String, String> form) {
+        synchronized (lock) {
+            Client c = clients.get(form.get("client_id"));
+            if (c == null) {
+                return unknownClient(form.get("client_id"));
+            }
+            if (!c.publicClient) {
+                return aadError(400, "invalid_client", "AADSTS7000218: The request body must contain the following "
+                        + "parameter: 'client_assertion' or 'client_secret'. (Allow public client flows is off.)");
+            }
+            DeviceCodeState d = new DeviceCodeState();
+            d.deviceCode = randomToken(32);
+            d.userCode = randomUserCode();
+            d.clientId = c.clientId;
+            d.scope = form.getOrDefault("scope", "");
+            d.expiresAtMillis = clock.millis() + 900_000;
+            deviceCodes.put(d.deviceCode, d);
+            lastUserCode = d.userCode;
+            lock.notifyAll();
+            ObjectNode n = JSON.createObjectNode();
+            n.put("user_code", d.userCode);
+            n.put("device_code", d.deviceCode);
+            n.put("verification_uri", baseUri() + "/devicelogin");
+            n.put("expires_in", 900);
+            n.put("interval", deviceCodeInterval);
+            n.put("message", "To sign in, use a web browser to open the page " + baseUri() + "/devicelogin and enter the code "
+                    + d.userCode + " to authenticate.");
+            return Response.json(200, n);
+        }
+    }
+
+    private Response token(Map<String, String> form) {
+        String grant = form.getOrDefault("grant_type", "");
+        synchronized (lock) {
+            grantCounts.merge(grant, 1, Integer::sum);
+            Client c = clients.get(form.get("client_id"));
+            if (c == null) {
+                return unknownClient(form.get("client_id"));
+            }
+            if (!c.publicClient) {
+                Response authFailure = authenticateClient(c, form);
+                if (authFailure != null) {
+                    return authFailure;
+                }
+            }
+            String scope = form.getOrDefault("scope", "");
+            switch (grant) {
+                case "client_credentials" -> {
+                    if (c.publicClient) {
+                        return aadError(401, "invalid_client", "AADSTS7000218: a public client cannot use client credentials.");
+                    }
+                    // msal4j adds openid/profile/offline_access; the resource scope must be a /.default one.
+                    boolean resourceDefault = List.of(scope.trim().split("\\s+")).stream()
+                            .filter(x -> !Set.of("openid", "profile", "offline_access").contains(x))
+                            .allMatch(x -> x.endsWith("/.default")) && scope.contains("/.default");
+                    if (!resourceDefault) {
+                        return aadError(400, "invalid_scope", "AADSTS1002012: The provided value for scope " + scope
+                                + " is not valid. Client credential flows must have a scope value with /.default suffixed.");
+                    }
+                    return issue(c, null, scope);
+                }
+                case "password" -> {
+                    UserState u = findUser(form.getOrDefault("username", ""));
+                    if (u == null || u.password == null || !u.password.equals(form.get("password"))) {
+                        return aadError(400, "invalid_grant", "AADSTS50126: Error validating credentials due to invalid username or password.");
+                    }
+                    if (!u.user.enabled()) {
+                        return aadError(400, "invalid_grant", "AADSTS50057: The user account is disabled.");
+                    }
+                    return issue(c, u, scope);
+                }
+                case "refresh_token" -> {
+                    Token rt = refreshTokens.get(form.getOrDefault("refresh_token", ""));
+                    if (rt == null || !rt.clientId.equals(c.clientId)) {
+                        return aadError(400, "invalid_grant", "AADSTS700082: The refresh token has expired due to inactivity.");
+                    }
+                    return issue(c, users.get(rt.userId), scope.isBlank() ? rt.scope : scope);
+                }
+                case "device_code", "urn:ietf:params:oauth:grant-type:device_code" -> {
+                    DeviceCodeState d = deviceCodes.get(form.getOrDefault("device_code", ""));
+                    if (d == null || !d.clientId.equals(c.clientId) || d.redeemed) {
+                        return aadError(400, "invalid_grant", "AADSTS70000: The provided device code is invalid.");
+                    }
+                    if (clock.millis() > d.expiresAtMillis) {
+                        return aadError(400, "expired_token", "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired.");
+                    }
+                    if (d.approvedUserId == null && autoApproveAfterPolls >= 0 && d.pendingPolls >= autoApproveAfterPolls) {
+                        d.approvedUserId = userByName(autoApproveMail).user.id();
+                    }
+                    if (d.approvedUserId == null) {
+                        d.pendingPolls++;
+                        return aadError(400, "authorization_pending", "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.");
+                    }
+                    d.redeemed = true;
+                    return issue(c, users.get(d.approvedUserId), d.scope);
+                }
+                default -> {
+                    return aadError(400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type '" + grant + "'.");
+                }
+            }
+        }
+    }
+
+    private Response unknownClient(String clientId) {
+        return aadError(400, "unauthorized_client", "AADSTS700016: Application with identifier '" + clientId
+                + "' was not found in the directory '" + tenantId + "'.");
+    }
+
+    private Response authenticateClient(Client c, Map<String, String> form) {
+        String secret = form.get("client_secret");
+        String assertion = form.get("client_assertion");
+        if (secret != null) {
+            if (c.secret == null || !c.secret.equals(secret)) {
+                return aadError(401, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent "
+                        + "in the request is the client secret value, not the client secret ID.");
+            }
+            return null;
+        }
+        if (assertion != null) {
+            issuedSecrets.add(assertion);
+            if (c.publicKey == null) {
+                return aadError(401, "invalid_client", "AADSTS700027: The certificate is not registered for this application.");
+            }
+            String problem = checkAssertion(c, assertion);
+            return problem == null ? null : aadError(401, "invalid_client", "AADSTS700027: Client assertion failed signature validation: " + problem);
+        }
+        return aadError(401, "invalid_client", "AADSTS7000218: The request body must contain the following parameter: "
+                + "'client_assertion' or 'client_secret'.");
+    }
+
+    private String checkAssertion(Client c, String jwt) {
+        try {
+            String[] parts = jwt.split("\\.");
+            if (parts.length != 3) {
+                return "not a signed JWT";
+            }
+            JsonNode header = JSON.readTree(Base64.getUrlDecoder().decode(parts[0]));
+            JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+            if (!"RS256".equals(header.path("alg").asText())) {
+                return "unsupported alg " + header.path("alg").asText();
+            }
+            Signature sig = Signature.getInstance("SHA256withRSA");
+            sig.initVerify(c.publicKey);
+            sig.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+            if (!sig.verify(Base64.getUrlDecoder().decode(parts[2]))) {
+                return "bad signature";
+            }
+            if (!c.clientId.equals(claims.path("iss").asText()) || !c.clientId.equals(claims.path("sub").asText())) {
+                return "iss/sub is not the client id";
+            }
+            if (!claims.path("aud").asText().contains("/" + tenantId + "/oauth2/v2.0/token")) {
+                return "aud is not this token endpoint";
+            }
+            if (claims.path("exp").asLong() * 1000 < clock.millis()) {
+                return "expired";
+            }
+            return null;
+        } catch (Exception e) {
+            return "unreadable: " + e.getClass().getSimpleName();
+        }
+    }
+
+    private Response issue(Client c, UserState user, String scope) {
+        Token at = new Token();
+        at.clientId = c.clientId;
+        at.userId = user == null ? null : user.user.id();
+        at.expiresAtMillis = clock.millis() + tokenLifetime.toMillis();
+        at.scope = scope;
+        String access = randomToken(48);
+        accessTokens.put(access, at);
+        ObjectNode n = JSON.createObjectNode();
+        n.put("token_type", "Bearer");
+        n.put("expires_in", tokenLifetime.toSeconds());
+        n.put("ext_expires_in", tokenLifetime.toSeconds());
+        n.put("access_token", access);
+        if (user == null) {
+            n.put("scope", scope.trim());
+        }
+        if (user != null) {
+            Set<String> scopes = new LinkedHashSet<>(List.of(scope.trim().split("\\s+")));
+            scopes.addAll(List.of("openid", "profile", "offline_access"));
+            n.put("scope", String.join(" ", scopes));
+            Token rt = new Token();
+            rt.clientId = c.clientId;
+            rt.userId = user.user.id();
+            rt.scope = scope;
+            String refresh = randomToken(64);
+            refreshTokens.put(refresh, rt);
+            n.put("refresh_token", refresh);
+            n.put("id_token", idToken(c, user));
+            n.put("client_info", b64(("{\"uid\":\"" + user.user.id() + "\",\"utid\":\"" + tenantId + "\"}").getBytes(StandardCharsets.UTF_8)));
+        }
+        return Response.json(200, n);
+    }
+
+    private String idToken(Client c, UserState u) {
+        long now = clock.millis() / 1000;
+        ObjectNode claims = JSON.createObjectNode();
+        claims.put("aud", c.clientId);
+        claims.put("iss", baseUri() + "/" + tenantId + "/v2.0");
+        claims.put("iat", now);
+        claims.put("nbf", now);
+        claims.put("exp", now + 3600);
+        claims.put("name", u.user.displayName());
+        claims.put("oid", u.user.id());
+        claims.put("sub", u.user.id());
+        claims.put("tid", tenantId);
+        claims.put("preferred_username", u.user.userPrincipalName());
+        claims.put("ver", "2.0");
+        // Unsigned: msal4j only decodes the payload of an id_token; the emulator is not a trust anchor.
+        return b64("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                + b64(claims.toString().getBytes(StandardCharsets.UTF_8)) + ".";
+    }
+
+    // ---------------------------------------------------------------- Graph
+
+    private Response graph(String method, String path, Map<String, String> q, String body, String auth, long arrived) {
+        Token token;
+        synchronized (lock) {
+            token = auth == null || !auth.startsWith("Bearer ") ? null : accessTokens.get(auth.substring(7).trim());
+            if (token == null) {
+                return Response.json(401, graphError("InvalidAuthenticationToken", "Access token is empty or invalid."));
+            }
+            if (token.expiresAtMillis <= clock.millis()) {
+                return Response.json(401, graphError("InvalidAuthenticationToken", "Access token has expired or is not yet valid."));
+            }
+        }
+        boolean presence = path.equals(PRESENCES_BY_USER_ID) || path.endsWith("/presence")
+                || path.startsWith("/v1.0/communications/presences/");
+        if (presence) {
+            Response throttled = throttle(token.clientId, path, arrived);
+            if (throttled != null) {
+                return throttled;
+            }
+        }
+        Response scripted = scriptedFailure(path);
+        if (scripted != null) {
+            if (scripted.status == 429) {
+                synchronized (lock) {
+                    tooManyRequests++;
+                    Duration ra = parseSeconds(scripted.headers.get("Retry-After"));
+                    if (ra != null) {
+                        throttledUntil.put(token.clientId, System.nanoTime() + ra.toNanos());
+                    }
+                }
+            }
+            return scripted;
+        }
+        if (method.equals("GET") && path.equals(USERS)) {
+            return listUsers(q);
+        }
+        if (method.equals("POST") && path.equals(PRESENCES_BY_USER_ID)) {
+            return presencesByUserId(body);
+        }
+        if (method.equals("GET") && (path.matches("/v1\\.0/users/[^/]+/presence") || path.startsWith("/v1.0/communications/presences/"))) {
+            String id = path.startsWith("/v1.0/users/") ? path.split("/")[3] : path.substring(path.lastIndexOf('/') + 1);
+            synchronized (lock) {
+                UserState s = users.get(URLDecoder.decode(id, StandardCharsets.UTF_8));
+                if (s == null) {
+                    return Response.json(404, graphError("NotFound", "User not found"));
+                }
+                return Response.json(200, presenceNode(s));
+            }
+        }
+        synchronized (lock) {
+            unhandled.add(method + " " + path);
+        }
+        return Response.json(400, graphError("BadRequest", "Resource not found for the segment '" + path + "'."));
+    }
+
+    private Response throttle(String clientId, String path, long arrived) {
+        synchronized (lock) {
+            Long until = throttledUntil.get(clientId);
+            if (until != null && arrived < until) {
+                Duration left = Duration.ofNanos(until - arrived);
+                early.add(new EarlyRequest(clientId, path, left));
+                tooManyRequests++;
+                return tooMany(left);
+            }
+            Deque<Long> w = windows.computeIfAbsent(clientId, k -> new ArrayDeque<>());
+            long windowNanos = rateWindow.toNanos();
+            while (!w.isEmpty() && w.peekFirst() <= arrived - windowNanos) {
+                w.pollFirst();
+            }
+            if (w.size() >= rateLimit) {
+                Duration wait = Duration.ofNanos(w.peekFirst() + windowNanos - arrived);
+                // Round up to what the header can say, so a client that waits exactly the header is on time.
+                wait = Duration.ofMillis(Math.max(1, (wait.toNanos() + 999_999) / 1_000_000));
+                throttledUntil.put(clientId, arrived + wait.toNanos());
+                tooManyRequests++;
+                return tooMany(wait);
+            }
+            w.addLast(arrived);
+            return null;
+        }
+    }
+
+    private static Response tooMany(Duration wait) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("Retry-After", seconds(wait));
+        return new Response(429, JSON.valueToTree(graphError("TooManyRequests", "Too many requests.")).toString(), headers);
+    }
+
+    private Response listUsers(Map<String, String> q) {
+        synchronized (lock) {
+            usersQueries.add(q.toString());
+            int top = 100;
+            if (q.containsKey("$top")) {
+                try {
+                    top = Integer.parseInt(q.get("$top"));
+                } catch (NumberFormatException e) {
+                    top = -1;
+                }
+                if (top < 1 || top > MAX_PAGE_SIZE) {
+                    return Response.json(400, graphError("Request_UnsupportedQuery", "Invalid page size specified: '"
+                            + q.get("$top") + "'. Must be between 1 and 999 inclusive."));
+                }
+            }
+            Boolean enabledFilter = null;
+            if (q.containsKey("$filter")) {
+                String f = q.get("$filter").trim().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+                if (f.equals("accountenabled eq true")) {
+                    enabledFilter = true;
+                } else if (f.equals("accountenabled eq false")) {
+                    enabledFilter = false;
+                } else {
+                    return Response.json(400, graphError("Request_UnsupportedQuery", "Unsupported query: " + q.get("$filter")));
+                }
+            }
+            List<String> fields = DEFAULT_USER_FIELDS;
+            if (q.containsKey("$select")) {
+                fields = new ArrayList<>();
+                for (String f : q.get("$select").split(",")) {
+                    String name = f.trim();
+                    if (!USER_FIELDS.contains(name)) {
+                        return Response.json(400, graphError("BadRequest", "Could not find a property named '" + name
+                                + "' on type 'microsoft.graph.user'."));
+                    }
+                    fields.add(name);
+                }
+                if (!fields.contains("id")) {
+                    fields.add(0, "id");
+                }
+            }
+            int offset = 0;
+            if (q.containsKey("$skiptoken")) {
+                try {
+                    offset = Integer.parseInt(new String(Base64.getUrlDecoder().decode(q.get("$skiptoken")), StandardCharsets.UTF_8)
+                            .substring("offset:".length()));
+                } catch (RuntimeException e) {
+                    return Response.json(400, graphError("Directory_ExpiredPageToken", "The specified page token value has expired."));
+                }
+            }
+            Boolean ef = enabledFilter;
+            List<UserState> matching = users.values().stream().filter(s -> ef == null || s.user.enabled() == ef).toList();
+            ObjectNode n = JSON.createObjectNode();
+            n.put("@odata.context", graphBaseUrl() + "/$metadata#users");
+            ArrayNode value = n.putArray("value");
+            int end = Math.min(matching.size(), offset + top);
+            for (int i = offset; i < end; i++) {
+                EmulatedUser u = matching.get(i).user;
+                ObjectNode un = value.addObject();
+                for (String f : fields) {
+                    switch (f) {
+                        case "id" -> un.put("id", u.id());
+                        case "displayName" -> un.put("displayName", u.displayName());
+                        case "mail" -> un.put("mail", u.mail());
+                        case "userPrincipalName" -> un.put("userPrincipalName", u.userPrincipalName());
+                        case "accountEnabled" -> un.put("accountEnabled", u.enabled());
+                        default -> un.putNull(f);
+                    }
+                }
+            }
+            if (end < matching.size()) {
+                StringBuilder next = new StringBuilder(graphBaseUrl() + "/users?");
+                for (String k : List.of("$select", "$top", "$filter")) {
+                    if (q.containsKey(k)) {
+                        next.append(enc(k)).append('=').append(enc(q.get(k))).append('&');
+                    }
+                }
+                next.append("$skiptoken=").append(b64(("offset:" + end).getBytes(StandardCharsets.UTF_8)));
+                n.put("@odata.nextLink", next.toString());
+            }
+            return Response.json(200, n);
+        }
+    }
+
+    private Response presencesByUserId(String body) {
+        JsonNode ids;
+        try {
+            ids = JSON.readTree(body).path("ids");
+        } catch (IOException e) {
+            return Response.json(400, graphError("BadRequest", "Invalid request body."));
+        }
+        if (!ids.isArray() || ids.isEmpty()) {
+            return Response.json(400, graphError("BadRequest", "The ids list must not be empty."));
+        }
+        synchronized (lock) {
+            largestIdList = Math.max(largestIdList, ids.size());
+            if (ids.size() > rejectListsLargerThan) {
+                return new Response(400, "", Map.of());
+            }
+            if (ids.size() > MAX_IDS_PER_REQUEST) {
+                return Response.json(400, graphError("BadRequest", "The number of ids must not exceed 650."));
+            }
+            ObjectNode n = JSON.createObjectNode();
+            n.put("@odata.context", graphBaseUrl() + "/$metadata#Collection(presence)");
+            ArrayNode value = n.putArray("value");
+            for (JsonNode id : ids) {
+                // Reference facts are silent on unknown ids in a batch; the emulator leaves them out.
+                UserState s = users.get(id.asText());
+                if (s != null) {
+                    value.add(presenceNode(s));
+                }
+            }
+            return Response.json(200, n);
+        }
+    }
+
+    private static ObjectNode presenceNode(UserState s) {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("@odata.type", "#microsoft.graph.presence");
+        p.put("id", s.user.id());
+        p.put("availability", s.availability);
+        p.put("activity", s.activity);
+        p.put("sequenceNumber", s.sequenceNumber);
+        p.putNull("statusMessage");
+        ObjectNode ooo = p.putObject("outOfOfficeSettings");
+        ooo.putNull("message");
+        ooo.put("isOutOfOffice", "OutOfOffice".equals(s.activity));
+        return p;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private UserState findUser(String name) {
+        for (UserState s : users.values()) {
+            if (name.equalsIgnoreCase(s.user.userPrincipalName()) || name.equalsIgnoreCase(s.user.mail())) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private UserState userByName(String name) {
+        UserState s = findUser(name);
+        if (s == null) {
+            throw new IllegalArgumentException("no emulated user " + name);
+        }
+        return s;
+    }
+
+    private static Map<String, Object> graphError(String code, String message) {
+        Map<String, Object> inner = new LinkedHashMap<>();
+        inner.put("code", code);
+        inner.put("message", message);
+        inner.put("innerError", Map.of("request-id", UUID.randomUUID().toString(), "date", java.time.Instant.now().toString()));
+        return Map.of("error", inner);
+    }
+
+    private static ObjectNode aadErrorNode(String error, String description) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("error", error);
+        n.put("error_description", description);
+        ArrayNode codes = n.putArray("error_codes");
+        String digits = description.replaceAll("^AADSTS(\\d+).*", "$1");
+        if (digits.matches("\\d+")) {
+            codes.add(Long.parseLong(digits));
+        }
+        n.put("timestamp", java.time.Instant.now().toString());
+        n.put("trace_id", UUID.randomUUID().toString());
+        n.put("correlation_id", UUID.randomUUID().toString());
+        return n;
+    }
+
+    private static Response aadError(int status, String error, String description) {
+        return Response.json(status, aadErrorNode(error, description));
+    }
+
+    private static String seconds(Duration d) {
+        long millis = d.toMillis();
+        return millis % 1000 == 0 ? Long.toString(millis / 1000) : String.format(Locale.ROOT, "%.3f", millis / 1000.0);
+    }
+
+    private static Duration parseSeconds(String s) {
+        if (s == null) {
+            return null;
+        }
+        return Duration.ofNanos((long) (Double.parseDouble(s) * 1_000_000_000L));
+    }
+
+    private static Map<String, String> parseForm(String s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (s == null || s.isEmpty()) {
+            return m;
+        }
+        for (String pair : s.split("&")) {
+            int i = pair.indexOf('=');
+            String k = URLDecoder.decode(i < 0 ? pair : pair.substring(0, i), StandardCharsets.UTF_8);
+            String v = i < 0 ? "" : URLDecoder.decode(pair.substring(i + 1), StandardCharsets.UTF_8);
+            m.put(k, v);
+        }
+        return m;
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String b64(byte[] b) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private String randomToken(int bytes) {
+        byte[] b = new byte[bytes];
+        random.nextBytes(b);
+        return b64(b);
+    }
+
+    private String randomUserCode() {
+        String alphabet = "BCDFGHJKLMNPQRSTVWXZ";
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 9; i++) {
+            sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return sb.toString();
+    }
+
+    private record Client(String clientId, String secret, PublicKey publicKey, boolean publicClient) {
+    }
+
+    private record Failure(int status, Duration retryAfter) {
+    }
+
+    private static final class UserState {
+        final EmulatedUser user;
+        final String password;
+        String availability;
+        String activity;
+        String sequenceNumber;
+
+        UserState(EmulatedUser user, String password) {
+            this.user = user;
+            this.password = password;
+        }
+    }
+
+    private static final class Token {
+        String clientId;
+        String userId;
+        String scope;
+        long expiresAtMillis;
+    }
+
+    private static final class DeviceCodeState {
+        String deviceCode;
+        String userCode;
+        String clientId;
+        String scope;
+        long expiresAtMillis;
+        int pendingPolls;
+        String approvedUserId;
+        boolean redeemed;
+    }
+}

@@ -1,0 +1,177 @@
+package dev.teamsconnect.testkit.graph;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The emulator's protocol behaviour, over HTTPS with the JDK client trusting only its certificate. */
+class GraphEmulatorTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final GraphEmulator emu = GraphEmulator.builder().presenceRateLimit(3, Duration.ofSeconds(30)).start()
+            .registerSecretClient("app", "secret");
+    private final HttpClient http = HttpClient.newBuilder().sslContext(trusting(emu)).build();
+
+    @AfterEach
+    void stop() {
+        emu.close();
+    }
+
+    private static SSLContext trusting(GraphEmulator emu) {
+        try {
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            ks.setCertificateEntry("emulator", emu.certificate());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpResponse<String> post(String path, String contentType, String body, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(emu.baseUri() + path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String pathAndQuery, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(emu.baseUri() + pathAndQuery)).header("Authorization", "Bearer " + token)
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String appToken() throws Exception {
+        HttpResponse<String> r = post("/" + emu.tenantId() + "/oauth2/v2.0/token", "application/x-www-form-urlencoded",
+                "grant_type=client_credentials&client_id=app&client_secret=secret&scope="
+                        + URLEncoder.encode("https://graph.microsoft.com/.default", StandardCharsets.UTF_8), null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        return JSON.readTree(r.body()).get("access_token").asText();
+    }
+
+    private static String idsBody(List<String> ids) {
+        return ids.stream().map(i -> "\"" + i + "\"").collect(Collectors.joining(",", "{\"ids\":[", "]}"));
+    }
+
+    @Test
+    void rejectsAWrongSecretWithAadstsError() throws Exception {
+        HttpResponse<String> r = post("/" + emu.tenantId() + "/oauth2/v2.0/token", "application/x-www-form-urlencoded",
+                "grant_type=client_credentials&client_id=app&client_secret=nope&scope=x%2F.default", null);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("invalid_client");
+        assertThat(r.body()).contains("AADSTS7000215");
+    }
+
+    @Test
+    void answers401WithoutAValidToken() throws Exception {
+        assertThat(get("/v1.0/users", "made-up").statusCode()).isEqualTo(401);
+        String token = appToken();
+        emu.expireAllTokens();
+        assertThat(get("/v1.0/users", token).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void pagesUsersAndRejectsPagesAbove999() throws Exception {
+        emu.seedUsers(5);
+        emu.addUser("off@contoso.test", "Off", false);
+        String token = appToken();
+        assertThat(get("/v1.0/users?$top=1000", token).statusCode()).isEqualTo(400);
+        JsonNode page = JSON.readTree(get("/v1.0/users?$select=id,mail&$top=2&$filter=accountEnabled%20eq%20true", token).body());
+        int seen = page.get("value").size();
+        assertThat(page.get("value").get(0).has("displayName")).isFalse();
+        while (page.has("@odata.nextLink")) {
+            String next = page.get("@odata.nextLink").asText();
+            page = JSON.readTree(get(next.substring(emu.baseUri().toString().length()), token).body());
+            seen += page.get("value").size();
+        }
+        assertThat(seen).isEqualTo(5);
+    }
+
+    @Test
+    void rejectsMoreThan650IdsAndRecordsTheLargestList() throws Exception {
+        String token = appToken();
+        List<String> ids = IntStream.range(0, 651).mapToObj(i -> "id-" + i).toList();
+        assertThat(post(GraphEmulator.PRESENCES_BY_USER_ID, "application/json", idsBody(ids), token).statusCode()).isEqualTo(400);
+        assertThat(emu.largestIdListSeen()).isEqualTo(651);
+    }
+
+    @Test
+    void throttlesWithRetryAfterAndRecordsEarlyRequests() throws Exception {
+        EmulatedUser u = emu.seedUsers(1).get(0);
+        String token = appToken();
+        String body = idsBody(List.of(u.id()));
+        for (int i = 0; i < 3; i++) {
+            assertThat(post(GraphEmulator.PRESENCES_BY_USER_ID, "application/json", body, token).statusCode()).isEqualTo(200);
+        }
+        HttpResponse<String> throttled = post(GraphEmulator.PRESENCES_BY_USER_ID, "application/json", body, token);
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(Double.parseDouble(throttled.headers().firstValue("Retry-After").orElseThrow())).isGreaterThan(20);
+        assertThat(emu.earlyRequests()).isEmpty();
+        assertThat(post(GraphEmulator.PRESENCES_BY_USER_ID, "application/json", body, token).statusCode()).isEqualTo(429);
+        assertThat(emu.earlyRequests()).hasSize(1);
+        assertThat(emu.tooManyRequests()).isEqualTo(2);
+    }
+
+    @Test
+    void reportsPascalCasePresenceWithGrowingSequenceNumbers() throws Exception {
+        EmulatedUser u = emu.seedUsers(1).get(0);
+        String token = appToken();
+        String before = JSON.readTree(get("/v1.0/users/" + u.id() + "/presence", token).body()).get("sequenceNumber").asText();
+        PresenceChange c = emu.setPresence(u.id(), dev.teamsconnect.core.model.Availability.BUSY,
+                dev.teamsconnect.core.model.Activity.IN_A_CALL);
+        JsonNode p = JSON.readTree(get("/v1.0/communications/presences/" + u.id(), token).body());
+        assertThat(p.get("availability").asText()).isEqualTo("Busy");
+        assertThat(p.get("activity").asText()).isEqualTo("InACall");
+        assertThat(p.get("sequenceNumber").asText()).isEqualTo(c.sequenceNumber()).isGreaterThan(before);
+        assertThat(emu.presenceChanges()).containsExactly(c);
+    }
+
+    @Test
+    void deviceCodeIsPendingUntilApproved() throws Exception {
+        emu.registerPublicClient("pub");
+        emu.addUser("admin@contoso.test", "Admin", true);
+        String tokenPath = "/" + emu.tenantId() + "/oauth2/v2.0/token";
+        JsonNode dc = JSON.readTree(post("/" + emu.tenantId() + "/oauth2/v2.0/devicecode", "application/x-www-form-urlencoded",
+                "client_id=pub&scope=openid", null).body());
+        String poll = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=pub&device_code="
+                + dc.get("device_code").asText();
+        HttpResponse<String> pending = post(tokenPath, "application/x-www-form-urlencoded", poll, null);
+        assertThat(JSON.readTree(pending.body()).get("error").asText()).isEqualTo("authorization_pending");
+        emu.approveDeviceCode(emu.awaitDeviceCode(Duration.ofSeconds(1)), "admin@contoso.test");
+        JsonNode tokens = JSON.readTree(post(tokenPath, "application/x-www-form-urlencoded", poll, null).body());
+        assertThat(tokens.has("refresh_token")).isTrue();
+        assertThat(tokens.has("id_token")).isTrue();
+        assertThat(tokens.has("client_info")).isTrue();
+        assertThat(emu.pendingDeviceCodePolls()).isEqualTo(1);
+    }
+
+    @Test
+    void delaysGraphAnswersByTheConfiguredLatency() throws Exception {
+        String token = appToken();
+        emu.graphLatency(Duration.ofMillis(200));
+        long start = System.nanoTime();
+        assertThat(get("/v1.0/users", token).statusCode()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+    }
+}
