@@ -34,7 +34,7 @@ class ServiceDiscoveryTest {
     void examplesAreDiscoveredNextToTheBuiltInPlugins() {
         Providers providers = Providers.load(getClass().getClassLoader());
         assertThat(providers.broken()).isEmpty();
-        assertThat(providers.sourceIds()).contains("file");
+        assertThat(providers.sourceIds()).contains("file", "graph");
         assertThat(providers.sinkIds()).contains("webhook", "starface");
         assertThat(providers.source("file").create(new dev.teamsconnect.core.spi.ProviderConfig("file",
                 Map.of("path", dir.resolve("p.csv").toString())))).isInstanceOf(FilePresenceSource.class);
