@@ -52,7 +52,7 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 class PluginGuideTest {
 
     private static final Pattern FENCE = Pattern.compile("```(\\w+)\\n(.*?)\\n```", Pattern.DOTALL);
-    private static final Pattern FILE_LINE = Pattern.compile("^(?://|#) File: (\\S+)");
+    private static final Pattern FILE_LINE = Pattern.compile("^(?://|#|<!--) File: (\\S+)");
     private static final String GUIDE_PHONES_PATH = "/var/lib/teamsconnect/phones.csv";
 
     @TempDir
@@ -78,6 +78,23 @@ class PluginGuideTest {
         }
         classes = compile(javaFiles(project.resolve("src/main/java")), work.resolve("classes"), List.of());
         testClasses = compile(javaFiles(project.resolve("src/test/java")), work.resolve("test-classes"), List.of(classes));
+    }
+
+    @Test
+    void guidesPomUsesTheVersionsOfThisBuild() throws IOException {
+        String rootPom = Files.readString(repositoryRoot().resolve("pom.xml"));
+        String guidePom = files.get("pom.xml");
+        assertThat(guidePom).as("the guide's pom block").isNotNull();
+        assertThat(guidePom).contains("<version>" + tag(rootPom, "version") + "</version>")
+                .contains("<version>" + tag(rootPom, "auto-service.version") + "</version>")
+                .contains("<artifactId>auto-service</artifactId>")
+                .contains("<annotationProcessorPaths>");
+    }
+
+    private static String tag(String xml, String name) {
+        Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</" + Pattern.quote(name) + ">").matcher(xml);
+        assertThat(m.find()).as("<%s> in the root pom", name).isTrue();
+        return m.group(1).trim();
     }
 
     @Test
