@@ -18,6 +18,11 @@ import dev.teamsconnect.core.model.PresenceCategory;
 import dev.teamsconnect.core.model.TeamsPresence;
 import dev.teamsconnect.core.spi.PbxChange;
 import dev.teamsconnect.core.spi.ProviderConfig;
+import dev.teamsconnect.core.engine.CycleReport;
+import dev.teamsconnect.core.engine.EngineConfig;
+import dev.teamsconnect.core.engine.SyncEngine;
+import dev.teamsconnect.core.store.InMemoryStateStore;
+import dev.teamsconnect.testkit.InMemoryPresenceSource;
 import dev.teamsconnect.testkit.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
@@ -240,6 +245,35 @@ class WebhookPbxSinkTest {
         List<String> delivered = receiver.accepted().stream()
                 .map(r -> r.json().get("user").get("id").asText() + "=" + r.json().get("dnd").asBoolean()).toList();
         assertThat(delivered).containsExactly("u1=true", "u2=true", "u3=true");
+    }
+
+    @Test
+    void engineCyclesCompleteWhileTheReceiverHoldsEveryRequest() throws Exception {
+        start();
+        receiver.holdRequests();
+        ManualClock clock = new ManualClock(T0);
+        InMemoryPresenceSource teams = InMemoryPresenceSource.create(clock)
+                .addUser("t1", "user1@example.com", "User 1")
+                .addUser("t2", "user2@example.com", "User 2")
+                .setPresence("t1", Availability.BUSY, Activity.IN_A_CALL)
+                .setPresence("t2", Availability.AVAILABLE, Activity.AVAILABLE);
+        SyncEngine engine = SyncEngine.builder().source(teams).sink(sink).store(new InMemoryStateStore())
+                .config(EngineConfig.builder().releaseOnShutdown(false).build()).clock(clock).build();
+        CycleReport first = engine.syncOnce();
+        assertThat(first.writes()).isEqualTo(1);
+        assertThat(receiver.awaitFirstHeldRequest()).isTrue();
+
+        teams.setPresence("t2", Availability.BUSY, Activity.IN_A_CALL);
+        clock.advance(Duration.ofSeconds(10));
+        CycleReport second = engine.syncOnce();
+        assertThat(second.writes()).as("the second cycle wrote while the first event is still held").isEqualTo(1);
+        assertThat(receiver.accepted()).isEmpty();
+
+        receiver.release();
+        awaitIdle();
+        assertThat(receiver.accepted()).extracting(r -> r.json().get("user").get("id").asText())
+                .containsExactly("u1", "u2");
+        engine.close();
     }
 
     @Test
