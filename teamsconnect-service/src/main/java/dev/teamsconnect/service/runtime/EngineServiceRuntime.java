@@ -86,14 +86,16 @@ public final class EngineServiceRuntime implements ServiceRuntime {
                     break;
                 }
             }
-        } catch (TerminalException e) {
-            if (!(e instanceof ConfigException)) {
-                LOG.error("Cannot start the sync: {}", e.getMessage());
-            }
+        } catch (ConfigException e) {
             throw e;
+        } catch (TerminalException e) {
+            // the observed plugins put the failure and its fix on the board; say both, once, and stop
+            String why = failedSide(ctx.status()).orElse(e.getMessage());
+            LOG.error("Cannot start the sync: {}", why);
+            throw new TerminalException(why, e);
         } finally {
             if (!ctx.once()) {
-                LOG.info("Stopping: finishing, {}saving state", ctx.config().mapping().releaseOnShutdown()
+                LOG.info("Stopping: {}saving state", ctx.config().mapping().releaseOnShutdown()
                         ? "releasing holds, " : "keeping holds (mapping.releaseOnShutdown is false), ");
             }
             engine.close();
@@ -109,6 +111,13 @@ public final class EngineServiceRuntime implements ServiceRuntime {
                         + (last.errors().isEmpty() ? "see the log" : String.join(" | ", last.errors())));
             }
         }
+    }
+
+    /** "what failed -> how to fix it" of the first side whose sign-in failed. */
+    private static java.util.Optional<String> failedSide(StatusBoard board) {
+        return java.util.stream.Stream.of(board.health().source(), board.health().sink())
+                .filter(s -> s.state() == dev.teamsconnect.service.status.SignInState.FAILED && s.detail() != null)
+                .map(s -> s.detail()).findFirst();
     }
 
     /** After every cycle: the status board (users, cycle outcome) and the metrics. */

@@ -184,6 +184,19 @@ class EngineServiceRuntimeIntegrationTest {
     }
 
     @Test
+    void aRejectedSignInStopsTheRunWithExitOneAndNamesTheFix() throws IOException {
+        Path config = config("");
+        int code = TeamsConnectMain.execute(new String[] {"run", "--config", config.toString(), "--once"},
+                Map.of("STARFACE_PASSWORD", "wrong-password"), runtime(), Clock.systemUTC(), new PrintWriter(out, true),
+                new PrintWriter(err, true));
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("rejected the login of '0001'")
+                .contains("check starface.loginId and starface.password").doesNotContain("wrong-password");
+        assertThat(pbx.dndChanges()).isEmpty();
+    }
+
+    @Test
     void anUnknownPluginIdIsAConfigErrorWithItsKeyPath() throws IOException {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, Files.readString(config("")).replace("type: memory", "type: nosuch"));
