@@ -43,6 +43,7 @@ final class ServiceProcess implements AutoCloseable {
         // small and quick: these runs last seconds
         command.add("-Xshare:auto");
         command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:+UseSerialGC");
         command.add("-jar");
         command.add(jar().toAbsolutePath().toString());
         command.addAll(List.of(args));
