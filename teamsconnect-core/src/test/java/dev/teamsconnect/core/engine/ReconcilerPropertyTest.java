@@ -209,6 +209,7 @@ class ReconcilerPropertyTest {
             }
 
             cycle(f, store, engine[0], trace);
+            checkManual(f, engine[0], mode, own, manualEpisode, writesAtManual, trace);
             if (injected) {
                 f.sink.failAllWrites = false;
                 f.sink.failWritesFor.clear();
@@ -219,10 +220,10 @@ class ReconcilerPropertyTest {
                     trace.append("   restart right after the failing cycle\n");
                 }
                 cycle(f, store, engine[0], trace);
+                checkManual(f, engine[0], mode, own, manualEpisode, writesAtManual, trace);
             }
             lastClean = !outage;
-            check(f, engine[0], mode, grace, debounce, outage, cat, own, availableSince, debounceDoneAt, manualEpisode,
-                    writesAtManual, trace);
+            check(f, grace, debounce, outage, cat, own, availableSince, debounceDoneAt, trace);
             f.advance(Duration.ofSeconds(rnd.nextInt(16)));
         }
 
@@ -270,18 +271,20 @@ class ReconcilerPropertyTest {
         return n;
     }
 
-    private static void check(EngineFixture f, SyncEngine engine, ManualDndMode mode, Duration grace, Duration debounce,
-                              boolean outage, Map<String, Cat> cat, Map<String, Boolean> own,
-                              Map<String, java.time.Instant> availableSince, Map<String, java.time.Instant> debounceDoneAt,
-                              Map<String, Boolean> manualEpisode, Map<String, Integer> writesAtManual,
-                              Trace trace) {
-        if (!f.sink.violations.isEmpty()) {
-            fail("(b) the engine wrote a state the PBX already had: " + f.sink.violations + "\n" + trace);
+    /**
+     * (c), after every cycle: no DND write for a user who set DND by hand during the running episode. The end of the
+     * episode is taken from the engine's snapshot after each cycle, including a failing cycle that a restart follows:
+     * an episode that ended in that cycle (presence stopped wanting DND for longer than debounce and grace) is over,
+     * and DND wanted again afterwards is a new episode, whichever engine sees it.
+     */
+    private static void checkManual(EngineFixture f, SyncEngine engine, ManualDndMode mode, Map<String, Boolean> own,
+                                    Map<String, Boolean> manualEpisode, Map<String, Integer> writesAtManual,
+                                    Trace trace) {
+        if (mode != ManualDndMode.RESPECT) {
+            return;
         }
-        java.time.Instant now = f.clock.instant();
         for (String u : own.keySet()) {
-            // (c)
-            if (mode == ManualDndMode.RESPECT && manualEpisode.get(u)) {
+            if (manualEpisode.get(u)) {
                 if (dndWrites(f, u) > writesAtManual.get(u)) {
                     fail("(c) user " + u + " set DND by hand during the episode, the engine overrode it\n" + trace);
                 }
@@ -290,7 +293,17 @@ class ReconcilerPropertyTest {
                     manualEpisode.put(u, false); // the episode is over
                 }
             }
-            // (a)
+        }
+    }
+
+    private static void check(EngineFixture f, Duration grace, Duration debounce, boolean outage, Map<String, Cat> cat,
+                              Map<String, Boolean> own, Map<String, java.time.Instant> availableSince,
+                              Map<String, java.time.Instant> debounceDoneAt, Trace trace) {
+        if (!f.sink.violations.isEmpty()) {
+            fail("(b) the engine wrote a state the PBX already had: " + f.sink.violations + "\n" + trace);
+        }
+        java.time.Instant now = f.clock.instant();
+        for (String u : own.keySet()) {
             if (cat.get(u) != Cat.AVAILABLE || outage) {
                 availableSince.remove(u);
                 debounceDoneAt.remove(u);

@@ -194,6 +194,39 @@ class SyncEngineTest {
     }
 
     @Test
+    void manualDndEpisodeEndsWhenAwayOutlastsDebounceAndGraceAndALaterCallIsANewEpisodeAcrossARestart() {
+        // replay of property seed -1225611888754499572: the episode ended in the cycle before the restart
+        f.config.debounce(Duration.ofSeconds(27)).gracePeriod(Duration.ofSeconds(6));
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.sink.setByHand("1", false);
+        engine.syncOnce();
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.MANUAL);
+        f.away("1");
+        engine.syncOnce(); // AWAY is only a candidate
+        f.advance(Duration.ofSeconds(28));
+        engine.syncOnce(); // AWAY counts now; the grace period starts
+        f.call("1");
+        f.advance(Duration.ofSeconds(3));
+        engine.syncOnce(); // in the grace period; the call is not counted yet (debounce)
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.MANUAL);
+        f.advance(Duration.ofSeconds(12));
+        engine.syncOnce(); // grace over, the call still under debounce: the manual episode is over
+        assertThat(engine.snapshot().user("1").desiredDnd()).isNull();
+        assertThat(f.store.load()).isEmpty();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.sink.writes).hasSize(1);
+
+        // a restart counts the call at once (debounce is in memory); it is a new episode either way
+        SyncEngine restarted = f.engine();
+        restarted.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.HELD);
+    }
+
+    @Test
     void debounceIgnoresShortCategories() {
         f.config.debounce(Duration.ofSeconds(15));
         f.user("1", false);
