@@ -227,6 +227,45 @@ class SyncEngineTest {
     }
 
     @Test
+    void manualDndSurvivesARestartWhileDebounceAndGraceWouldStillBridgeTheGap() {
+        f.config.debounce(Duration.ofSeconds(20)).gracePeriod(Duration.ofSeconds(30));
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.sink.setByHand("1", false);
+        engine.syncOnce();
+        f.available("1");
+        f.advance(Duration.ofSeconds(5));
+        engine.syncOnce(); // AVAILABLE is a candidate: the episode runs on (debounce, then grace)
+
+        f.advance(Duration.ofSeconds(5));
+        SyncEngine restarted = f.engine(); // the old engine's debounce and grace timers are lost
+        restarted.syncOnce();
+        assertThat(f.store.load().get("1").kind()).as("the manual choice outlives the restart").isEqualTo(Hold.Kind.MANUAL);
+        assertThat(restarted.snapshot().user("1").desiredDnd()).isTrue();
+
+        f.call("1"); // 35 s after the call ended: debounce 20 s + grace 30 s would bridge this in a running engine
+        f.advance(Duration.ofSeconds(30));
+        restarted.syncOnce();
+        f.advance(Duration.ofSeconds(25));
+        restarted.syncOnce(); // the call counts now
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.sink.writes).hasSize(1);
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.MANUAL);
+
+        f.available("1");
+        restarted.syncOnce();
+        f.advance(Duration.ofSeconds(20));
+        restarted.syncOnce(); // AVAILABLE counts; grace starts
+        f.advance(Duration.ofSeconds(30));
+        restarted.syncOnce(); // grace over: the episode ends, DND stays as the user set it
+        assertThat(f.store.load()).isEmpty();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.sink.writes).hasSize(1);
+    }
+
+    @Test
     void debounceIgnoresShortCategories() {
         f.config.debounce(Duration.ofSeconds(15));
         f.user("1", false);
