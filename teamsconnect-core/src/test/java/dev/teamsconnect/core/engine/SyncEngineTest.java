@@ -14,11 +14,15 @@ import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.spi.AuditEvent.Kind;
 import dev.teamsconnect.core.spi.Hold;
 import dev.teamsconnect.core.spi.PbxChange;
+import dev.teamsconnect.core.spi.StateStore;
+import dev.teamsconnect.core.store.InMemoryStateStore;
 import dev.teamsconnect.core.store.JsonFileStateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -263,6 +267,52 @@ class SyncEngineTest {
         assertThat(f.store.load()).isEmpty();
         assertThat(f.sink.dnd("1")).isFalse();
         assertThat(f.sink.writes).hasSize(1);
+    }
+
+    @Test
+    void restoreWhoseRemovalWasNotStoredIsNotTakenForAManualChangeByTheNextCall() {
+        InMemoryStateStore backing = new InMemoryStateStore();
+        boolean[] failRemovals = {false};
+        f.store = new StateStore() {
+            @Override
+            public String id() {
+                return "failing-removals";
+            }
+
+            @Override
+            public Map<String, Hold> load() {
+                return backing.load();
+            }
+
+            @Override
+            public void commit(Collection<Hold> upserts, Collection<String> removals) {
+                if (failRemovals[0] && !removals.isEmpty()) {
+                    throw new RetryableException("disk full (simulated)");
+                }
+                backing.commit(upserts, removals);
+            }
+        };
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.available("1");
+        failRemovals[0] = true;
+        engine.syncOnce(); // DND restored off; the hold's removal after the write is not stored
+        failRemovals[0] = false;
+        assertThat(f.sink.dnd("1")).isFalse();
+
+        f.call("1"); // the next call at once: the PBX shows the engine's own restore, not a hand-made change
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.HELD);
+        assertThat(f.kinds()).doesNotContain(Kind.MANUAL_KEPT);
+
+        f.available("1");
+        SyncEngine restarted = f.engine(); // and a new engine over the same store restores it
+        restarted.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.store.load()).isEmpty();
     }
 
     @Test
