@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Test;
  *       choice (or the value before the first hold when there was none);</li>
  *   <li>the engine never writes when desired == actual;</li>
  *   <li>in RESPECT mode, a user who set DND by hand during an episode is not overridden during that episode;</li>
- *   <li>after {@code close()} with releaseOnShutdown, no user remains in a DND the engine set.</li>
+ *   <li>after {@code close()} with releaseOnShutdown, no user remains in a DND the engine set;</li>
+ *   <li>(e) the engine never takes its own write for a hand-made change: a manual DND is only kept for a user who
+ *       changed DND by hand.</li>
  * </ol>
  *
  * <p>Hand-made toggles are only generated when the engine can observe them before anything else happens (the
@@ -143,6 +145,8 @@ class ReconcilerPropertyTest {
         Map<String, java.time.Instant> debounceDoneAt = new HashMap<>();
         Map<String, Boolean> manualEpisode = new HashMap<>();
         Map<String, Integer> writesAtManual = new HashMap<>();
+        java.util.Set<String> toggled = new java.util.HashSet<>();
+        int eventsSeen = 0;
         for (int u = 1; u <= users; u++) {
             boolean dnd = rnd.nextInt(3) == 0;
             f.user(String.valueOf(u), dnd);
@@ -170,6 +174,7 @@ class ReconcilerPropertyTest {
                     boolean to = !f.sink.dnd(u);
                     f.sink.setByHand(u, to);
                     own.put(u, to);
+                    toggled.add(u);
                     EngineSnapshot.UserStatus s = engine[0].snapshot().user(u);
                     if (s != null && s.desiredDnd() != null) {
                         manualEpisode.put(u, true);
@@ -224,6 +229,13 @@ class ReconcilerPropertyTest {
             }
             lastClean = !outage;
             check(f, grace, debounce, outage, cat, own, availableSince, debounceDoneAt, trace);
+            for (; eventsSeen < f.events.size(); eventsSeen++) {
+                dev.teamsconnect.core.spi.AuditEvent e = f.events.get(eventsSeen);
+                if (e.kind() == dev.teamsconnect.core.spi.AuditEvent.Kind.MANUAL_KEPT && !toggled.contains(e.pbxUserId())) {
+                    fail("(e) user " + e.pbxUserId() + " never changed DND by hand, yet the engine kept a manual DND: "
+                            + e.reason() + "\n" + trace);
+                }
+            }
             f.advance(Duration.ofSeconds(rnd.nextInt(16)));
         }
 
