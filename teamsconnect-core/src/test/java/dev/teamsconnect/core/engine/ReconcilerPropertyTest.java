@@ -40,11 +40,14 @@ import org.junit.jupiter.api.Test;
  * indistinguishable from none, so no engine could keep (a) then.
  *
  * <p>Replay one sequence: {@code -Dteamsconnect.property.seed=<seed>}; more sequences:
- * {@code -Dteamsconnect.property.sequences=<n>}.
+ * {@code -Dteamsconnect.property.sequences=<n>}. The sequences derive from a fixed base seed so that every build
+ * checks the same thousands of sequences and a red build is reproducible; explore new ones with
+ * {@code -Dteamsconnect.property.baseSeed=random} (or any number).
  */
 class ReconcilerPropertyTest {
 
-    private static final int DEFAULT_SEQUENCES = 1000;
+    private static final int DEFAULT_SEQUENCES = 2000;
+    private static final long DEFAULT_BASE_SEED = 0x7ea45c0441ecL;
 
     @Test
     void invariantsHoldOverRandomSequences() {
@@ -54,7 +57,9 @@ class ReconcilerPropertyTest {
             return;
         }
         int sequences = Integer.getInteger("teamsconnect.property.sequences", DEFAULT_SEQUENCES);
-        long base = new Random().nextLong();
+        String baseProperty = System.getProperty("teamsconnect.property.baseSeed");
+        long base = baseProperty == null ? DEFAULT_BASE_SEED
+                : "random".equals(baseProperty) ? new Random().nextLong() : Long.parseLong(baseProperty);
         Random seeds = new Random(base);
         for (int i = 0; i < sequences; i++) {
             long seed = seeds.nextLong();
