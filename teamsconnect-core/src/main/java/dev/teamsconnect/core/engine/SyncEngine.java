@@ -350,6 +350,8 @@ public final class SyncEngine implements AutoCloseable {
         String lastWantReason;
         Instant graceStart;
         Boolean ownEpisode;
+        boolean evaluated;
+        Instant resumeUntil;
         boolean skipping;
         boolean failedOpen;
         boolean failing;
@@ -544,6 +546,8 @@ public final class SyncEngine implements AutoCloseable {
         t.lastWantReason = old.lastWantReason;
         t.graceStart = old.graceStart;
         t.ownEpisode = old.ownEpisode;
+        t.evaluated = old.evaluated;
+        t.resumeUntil = old.resumeUntil;
         t.skipping = old.skipping;
         t.failedOpen = old.failedOpen;
         t.desiredDnd = old.desiredDnd;
@@ -711,9 +715,28 @@ public final class SyncEngine implements AutoCloseable {
         } else {
             t.lastWantDnd = null;
         }
+
+        // A MANUAL hold from the store (a restart): its episode was running, and the debounce and grace timers that
+        // would end it are gone, so the first category counted at once could end it early and let the next call
+        // override the user's choice. End it no sooner than a running engine would: keep it while presence has
+        // not wanted DND for debounce + grace, counted from the first cycle that reads presence.
+        Hold held = holds.get(m.pbx().id());
+        if (!t.evaluated) {
+            t.evaluated = true;
+            if (held != null && held.kind() == Hold.Kind.MANUAL && capabilities.contains(Capability.DND)) {
+                t.resumeUntil = now.plus(config.debounce()).plus(config.gracePeriod());
+            }
+        }
+        if (t.resumeUntil != null) {
+            if (wantDnd == null && held != null && held.kind() == Hold.Kind.MANUAL && now.isBefore(t.resumeUntil)) {
+                wantDnd = held.writtenDnd();
+                reason = "manual DND episode from before the restart, kept for debounce and grace";
+            } else {
+                t.resumeUntil = null;
+            }
+        }
         // steady: wanted the same as last cycle and settled then (read, nothing pending); only a hand-made change
         // can need a write, so these users are reconciled after the ones whose presence just changed
-        Hold held = holds.get(m.pbx().id());
         boolean steady = t.pbx != null && !t.failing && Objects.equals(t.desiredDnd, wantDnd)
                 && Objects.equals(t.lastWantChat, wantChat) && (held == null || held.confirmed());
         t.desiredDnd = wantDnd;
