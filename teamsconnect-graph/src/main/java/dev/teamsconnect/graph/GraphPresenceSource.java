@@ -211,6 +211,15 @@ public final class GraphPresenceSource implements PresenceSource {
                 body.setIds(new ArrayList<>(chunk));
                 return graph.communications().getPresencesByUserId().post(body);
             });
+        } catch (MalformedAnswer e) {
+            // Only the users of this answer are unreadable; the other chunks of the cycle go on.
+            LOG.warn("Microsoft Graph sent an unreadable presence answer for {} user(s); they are skipped this cycle: {}",
+                    chunk.size(), e.getMessage());
+            for (String id : chunk) {
+                failures.put(id, new RetryableException("unreadable presence answer from Microsoft Graph for user " + id
+                        + ": " + e.getMessage(), e));
+            }
+            return;
         } catch (BadRequest e) {
             if (chunk.size() == 1) {
                 failures.put(chunk.get(0), new UnknownUserException(chunk.get(0),
@@ -252,6 +261,16 @@ public final class GraphPresenceSource implements PresenceSource {
         }
         if (p.activity() == Activity.UNKNOWN && unknownLogged.add("activity:" + p.rawActivity())) {
             LOG.warn("unknown Teams activity \"{}\" (kept as UNKNOWN; logged once)", p.rawActivity());
+        }
+    }
+
+    /**
+     * An answer that could not be parsed (malformed JSON, wrong types): retrying the same request rarely helps, and
+     * it must not stop the other chunks. Retryable for every other caller.
+     */
+    private static final class MalformedAnswer extends RetryableException {
+        MalformedAnswer(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -330,8 +349,8 @@ public final class GraphPresenceSource implements PresenceSource {
                 if (inner != null) {
                     throw inner;
                 }
-                if (!hasIoCause(e)) {
-                    throw new RetryableException(what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+                if (!hasIoCause(e) || isMalformedJson(e)) {
+                    throw new MalformedAnswer(what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
                 }
                 lastProblem = e.getClass().getSimpleName();
                 Duration wait = backoff(attempt);
@@ -407,6 +426,19 @@ public final class GraphPresenceSource implements PresenceSource {
             }
         }
         return null;
+    }
+
+    /**
+     * The answer arrived but is not JSON the SDK can read. The SDK parses with Gson, whose MalformedJsonException is
+     * an IOException; it must not be taken for a network error and retried against the same bad data.
+     */
+    private static boolean isMalformedJson(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getClass().getName().startsWith("com.google.gson.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean hasIoCause(Throwable t) {

@@ -1,0 +1,247 @@
+package dev.teamsconnect.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGKILL at many random points: the engine runs as a separate JVM ({@link CrashChild}) against emulators in this
+ * process, users enter and leave calls, and the child is killed with {@link Process#destroyForcibly()} (SIGKILL on
+ * Linux and macOS). The next child is the restart: with every call over it must give every user the DND they chose
+ * themselves (callers: off; users who set DND by hand: on) and keep it so for further cycles. Some kills are aimed
+ * at the moment the state file's temporary file appears, i.e. in the middle of writing the state file.
+ *
+ * <p>Seeded: {@code -Dit.crash.seed=<n>} replays a failed series (the seed is in the failure message);
+ * {@code -Dit.crash.runs=<n>} sets the number of kills (default 50; profile {@code soak}: 500).
+ */
+class CrashSafetyIntegrationTest {
+
+    private static final int USERS = 12;
+    /** Users 1..3 switched DND on by hand before anything started; they also take calls. */
+    private static final int MANUAL = 3;
+    /** User 4 switches DND on by hand during the first run and never takes calls. */
+    private static final int LATE_MANUAL = 4;
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void noUserIsLeftInAnEngineSetDndAfterSigkillAtRandomPoints() throws Exception {
+        int runs = Integer.getInteger("it.crash.runs", 50);
+        long seed = Long.getLong("it.crash.seed", System.nanoTime());
+        Random random = new Random(seed);
+        Path stateFile = dir.resolve("state").resolve("teamsconnect-state.json");
+        Files.createDirectories(stateFile.getParent());
+        long started = System.nanoTime();
+        int midWriteKills = 0;
+        int tempFilesLeft = 0;
+        int holdsAtKill = 0;
+        try (Landscape l = Landscape.start(USERS)) {
+            l.graph.presenceRateLimit(1_000_000, Duration.ofSeconds(30));
+            Path graphPem = l.graph.writeCertificatePem(dir.resolve("graph.pem"));
+            Path pbxPem = l.pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem"));
+            for (int i = 1; i <= MANUAL; i++) {
+                l.pressDnd(i, true);
+            }
+            boolean lateDone = false;
+            Child child = Child.start(l, graphPem, pbxPem, stateFile, dir.resolve("child-0.log"));
+            for (int run = 1; run <= runs; run++) {
+                String where = "seed " + seed + ", run " + run + " of " + runs
+                        + " (replay: -Dit.crash.seed=" + seed + " -Dit.crash.runs=" + runs + ")";
+                // after the restart: every call is over; each user must end up with their own choice
+                settle(l, child, where);
+
+                // chaos: calls start and end while the engine runs, then SIGKILL
+                boolean aimAtWrite = run % 10 == 0;
+                long chaosNanos = Duration.ofMillis(30 + random.nextInt(aimAtWrite ? 3000 : 700)).toNanos();
+                long end = System.nanoTime() + chaosNanos;
+                long nextFlip = 0;
+                boolean killedMidWrite = false;
+                while (System.nanoTime() < end) {
+                    if (System.nanoTime() >= nextFlip) {
+                        int u = pickCaller(random);
+                        if (random.nextBoolean()) {
+                            l.inCall(u);
+                        } else {
+                            l.available(u);
+                        }
+                        nextFlip = System.nanoTime() + Duration.ofMillis(random.nextInt(40)).toNanos();
+                        if (!lateDone && random.nextInt(8) == 0) {
+                            l.pressDnd(LATE_MANUAL, true);
+                            lateDone = true;
+                        }
+                    }
+                    if (aimAtWrite && tempFileExists(stateFile)) {
+                        killedMidWrite = true;
+                        break;
+                    }
+                    if (!aimAtWrite) {
+                        Thread.sleep(1);
+                    }
+                }
+                child.kill();
+                if (killedMidWrite) {
+                    midWriteKills++;
+                }
+                if (tempFileExists(stateFile)) {
+                    tempFilesLeft++;
+                }
+                holdsAtKill += countHolds(stateFile);
+                for (int u = 1; u <= USERS; u++) {
+                    if (u != LATE_MANUAL) {
+                        l.available(u);
+                    }
+                }
+                if (!lateDone && run == runs) {
+                    l.pressDnd(LATE_MANUAL, true);
+                    lateDone = true;
+                }
+                child = Child.start(l, graphPem, pbxPem, stateFile, dir.resolve("child-" + run + ".log"));
+            }
+            settle(l, child, "seed " + seed + ", final restart");
+            child.kill();
+            assertThat(l.dnd(LATE_MANUAL)).isTrue();
+        }
+        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        System.out.printf("crash safety: %d SIGKILLs in %d s (seed %d); %d aimed at a state-file write, %d left a"
+                + " temporary state file behind; %d holds were in the file at the kills%n", runs, seconds, seed,
+                midWriteKills, tempFilesLeft, holdsAtKill);
+        assertThat(holdsAtKill).as("the kills must hit a running engine with holds, or the test proves nothing")
+                .isPositive();
+    }
+
+    private static int pickCaller(Random random) {
+        int u = 1 + random.nextInt(USERS - 1);
+        return u >= LATE_MANUAL ? u + 1 : u; // user 4 never takes calls
+    }
+
+    /** Waits until every user has their own choice and the child has run two more cycles that keep it. */
+    private static void settle(Landscape l, Child child, String where) throws Exception {
+        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+        while (!settled(l) || child.cycles() < 1) {
+            if (System.nanoTime() > deadline || !child.process.isAlive()) {
+                throw new AssertionError("not settled within " + SETTLE_TIMEOUT + " (" + where + "): PBX DND "
+                        + l.pbx.dndByLogin() + "\nchild alive: " + child.process.isAlive() + "; last output:\n"
+                        + child.tail());
+            }
+            Thread.sleep(5);
+        }
+        long seen = child.cycles();
+        while (child.cycles() < seen + 2) {
+            if (System.nanoTime() > deadline || !child.process.isAlive()) {
+                throw new AssertionError("child made no progress (" + where + "):\n" + child.tail());
+            }
+            Thread.sleep(5);
+        }
+        if (!settled(l)) {
+            throw new AssertionError("a settled state did not last (" + where + "): PBX DND " + l.pbx.dndByLogin()
+                    + "\n" + child.tail());
+        }
+    }
+
+    private static boolean settled(Landscape l) {
+        for (int u = 1; u <= USERS; u++) {
+            boolean own = u <= MANUAL || (u == LATE_MANUAL && l.dnd(LATE_MANUAL));
+            if (l.dnd(u) != own) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean tempFileExists(Path stateFile) throws IOException {
+        String prefix = "." + stateFile.getFileName() + ".";
+        try (Stream<Path> s = Files.list(stateFile.getParent())) {
+            return s.anyMatch(p -> p.getFileName().toString().startsWith(prefix) && p.toString().endsWith(".tmp"));
+        }
+    }
+
+    private static int countHolds(Path stateFile) throws IOException {
+        if (!Files.exists(stateFile)) {
+            return 0;
+        }
+        String text = Files.readString(stateFile);
+        int n = 0;
+        for (int i = text.indexOf("\"pbxUserId\""); i >= 0; i = text.indexOf("\"pbxUserId\"", i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** One engine process and its output. */
+    private static final class Child {
+        final Process process;
+        private final AtomicLong cycles = new AtomicLong();
+        private final Deque<String> tail = new ArrayDeque<>();
+
+        private Child(Process process) {
+            this.process = process;
+            Thread reader = new Thread(this::read, "crash-child-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static Child start(Landscape l, Path graphPem, Path pbxPem, Path stateFile, Path log) throws IOException {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                    "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                    CrashChild.class.getName(),
+                    l.graph.authorityHost().toString(), l.graph.graphBaseUrl().toString(), l.graph.tenantId(),
+                    Landscape.APP, Landscape.APP_SECRET, graphPem.toString(),
+                    l.pbx.baseUrl().toString(), Landscape.PBX_LOGIN, Landscape.PBX_PASSWORD, pbxPem.toString(),
+                    stateFile.toString()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            return new Child(p);
+        }
+
+        private void read() {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    if (line.startsWith("CYCLE ")) {
+                        cycles.incrementAndGet();
+                    }
+                    synchronized (tail) {
+                        tail.addLast(line);
+                        if (tail.size() > 60) {
+                            tail.removeFirst();
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the process died; its output ends here
+            }
+        }
+
+        long cycles() {
+            return cycles.get();
+        }
+
+        String tail() {
+            synchronized (tail) {
+                return String.join("\n", tail);
+            }
+        }
+
+        /** SIGKILL (destroyForcibly on Unix), then wait for the process to be gone. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+}
