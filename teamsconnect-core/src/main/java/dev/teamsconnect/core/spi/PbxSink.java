@@ -1,5 +1,6 @@
 package dev.teamsconnect.core.spi;
 
+import dev.teamsconnect.core.error.TeamsConnectException;
 import dev.teamsconnect.core.error.TerminalException;
 import dev.teamsconnect.core.model.Capability;
 import dev.teamsconnect.core.model.PbxState;
@@ -53,11 +54,11 @@ public interface PbxSink extends AutoCloseable {
     /** The current state of many users. The default reads one after another; sinks may parallelise. */
     default BatchResult<PbxState> readStates(Collection<PbxUser> users) {
         Map<String, PbxState> values = new HashMap<>();
-        Map<String, dev.teamsconnect.core.error.TeamsConnectException> failures = new HashMap<>();
+        Map<String, TeamsConnectException> failures = new HashMap<>();
         for (PbxUser user : users) {
             try {
                 values.put(user.id(), readState(user));
-            } catch (dev.teamsconnect.core.error.TeamsConnectException e) {
+            } catch (TeamsConnectException e) {
                 failures.put(user.id(), e);
             }
         }
@@ -73,12 +74,12 @@ public interface PbxSink extends AutoCloseable {
      */
     default BatchResult<PbxState> applyAll(List<PbxChange> changes) {
         Map<String, PbxState> values = new HashMap<>();
-        Map<String, dev.teamsconnect.core.error.TeamsConnectException> failures = new HashMap<>();
+        Map<String, TeamsConnectException> failures = new HashMap<>();
         for (PbxChange change : changes) {
             try {
                 apply(change);
                 values.put(change.user().id(), change.to());
-            } catch (dev.teamsconnect.core.error.TeamsConnectException e) {
+            } catch (TeamsConnectException e) {
                 failures.put(change.user().id(), e);
             }
         }
