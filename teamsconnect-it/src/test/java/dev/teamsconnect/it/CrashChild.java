@@ -46,8 +46,10 @@ public final class CrashChild {
                 .config(EngineConfig.builder().pollInterval(Duration.ofMillis(20))
                         .retry(new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(20), 2.0, 0.0)).build())
                 .clock(Clock.systemUTC()).build();
+        long built = System.nanoTime();
         engine.open();
-        System.out.println("OPENED");
+        System.out.println("OPENED after " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
+                + " ms of JVM uptime (open took " + (System.nanoTime() - built) / 1_000_000 + " ms)");
         System.out.flush();
         while (true) {
             CycleReport r = engine.syncOnce();

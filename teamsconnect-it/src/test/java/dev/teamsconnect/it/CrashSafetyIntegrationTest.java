@@ -14,6 +14,10 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -41,35 +45,83 @@ class CrashSafetyIntegrationTest {
     @TempDir
     Path dir;
 
+    /** What one chain of kills saw. */
+    private record ChainResult(int runs, int midWriteKills, int tempFilesLeft, int holdsAtKill) {
+    }
+
     @Test
     void noUserIsLeftInAnEngineSetDndAfterSigkillAtRandomPoints() throws Exception {
         int runs = Integer.getInteger("it.crash.runs", 50);
+        int chains = Math.max(1, Math.min(runs, Integer.getInteger("it.crash.chains", 2)));
         long seed = Long.getLong("it.crash.seed", System.nanoTime());
-        Random random = new Random(seed);
-        Path stateFile = dir.resolve("state").resolve("teamsconnect-state.json");
-        Files.createDirectories(stateFile.getParent());
+        String replay = "seed " + seed + " (replay: -Dit.crash.seed=" + seed + " -Dit.crash.runs=" + runs
+                + " -Dit.crash.chains=" + chains + ")";
         long started = System.nanoTime();
+        // independent chains (own emulators, own state file) in parallel: a child JVM start is mostly waiting for one
+        // core, so two chains use the machine better
+        ExecutorService pool = Executors.newFixedThreadPool(chains);
+        List<Future<ChainResult>> futures = new ArrayList<>();
+        for (int c = 0; c < chains; c++) {
+            int chain = c;
+            int chainRuns = runs / chains + (c < runs % chains ? 1 : 0);
+            futures.add(pool.submit(() -> chain(chain, chainRuns, seed + chain, replay + ", chain " + chain)));
+        }
+        List<ChainResult> results = new ArrayList<>();
+        try {
+            for (Future<ChainResult> f : futures) {
+                try {
+                    results.add(f.get());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof AssertionError ae) {
+                        throw ae;
+                    }
+                    throw new AssertionError(replay + ": " + e.getCause(), e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        int kills = results.stream().mapToInt(ChainResult::runs).sum();
+        int holdsAtKill = results.stream().mapToInt(ChainResult::holdsAtKill).sum();
+        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        System.out.printf("crash safety: %d SIGKILLs in %d chains in %d s (%s); child JVM start to first cycle %d ms on"
+                + " average; %d kills aimed at a state-file write, %d left a temporary state file behind; %d holds were"
+                + " in the file at the kills%n", kills, chains, seconds, replay, Child.averageStartMillis(),
+                results.stream().mapToInt(ChainResult::midWriteKills).sum(),
+                results.stream().mapToInt(ChainResult::tempFilesLeft).sum(), holdsAtKill);
+        assertThat(kills).isEqualTo(runs);
+        assertThat(holdsAtKill).as("the kills must hit a running engine with holds, or the test proves nothing")
+                .isPositive();
+    }
+
+    private ChainResult chain(int chain, int runs, long seed, String replay) throws Exception {
+        Random random = new Random(seed);
+        Path chainDir = dir.resolve("chain-" + chain);
+        Path stateFile = chainDir.resolve("state").resolve("teamsconnect-state.json");
+        Files.createDirectories(stateFile.getParent());
         int midWriteKills = 0;
         int tempFilesLeft = 0;
         int holdsAtKill = 0;
         try (Landscape l = Landscape.start(USERS)) {
             l.graph.presenceRateLimit(1_000_000, Duration.ofSeconds(30));
-            Path graphPem = l.graph.writeCertificatePem(dir.resolve("graph.pem"));
-            Path pbxPem = l.pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem"));
+            Path graphPem = l.graph.writeCertificatePem(chainDir.resolve("graph.pem"));
+            Path pbxPem = l.pbx.certificate().orElseThrow().writePem(chainDir.resolve("pbx.pem"));
             for (int i = 1; i <= MANUAL; i++) {
                 l.pressDnd(i, true);
             }
+            for (int u = 1; u <= USERS; u++) {
+                l.available(u);
+            }
             boolean lateDone = false;
-            Child child = Child.start(l, graphPem, pbxPem, stateFile, dir.resolve("child-0.log"));
+            Child child = Child.start(l, graphPem, pbxPem, stateFile);
             for (int run = 1; run <= runs; run++) {
-                String where = "seed " + seed + ", run " + run + " of " + runs
-                        + " (replay: -Dit.crash.seed=" + seed + " -Dit.crash.runs=" + runs + ")";
+                String where = replay + ", run " + run + " of " + runs;
                 // after the restart: every call is over; each user must end up with their own choice
                 settle(l, child, where);
 
                 // chaos: calls start and end while the engine runs, then SIGKILL
-                boolean aimAtWrite = run % 10 == 0;
-                long chaosNanos = Duration.ofMillis(30 + random.nextInt(aimAtWrite ? 3000 : 700)).toNanos();
+                boolean aimAtWrite = run % 8 == 0;
+                long chaosNanos = Duration.ofMillis(20 + random.nextInt(aimAtWrite ? 2000 : 400)).toNanos();
                 long end = System.nanoTime() + chaosNanos;
                 long nextFlip = 0;
                 boolean killedMidWrite = false;
@@ -112,18 +164,15 @@ class CrashSafetyIntegrationTest {
                     l.pressDnd(LATE_MANUAL, true);
                     lateDone = true;
                 }
-                child = Child.start(l, graphPem, pbxPem, stateFile, dir.resolve("child-" + run + ".log"));
+                child = Child.start(l, graphPem, pbxPem, stateFile);
             }
-            settle(l, child, "seed " + seed + ", final restart");
+            settle(l, child, replay + ", final restart");
             child.kill();
             assertThat(l.dnd(LATE_MANUAL)).isTrue();
+            assertThat(tempFileExists(stateFile)).as("a restarted engine removes the temporary file of a killed write")
+                    .isFalse();
         }
-        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
-        System.out.printf("crash safety: %d SIGKILLs in %d s (seed %d); %d aimed at a state-file write, %d left a"
-                + " temporary state file behind; %d holds were in the file at the kills%n", runs, seconds, seed,
-                midWriteKills, tempFilesLeft, holdsAtKill);
-        assertThat(holdsAtKill).as("the kills must hit a running engine with holds, or the test proves nothing")
-                .isPositive();
+        return new ChainResult(runs, midWriteKills, tempFilesLeft, holdsAtKill);
     }
 
     private static int pickCaller(Random random) {
@@ -190,31 +239,47 @@ class CrashSafetyIntegrationTest {
         private final AtomicLong cycles = new AtomicLong();
         private final Deque<String> tail = new ArrayDeque<>();
 
-        private Child(Process process) {
+        private final long started;
+
+        private Child(Process process, long started) {
             this.process = process;
+            this.started = started;
             Thread reader = new Thread(this::read, "crash-child-output");
             reader.setDaemon(true);
             reader.start();
         }
 
-        static Child start(Landscape l, Path graphPem, Path pbxPem, Path stateFile, Path log) throws IOException {
+        static long startNanos;
+        static int starts;
+
+        static synchronized long averageStartMillis() {
+            return starts == 0 ? -1 : startNanos / starts / 1_000_000;
+        }
+
+        static Child start(Landscape l, Path graphPem, Path pbxPem, Path stateFile) throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                    "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                    "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k", "-Xmx256m",
+                    // test-only child: skip bytecode verification of the (large) SDK jars to start faster
+                    "-XX:+UnlockDiagnosticVMOptions", "-XX:-BytecodeVerificationRemote"));
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
                     CrashChild.class.getName(),
                     l.graph.authorityHost().toString(), l.graph.graphBaseUrl().toString(), l.graph.tenantId(),
                     Landscape.APP, Landscape.APP_SECRET, graphPem.toString(),
                     l.pbx.baseUrl().toString(), Landscape.PBX_LOGIN, Landscape.PBX_PASSWORD, pbxPem.toString(),
                     stateFile.toString()));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            return new Child(p);
+            return new Child(p, System.nanoTime());
         }
 
         private void read() {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    if (line.startsWith("CYCLE ")) {
-                        cycles.incrementAndGet();
+                    if (line.startsWith("CYCLE ") && cycles.incrementAndGet() == 1) {
+                        synchronized (Child.class) {
+                            startNanos += System.nanoTime() - started;
+                            starts++;
+                        }
                     }
                     synchronized (tail) {
                         tail.addLast(line);

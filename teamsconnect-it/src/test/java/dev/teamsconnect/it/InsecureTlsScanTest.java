@@ -64,7 +64,7 @@ class InsecureTlsScanTest {
     @Test
     void theScannerFindsEachInsecurePatternAndNamesTheLine() {
         List<String> snippets = List.of(
-                "class T implements X509TrustManager {\n public void checkServerTrusted(X509Certificate[] c, String a) {}\n}",
+                "class T implements X509TrustManager { public void checkServerTrusted(X509Certificate[] c, String a) {} }",
                 "class T { public void checkServerTrusted(X509Certificate[] c, String a) throws CertificateException { } }",
                 "X509Certificate[] getAcceptedIssuers() { return null; }",
                 "HostnameVerifier v = new HostnameVerifier() { public boolean verify(String h, SSLSession s) { return true; } };",
