@@ -52,7 +52,7 @@ class GraphFaultsIntegrationTest {
     }
 
     @Test
-    void a401InTheMiddleOfAChunkedReadFetchesOneNewTokenAndKeepsGoing() {
+    void anExpiredTokenDuringAChunkedReadFetchesOneNewTokenForAllChunks() {
         l = Landscape.start(6);
         SyncEngine engine = l.engine(Landscape.config().build(), new dev.teamsconnect.core.store.InMemoryStateStore(),
                 l.source().chunkSize(2).build(), l.sink().build());

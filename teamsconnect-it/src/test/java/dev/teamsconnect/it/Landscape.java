@@ -40,7 +40,7 @@ final class Landscape implements AutoCloseable {
     final StarfaceEmulator pbx;
     final List<EmulatedUser> users;
     final ManualClock clock = new ManualClock(Instant.parse("2026-11-27T08:00:00Z"));
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<SyncEngine> closeables = new ArrayList<>();
 
     private Landscape(int n, Consumer<StarfaceEmulator.Builder> pbxOptions) {
         graph = GraphEmulator.builder().start().registerSecretClient(APP, APP_SECRET);
@@ -127,9 +127,9 @@ final class Landscape implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         Collections.reverse(closeables);
-        for (AutoCloseable c : closeables) {
+        for (SyncEngine c : closeables) {
             c.close();
         }
         pbx.close();
