@@ -2,7 +2,7 @@ package dev.teamsconnect.service.cli;
 
 import dev.teamsconnect.core.error.ConfigException;
 import dev.teamsconnect.service.ServiceRuntime;
-import dev.teamsconnect.service.UnwiredServiceRuntime;
+import dev.teamsconnect.service.runtime.EngineServiceRuntime;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
@@ -27,8 +27,7 @@ public final class TeamsConnectMain {
     }
 
     public static void main(String[] args) {
-        // the engine wiring replaces UnwiredServiceRuntime here
-        ServiceRuntime runtime = new UnwiredServiceRuntime();
+        ServiceRuntime runtime = new EngineServiceRuntime();
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         int code = execute(args, new CliEnvironment(System.getenv(), runtime, Clock.systemUTC(), out, err, true));

@@ -10,7 +10,8 @@ import java.util.Set;
 final class KnownKeys {
 
     static final Set<String> ROOT = ordered("teams", "starface", "users", "mapping", "state", "server", "source", "sink");
-    static final Set<String> TEAMS = ordered("tenantId", "clientId", "auth", "authorityHost", "graphBaseUrl", "pollInterval");
+    static final Set<String> TEAMS = ordered("tenantId", "clientId", "auth", "authorityHost", "graphBaseUrl", "pollInterval", "tls");
+    static final Set<String> TEAMS_TLS = ordered("certificate");
     static final Set<String> TEAMS_AUTH = ordered("mode", "clientSecret", "certificate", "certificatePassword", "username",
             "password", "tokenCache");
     static final Set<String> STARFACE = ordered("baseUrl", "loginId", "password", "tls");
@@ -27,6 +28,7 @@ final class KnownKeys {
     static {
         BY_SECTION.put("teams", TEAMS);
         BY_SECTION.put("teams.auth", TEAMS_AUTH);
+        BY_SECTION.put("teams.tls", TEAMS_TLS);
         BY_SECTION.put("starface", STARFACE);
         BY_SECTION.put("starface.tls", STARFACE_TLS);
         BY_SECTION.put("users", USERS);

@@ -102,6 +102,10 @@ final class ServiceConfigValidator {
         URI authority = s.url("authorityHost", true).orElse(TeamsConfig.DEFAULT_AUTHORITY_HOST);
         URI graph = s.url("graphBaseUrl", true).orElse(TeamsConfig.DEFAULT_GRAPH_BASE_URL);
         Duration poll = s.duration("pollInterval", TeamsConfig.DEFAULT_POLL_INTERVAL, false);
+        ConfigSection tls = s.section("tls");
+        tls.rejectUnknownKeys(KnownKeys.TEAMS_TLS);
+        // the Graph source reads the file itself (section teams); checked here so a typo is reported with the rest
+        tls.readableFile("certificate");
         if (tenantId.isEmpty() || clientId.isEmpty() || auth == null) {
             return null;
         }

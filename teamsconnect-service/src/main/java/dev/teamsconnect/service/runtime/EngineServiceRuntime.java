@@ -1,0 +1,229 @@
+package dev.teamsconnect.service.runtime;
+
+import dev.teamsconnect.core.engine.CycleReport;
+import dev.teamsconnect.core.engine.EngineSnapshot;
+import dev.teamsconnect.core.engine.SyncEngine;
+import dev.teamsconnect.core.error.ConfigException;
+import dev.teamsconnect.core.error.TeamsConnectException;
+import dev.teamsconnect.core.error.TerminalException;
+import dev.teamsconnect.core.matching.MappedUser;
+import dev.teamsconnect.core.matching.MappingReport;
+import dev.teamsconnect.core.matching.UserMatcher;
+import dev.teamsconnect.core.model.PbxUser;
+import dev.teamsconnect.core.model.TeamsUser;
+import dev.teamsconnect.core.spi.PbxSink;
+import dev.teamsconnect.core.spi.PresenceSource;
+import dev.teamsconnect.service.RunContext;
+import dev.teamsconnect.service.ServiceRuntime;
+import dev.teamsconnect.service.StopSignal;
+import dev.teamsconnect.service.config.ServiceConfig;
+import dev.teamsconnect.service.config.UserScope;
+import dev.teamsconnect.service.status.StatusBoard;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service runtime: wires the {@link SyncEngine} from the config (plugins found by id, the file state store, the
+ * status policy from {@code mapping.*}) and runs it; feeds the {@link StatusBoard} and the metrics after every
+ * cycle.
+ *
+ * <p>{@link #run}: signs in, then one cycle every {@code teams.pollInterval} on the calling thread until the stop
+ * signal; a stop ends the wait at once, the cycle in flight finishes, then {@link SyncEngine#close()} releases the
+ * holds (when {@code mapping.releaseOnShutdown}) and the state is saved. With {@code --once} one cycle runs and the
+ * holds stay in the state file, so the next run restores them.
+ *
+ * <p>Thread-safe in the sense that each call builds its own engine; one instance may serve several calls.
+ */
+public final class EngineServiceRuntime implements ServiceRuntime {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EngineServiceRuntime.class);
+
+    private final Supplier<PluginLookup> plugins;
+    private final Demo demo;
+
+    /** Runs the day-in-the-life demo; {@link EngineServiceRuntime#demo} delegates to it. */
+    @FunctionalInterface
+    public interface Demo {
+        void run(PrintWriter out, StopSignal stop) throws Exception;
+    }
+
+    /** The runtime of the shipped jar: plugins by ServiceLoader discovery, the built-in demo. */
+    public EngineServiceRuntime() {
+        this(PluginLookup::discover, new dev.teamsconnect.service.demo.WorkingDayDemo());
+    }
+
+    /**
+     * @param plugins where plugins are found (called once per command)
+     * @param demo    the demo, or null when this runtime has none
+     */
+    public EngineServiceRuntime(Supplier<PluginLookup> plugins, Demo demo) {
+        this.plugins = Objects.requireNonNull(plugins, "plugins");
+        this.demo = demo;
+    }
+
+    @Override
+    public void run(RunContext ctx) throws Exception {
+        EngineWiring wiring = new EngineWiring(ctx.config(), plugins.get());
+        Duration poll = wiring.pollInterval();
+        SyncEngine engine = wiring.engine(ctx.dryRun(), ctx.once(), ctx.status(), ctx.metrics(), ctx.clock());
+        CycleReport last = null;
+        try {
+            // loads the holds, signs in to both sides; a rejected sign-in ends the run here (exit 1, the fix is logged)
+            engine.open();
+            while (!ctx.stop().isStopRequested()) {
+                last = engine.syncOnce();
+                feed(ctx, engine, last);
+                if (ctx.once() || ctx.stop().await(poll)) {
+                    break;
+                }
+            }
+        } catch (ConfigException e) {
+            throw e;
+        } catch (TerminalException e) {
+            // the observed plugins put the failure and its fix on the board; say both, once, and stop
+            String why = failedSide(ctx.status()).orElse(e.getMessage());
+            LOG.error("Cannot start the sync: {}", why);
+            throw new TerminalException(why, e);
+        } finally {
+            if (!ctx.once()) {
+                LOG.info("Stopping: {}saving state", ctx.config().mapping().releaseOnShutdown()
+                        ? "releasing holds, " : "keeping holds (mapping.releaseOnShutdown is false), ");
+            }
+            engine.close();
+            EngineSnapshot after = engine.snapshot();
+            ctx.metrics().holds(after.stats().holds());
+        }
+        if (ctx.once() && last != null) {
+            ctx.out().println((ctx.dryRun() ? "Dry run, nothing written. " : "") + "One cycle done: "
+                    + last.summary());
+            ctx.out().flush();
+            if (!last.success()) {
+                throw new TerminalException("the cycle had " + last.failures() + " failure(s): "
+                        + (last.errors().isEmpty() ? "see the log" : String.join(" | ", last.errors())));
+            }
+        }
+    }
+
+    /** "what failed -> how to fix it" of the first side whose sign-in failed. */
+    private static java.util.Optional<String> failedSide(StatusBoard board) {
+        return java.util.stream.Stream.of(board.health().source(), board.health().sink())
+                .filter(s -> s.state() == dev.teamsconnect.service.status.SignInState.FAILED && s.detail() != null)
+                .map(s -> s.detail()).findFirst();
+    }
+
+    /** After every cycle: the status board (users, cycle outcome) and the metrics. */
+    private static void feed(RunContext ctx, SyncEngine engine, CycleReport r) {
+        StatusBoard status = ctx.status();
+        status.cycleFinished(r.startedAt(), r.success());
+        ctx.metrics().cycleFinished(r.duration(), r.success(), r.startedAt());
+        EngineSnapshot snapshot = engine.snapshot();
+        ctx.metrics().holds(snapshot.stats().holds());
+        ctx.metrics().users(snapshot.stats().mappedUsers());
+        MappingReport mapping = engine.mappingReport();
+        Map<String, MappedUser> byPbxId = new HashMap<>();
+        if (mapping != null) {
+            mapping.matched().forEach(m -> byPbxId.put(m.pbx().id(), m));
+        }
+        Set<String> present = new HashSet<>();
+        for (EngineSnapshot.UserStatus u : snapshot.users()) {
+            present.add(u.pbxUserId());
+            MappedUser m = byPbxId.get(u.pbxUserId());
+            String login = m == null ? null : m.pbx().login();
+            String teams = m == null ? u.teamsLabel() : address(m.teams());
+            status.user(u.pbxUserId(), login, teams, m == null ? u.pbxLabel() : m.pbx().displayName());
+            if (u.presence() != null) {
+                String[] parts = u.presence().split("/", 2);
+                status.presence(u.pbxUserId(), parts[0], parts.length > 1 ? parts[1] : null, u.category());
+            }
+            if (u.pbxDnd() != null) {
+                status.pbxDnd(u.pbxUserId(), u.pbxDnd());
+            }
+        }
+        for (var shown : status.users()) {
+            if (!present.contains(shown.pbxUserId())) {
+                status.remove(shown.pbxUserId());
+            }
+        }
+    }
+
+    private static String address(TeamsUser u) {
+        return u.mail() != null ? u.mail() : u.userPrincipalName() != null ? u.userPrincipalName() : u.displayName();
+    }
+
+    @Override
+    public boolean check(ServiceConfig config, PrintWriter out) {
+        EngineWiring wiring = new EngineWiring(config, plugins.get());
+        String sourceSection = ServiceConfig.sourceSectionName(config.source());
+        String sinkSection = ServiceConfig.sinkSectionName(config.sink());
+        // both are created first: a plugin that rejects its section is a config error (exit 2) before any sign-in
+        PresenceSource source = wiring.source();
+        PbxSink sink = wiring.sink();
+        List<TeamsUser> teams = null;
+        List<PbxUser> pbx = null;
+        try {
+            out.println("Presence source '" + config.source() + "' (section " + sourceSection + "):");
+            try {
+                source.open();
+                teams = source.listUsers();
+                out.println("  OK: signed in, " + teams.size() + " users listed");
+            } catch (TeamsConnectException e) {
+                out.println("  FAILED: " + e.getMessage());
+                out.println("  fix: " + SignInAdvice.forSource(sourceSection, e.getMessage()));
+            }
+            out.println("PBX sink '" + config.sink() + "' (section " + sinkSection + "):");
+            try {
+                sink.open();
+                if (config.users().scope() == UserScope.GROUP) {
+                    String group = config.users().group().orElseThrow();
+                    pbx = sink.listGroupMembers(group);
+                    out.println("  OK: signed in, " + pbx.size() + " users in group '" + group + "'");
+                } else {
+                    pbx = sink.listUsers();
+                    out.println("  OK: signed in, " + pbx.size() + " users listed");
+                }
+            } catch (TeamsConnectException e) {
+                out.println("  FAILED: " + e.getMessage());
+                out.println("  fix: " + SignInAdvice.forSink(sinkSection, e.getMessage()));
+            }
+            if (teams != null && pbx != null) {
+                out.println();
+                out.print(MappingTable.render(new UserMatcher(config.users().overrides()).match(teams, pbx)));
+                out.println();
+                out.println("Both sides work. Nothing was written to the PBX.");
+            } else {
+                out.println();
+                out.println("Not ready: fix the problem(s) above and run check again. Nothing was written to the PBX.");
+            }
+            out.flush();
+            return teams != null && pbx != null;
+        } finally {
+            closeQuietly(source);
+            closeQuietly(sink);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("Closing {} failed", c, e);
+        }
+    }
+
+    @Override
+    public void demo(PrintWriter out, StopSignal stop) throws Exception {
+        if (demo == null) {
+            throw new TerminalException("this runtime has no demo");
+        }
+        demo.run(out, stop);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.teamsconnect.service.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.teamsconnect.service.cli.TeamsConnectMain;
+import dev.teamsconnect.testkit.graph.GraphEmulator;
+import dev.teamsconnect.testkit.starface.StarfaceEmulator;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code check} in-process with the plugins found by discovery (the real Graph source and STARFACE sink) against
+ * both emulators over HTTPS: each sign-in problem is printed with its fix.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CheckWithEmulatorsIntegrationTest {
+
+    private static final String CLIENT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+    private static final String CLIENT_SECRET = "right-client-secret-1234";
+    private static final String PBX_PASSWORD = "right-pbx-password-5678";
+
+    private static GraphEmulator graph;
+    private static StarfaceEmulator pbx;
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeAll
+    static void start() {
+        graph = GraphEmulator.builder().start();
+        graph.registerSecretClient(CLIENT_ID, CLIENT_SECRET);
+        graph.addUser("ann@example.com", "Ann Lee", true);
+        pbx = StarfaceEmulator.builder()
+                .user("0001", PBX_PASSWORD, "api@example.com", "Api", "Account", false)
+                .user("1001", "pw", "ann@example.com", "Ann", "Lee", false)
+                .https()
+                .start();
+    }
+
+    @AfterAll
+    static void stop() {
+        pbx.close();
+        graph.close();
+    }
+
+    private int check(String clientSecret, String pbxPassword, boolean trustGraph) throws Exception {
+        Path file = dir.resolve("teamsconnect.yaml");
+        Files.writeString(file, """
+                teams:
+                  tenantId: %s
+                  clientId: "%s"
+                  auth:
+                    clientSecret: ${TEAMS_CLIENT_SECRET}
+                  authorityHost: %s
+                  graphBaseUrl: %s
+                %s
+                starface:
+                  baseUrl: %s
+                  loginId: "0001"
+                  password: ${STARFACE_PASSWORD}
+                  tls:
+                    certificate: %s
+                state:
+                  file: %s
+                """.formatted(graph.tenantId(), CLIENT_ID, graph.authorityHost(), graph.graphBaseUrl(),
+                trustGraph ? "  tls:\n    certificate: " + graph.writeCertificatePem(dir.resolve("graph.pem")) : "",
+                pbx.baseUrl(), pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem")), dir.resolve("state.json")));
+        int code = TeamsConnectMain.execute(new String[] {"check", "--config", file.toString()},
+                Map.of("TEAMS_CLIENT_SECRET", clientSecret, "STARFACE_PASSWORD", pbxPassword),
+                new EngineServiceRuntime(), Clock.systemUTC(), new PrintWriter(out, true), new PrintWriter(err, true));
+        assertThat(out + "\n" + err).doesNotContain(clientSecret).doesNotContain(pbxPassword);
+        return code;
+    }
+
+    @Test
+    void bothSidesWorkingPrintsTheMappingAndExitsZero() throws Exception {
+        assertThat(check(CLIENT_SECRET, PBX_PASSWORD, true)).as(out + "\n" + err).isZero();
+
+        assertThat(out.toString()).contains("User mapping: 1 matched, 0 unmatched Teams, 1 unmatched PBX")
+                .containsPattern("Ann Lee <ann@example.com> +Ann Lee \\(1001\\) +mail");
+    }
+
+    @Test
+    void aWrongClientSecretNamesTheSecretKeyToCheck() throws Exception {
+        assertThat(check("wrong-client-secret-0000", PBX_PASSWORD, true)).isEqualTo(1);
+
+        assertThat(out.toString()).contains("FAILED").contains("invalid_client")
+                .contains("fix: check teams.auth.clientSecret")
+                // the other side is still checked and reported
+                .contains("OK: signed in, 2 users listed").contains("Not ready");
+    }
+
+    @Test
+    void anUntrustedGraphCertificateNamesTheTlsKeyAndNeverFallsBackToTrustingAll() throws Exception {
+        assertThat(check(CLIENT_SECRET, PBX_PASSWORD, false)).isEqualTo(1);
+
+        assertThat(out.toString()).contains("FAILED").contains("teams.tls.certificate");
+    }
+
+    @Test
+    void aRejectedPbxLoginNamesLoginIdAndPassword() throws Exception {
+        assertThat(check(CLIENT_SECRET, "wrong-pbx-password-0000", true)).isEqualTo(1);
+
+        assertThat(out.toString()).contains("OK: signed in, 1 users listed")
+                .contains("fix: check starface.loginId and starface.password");
+    }
+}

@@ -1,0 +1,118 @@
+package dev.teamsconnect.service.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.teamsconnect.core.engine.EngineConfig;
+import dev.teamsconnect.core.engine.ManualDndMode;
+import dev.teamsconnect.core.error.ConfigException;
+import dev.teamsconnect.core.mapping.ConfigurableStatusPolicy;
+import dev.teamsconnect.core.model.PresenceCategory;
+import dev.teamsconnect.service.config.ConfigLoader;
+import dev.teamsconnect.service.config.ServiceConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EngineWiringTest {
+
+    @TempDir
+    Path dir;
+
+    private ServiceConfig load(String mapping) throws Exception {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, """
+                teams:
+                  tenantId: contoso.onmicrosoft.com
+                  clientId: "abc"
+                  auth:
+                    clientSecret: ${S}
+                  pollInterval: 3s
+                starface:
+                  baseUrl: https://pbx.example.com
+                  loginId: "0001"
+                  password: ${S}
+                state:
+                  file: %s
+                """.formatted(dir.resolve("state.json")) + mapping);
+        return new ConfigLoader(Map.of("S", "x")).load(file);
+    }
+
+    @Test
+    void engineSettingsComeFromMappingAndThePollInterval() throws Exception {
+        EngineWiring w = new EngineWiring(load("""
+                mapping:
+                  graceAfterCall: 30s
+                  debounce: 2s
+                  manualDnd: teams-leads
+                  failOpenAfter: 5m
+                """), PluginLookup.discover());
+
+        EngineConfig c = w.engineConfig(true, false);
+
+        assertThat(c.pollInterval()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.gracePeriod()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.debounce()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.manualDndMode()).isEqualTo(ManualDndMode.TEAMS_LEADS);
+        assertThat(c.failOpenAfter()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.dryRun()).isTrue();
+        assertThat(c.releaseOnShutdown()).isTrue();
+        assertThat(c.userRefreshInterval()).isEqualTo(EngineWiring.USER_REFRESH);
+    }
+
+    @Test
+    void runOnceKeepsItsHoldsForTheNextRunAndTheConfigCanTurnReleasingOff() throws Exception {
+        assertThat(new EngineWiring(load(""), PluginLookup.discover()).engineConfig(false, true).releaseOnShutdown())
+                .isFalse();
+        assertThat(new EngineWiring(load("mapping:\n  releaseOnShutdown: false\n"), PluginLookup.discover())
+                .engineConfig(false, false).releaseOnShutdown()).isFalse();
+    }
+
+    @Test
+    void thePolicyHasTheConfiguredCategoriesChatStatusAndLanguage() throws Exception {
+        ConfigurableStatusPolicy p = new EngineWiring(load("""
+                mapping:
+                  dnd: [IN_A_CALL]
+                  chatStatus: false
+                  language: en
+                """), PluginLookup.discover()).policy();
+
+        assertThat(p.dndCategories()).containsExactly(PresenceCategory.IN_A_CALL);
+        assertThat(p.chatStatusEnabled()).isFalse();
+        assertThat(p.language()).isEqualTo("en");
+    }
+
+    @Test
+    void theStateStoreIsTheJsonFileAtStateFile() throws Exception {
+        var store = new EngineWiring(load(""), PluginLookup.discover()).store();
+
+        assertThat(store.id()).isEqualTo("file");
+        assertThat(store.toString()).contains("state.json");
+    }
+
+    @Test
+    void aSinkThatRejectsItsSectionIsAConfigErrorWithTheKeyPath() throws Exception {
+        Path file = dir.resolve("c.yaml");
+        ServiceConfig c = load("");
+        // the service validator checks starface.baseUrl too; a plugin-only rule: a URL with a path is still valid
+        // for the service, so a bad section is simulated with a provider that rejects it the way plugins do
+        PluginLookup lookup = PluginLookup.of(new dev.teamsconnect.core.spi.PresenceSourceProvider() {
+            @Override
+            public String id() {
+                return "graph";
+            }
+
+            @Override
+            public dev.teamsconnect.core.spi.PresenceSource create(dev.teamsconnect.core.spi.ProviderConfig config) {
+                throw new ConfigException(config.path("chunkSize"), "must be between 1 and 650, but was 0");
+            }
+        }, new dev.teamsconnect.starface.StarfaceSinkProvider());
+
+        assertThatThrownBy(() -> new EngineWiring(c, lookup).source()).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("teams.chunkSize");
+        assertThat(file).exists();
+    }
+}
