@@ -49,14 +49,35 @@ class CrashSafetyIntegrationTest {
     private record ChainResult(int runs, int midWriteKills, int tempFilesLeft, int holdsAtKill) {
     }
 
+    /** The shipped service: {@code java -jar teamsconnect.jar run}, SIGKILLed (default 12 kills; soak 100). */
     @Test
-    void noUserIsLeftInAnEngineSetDndAfterSigkillAtRandomPoints() throws Exception {
-        int runs = Integer.getInteger("it.crash.runs", 50);
+    void noUserIsLeftInAnEngineSetDndAfterSigkillOfTheServiceProcess() throws Exception {
+        Child.serviceJar = Path.of(System.getProperty("it.serviceJar", "../teamsconnect-service/target/teamsconnect.jar"))
+                .toAbsolutePath();
+        assertThat(Child.serviceJar).as("the service jar, built by the package phase of teamsconnect-service").isRegularFile();
+        try {
+            series("service", "it.crash.serviceRuns", Integer.getInteger("it.crash.serviceRuns", 12));
+        } finally {
+            Child.serviceJar = null;
+        }
+    }
+
+    /**
+     * The engine with the real plugins and file store in a small JVM ({@link CrashChild}, a cycle every 20 ms): the
+     * same scenario with more kills per minute than the service's start-up allows (default 38; soak 500).
+     */
+    @Test
+    void noUserIsLeftInAnEngineSetDndAfterSigkillOfTheEngineProcess() throws Exception {
+        series("engine", "it.crash.runs", Integer.getInteger("it.crash.runs", 38));
+    }
+
+    private void series(String target, String runsProperty, int runs) throws Exception {
         int chains = Math.max(1, Math.min(runs, Integer.getInteger("it.crash.chains", 2)));
         long seed = Long.getLong("it.crash.seed", System.nanoTime());
-        String replay = "seed " + seed + " (replay: -Dit.crash.seed=" + seed + " -Dit.crash.runs=" + runs
-                + " -Dit.crash.chains=" + chains + ")";
+        String replay = "seed " + seed + " (replay: -Dit.crash.seed=" + seed + " -D" + runsProperty + "=" + runs
+                + " -Dit.crash.chains=" + chains + " -Dtest=CrashSafetyIntegrationTest)";
         long started = System.nanoTime();
+        Child.resetStartFigures();
         // independent chains (own emulators, own state file) in parallel: a child JVM start is mostly waiting for one
         // core, so two chains use the machine better
         ExecutorService pool = Executors.newFixedThreadPool(chains);
@@ -84,7 +105,7 @@ class CrashSafetyIntegrationTest {
         int kills = results.stream().mapToInt(ChainResult::runs).sum();
         int holdsAtKill = results.stream().mapToInt(ChainResult::holdsAtKill).sum();
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
-        System.out.printf("crash safety: %d SIGKILLs in %d chains in %d s (%s); child JVM start to first cycle %d ms on"
+        System.out.printf("crash safety (" + target + " process): %d SIGKILLs in %d chains in %d s (%s); child JVM start to first cycle %d ms on"
                 + " average; %d kills aimed at a state-file write, %d left a temporary state file behind; %d holds were"
                 + " in the file at the kills%n", kills, chains, seconds, replay, Child.averageStartMillis(),
                 results.stream().mapToInt(ChainResult::midWriteKills).sum(),
@@ -96,7 +117,7 @@ class CrashSafetyIntegrationTest {
 
     private ChainResult chain(int chain, int runs, long seed, String replay) throws Exception {
         Random random = new Random(seed);
-        Path chainDir = dir.resolve("chain-" + chain);
+        Path chainDir = dir.resolve(Child.serviceJar != null ? "service-chain-" + chain : "engine-chain-" + chain);
         Path stateFile = chainDir.resolve("state").resolve("teamsconnect-state.json");
         Files.createDirectories(stateFile.getParent());
         int midWriteKills = 0;
@@ -121,7 +142,9 @@ class CrashSafetyIntegrationTest {
 
                 // chaos: calls start and end while the engine runs, then SIGKILL
                 boolean aimAtWrite = run % 8 == 0;
-                long chaosNanos = Duration.ofMillis(20 + random.nextInt(aimAtWrite ? 2000 : 400)).toNanos();
+                // the service polls every 50 ms (the engine child every 20 ms): give it a longer window
+                int base = Child.serviceJar != null ? 150 : 20;
+                long chaosNanos = Duration.ofMillis(base + random.nextInt(aimAtWrite ? 2000 : 400)).toNanos();
                 long end = System.nanoTime() + chaosNanos;
                 long nextFlip = 0;
                 boolean killedMidWrite = false;
@@ -167,6 +190,9 @@ class CrashSafetyIntegrationTest {
                 child = Child.start(l, graphPem, pbxPem, stateFile);
             }
             settle(l, child, replay + ", final restart");
+            if (Boolean.getBoolean("it.crash.verbose")) {
+                System.out.println(child.tail());
+            }
             child.kill();
             assertThat(l.dnd(LATE_MANUAL)).isTrue();
             assertThat(tempFileExists(stateFile)).as("a restarted engine removes the temporary file of a killed write")
@@ -249,14 +275,69 @@ class CrashSafetyIntegrationTest {
             reader.start();
         }
 
+        /** CrashChild prints "CYCLE n"; the service logs the engine's summary "... - cycle n: ...". */
+        private static final java.util.regex.Pattern CYCLE_LINE = java.util.regex.Pattern.compile("^CYCLE \\d+ | - cycle \\d+: ");
+
         static long startNanos;
         static int starts;
+
+        static synchronized void resetStartFigures() {
+            startNanos = 0;
+            starts = 0;
+        }
 
         static synchronized long averageStartMillis() {
             return starts == 0 ? -1 : startNanos / starts / 1_000_000;
         }
 
+        /** The service jar while the service series runs, else null (the engine child). */
+        static Path serviceJar;
+
         static Child start(Landscape l, Path graphPem, Path pbxPem, Path stateFile) throws IOException {
+            return serviceJar != null ? startService(l, graphPem, pbxPem, stateFile) : startEngine(l, graphPem, pbxPem, stateFile);
+        }
+
+        /** {@code java -jar teamsconnect.jar run --config ...}: the service as shipped, secrets in its environment. */
+        static Child startService(Landscape l, Path graphPem, Path pbxPem, Path stateFile) throws IOException {
+            Path config = stateFile.resolveSibling("teamsconnect.yaml");
+            if (!Files.exists(config)) {
+                Files.writeString(config, """
+                        teams:
+                          tenantId: %s
+                          clientId: "%s"
+                          auth:
+                            mode: client-credentials
+                            clientSecret: ${TEAMS_CLIENT_SECRET}
+                          authorityHost: %s
+                          graphBaseUrl: %s
+                          pollInterval: 50ms
+                          tls:
+                            certificate: %s
+                        starface:
+                          baseUrl: %s
+                          loginId: "%s"
+                          password: ${STARFACE_PASSWORD}
+                          tls:
+                            certificate: %s
+                        state:
+                          file: %s
+                        server:
+                          port: 0
+                        """.formatted(l.graph.tenantId(), Landscape.APP, l.graph.authorityHost(), l.graph.graphBaseUrl(),
+                        graphPem, l.pbx.baseUrl(), Landscape.PBX_LOGIN, pbxPem, stateFile));
+            }
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> cmd = List.of(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC",
+                    "-XX:-UsePerfData", "-Xmx256m", "-XX:+UnlockDiagnosticVMOptions", "-XX:-BytecodeVerificationRemote",
+                    "-jar", serviceJar.toString(), "run", "--config", config.toString());
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("TEAMS_CLIENT_SECRET", Landscape.APP_SECRET);
+            pb.environment().put("STARFACE_PASSWORD", Landscape.PBX_PASSWORD);
+            return new Child(pb.start(), System.nanoTime());
+        }
+
+        /** {@link CrashChild}: the engine with the real plugins, without the service around it. */
+        static Child startEngine(Landscape l, Path graphPem, Path pbxPem, Path stateFile) throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                     "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k", "-Xmx256m",
@@ -275,7 +356,7 @@ class CrashSafetyIntegrationTest {
         private void read() {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    if (line.startsWith("CYCLE ") && cycles.incrementAndGet() == 1) {
+                    if (CYCLE_LINE.matcher(line).find() && cycles.incrementAndGet() == 1) {
                         synchronized (Child.class) {
                             startNanos += System.nanoTime() - started;
                             starts++;
