@@ -433,12 +433,15 @@ public final class GraphPresenceSource implements PresenceSource {
      * an IOException; it must not be taken for a network error and retried against the same bad data.
      */
     private static boolean isMalformedJson(Throwable t) {
+        boolean gson = false;
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c.getClass().getName().startsWith("com.google.gson.")) {
-                return true;
+            boolean fromGson = c.getClass().getName().startsWith("com.google.gson.");
+            if (c instanceof IOException && !fromGson) {
+                return false; // e.g. JsonIOException around a connection cut in the middle of the body: I/O, retry
             }
+            gson |= fromGson;
         }
-        return false;
+        return gson;
     }
 
     private static boolean hasIoCause(Throwable t) {
