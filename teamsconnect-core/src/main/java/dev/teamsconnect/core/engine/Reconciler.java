@@ -84,6 +84,9 @@ final class Reconciler {
                 if (actual.dnd() == writtenDnd) {
                     writeDnd = priorDnd;
                     dndPost = DndMode.NONE;
+                    // unconfirmed until the hold is removed: if that removal is lost, the PBX showing prior is
+                    // the engine's own restore, not a hand-made change (see the HELD branch below)
+                    dndWriteNeedsConfirm = true;
                     kind = max(kind, AuditEvent.Kind.RESTORED);
                     reasons.add("restored prior DND " + onOff(priorDnd));
                 } else {
@@ -120,6 +123,7 @@ final class Reconciler {
                     // the desired value is now the user's own prior value: write it, the DND hold ends
                     writeDnd = wantDnd;
                     dndPost = DndMode.NONE;
+                    dndWriteNeedsConfirm = true; // as for a restore
                     kind = max(kind, AuditEvent.Kind.HOLD_UPDATED);
                     reasons.add(desiredReason);
                 } else if (!confirmed) {

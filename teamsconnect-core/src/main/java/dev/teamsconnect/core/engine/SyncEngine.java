@@ -361,6 +361,8 @@ public final class SyncEngine implements AutoCloseable {
         String lastWantReason;
         Instant graceStart;
         Boolean ownEpisode;
+        boolean evaluated;
+        Instant resumeUntil;
         boolean skipping;
         boolean failedOpen;
         boolean failing;
@@ -549,6 +551,8 @@ public final class SyncEngine implements AutoCloseable {
         t.lastWantReason = old.lastWantReason;
         t.graceStart = old.graceStart;
         t.ownEpisode = old.ownEpisode;
+        t.evaluated = old.evaluated;
+        t.resumeUntil = old.resumeUntil;
         t.skipping = old.skipping;
         t.failedOpen = old.failedOpen;
         t.desiredDnd = old.desiredDnd;
@@ -717,6 +721,26 @@ public final class SyncEngine implements AutoCloseable {
             }
         } else {
             t.lastWantDnd = null;
+        }
+
+        // A MANUAL hold from the store (a restart): its episode was running, and the debounce and grace timers that
+        // would end it are gone, so the first category counted at once could end it early and let the next call
+        // override the user's choice. End it no sooner than a running engine would: keep it while presence has
+        // not wanted DND for debounce + grace, counted from the first cycle that reads presence.
+        Hold held = holds.get(m.pbx().id());
+        if (!t.evaluated) {
+            t.evaluated = true;
+            if (held != null && held.kind() == Hold.Kind.MANUAL && capabilities.contains(Capability.DND)) {
+                t.resumeUntil = now.plus(config.debounce()).plus(config.gracePeriod());
+            }
+        }
+        if (t.resumeUntil != null) {
+            if (wantDnd == null && held != null && held.kind() == Hold.Kind.MANUAL && now.isBefore(t.resumeUntil)) {
+                wantDnd = held.writtenDnd();
+                reason = "manual DND episode from before the restart, kept for debounce and grace";
+            } else {
+                t.resumeUntil = null;
+            }
         }
         t.desiredDnd = wantDnd;
         if (wantDnd == null && wantChat == null && !holds.containsKey(m.pbx().id())) {

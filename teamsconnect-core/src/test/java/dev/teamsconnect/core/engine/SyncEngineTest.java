@@ -14,11 +14,15 @@ import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.spi.AuditEvent.Kind;
 import dev.teamsconnect.core.spi.Hold;
 import dev.teamsconnect.core.spi.PbxChange;
+import dev.teamsconnect.core.spi.StateStore;
+import dev.teamsconnect.core.store.InMemoryStateStore;
 import dev.teamsconnect.core.store.JsonFileStateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -191,6 +195,124 @@ class SyncEngineTest {
         engine.syncOnce();
         assertThat(f.sink.dnd("1")).as("a fresh grace period started at the end of the second call").isTrue();
         assertThat(f.sink.writes).hasSize(1);
+    }
+
+    @Test
+    void manualDndEpisodeEndsWhenAwayOutlastsDebounceAndGraceAndALaterCallIsANewEpisodeAcrossARestart() {
+        // replay of property seed -1225611888754499572: the episode ended in the cycle before the restart
+        f.config.debounce(Duration.ofSeconds(27)).gracePeriod(Duration.ofSeconds(6));
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.sink.setByHand("1", false);
+        engine.syncOnce();
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.MANUAL);
+        f.away("1");
+        engine.syncOnce(); // AWAY is only a candidate
+        f.advance(Duration.ofSeconds(28));
+        engine.syncOnce(); // AWAY counts now; the grace period starts
+        f.call("1");
+        f.advance(Duration.ofSeconds(3));
+        engine.syncOnce(); // in the grace period; the call is not counted yet (debounce)
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.MANUAL);
+        f.advance(Duration.ofSeconds(12));
+        engine.syncOnce(); // grace over, the call still under debounce: the manual episode is over
+        assertThat(engine.snapshot().user("1").desiredDnd()).isNull();
+        assertThat(f.store.load()).isEmpty();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.sink.writes).hasSize(1);
+
+        // a restart counts the call at once (debounce is in memory); it is a new episode either way
+        SyncEngine restarted = f.engine();
+        restarted.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.HELD);
+    }
+
+    @Test
+    void manualDndSurvivesARestartWhileDebounceAndGraceWouldStillBridgeTheGap() {
+        f.config.debounce(Duration.ofSeconds(20)).gracePeriod(Duration.ofSeconds(30));
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.sink.setByHand("1", false);
+        engine.syncOnce();
+        f.available("1");
+        f.advance(Duration.ofSeconds(5));
+        engine.syncOnce(); // AVAILABLE is a candidate: the episode runs on (debounce, then grace)
+
+        f.advance(Duration.ofSeconds(5));
+        SyncEngine restarted = f.engine(); // the old engine's debounce and grace timers are lost
+        restarted.syncOnce();
+        assertThat(f.store.load().get("1").kind()).as("the manual choice outlives the restart").isEqualTo(Hold.Kind.MANUAL);
+        assertThat(restarted.snapshot().user("1").desiredDnd()).isTrue();
+
+        f.call("1"); // 35 s after the call ended: debounce 20 s + grace 30 s would bridge this in a running engine
+        f.advance(Duration.ofSeconds(30));
+        restarted.syncOnce();
+        f.advance(Duration.ofSeconds(25));
+        restarted.syncOnce(); // the call counts now
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.sink.writes).hasSize(1);
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.MANUAL);
+
+        f.available("1");
+        restarted.syncOnce();
+        f.advance(Duration.ofSeconds(20));
+        restarted.syncOnce(); // AVAILABLE counts; grace starts
+        f.advance(Duration.ofSeconds(30));
+        restarted.syncOnce(); // grace over: the episode ends, DND stays as the user set it
+        assertThat(f.store.load()).isEmpty();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.sink.writes).hasSize(1);
+    }
+
+    @Test
+    void restoreWhoseRemovalWasNotStoredIsNotTakenForAManualChangeByTheNextCall() {
+        InMemoryStateStore backing = new InMemoryStateStore();
+        boolean[] failRemovals = {false};
+        f.store = new StateStore() {
+            @Override
+            public String id() {
+                return "failing-removals";
+            }
+
+            @Override
+            public Map<String, Hold> load() {
+                return backing.load();
+            }
+
+            @Override
+            public void commit(Collection<Hold> upserts, Collection<String> removals) {
+                if (failRemovals[0] && !removals.isEmpty()) {
+                    throw new RetryableException("disk full (simulated)");
+                }
+                backing.commit(upserts, removals);
+            }
+        };
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.available("1");
+        failRemovals[0] = true;
+        engine.syncOnce(); // DND restored off; the hold's removal after the write is not stored
+        failRemovals[0] = false;
+        assertThat(f.sink.dnd("1")).isFalse();
+
+        f.call("1"); // the next call at once: the PBX shows the engine's own restore, not a hand-made change
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.HELD);
+        assertThat(f.kinds()).doesNotContain(Kind.MANUAL_KEPT);
+
+        f.available("1");
+        SyncEngine restarted = f.engine(); // and a new engine over the same store restores it
+        restarted.syncOnce();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.store.load()).isEmpty();
     }
 
     @Test
