@@ -222,10 +222,23 @@ public final class GraphPresenceSource implements PresenceSource {
                 errors.put("XXX", ODataError::createFromDiscriminatorValue);
                 try (InputStream in = adapter.sendPrimitive(request, errors, InputStream.class)) {
                     return in == null ? null : PresenceJson.parse(in);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    // the answer arrived but is not readable JSON: not a network error, do not retry the same data
+                    throw new MalformedAnswer("POST /communications/getPresencesByUserId failed: unreadable answer: "
+                            + e.getOriginalMessage(), e);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
+        } catch (MalformedAnswer e) {
+            // Only the users of this answer are unreadable; the other chunks of the cycle go on.
+            LOG.warn("Microsoft Graph sent an unreadable presence answer for {} user(s); they are skipped this cycle: {}",
+                    chunk.size(), e.getMessage());
+            for (String id : chunk) {
+                failures.put(id, new RetryableException("unreadable presence answer from Microsoft Graph for user " + id
+                        + ": " + e.getMessage(), e));
+            }
+            return;
         } catch (BadRequest e) {
             if (chunk.size() == 1) {
                 failures.put(chunk.get(0), new UnknownUserException(chunk.get(0),
@@ -264,6 +277,16 @@ public final class GraphPresenceSource implements PresenceSource {
         }
         if (p.activity() == Activity.UNKNOWN && unknownLogged.add("activity:" + p.rawActivity())) {
             LOG.warn("unknown Teams activity \"{}\" (kept as UNKNOWN; logged once)", p.rawActivity());
+        }
+    }
+
+    /**
+     * An answer that could not be parsed (malformed JSON, wrong types): retrying the same request rarely helps, and
+     * it must not stop the other chunks. Retryable for every other caller.
+     */
+    private static final class MalformedAnswer extends RetryableException {
+        MalformedAnswer(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -342,8 +365,8 @@ public final class GraphPresenceSource implements PresenceSource {
                 if (inner != null) {
                     throw inner;
                 }
-                if (!hasIoCause(e)) {
-                    throw new RetryableException(what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+                if (!hasIoCause(e) || isMalformedJson(e)) {
+                    throw new MalformedAnswer(what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
                 }
                 lastProblem = e.getClass().getSimpleName();
                 Duration wait = backoff(attempt);
@@ -419,6 +442,22 @@ public final class GraphPresenceSource implements PresenceSource {
             }
         }
         return null;
+    }
+
+    /**
+     * The answer arrived but is not JSON the SDK can read. The SDK parses with Gson, whose MalformedJsonException is
+     * an IOException; it must not be taken for a network error and retried against the same bad data.
+     */
+    private static boolean isMalformedJson(Throwable t) {
+        boolean gson = false;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            boolean fromGson = c.getClass().getName().startsWith("com.google.gson.");
+            if (c instanceof IOException && !fromGson) {
+                return false; // e.g. JsonIOException around a connection cut in the middle of the body: I/O, retry
+            }
+            gson |= fromGson;
+        }
+        return gson;
     }
 
     private static boolean hasIoCause(Throwable t) {

@@ -1,6 +1,7 @@
 package dev.teamsconnect.graph;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -25,14 +26,15 @@ final class PresenceJson {
     }
 
     /**
-     * @throws IOException for malformed JSON or a body that is not an object (the caller treats it like an I/O
-     *                     failure of the request: retried with backoff)
+     * @throws com.fasterxml.jackson.core.JsonProcessingException for malformed JSON or a body that is not an object
+     *                     (the caller reports the chunk's users as unreadable this cycle)
+     * @throws IOException when reading the body fails
      */
     static List<Item> parse(InputStream in) throws IOException {
         List<Item> out = new ArrayList<>();
         try (JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new IOException("presence answer is not a JSON object");
+                throw new JsonParseException(p, "presence answer is not a JSON object");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();

@@ -12,6 +12,7 @@ import dev.teamsconnect.core.decorate.Sleeper;
 import dev.teamsconnect.core.error.ConfigException;
 import dev.teamsconnect.core.error.TeamsConnectException;
 import dev.teamsconnect.core.error.TerminalException;
+import dev.teamsconnect.core.error.UnknownUserException;
 import dev.teamsconnect.core.mapping.ConfigurableStatusPolicy;
 import dev.teamsconnect.core.mapping.DesiredState;
 import dev.teamsconnect.core.mapping.PresenceClassifier;
@@ -38,6 +39,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -104,6 +106,8 @@ public final class SyncEngine implements AutoCloseable {
     private final Map<String, Hold> holds = new LinkedHashMap<>();
     private final Map<String, UserTrack> tracks = new LinkedHashMap<>();
     private final Map<String, PbxUser> knownPbx = new HashMap<>();
+    private Set<String> allPbxIds;   // every PBX user id at allPbxIdsAt (for orphaned holds only)
+    private Instant allPbxIdsAt;
     private final Set<String> loggedProblems = new HashSet<>();
     private final Set<String> warnedOrphans = new HashSet<>();
     private List<MappedUser> mapped;
@@ -304,6 +308,29 @@ public final class SyncEngine implements AutoCloseable {
         } finally {
             cycleLock.unlock();
         }
+    }
+
+    private enum OrphanLookup { DELETED, EXISTS, UNKNOWN }
+
+    /**
+     * Whether the PBX still has a user with this id, from one full {@code listUsers()} per user refresh (a user out
+     * of the group scope still exists; only a user missing from the full list is deleted).
+     */
+    private OrphanLookup orphanLookup(String pbxUserId) {
+        if (allPbxIdsAt == null || !allPbxIdsAt.equals(lastRefresh)) {
+            try {
+                Set<String> ids = new HashSet<>();
+                for (PbxUser u : sink.listUsers()) {
+                    ids.add(u.id());
+                }
+                allPbxIds = ids;
+                allPbxIdsAt = lastRefresh;
+            } catch (TeamsConnectException e) {
+                LOG.debug("Cannot list all PBX users to check orphaned holds: {}", e.getMessage());
+                return OrphanLookup.UNKNOWN;
+            }
+        }
+        return allPbxIds.contains(pbxUserId) ? OrphanLookup.EXISTS : OrphanLookup.DELETED;
     }
 
     /** Holds of users the engine has not listed yet (e.g. the user lists could not be read since a restart). */
@@ -591,6 +618,10 @@ public final class SyncEngine implements AutoCloseable {
                 continue;
             }
             PbxUser user = knownPbx.get(h.pbxUserId());
+            if (user == null && orphanLookup(h.pbxUserId()) == OrphanLookup.DELETED) {
+                dropHoldsOfDeletedUsers(List.of(h.pbxUserId()), c);
+                continue;
+            }
             if (user == null) {
                 if (warnedOrphans.add(h.pbxUserId())) {
                     LOG.warn("Hold for PBX user id {} whose user is not in scope: kept in the store; it is released"
@@ -783,12 +814,16 @@ public final class SyncEngine implements AutoCloseable {
         record Planned(Work work, Hold old, PbxState actual, Reconciler.Decision decision) {
         }
         List<Planned> planned = new ArrayList<>();
+        List<String> vanished = new ArrayList<>();
         for (Work w : work) {
             String id = w.pbx().id();
             PbxState actual = states.values().get(id);
             if (actual == null) {
                 TeamsConnectException f = states.failures().get(id);
                 userFailure(w, now, "PBX state read failed: " + (f == null ? "no state returned" : f.getMessage()));
+                if (f instanceof UnknownUserException && holds.containsKey(id)) {
+                    vanished.add(id);
+                }
                 continue;
             }
             if (w.track() != null) {
@@ -810,6 +845,7 @@ public final class SyncEngine implements AutoCloseable {
             }
             planned.add(new Planned(w, old, actual, d));
         }
+        dropHoldsOfDeletedUsers(vanished, c);
         if (planned.isEmpty()) {
             return;
         }
@@ -923,6 +959,27 @@ public final class SyncEngine implements AutoCloseable {
             w.track().lastChangeAt = now;
         }
         emit(new AuditEvent(now, kind, w.pbx().id(), label, w.category(), from, to, reason));
+    }
+
+    /**
+     * The PBX says these held users do not exist (deleted by an administrator): there is no DND left to restore, and
+     * a kept hold would only be retried forever (or applied to whoever gets the id next). Dropped from the store.
+     */
+    private void dropHoldsOfDeletedUsers(Collection<String> ids, Counters c) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            store.commit(List.of(), ids);
+        } catch (TeamsConnectException e) {
+            c.errors.add("store.commit: " + e.getMessage());
+            return;
+        }
+        for (String id : ids) {
+            Hold h = holds.remove(id);
+            LOG.warn("PBX user id {} no longer exists on the PBX; its hold ({}) is dropped, there is nothing to restore",
+                    id, h == null ? "none" : h.kind().code());
+        }
     }
 
     private void userFailure(Work w, Instant now, String reason) {

@@ -74,7 +74,32 @@ public final class JsonFileStateStore implements StateStore {
     @Override
     public synchronized Map<String, Hold> load() {
         holds = readFile();
+        removeTemporaryFilesOfKilledWrites();
         return Map.copyOf(holds);
+    }
+
+    /**
+     * A process killed while writing leaves its temporary file behind (the state file itself is intact: the rename
+     * never happened). One process per file, so at load time no other writer can own such a file; without this they
+     * would pile up, one per crash.
+     */
+    private void removeTemporaryFilesOfKilledWrites() {
+        Path dir = file.getParent();
+        String prefix = "." + file.getFileName() + ".";
+        if (dir == null || !Files.isDirectory(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(prefix) && name.endsWith(".tmp") && Files.isRegularFile(p)) {
+                    Files.deleteIfExists(p);
+                    LOG.info("Removed {} left behind by an interrupted write of the state file", p);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not clean up temporary state files in {}: {}", dir, e.toString());
+        }
     }
 
     @Override

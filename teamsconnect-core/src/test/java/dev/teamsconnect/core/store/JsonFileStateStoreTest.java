@@ -48,6 +48,18 @@ class JsonFileStateStoreTest {
     }
 
     @Test
+    void loadRemovesTemporaryFilesOfAKilledWriteAndKeepsTheStateFile() throws IOException {
+        Path file = dir.resolve("state.json");
+        new JsonFileStateStore(file).commit(List.of(held("1")), List.of());
+        Path leftover = Files.writeString(dir.resolve(".state.json.123456.tmp"), "{\"format\":\"teamsc");
+        Path unrelated = Files.writeString(dir.resolve(".other.json.1.tmp"), "x");
+
+        assertThat(new JsonFileStateStore(file).load()).containsOnlyKeys("1");
+        assertThat(leftover).doesNotExist();
+        assertThat(unrelated).as("only this store's temporary files").exists();
+    }
+
+    @Test
     void roundTripsHoldsThroughTheFile() {
         Path file = dir.resolve("sub/state.json");
         JsonFileStateStore store = new JsonFileStateStore(file);

@@ -2,8 +2,10 @@ package dev.teamsconnect.service.config;
 
 import dev.teamsconnect.core.model.PresenceCategory;
 import dev.teamsconnect.core.spi.ProviderConfig;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -182,6 +184,7 @@ final class ServiceConfigValidator {
         ConfigSection tls = s.section("tls");
         tls.rejectUnknownKeys(KnownKeys.STARFACE_TLS);
         Optional<Path> certificate = tls.readableFile("certificate");
+        certificate.ifPresent(f -> requirePemCertificates(tls, f));
         Optional<String> pin = tls.string("pin");
         if (pin.isPresent() && !validPin(pin.get())) {
             problems.add(tls.path("pin"), "must be a SHA-256 fingerprint, sha256/<base64> or 64 hex digits (colons allowed), but was \""
@@ -191,6 +194,24 @@ final class ServiceConfigValidator {
             return null;
         }
         return new StarfaceConfig(baseUrl.get(), loginId.get(), password.get(), certificate, pin);
+    }
+
+    /** A trust file that exists but holds no certificate would only fail at the first TLS handshake: say so now. */
+    private void requirePemCertificates(ConfigSection tls, Path file) {
+        try {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file) || Files.size(file) == 0) {
+                return; // already reported by readableFile
+            }
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+                    problems.add(tls.path("certificate"), "file \"" + file + "\" holds no certificate; it must be a PEM file"
+                            + " with -----BEGIN CERTIFICATE----- blocks");
+                }
+            }
+        } catch (java.security.cert.CertificateException | IOException e) {
+            problems.add(tls.path("certificate"), "file \"" + file + "\" is not a readable PEM certificate (" + e.getMessage()
+                    + "); export the appliance's certificate as PEM");
+        }
     }
 
     private static boolean validPin(String pin) {

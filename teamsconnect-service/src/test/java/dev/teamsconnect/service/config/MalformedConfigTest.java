@@ -29,6 +29,7 @@ public class MalformedConfigTest {
     public static Path dir;
     static Path emptyFile;
     static Path certificate;
+    static Path notACertificate;
 
     static final String VALID = """
             teams:
@@ -59,6 +60,7 @@ public class MalformedConfigTest {
     public static void files() throws IOException {
         emptyFile = Files.createFile(dir.resolve("empty.pem"));
         certificate = Files.writeString(dir.resolve("pbx.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        notACertificate = Files.writeString(dir.resolve("not-a-cert.pem"), "this is the PBX admin's note, not a certificate\n");
     }
 
     static String replace(String from, String to) {
@@ -108,6 +110,12 @@ public class MalformedConfigTest {
                 bad("pbx certificate missing", replace("  password: ${STARFACE_PASSWORD}\n",
                         "  password: ${STARFACE_PASSWORD}\n  tls:\n    certificate: /nonexistent/pbx.pem\n"),
                         "starface.tls.certificate", "\"/nonexistent/pbx.pem\" does not exist"),
+                bad("pbx certificate is not a certificate", replace("  password: ${STARFACE_PASSWORD}\n",
+                        "  password: ${STARFACE_PASSWORD}\n  tls:\n    certificate: " + notACertificate + "\n"),
+                        "starface.tls.certificate", "is not a readable PEM certificate"),
+                bad("pbx certificate is a damaged PEM", replace("  password: ${STARFACE_PASSWORD}\n",
+                        "  password: ${STARFACE_PASSWORD}\n  tls:\n    certificate: " + certificate + "\n"),
+                        "starface.tls.certificate", "is not a readable PEM certificate"),
                 bad("bad pin", replace("  password: ${STARFACE_PASSWORD}\n",
                         "  password: ${STARFACE_PASSWORD}\n  tls:\n    pin: md5/abc\n"), "starface.tls.pin", "must be a SHA-256 fingerprint"),
                 bad("url without scheme", replace("baseUrl: https://pbx.example.com", "baseUrl: pbx"), "starface.baseUrl",

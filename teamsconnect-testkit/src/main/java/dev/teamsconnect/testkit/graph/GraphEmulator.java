@@ -96,6 +96,7 @@ public final class GraphEmulator implements AutoCloseable {
     private final Map<String, Token> refreshTokens = new HashMap<>();
     private final Map<String, DeviceCodeState> deviceCodes = new LinkedHashMap<>();
     private final Map<String, Deque<Failure>> failures = new HashMap<>();
+    private final Map<String, String> rawPresenceJson = new HashMap<>();
     private final Map<String, Integer> counts = new LinkedHashMap<>();
     private final Map<String, Integer> grantCounts = new LinkedHashMap<>();
     private final Map<String, Deque<Long>> windows = new HashMap<>();
@@ -388,7 +389,56 @@ public final class GraphEmulator implements AutoCloseable {
         synchronized (lock) {
             Deque<Failure> q = failures.computeIfAbsent(path, k -> new ArrayDeque<>());
             for (int i = 0; i < count; i++) {
-                q.add(new Failure(status, retryAfter));
+                q.add(new Failure(status, retryAfter, null));
+            }
+        }
+    }
+
+    /**
+     * Answers the next request to {@code path} with {@code status} and exactly {@code rawBody} as
+     * {@code application/json}, even if it is not JSON (malformed answers, wrong types, unknown values). Queued
+     * behind earlier {@link #failNext} entries for the same path.
+     */
+    public void respondNext(String path, int status, String rawBody) {
+        if (status < 100 || status > 599 || rawBody == null) {
+            throw new IllegalArgumentException("respondNext needs an HTTP status and a body, got " + status);
+        }
+        synchronized (lock) {
+            failures.computeIfAbsent(path, k -> new ArrayDeque<>()).add(new Failure(status, null, rawBody));
+        }
+    }
+
+    /**
+     * The next {@code count} requests to {@code path} get no answer at all: the connection is closed after the
+     * request was read, as a reset by a proxy or a crashing front end would do.
+     */
+    public void dropNext(String path, int count) {
+        synchronized (lock) {
+            Deque<Failure> q = failures.computeIfAbsent(path, k -> new ArrayDeque<>());
+            for (int i = 0; i < count; i++) {
+                q.add(new Failure(DROP, null, null));
+            }
+        }
+    }
+
+    /** Forgets every scripted failure not yet served ({@link #failNext}, {@link #respondNext}, {@link #dropNext}). */
+    public void clearScriptedFailures() {
+        synchronized (lock) {
+            failures.clear();
+        }
+    }
+
+    /**
+     * From now on the user's element in getPresencesByUserId answers is exactly {@code jsonFragment}, which need not be
+     * valid JSON (e.g. {@code {"id":"...","availability":} makes the whole answer malformed); {@code null} goes back
+     * to normal. Only the answers that contain this user are affected.
+     */
+    public void setRawPresenceJson(String userId, String jsonFragment) {
+        synchronized (lock) {
+            if (jsonFragment == null) {
+                rawPresenceJson.remove(userId);
+            } else {
+                rawPresenceJson.put(userId, jsonFragment);
             }
         }
     }
@@ -587,6 +637,11 @@ public final class GraphEmulator implements AutoCloseable {
         } catch (RuntimeException e) {
             r = Response.json(500, graphError("InternalServerError", "emulator failure: " + e));
         }
+        if (r.status == DROP) {
+            // closing an exchange whose headers were never sent closes the connection: the client sees a reset
+            ex.close();
+            return;
+        }
         byte[] bytes = r.body.getBytes(StandardCharsets.UTF_8);
         r.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
         String correlation = ex.getRequestHeaders().getFirst("client-request-id");
@@ -651,6 +706,9 @@ public final class GraphEmulator implements AutoCloseable {
         }
         Map<String, String> headers = new HashMap<>();
         headers.put("Content-Type", "application/json");
+        if (f.body != null || f.status == DROP) {
+            return new Response(f.status, f.body == null ? "" : f.body, headers);
+        }
         if (f.retryAfter != null) {
             headers.put("Retry-After", seconds(f.retryAfter));
         }
@@ -1084,14 +1142,28 @@ public final class GraphEmulator implements AutoCloseable {
             ObjectNode n = JSON.createObjectNode();
             n.put("@odata.context", graphBaseUrl() + "/$metadata#Collection(presence)");
             ArrayNode value = n.putArray("value");
+            List<String> raw = new ArrayList<>();
             for (JsonNode id : ids) {
                 // Reference facts are silent on unknown ids in a batch; the emulator leaves them out.
                 UserState s = users.get(id.asText());
                 if (s != null) {
-                    value.add(presenceNode(s));
+                    String fragment = rawPresenceJson.get(s.user.id());
+                    if (fragment != null) {
+                        raw.add(fragment);
+                        value.add("\u0001raw-" + (raw.size() - 1));
+                    } else {
+                        value.add(presenceNode(s));
+                    }
                 }
             }
-            return Response.json(200, n);
+            if (raw.isEmpty()) {
+                return Response.json(200, n);
+            }
+            String text = n.toString();
+            for (int i = 0; i < raw.size(); i++) {
+                text = text.replace("\"\\u0001raw-" + i + "\"", raw.get(i));
+            }
+            return new Response(200, text, Map.of("Content-Type", "application/json"));
         }
     }
 
@@ -1207,8 +1279,11 @@ public final class GraphEmulator implements AutoCloseable {
     private record Client(String clientId, String secret, PublicKey publicKey, boolean publicClient) {
     }
 
-    private record Failure(int status, Duration retryAfter) {
+    /** {@code body} null: a generated error body; {@code status} {@link #DROP}: no answer, the connection is closed. */
+    private record Failure(int status, Duration retryAfter, String body) {
     }
+
+    private static final int DROP = -1;
 
     private static final class UserState {
         final EmulatedUser user;

@@ -318,6 +318,13 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
+    /** Forgets every {@link #failNext} and {@link #respondNext} rule not used up yet. */
+    public void clearScriptedFailures() {
+        synchronized (lock) {
+            failureRules.clear();
+        }
+    }
+
     /** Adds this latency to every request from now on ({@link Duration#ZERO} to turn off). Really sleeps. */
     public void setLatency(Duration latency) {
         this.latency = latency == null ? Duration.ZERO : latency;
@@ -345,6 +352,18 @@ public final class StarfaceEmulator implements AutoCloseable {
     public void setTokenLifetime(Duration lifetime) {
         synchronized (lock) {
             this.tokenLifetime = lifetime;
+        }
+    }
+
+    /**
+     * Deletes a user as an administrator would: from then on the user is missing from {@code /rest/users} and its
+     * groups, and {@code /rest/users/{id}[/phoneconfig]} answers 404.
+     */
+    public void deleteUser(String loginOrId) {
+        synchronized (lock) {
+            UserState u = find(loginOrId);
+            users.remove(u.id);
+            groups.values().forEach(g -> g.members().remove(u.id));
         }
     }
 

@@ -134,6 +134,41 @@ class GraphEmulatorTest {
     }
 
     @Test
+    void answersWithARawBodyDropsConnectionsAndForgetsScriptedFailures() throws Exception {
+        List<EmulatedUser> users = emu.seedUsers(2);
+        String token = appToken();
+        String path = GraphEmulator.PRESENCES_BY_USER_ID;
+        emu.respondNext(path, 200, "{\"value\":[{\"id\":");
+        HttpResponse<String> raw = post(path, "application/json", idsBody(List.of(users.get(0).id())), token);
+        assertThat(raw.statusCode()).isEqualTo(200);
+        assertThat(raw.body()).isEqualTo("{\"value\":[{\"id\":");
+
+        emu.dropNext(path, 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> post(path, "application/json",
+                idsBody(List.of(users.get(0).id())), token)).isInstanceOf(java.io.IOException.class);
+
+        emu.failNext(path, 5, 503, null);
+        emu.clearScriptedFailures();
+        assertThat(post(path, "application/json", idsBody(List.of(users.get(0).id())), token).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void rawPresenceJsonReplacesOnlyThatUsersElementUntilCleared() throws Exception {
+        List<EmulatedUser> users = emu.seedUsers(2);
+        String token = appToken();
+        String path = GraphEmulator.PRESENCES_BY_USER_ID;
+        emu.setRawPresenceJson(users.get(0).id(), "{\"id\":\"" + users.get(0).id() + "\",\"availability\":42}");
+        JsonNode both = JSON.readTree(post(path, "application/json", idsBody(List.of(users.get(0).id(), users.get(1).id())),
+                token).body());
+        assertThat(both.get("value").get(0).get("availability").asInt()).isEqualTo(42);
+        assertThat(both.get("value").get(1).get("availability").asText()).isEqualTo("Offline");
+
+        emu.setRawPresenceJson(users.get(0).id(), null);
+        JsonNode normal = JSON.readTree(post(path, "application/json", idsBody(List.of(users.get(0).id())), token).body());
+        assertThat(normal.get("value").get(0).get("availability").asText()).isEqualTo("Offline");
+    }
+
+    @Test
     void reportsPascalCasePresenceWithGrowingSequenceNumbers() throws Exception {
         EmulatedUser u = emu.seedUsers(1).get(0);
         String token = appToken();

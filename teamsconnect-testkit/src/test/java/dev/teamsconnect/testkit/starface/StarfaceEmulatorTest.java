@@ -191,6 +191,29 @@ class StarfaceEmulatorTest {
     }
 
     @Test
+    void deletedUsersDisappearFromListsAndGet404() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false)
+                .user("0002", "pw2", "b@x.test", "B", "Two", false).group("Sales", "0001", "0002").start();
+        String token = login("0001", "pw");
+        int id = pbx.userId("0002");
+        pbx.deleteUser("0002");
+        JsonNode users = JSON.readTree(send("GET", "/rest/users", token, null, true).body());
+        assertThat(users.findValuesAsText("login")).containsExactly("0001");
+        assertThat(send("GET", "/rest/users/" + id + "/phoneconfig", token, null, true).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/rest/groups/1", token, null, true).body()).doesNotContain("\"id\":" + id + ",");
+    }
+
+    @Test
+    void clearScriptedFailuresForgetsRulesNotUsedUp() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).start();
+        String token = login("0001", "pw");
+        pbx.failNext("GET /rest/users", 5, 503);
+        assertThat(send("GET", "/rest/users", token, null, true).statusCode()).isEqualTo(503);
+        pbx.clearScriptedFailures();
+        assertThat(send("GET", "/rest/users", token, null, true).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void servesHttpsWithItsGeneratedCertificate() throws Exception {
         pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).https().start();
         HttpClient trusting = HttpClient.newBuilder().sslContext(pbx.certificate().orElseThrow().clientSslContext()).build();

@@ -1,0 +1,165 @@
+package dev.teamsconnect.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shipped service ({@code java -jar teamsconnect.jar run}) against the emulators: a corrupt state file stops it
+ * with the file untouched; a run at TRACE with calls, expired tokens and a PBX restart logs no secret, and its
+ * endpoints (default bind address) show none.
+ */
+class ServiceProcessIntegrationTest {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private static Path jar() {
+        Path jar = Path.of(System.getProperty("it.serviceJar", "../teamsconnect-service/target/teamsconnect.jar")).toAbsolutePath();
+        assertThat(jar).as("the service jar, built by the package phase of teamsconnect-service").isRegularFile();
+        return jar;
+    }
+
+    private Path config(Landscape l, Path state, int port) throws Exception {
+        Path file = dir.resolve("teamsconnect.yaml");
+        Files.writeString(file, """
+                teams:
+                  tenantId: %s
+                  clientId: "%s"
+                  auth:
+                    mode: client-credentials
+                    clientSecret: ${TEAMS_CLIENT_SECRET}
+                  authorityHost: %s
+                  graphBaseUrl: %s
+                  pollInterval: 100ms
+                  tls:
+                    certificate: %s
+                starface:
+                  baseUrl: %s
+                  loginId: "%s"
+                  password: ${STARFACE_PASSWORD}
+                  tls:
+                    certificate: %s
+                state:
+                  file: %s
+                server:
+                  port: %d
+                """.formatted(l.graph.tenantId(), Landscape.APP, l.graph.authorityHost(), l.graph.graphBaseUrl(),
+                l.graph.writeCertificatePem(dir.resolve("graph.pem")), l.pbx.baseUrl(), Landscape.PBX_LOGIN,
+                l.pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem")), state, port));
+        return file;
+    }
+
+    private Process start(Path config, Path output, String logLevel) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC", "-jar", jar().toString(),
+                "run", "--config", config.toString())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(output.toFile());
+        pb.environment().put("TEAMS_CLIENT_SECRET", Landscape.APP_SECRET);
+        pb.environment().put("STARFACE_PASSWORD", Landscape.PBX_PASSWORD);
+        if (logLevel != null) {
+            pb.environment().put("TEAMSCONNECT_LOG_LEVEL", logLevel);
+            pb.environment().put("TEAMSCONNECT_HTTP_LOG_LEVEL", logLevel);
+        }
+        return pb.start();
+    }
+
+    private static void await(Process p, Path output, java.util.function.BooleanSupplier condition, String what) throws Exception {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError(what + " did not happen (alive: " + p.isAlive() + "):\n" + Files.readString(output));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aCorruptStateFileStopsTheServiceAndIsLeftUntouched() throws Exception {
+        Path state = dir.resolve("state.json");
+        byte[] corrupt = "{\"format\":\"teamsconnect-state\",\"version\":1,\"holds\":[{\"pbxUserId\":\"2\",\"ki"
+                .getBytes(StandardCharsets.UTF_8);
+        Files.write(state, corrupt);
+        Path output = dir.resolve("corrupt.out");
+        try (Landscape l = Landscape.start(2)) {
+            l.inCall(1);
+            Process p = start(config(l, state, 0), output, null);
+            assertThat(p.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("the service stops by itself").isTrue();
+            String out = Files.readString(output);
+            assertThat(p.exitValue()).as(out).isNotZero();
+            assertThat(out).contains(state.toAbsolutePath().toString()).contains("Way out");
+            assertThat(l.pbx.dndChanges()).as("nothing written to the PBX").isEmpty();
+        }
+        assertThat(Files.readAllBytes(state)).isEqualTo(corrupt);
+    }
+
+    @Test
+    void aTraceRunOfTheServiceLogsNoSecretAndItsEndpointsShowNone() throws Exception {
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path state = dir.resolve("state.json");
+        Path output = dir.resolve("trace.out");
+        Set<String> secrets = new LinkedHashSet<>();
+        List<String> bodies = new ArrayList<>();
+        try (Landscape l = Landscape.start(3)) {
+            Process p = start(config(l, state, port), output, "TRACE");
+            try {
+                l.inCall(1);
+                await(p, output, () -> l.dnd(1), "DND for the user in a call");
+                secrets.addAll(l.pbx.activeTokens());
+                l.graph.expireAllTokens();
+                l.pbx.restart();
+                l.inCall(2);
+                await(p, output, () -> l.dnd(2), "DND after expired tokens and a PBX restart");
+                secrets.addAll(l.pbx.activeTokens());
+                HttpClient http = HttpClient.newHttpClient();
+                for (String path : List.of("/status", "/health", "/metrics")) {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    bodies.add(path + " " + r.statusCode() + " " + r.body());
+                }
+                l.available(1);
+                l.available(2);
+                await(p, output, () -> !l.dnd(1) && !l.dnd(2), "DND restored");
+                secrets.addAll(l.pbx.activeTokens());
+            } finally {
+                p.destroy(); // SIGTERM: a clean stop
+                p.waitFor(30, TimeUnit.SECONDS);
+                p.destroyForcibly();
+            }
+            secrets.addAll(l.graph.secrets());
+            secrets.addAll(l.pbx.loginSecretsSeen());
+        }
+        secrets.addAll(List.of(Landscape.APP_SECRET, Landscape.PBX_PASSWORD));
+        String log = Files.readString(output);
+        assertThat(log.lines().filter(x -> x.contains(" TRACE ")).count()).as("the run really logged at TRACE").isPositive();
+        assertThat(bodies.get(0)).as("/status lists the users").contains("user00001@contoso.test");
+        for (String secret : secrets) {
+            for (String text : bodies) {
+                assertThat(text.contains(secret)).as("a secret of " + secret.length() + " chars in " + text.substring(0, 8))
+                        .isFalse();
+            }
+            assertThat(log.contains(secret)).as("a secret of " + secret.length() + " chars, starting "
+                    + secret.substring(0, 3) + ", in the service's log").isFalse();
+        }
+        assertThat(Files.readString(state)).doesNotContain(Landscape.PBX_PASSWORD);
+    }
+}
