@@ -1,5 +1,6 @@
 package dev.teamsconnect.starface;
 
+import dev.teamsconnect.testkit.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,7 +32,7 @@ class StarfacePbxSinkIntegrationTest {
     private static final String API_LOGIN = "0001";
     private static final String API_PASSWORD = "api-pw-7781";
 
-    private final TestClock clock = new TestClock(Instant.parse("2026-01-05T08:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-05T08:00:00Z"));
     private final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
     private final List<AutoCloseable> toClose = new ArrayList<>();
 

@@ -1,5 +1,6 @@
 package dev.teamsconnect.starface;
 
+import dev.teamsconnect.testkit.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,7 +44,7 @@ class StarfaceSecretsNotLoggedIntegrationTest {
                         .user("0002", "other", "u2@example.com", "Una", "Two", false)
                         .group("Sales", "0002")
                         .start()) {
-                    TestClock clock = new TestClock(Instant.parse("2026-01-05T08:00:00Z"));
+                    ManualClock clock = new ManualClock(Instant.parse("2026-01-05T08:00:00Z"));
                     try (StarfacePbxSink sink = StarfacePbxSink.builder().baseUrl(pbx.baseUrl()).loginId("0001")
                             .password(PASSWORD).clock(clock).sleeper(d -> { }).build()) {
                         sink.open();

@@ -2,7 +2,7 @@ package dev.teamsconnect.service.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.teamsconnect.service.MutableClock;
+import dev.teamsconnect.testkit.ManualClock;
 import dev.teamsconnect.service.UnwiredServiceRuntime;
 import dev.teamsconnect.service.config.MalformedConfigTest;
 import java.io.IOException;
@@ -46,7 +46,7 @@ class MalformedConfigExitCodeTest {
         StringWriter err = new StringWriter();
 
         int code = TeamsConnectMain.execute(new String[] {"run", "--config", file.toString()}, MalformedConfigTest.ENV,
-                new UnwiredServiceRuntime(), new MutableClock(Instant.EPOCH), new PrintWriter(out, true), new PrintWriter(err, true));
+                new UnwiredServiceRuntime(), new ManualClock(Instant.EPOCH), new PrintWriter(out, true), new PrintWriter(err, true));
 
         assertThat(code).as(err.toString()).isEqualTo(2);
         assertThat(err.toString()).contains(keyPath + ": ").contains(fragment)

@@ -7,7 +7,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.teamsconnect.core.error.ConfigException;
-import dev.teamsconnect.service.MutableClock;
+import dev.teamsconnect.testkit.ManualClock;
 import dev.teamsconnect.service.RunContext;
 import dev.teamsconnect.service.ServiceRuntime;
 import dev.teamsconnect.service.StopSignal;
@@ -48,7 +48,7 @@ class TeamsConnectMainTest {
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T08:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-27T08:00:00Z"));
     private final FakeRuntime runtime = new FakeRuntime();
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.model.PresenceCategory;
 import dev.teamsconnect.core.spi.AuditEvent;
-import dev.teamsconnect.service.MutableClock;
+import dev.teamsconnect.testkit.ManualClock;
 import dev.teamsconnect.service.metrics.ServiceMetrics;
 import dev.teamsconnect.service.status.SignInState;
 import dev.teamsconnect.service.status.StatusBoard;
@@ -30,7 +30,7 @@ class StatusHttpServerTest {
 
     private static final Instant T0 = Instant.parse("2026-11-27T08:00:00Z");
 
-    private final MutableClock clock = new MutableClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final StatusBoard board = new StatusBoard("graph", "starface");
     private final ServiceMetrics metrics = new ServiceMetrics();
     private final HttpClient http = HttpClient.newHttpClient();

@@ -10,7 +10,7 @@ import dev.teamsconnect.core.spi.BatchResult;
 import dev.teamsconnect.core.spi.PresenceSource;
 import dev.teamsconnect.core.spi.PresenceSourceProvider;
 import dev.teamsconnect.core.spi.ProviderConfig;
-import dev.teamsconnect.service.MutableClock;
+import dev.teamsconnect.testkit.ManualClock;
 import dev.teamsconnect.service.RunContext;
 import dev.teamsconnect.service.StopSignal;
 import dev.teamsconnect.service.cli.TeamsConnectMain;
@@ -109,7 +109,7 @@ class EngineServiceRuntimeIntegrationTest {
 
     private int main(String... args) {
         return TeamsConnectMain.execute(args, Map.of("STARFACE_PASSWORD", PBX_PASSWORD), runtime(),
-                new MutableClock(Instant.parse("2026-11-27T09:00:00Z")), new PrintWriter(out, true),
+                new ManualClock(Instant.parse("2026-11-27T09:00:00Z")), new PrintWriter(out, true),
                 new PrintWriter(err, true));
     }
 
