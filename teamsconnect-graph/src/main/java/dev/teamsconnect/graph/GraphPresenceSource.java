@@ -16,6 +16,7 @@ import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
 import com.microsoft.kiota.serialization.Parsable;
 import com.microsoft.kiota.serialization.ParsableFactory;
+import dev.teamsconnect.core.decorate.Sleeper;
 import dev.teamsconnect.core.error.ConfigException;
 import dev.teamsconnect.core.error.RetryableException;
 import dev.teamsconnect.core.error.TeamsConnectException;
@@ -539,7 +540,7 @@ public final class GraphPresenceSource implements PresenceSource {
         private Duration userRefreshInterval = Duration.ofMinutes(15);
         private final List<X509Certificate> trusted = new ArrayList<>();
         private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = Sleeper.SYSTEM;
+        private Sleeper sleeper = Sleeper.REAL;
         private Duration backoffInitial = Duration.ofSeconds(1);
         private Duration backoffMax = Duration.ofSeconds(60);
         private int maxAttempts = 6;
@@ -654,7 +655,7 @@ public final class GraphPresenceSource implements PresenceSource {
         }
 
         /**
-         * How to wait; default {@link Sleeper#SYSTEM}. Waits loop until the {@link #clock(Clock) clock} reaches the
+         * How to wait; default {@link Sleeper#REAL}. Waits loop until the {@link #clock(Clock) clock} reaches the
          * deadline, so a test sleeper must advance the test clock.
          */
         public Builder sleeper(Sleeper sleeper) {

@@ -1,5 +1,6 @@
 package dev.teamsconnect.graph;
 
+import dev.teamsconnect.core.decorate.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,6 +2,7 @@ package dev.teamsconnect.starface;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.teamsconnect.core.decorate.Sleeper;
 import dev.teamsconnect.core.error.ConfigException;
 import dev.teamsconnect.core.error.RetryableException;
 import dev.teamsconnect.core.error.TeamsConnectException;
@@ -67,12 +68,6 @@ public final class StarfacePbxSink implements PbxSink {
 
     private static final Logger log = LoggerFactory.getLogger(StarfacePbxSink.class);
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DND, Capability.GROUPS));
-
-    /** Waits between retries; tests inject one that does not really sleep. */
-    @FunctionalInterface
-    public interface Sleeper {
-        void sleep(Duration duration) throws InterruptedException;
-    }
 
     private final StarfaceRestClient client;
     private final int parallelism;
@@ -407,7 +402,7 @@ public final class StarfacePbxSink implements PbxSink {
         private int maxRetries = 3;
         private ExecutorService executor;
         private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = d -> Thread.sleep(d.toMillis());
+        private Sleeper sleeper = Sleeper.REAL;
         private Duration backoffBase = Duration.ofMillis(200);
         private Duration backoffMax = Duration.ofSeconds(5);
         private Duration tokenLifetime = Duration.ofHours(4);

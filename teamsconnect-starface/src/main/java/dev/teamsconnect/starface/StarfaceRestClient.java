@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.teamsconnect.core.decorate.Sleeper;
 import dev.teamsconnect.core.error.RetryableException;
 import dev.teamsconnect.core.error.TeamsConnectException;
 import dev.teamsconnect.core.error.TerminalException;
@@ -67,7 +68,7 @@ final class StarfaceRestClient {
     private final Duration requestTimeout;
     private final int maxRetries;
     private final Clock clock;
-    private final StarfacePbxSink.Sleeper sleeper;
+    private final Sleeper sleeper;
     private final Duration backoffBase;
     private final Duration backoffMax;
     private final Duration renewAfter;
@@ -80,7 +81,7 @@ final class StarfaceRestClient {
     private volatile Instant loginFailureAt;
 
     StarfaceRestClient(URI baseUrl, String loginId, String password, HttpClient http, Duration requestTimeout,
-                       int maxRetries, Clock clock, StarfacePbxSink.Sleeper sleeper, Duration backoffBase,
+                       int maxRetries, Clock clock, Sleeper sleeper, Duration backoffBase,
                        Duration backoffMax, Duration tokenLifetime, Duration loginFailureHold) {
         this.baseUrl = baseUrl;
         this.loginId = loginId;

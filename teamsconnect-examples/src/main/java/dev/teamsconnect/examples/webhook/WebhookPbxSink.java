@@ -1,5 +1,6 @@
 package dev.teamsconnect.examples.webhook;
 
+import dev.teamsconnect.core.decorate.Sleeper;
 import dev.teamsconnect.core.error.RetryableException;
 import dev.teamsconnect.core.error.TerminalException;
 import dev.teamsconnect.core.error.UnknownUserException;
@@ -68,12 +69,6 @@ public final class WebhookPbxSink implements PbxSink {
     public static final String DELIVERY_HEADER = "X-TeamsConnect-Delivery";
 
     private static final Logger log = LoggerFactory.getLogger(WebhookPbxSink.class);
-
-    /** Pauses the worker between attempts; tests record the pauses instead of sleeping. */
-    @FunctionalInterface
-    interface Sleeper {
-        void sleep(Duration duration) throws InterruptedException;
-    }
 
     private record Event(String deliveryId, PbxUser user, PbxState state, String body) {
     }
