@@ -24,7 +24,16 @@ public interface PluginLookup {
 
     /** The providers found on the class path, following the discovery policy of {@link Providers}. */
     static PluginLookup discover() {
-        Providers providers = Providers.load();
+        return of(Providers.load());
+    }
+
+    /** The providers {@code loader} finds (plugin jars loaded by an embedding host). */
+    static PluginLookup discover(ClassLoader loader) {
+        return of(Providers.load(loader));
+    }
+
+    /** Looks providers up in {@code providers}. */
+    static PluginLookup of(Providers providers) {
         return new PluginLookup() {
             @Override
             public PresenceSourceProvider source(String id) {
