@@ -185,6 +185,15 @@ public final class GraphPresenceSource implements PresenceSource {
     }
 
     /**
+     * The chunk size (650 unless configured lower): the engine then asks for one request's worth of ids at a time and
+     * reconciles each chunk's users as soon as it arrives, at no extra request.
+     */
+    @Override
+    public int presenceBatchSize() {
+        return s.chunkSize;
+    }
+
+    /**
      * Presence of {@code userIds} in chunks of {@code chunkSize} (at most 650). Ids Graph does not return are
      * reported as {@link UnknownUserException} failures.
      */
