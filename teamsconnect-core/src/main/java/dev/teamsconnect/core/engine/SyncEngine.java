@@ -893,7 +893,7 @@ public final class SyncEngine implements AutoCloseable {
             try {
                 store.commit(preUpserts, preRemovals);
             } catch (TeamsConnectException e) {
-                c.errors.add("store.commit: " + e.getMessage() + " (no PBX writes this cycle)");
+                c.errors.add("store.commit: " + e.getMessage() + " (no PBX writes for these users this cycle)");
                 return;
             }
             preRemovals.forEach(holds::remove);
