@@ -43,6 +43,15 @@ public final class IsolatingPresenceSource implements PresenceSource {
     }
 
     @Override
+    public int presenceBatchSize() {
+        try {
+            return delegate.presenceBatchSize();
+        } catch (RuntimeException e) {
+            return 0; // a broken hint costs only the batching: read everything in one call, as without it
+        }
+    }
+
+    @Override
     public void subscribe(Consumer<Set<String>> changed) {
         isolation.run("subscribe", () -> delegate.subscribe(changed));
     }

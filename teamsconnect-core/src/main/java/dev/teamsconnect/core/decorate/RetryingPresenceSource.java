@@ -44,6 +44,11 @@ public final class RetryingPresenceSource implements PresenceSource {
     }
 
     @Override
+    public int presenceBatchSize() {
+        return delegate.presenceBatchSize();
+    }
+
+    @Override
     public void subscribe(Consumer<Set<String>> changed) {
         delegate.subscribe(changed);
     }

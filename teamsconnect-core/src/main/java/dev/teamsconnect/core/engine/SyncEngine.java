@@ -54,6 +54,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -419,12 +420,16 @@ public final class SyncEngine implements AutoCloseable {
             openPlugins(c.errors, false);
             refreshed = refreshUsersIfDue(start, c);
             if (mapped != null && sinkOpen && sourceOpen) {
-                List<Work> work = evaluate(start, c);
-                // users whose presence changed first: their writes should not wait for the PBX reads of the many
-                // users who stay in a call (read each cycle to notice hand-made changes). Users are independent,
-                // so the order changes no decision, only how soon a change reaches the PBX.
-                reconcile(work.stream().filter(w -> !w.steady()).toList(), start, c);
-                reconcile(work.stream().filter(Work::steady).toList(), start, c);
+                // users whose presence changed first, batch by batch as their presence arrives: their writes should
+                // wait neither for the other batches' presence reads nor for the PBX reads of the many users who stay
+                // in a call (read each cycle to notice hand-made changes). Users are independent, so the order
+                // changes no decision, only how soon a change reaches the PBX.
+                List<Work> steady = new ArrayList<>();
+                evaluate(start, c, batch -> {
+                    reconcile(batch.stream().filter(w -> !w.steady()).toList(), start, c);
+                    batch.stream().filter(Work::steady).forEach(steady::add);
+                });
+                reconcile(steady, start, c);
             } else if (mapped == null && sinkOpen) {
                 failOpenBeforeFirstListing(start, c);
             }
@@ -587,31 +592,41 @@ public final class SyncEngine implements AutoCloseable {
         return t;
     }
 
-    /** Reads presence and decides what every mapped user should have; returns the users to reconcile. */
-    private List<Work> evaluate(Instant now, Counters c) {
-        List<String> ids = mapped.stream().map(m -> m.teams().id()).toList();
-        Map<String, TeamsPresence> presence = Map.of();
-        Map<String, TeamsConnectException> presenceFailures = Map.of();
-        try {
-            BatchResult<TeamsPresence> r = source.readPresence(ids);
-            presence = r.values();
-            presenceFailures = r.failures();
-            failures.add("user.presence", presenceFailures.size());
-            c.failures += presenceFailures.size();
-        } catch (TeamsConnectException e) {
-            c.errors.add("source.readPresence: " + e.getMessage());
+    /**
+     * Reads presence and decides what every mapped user should have; hands the users to reconcile to {@code batches},
+     * one list per presence read ({@link PresenceSource#presenceBatchSize()} users, or all at once), the holds of
+     * users no longer mapped last.
+     */
+    private void evaluate(Instant now, Counters c, Consumer<List<Work>> batches) {
+        int size = batchSize();
+        Set<String> mappedIds = new HashSet<>();
+        for (int from = 0; from < mapped.size(); from += size) {
+            List<MappedUser> part = mapped.subList(from, Math.min(mapped.size(), from + size));
+            List<String> ids = part.stream().map(m -> m.teams().id()).toList();
+            Map<String, TeamsPresence> presence = Map.of();
+            Map<String, TeamsConnectException> presenceFailures = Map.of();
+            try {
+                BatchResult<TeamsPresence> r = source.readPresence(ids);
+                presence = r.values();
+                presenceFailures = r.failures();
+                failures.add("user.presence", presenceFailures.size());
+                c.failures += presenceFailures.size();
+            } catch (TeamsConnectException e) {
+                c.errors.add("source.readPresence: " + e.getMessage());
+            }
+            List<Work> work = new ArrayList<>();
+            for (MappedUser m : part) {
+                mappedIds.add(m.pbx().id());
+                UserTrack t = tracks.get(m.pbx().id());
+                TeamsConnectException failure = presenceFailures.get(m.teams().id());
+                Work w = evaluateUser(t, presence.get(m.teams().id()), failure, now, c);
+                if (w != null) {
+                    work.add(w);
+                }
+            }
+            batches.accept(work);
         }
         List<Work> work = new ArrayList<>();
-        Set<String> mappedIds = new HashSet<>();
-        for (MappedUser m : mapped) {
-            mappedIds.add(m.pbx().id());
-            UserTrack t = tracks.get(m.pbx().id());
-            TeamsConnectException failure = presenceFailures.get(m.teams().id());
-            Work w = evaluateUser(t, presence.get(m.teams().id()), failure, now, c);
-            if (w != null) {
-                work.add(w);
-            }
-        }
         // holds of users who are no longer mapped: give them their own state back
         for (Hold h : List.copyOf(holds.values())) {
             if (mappedIds.contains(h.pbxUserId())) {
@@ -631,7 +646,18 @@ public final class SyncEngine implements AutoCloseable {
             }
             work.add(releaseWork(user, null, h, "user no longer mapped to a Teams user"));
         }
-        return work;
+        batches.accept(work);
+    }
+
+    /** Users per presence read: the source's preference, or everybody in one read. */
+    private int batchSize() {
+        int size;
+        try {
+            size = source.presenceBatchSize();
+        } catch (RuntimeException e) {
+            size = 0; // a broken hint costs only the batching
+        }
+        return size > 0 ? size : Math.max(1, mapped.size());
     }
 
     private Work evaluateUser(UserTrack t, TeamsPresence p, TeamsConnectException failure, Instant now, Counters c) {
@@ -867,7 +893,7 @@ public final class SyncEngine implements AutoCloseable {
             try {
                 store.commit(preUpserts, preRemovals);
             } catch (TeamsConnectException e) {
-                c.errors.add("store.commit: " + e.getMessage() + " (no PBX writes this cycle)");
+                c.errors.add("store.commit: " + e.getMessage() + " (no PBX writes for these users this cycle)");
                 return;
             }
             preRemovals.forEach(holds::remove);

@@ -34,6 +34,17 @@ public interface PresenceSource extends AutoCloseable {
     BatchResult<TeamsPresence> readPresence(Collection<String> userIds);
 
     /**
+     * How many user ids one {@link #readPresence} call should carry at most, or 0 (the default) for no preference.
+     * When positive, the engine reads a cycle's presence in calls of at most this many ids and reconciles the users
+     * of each call as soon as it returns, so that a change is written without waiting for the other users' reads.
+     * A source whose backend answers in fixed-size requests (Graph: 650 ids) should return that size, so batching
+     * adds no request. Must not block; the value may be read every cycle.
+     */
+    default int presenceBatchSize() {
+        return 0;
+    }
+
+    /**
      * Optional push: the source calls {@code changed} with user ids whose presence may have changed. It is a
      * hint only ("look at these users"); the engine reads the current presence itself. Default: no push.
      */

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** A tiny in-test presence source: users with a current presence; failures can be switched on. */
 final class FakePresenceSource implements PresenceSource {
@@ -30,6 +31,10 @@ final class FakePresenceSource implements PresenceSource {
     RuntimeException throwOnRead;
     int reads;
     int closes;
+    /** What {@link #presenceBatchSize()} answers; 0 = no preference. */
+    int batchSize;
+    /** Called with the ids of every presence read, before it is answered (may throw). */
+    Consumer<Collection<String>> onRead = ids -> { };
 
     FakePresenceSource(Clock clock) {
         this.clock = clock;
@@ -61,6 +66,7 @@ final class FakePresenceSource implements PresenceSource {
     @Override
     public BatchResult<TeamsPresence> readPresence(Collection<String> userIds) {
         reads++;
+        onRead.accept(userIds);
         if (throwOnRead != null) {
             throw throwOnRead;
         }
@@ -78,6 +84,11 @@ final class FakePresenceSource implements PresenceSource {
             values.put(id, new TeamsPresence(id, a, null, act, null, null, false, sequence.get(id), clock.instant()));
         }
         return new BatchResult<>(values, failures);
+    }
+
+    @Override
+    public int presenceBatchSize() {
+        return batchSize;
     }
 
     @Override

@@ -144,6 +144,8 @@ class ReconcilerPropertyTest {
         f.config = EngineConfig.builder().retry(RetryPolicy.none()).manualDndMode(mode).gracePeriod(grace)
                 .debounce(debounce).failOpenAfter(failOpen).releaseOnShutdown(true);
         int users = 1 + rnd.nextInt(3);
+        // presence in batches of 1..users (0 = all at once); drawn apart so the sequences of the fixed seeds stay as they were
+        f.source.batchSize = new Random(~seed).nextInt(users + 1);
         Map<String, Boolean> own = new HashMap<>();
         Map<String, Cat> cat = new HashMap<>();
         Map<String, java.time.Instant> availableSince = new HashMap<>();

@@ -20,6 +20,7 @@ import dev.teamsconnect.core.store.JsonFileStateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,60 @@ class SyncEngineTest {
             assertThat(e.kind()).isEqualTo(Kind.RESTORED);
             assertThat(e.reason()).isEqualTo("restored prior DND off");
         });
+    }
+
+    @Test
+    void readsPresenceInTheSourcesBatchesAndWritesEachBatchsChangesBeforeReadingTheNext() {
+        for (int i = 1; i <= 5; i++) {
+            f.user(String.valueOf(i), false);
+        }
+        f.source.batchSize = 2;
+        List<List<String>> reads = new ArrayList<>();
+        List<Integer> writesBeforeRead = new ArrayList<>();
+        f.source.onRead = ids -> {
+            reads.add(List.copyOf(ids));
+            writesBeforeRead.add(f.sink.writes.size());
+        };
+        SyncEngine engine = f.engine();
+        engine.syncOnce();
+        assertThat(reads).containsExactly(List.of("t1", "t2"), List.of("t3", "t4"), List.of("t5"));
+
+        reads.clear();
+        writesBeforeRead.clear();
+        f.call("1");
+        f.call("4");
+        CycleReport r = engine.syncOnce();
+        assertThat(r.writes()).isEqualTo(2);
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(f.sink.dnd("4")).isTrue();
+        // user 1's DND is on before the second batch is read, user 4's before the third
+        assertThat(writesBeforeRead).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void aFailedPresenceBatchSkipsOnlyItsUsers() {
+        for (int i = 1; i <= 4; i++) {
+            f.user(String.valueOf(i), false);
+        }
+        f.source.batchSize = 2;
+        SyncEngine engine = f.engine();
+        engine.syncOnce();
+        f.call("1");
+        f.call("3");
+        f.source.onRead = ids -> {
+            if (ids.contains("t1")) {
+                throw new RetryableException("first batch down");
+            }
+        };
+        CycleReport r = engine.syncOnce();
+        assertThat(r.errors()).containsExactly("source.readPresence: first batch down");
+        assertThat(r.skipped()).isEqualTo(2);
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.sink.dnd("3")).isTrue();
+
+        f.source.onRead = ids -> { };
+        engine.syncOnce();
+        assertThat(f.sink.dnd("1")).isTrue();
     }
 
     @Test

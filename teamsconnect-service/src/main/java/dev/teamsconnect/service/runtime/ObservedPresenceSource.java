@@ -62,6 +62,11 @@ final class ObservedPresenceSource implements PresenceSource {
     }
 
     @Override
+    public int presenceBatchSize() {
+        return delegate.presenceBatchSize();
+    }
+
+    @Override
     public void subscribe(Consumer<Set<String>> changed) {
         delegate.subscribe(changed);
     }
