@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * at the moment the state file's temporary file appears, i.e. in the middle of writing the state file.
  *
  * <p>Seeded: {@code -Dit.crash.seed=<n>} replays a failed series (the seed is in the failure message);
- * {@code -Dit.crash.runs=<n>} sets the number of kills (default 50; profile {@code soak}: 500).
+ * {@code -Dit.crash.serviceRuns=<n>} and {@code -Dit.crash.runs=<n>} set the number of kills of the service jar and of
+ * the engine JVM (default 50 and 16; profile {@code soak}: 100 and 500).
  */
 class CrashSafetyIntegrationTest {
 
@@ -49,14 +50,14 @@ class CrashSafetyIntegrationTest {
     private record ChainResult(int runs, int midWriteKills, int tempFilesLeft, int holdsAtKill) {
     }
 
-    /** The shipped service: {@code java -jar teamsconnect.jar run}, SIGKILLed (default 12 kills; soak 100). */
+    /** The shipped service: {@code java -jar teamsconnect.jar run}, SIGKILLed (default 50 kills; soak 100). */
     @Test
     void noUserIsLeftInAnEngineSetDndAfterSigkillOfTheServiceProcess() throws Exception {
         Child.serviceJar = Path.of(System.getProperty("it.serviceJar", "../teamsconnect-service/target/teamsconnect.jar"))
                 .toAbsolutePath();
         assertThat(Child.serviceJar).as("the service jar, built by the package phase of teamsconnect-service").isRegularFile();
         try {
-            series("service", "it.crash.serviceRuns", Integer.getInteger("it.crash.serviceRuns", 12));
+            series("service", "it.crash.serviceRuns", Integer.getInteger("it.crash.serviceRuns", 50));
         } finally {
             Child.serviceJar = null;
         }
@@ -64,11 +65,11 @@ class CrashSafetyIntegrationTest {
 
     /**
      * The engine with the real plugins and file store in a small JVM ({@link CrashChild}, a cycle every 20 ms): the
-     * same scenario with more kills per minute than the service's start-up allows (default 38; soak 500).
+     * same scenario with more kills per minute than the service's start-up allows (default 16; soak 500).
      */
     @Test
     void noUserIsLeftInAnEngineSetDndAfterSigkillOfTheEngineProcess() throws Exception {
-        series("engine", "it.crash.runs", Integer.getInteger("it.crash.runs", 38));
+        series("engine", "it.crash.runs", Integer.getInteger("it.crash.runs", 16));
     }
 
     private void series(String target, String runsProperty, int runs) throws Exception {
