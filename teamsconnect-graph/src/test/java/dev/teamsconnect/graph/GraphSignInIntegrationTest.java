@@ -1,5 +1,6 @@
 package dev.teamsconnect.graph;
 
+import dev.teamsconnect.testkit.logging.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package dev.teamsconnect.it;
 
+import dev.teamsconnect.testkit.logging.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.teamsconnect.core.engine.CycleReport;

@@ -1,4 +1,4 @@
-package dev.teamsconnect.it;
+package dev.teamsconnect.testkit.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -12,9 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Captures every log line while open: all SLF4J loggers (ours, msal4j) at TRACE through logback, and
- * java.util.logging (OkHttp, Kiota) at ALL. Restores the previous levels on close.
+ * java.util.logging (OkHttp, Kiota) at ALL. Restores the previous levels on close. For leak tests ("no secret at
+ * TRACE"). Needs logback-classic as the test SLF4J backend: the test kit declares it optional, so add it to your
+ * test dependencies to use this class.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     private final Level previousRoot = root.getLevel();
@@ -51,16 +53,16 @@ final class LogCapture implements AutoCloseable {
         julRoot.setLevel(java.util.logging.Level.ALL);
     }
 
-    static LogCapture trace() {
+    public static LogCapture trace() {
         return new LogCapture(Level.TRACE);
     }
 
-    static LogCapture info() {
+    public static LogCapture info() {
         return new LogCapture(Level.INFO);
     }
 
     /** Every captured line: formatted message, MDC-free, with the logger name and any exception text. */
-    List<String> lines() {
+    public List<String> lines() {
         List<String> out = new ArrayList<>();
         for (ILoggingEvent e : List.copyOf(appender.list)) {
             StringBuilder sb = new StringBuilder(e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage());
