@@ -360,7 +360,8 @@ public final class GraphPresenceSource implements PresenceSource {
                 }
                 if (status >= 500 || status == 0) {
                     lastProblem = "HTTP " + status;
-                    Duration wait = retryAfter(e) != null ? retryAfter(e) : backoff(attempt);
+                    Duration ra = retryAfter(e);
+                    Duration wait = ra != null ? ra : backoff(attempt);
                     LOG.info("{}: HTTP {} from Microsoft Graph (attempt {} of {}), backing off {} ms", what, status, attempt,
                             s.maxAttempts, wait.toMillis());
                     waitOut(paced, wait, attempt == s.maxAttempts);
