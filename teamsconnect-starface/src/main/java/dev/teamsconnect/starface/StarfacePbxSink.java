@@ -67,6 +67,8 @@ public final class StarfacePbxSink implements PbxSink {
     public static final String ID = "starface";
 
     private static final Logger log = LoggerFactory.getLogger(StarfacePbxSink.class);
+    /** Default of {@code starface.recheckInterval}. */
+    public static final Duration DEFAULT_RECHECK_INTERVAL = Duration.ofSeconds(60);
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DND, Capability.GROUPS));
 
     private final StarfaceRestClient client;
@@ -74,6 +76,7 @@ public final class StarfacePbxSink implements PbxSink {
     private final ExecutorService executor;
     private final boolean ownsExecutor;
     private final String loginId;
+    private final Duration recheckInterval;
     private volatile boolean closed;
 
     private StarfacePbxSink(Builder b, StarfaceRestClient client, ExecutorService executor, boolean ownsExecutor) {
@@ -82,6 +85,7 @@ public final class StarfacePbxSink implements PbxSink {
         this.executor = executor;
         this.ownsExecutor = ownsExecutor;
         this.loginId = b.loginId;
+        this.recheckInterval = b.recheckInterval;
     }
 
     public static Builder builder() {
@@ -96,6 +100,18 @@ public final class StarfacePbxSink implements PbxSink {
     @Override
     public Set<Capability> capabilities() {
         return CAPABILITIES;
+    }
+
+    /** {@code starface.recheckInterval}: how often a settled user's DND is read again (default 60 s). */
+    @Override
+    public Duration recheckInterval() {
+        return recheckInterval;
+    }
+
+    /** {@code starface <baseUrl>}: the REST API reports nothing more stable about the appliance itself. */
+    @Override
+    public java.util.Optional<String> identity() {
+        return java.util.Optional.of(ID + " " + client.baseUrl());
     }
 
     /** Logs in; fails fast on bad credentials, TLS problems or an unreachable PBX. */
@@ -407,6 +423,7 @@ public final class StarfacePbxSink implements PbxSink {
         private Duration backoffMax = Duration.ofSeconds(5);
         private Duration tokenLifetime = Duration.ofHours(4);
         private Duration loginFailureHold = Duration.ofMinutes(5);
+        private Duration recheckInterval = DEFAULT_RECHECK_INTERVAL;
 
         private Builder() {
         }
@@ -523,6 +540,15 @@ public final class StarfacePbxSink implements PbxSink {
             return this;
         }
 
+        /**
+         * How often the DND of a user whose wanted state did not change is read again to notice a change by hand
+         * (default 60 s; {@link Duration#ZERO} = every cycle). See {@link PbxSink#recheckInterval()}.
+         */
+        public Builder recheckInterval(Duration interval) {
+            this.recheckInterval = interval;
+            return this;
+        }
+
         /** Checks every setting and builds the sink (no I/O). */
         public StarfacePbxSink build() {
             URI base = normalise(baseUrl);
@@ -541,6 +567,9 @@ public final class StarfacePbxSink implements PbxSink {
             requirePositive("connectTimeout", connectTimeout);
             requirePositive("requestTimeout", requestTimeout);
             requirePositive("tokenLifetime", tokenLifetime);
+            if (recheckInterval == null || recheckInterval.isNegative()) {
+                throw new ConfigException(key("recheckInterval"), "must be >= 0 (0s = every cycle), but was " + recheckInterval);
+            }
             if (backoffBase == null || backoffMax == null || backoffBase.isNegative() || backoffMax.compareTo(backoffBase) < 0) {
                 throw new IllegalArgumentException("backoff needs 0 <= base <= max, but was " + backoffBase + ", " + backoffMax);
             }

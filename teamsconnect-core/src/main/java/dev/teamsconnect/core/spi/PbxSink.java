@@ -5,10 +5,12 @@ import dev.teamsconnect.core.error.TerminalException;
 import dev.teamsconnect.core.model.Capability;
 import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.model.PbxUser;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -84,6 +86,25 @@ public interface PbxSink extends AutoCloseable {
             }
         }
         return new BatchResult<>(values, failures);
+    }
+
+    /**
+     * The PBX read budget for users whose wanted state did not change (in a call, held, or settled): the engine
+     * reads such a user's state again at most this often, to notice a change made by hand. {@link Duration#ZERO}
+     * (the default) means every cycle. A change of the wanted state, and every restore, always reads first,
+     * whatever this says. For STARFACE it is {@code starface.recheckInterval}. Must not block.
+     */
+    default Duration recheckInterval() {
+        return Duration.ZERO;
+    }
+
+    /**
+     * A stable name of the PBX this sink writes to (e.g. {@code starface https://pbx.example.com/}), or empty when
+     * the sink has none. The engine binds its state store to it ({@link StateStore#bindPbx}), so that holds
+     * remembered for one PBX are never "restored" on another. Must not block and must not need {@link #open()}.
+     */
+    default Optional<String> identity() {
+        return Optional.empty();
     }
 
     @Override

@@ -2,8 +2,10 @@ package dev.teamsconnect.core.spi;
 
 import dev.teamsconnect.core.model.TeamsPresence;
 import dev.teamsconnect.core.model.TeamsUser;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -42,6 +44,15 @@ public interface PresenceSource extends AutoCloseable {
      */
     default int presenceBatchSize() {
         return 0;
+    }
+
+    /**
+     * How often this source was configured to be read (for the Graph source {@code teams.pollInterval}), or empty
+     * (the default) when the source has no opinion and the engine's own poll interval applies. The service uses it
+     * as the engine's poll interval, so the key that sets it is owned by the source's section. Must not block.
+     */
+    default Optional<Duration> pollInterval() {
+        return Optional.empty();
     }
 
     /**

@@ -22,6 +22,15 @@ public interface StateStore extends AutoCloseable {
     /** Stores {@code upserts} and removes the holds of {@code removals} (PBX user ids), atomically. */
     void commit(Collection<Hold> upserts, Collection<String> removals);
 
+    /**
+     * Binds the store to the PBX named by {@link PbxSink#identity()}, after {@link #load()} and before the first
+     * {@link #commit}. A store that remembers holds of another PBX must refuse with a
+     * {@link dev.teamsconnect.core.error.StateStoreException} naming both and the way out; a store without a recorded
+     * identity adopts this one. The default keeps no identity.
+     */
+    default void bindPbx(String pbxIdentity) {
+    }
+
     @Override
     default void close() {
     }
