@@ -24,6 +24,12 @@ public final class DryRunStateStore implements StateStore {
         return delegate.id();
     }
 
+    /** Claimed on the real store (a foreign or busy store is refused in a dry run too); nothing is written. */
+    @Override
+    public void claim(java.util.Optional<String> pbxIdentity) {
+        delegate.claim(pbxIdentity);
+    }
+
     @Override
     public synchronized Map<String, Hold> load() {
         if (holds == null) {

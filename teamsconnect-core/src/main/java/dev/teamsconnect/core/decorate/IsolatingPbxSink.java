@@ -1,5 +1,7 @@
 package dev.teamsconnect.core.decorate;
 
+import java.util.Optional;
+import java.time.Duration;
 import dev.teamsconnect.core.model.Capability;
 import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.model.PbxUser;
@@ -32,6 +34,16 @@ public final class IsolatingPbxSink implements PbxSink {
     @Override
     public String id() {
         return id;
+    }
+
+    @Override
+    public Duration recheckInterval() {
+        return delegate.recheckInterval();
+    }
+
+    @Override
+    public Optional<String> identity() {
+        return delegate.identity();
     }
 
     @Override

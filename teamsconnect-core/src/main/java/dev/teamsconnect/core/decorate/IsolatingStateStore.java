@@ -24,6 +24,11 @@ public final class IsolatingStateStore implements StateStore {
     }
 
     @Override
+    public void claim(java.util.Optional<String> pbxIdentity) {
+        isolation.run("claim", () -> delegate.claim(pbxIdentity));
+    }
+
+    @Override
     public Map<String, Hold> load() {
         return isolation.call("load", () -> IsolatingPbxSink.nonNull(delegate.load(), "load"));
     }

@@ -1,5 +1,7 @@
 package dev.teamsconnect.core.decorate;
 
+import java.util.Optional;
+import java.time.Duration;
 import dev.teamsconnect.core.model.Capability;
 import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.model.PbxUser;
@@ -31,6 +33,16 @@ public final class RetryingPbxSink implements PbxSink {
     @Override
     public String id() {
         return id;
+    }
+
+    @Override
+    public Duration recheckInterval() {
+        return delegate.recheckInterval();
+    }
+
+    @Override
+    public Optional<String> identity() {
+        return delegate.identity();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.teamsconnect.core.decorate;
 
+import java.util.Optional;
+import java.time.Duration;
 import dev.teamsconnect.core.model.TeamsPresence;
 import dev.teamsconnect.core.model.TeamsUser;
 import dev.teamsconnect.core.spi.BatchResult;
@@ -26,6 +28,11 @@ public final class RetryingPresenceSource implements PresenceSource {
     @Override
     public String id() {
         return id;
+    }
+
+    @Override
+    public Optional<Duration> pollInterval() {
+        return delegate.pollInterval();
     }
 
     @Override

@@ -19,21 +19,32 @@ import java.util.Objects;
  *                            re-applied when presence returns (default 10 min; {@link Duration#ZERO} = never)
  * @param dryRun              log and audit the writes, write nothing to the PBX or the state store (default false)
  * @param retry               retries of failed plugin calls within one cycle (default {@link RetryPolicy#defaults()})
- * @param steadyRecheck       how often the PBX state of a user whose wanted state has not changed and who was
- *                            settled (e.g. someone in a long call) is read again, to notice a hand-made DND change.
- *                            Default {@link Duration#ZERO}: every cycle. Only used with
- *                            {@link ManualDndMode#RESPECT}, where such a read can change the hold's kind but never
- *                            causes a write; a longer value saves one PBX read per such user and cycle (most of a
- *                            large cycle) at the price that two hand-made toggles within it look like none.
+ * @param cycleTimeout        the deadline of one cycle (default 2 min): a cycle still running then ends as failed
+ *                            at its next safe point, and the users it did not reach are taken up by the next cycle.
+ *                            No plugin call is waited for longer than its own deadline, so the engine makes progress
+ *                            at least this often while it runs.
+ * @param shutdownTimeout     how long {@code close()} may spend giving held users their own DND back (default 40 s);
+ *                            holds not released by then stay in the store for the next start (or the service's
+ *                            {@code release} command)
+ *
+ * <p>How often a settled user's PBX state is read again is the sink's read budget,
+ * {@link dev.teamsconnect.core.spi.PbxSink#recheckInterval()}, not an engine setting.
  */
 public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, Duration gracePeriod,
                            Duration debounce, ManualDndMode manualDndMode, boolean releaseOnShutdown,
-                           Duration failOpenAfter, boolean dryRun, RetryPolicy retry, Duration steadyRecheck) {
+                           Duration failOpenAfter, boolean dryRun, RetryPolicy retry, Duration cycleTimeout,
+                           Duration shutdownTimeout) {
+
+    /** Default of {@link #cycleTimeout()}. */
+    public static final Duration DEFAULT_CYCLE_TIMEOUT = Duration.ofMinutes(2);
+    /** Default of {@link #shutdownTimeout()}. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(40);
 
     /** Use {@link #builder()}; the canonical constructor validates too. */
     public EngineConfig {
         requireValid(pollInterval, userRefreshInterval, gracePeriod, debounce, manualDndMode, failOpenAfter, retry);
-        notNegative("steadyRecheck", steadyRecheck);
+        positive("cycleTimeout", cycleTimeout);
+        positive("shutdownTimeout", shutdownTimeout);
     }
 
     public static Builder builder() {
@@ -50,13 +61,14 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
         return new Builder().pollInterval(pollInterval).userRefreshInterval(userRefreshInterval)
                 .gracePeriod(gracePeriod).debounce(debounce).manualDndMode(manualDndMode)
                 .releaseOnShutdown(releaseOnShutdown).failOpenAfter(failOpenAfter).dryRun(dryRun).retry(retry)
-                .steadyRecheck(steadyRecheck);
+                .cycleTimeout(cycleTimeout).shutdownTimeout(shutdownTimeout);
     }
 
     /** Checks the config again; the engine calls it in its constructor. */
     public EngineConfig requireValid() {
         requireValid(pollInterval, userRefreshInterval, gracePeriod, debounce, manualDndMode, failOpenAfter, retry);
-        notNegative("steadyRecheck", steadyRecheck);
+        positive("cycleTimeout", cycleTimeout);
+        positive("shutdownTimeout", shutdownTimeout);
         return this;
     }
 
@@ -103,7 +115,8 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
         private Duration failOpenAfter = Duration.ofMinutes(10);
         private boolean dryRun;
         private RetryPolicy retry = RetryPolicy.defaults();
-        private Duration steadyRecheck = Duration.ZERO;
+        private Duration cycleTimeout = DEFAULT_CYCLE_TIMEOUT;
+        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
 
         private Builder() {
         }
@@ -153,16 +166,22 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
             return this;
         }
 
-        /** See {@link EngineConfig#steadyRecheck()}; default zero (every cycle). */
-        public Builder steadyRecheck(Duration value) {
-            this.steadyRecheck = value;
+        /** See {@link EngineConfig#cycleTimeout()}; default 2 minutes. */
+        public Builder cycleTimeout(Duration value) {
+            this.cycleTimeout = value;
+            return this;
+        }
+
+        /** See {@link EngineConfig#shutdownTimeout()}; default 40 seconds. */
+        public Builder shutdownTimeout(Duration value) {
+            this.shutdownTimeout = value;
             return this;
         }
 
         /** @throws ConfigException naming the first invalid field and its value */
         public EngineConfig build() {
             return new EngineConfig(pollInterval, userRefreshInterval, gracePeriod, debounce, manualDndMode,
-                    releaseOnShutdown, failOpenAfter, dryRun, retry, steadyRecheck);
+                    releaseOnShutdown, failOpenAfter, dryRun, retry, cycleTimeout, shutdownTimeout);
         }
     }
 
@@ -171,6 +190,7 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
         return "EngineConfig[pollInterval=" + pollInterval + ", userRefreshInterval=" + userRefreshInterval
                 + ", gracePeriod=" + gracePeriod + ", debounce=" + debounce + ", manualDndMode=" + manualDndMode
                 + ", releaseOnShutdown=" + releaseOnShutdown + ", failOpenAfter=" + failOpenAfter + ", dryRun=" + dryRun
-                + ", retry=" + Objects.toString(retry) + ", steadyRecheck=" + steadyRecheck + "]";
+                + ", retry=" + Objects.toString(retry) + ", cycleTimeout=" + cycleTimeout
+                + ", shutdownTimeout=" + shutdownTimeout + "]";
     }
 }

@@ -92,9 +92,14 @@ public final class SyncEngine implements AutoCloseable {
     private final UserMatcher matcher;
     private final String scopeGroup;
     private final FailureCounts failures = new FailureCounts();
+    private final Consumer<CycleReport> cycleListener;
+    private final Consumer<Instant> progressListener;
 
     private final ReentrantLock cycleLock = new ReentrantLock();
     private volatile boolean closed;
+    // set by close() before it waits for the cycle in flight: the cycle ends at its next safe point
+    private volatile boolean stopRequested;
+    private volatile Instant lastProgress;
     private volatile EngineSnapshot snapshot;
     private volatile MappingReport mappingReport;
 
@@ -104,6 +109,7 @@ public final class SyncEngine implements AutoCloseable {
     private boolean sourceOpen;
     private boolean sinkOpen;
     private Set<Capability> capabilities = Set.of();
+    private Duration recheckInterval = Duration.ZERO;
     private final Map<String, Hold> holds = new LinkedHashMap<>();
     private final Map<String, UserTrack> tracks = new LinkedHashMap<>();
     private final Map<String, PbxUser> knownPbx = new HashMap<>();
@@ -141,6 +147,8 @@ public final class SyncEngine implements AutoCloseable {
         this.source = new IsolatingPresenceSource(new RetryingPresenceSource(b.source, config.retry(), b.sleeper, random),
                 failures);
         this.store = new IsolatingStateStore(config.dryRun() ? new DryRunStateStore(b.store) : b.store, failures);
+        this.cycleListener = b.cycleListener;
+        this.progressListener = b.progressListener;
         this.snapshot = new EngineSnapshot(clock.instant(), stats(), List.of());
     }
 
@@ -171,9 +179,7 @@ public final class SyncEngine implements AutoCloseable {
             if (opened) {
                 return;
             }
-            Map<String, Hold> loaded = store.load();
-            holds.clear();
-            holds.putAll(loaded);
+            Map<String, Hold> loaded = loadStore();
             LOG.info("Engine opening: {} hold(s) loaded from store '{}'; {}", loaded.size(), store.id(), config);
             openPlugins(new ArrayList<>(), true);
             openedAt = clock.instant();
@@ -182,6 +188,15 @@ public final class SyncEngine implements AutoCloseable {
         } finally {
             cycleLock.unlock();
         }
+    }
+
+    /** Loads the holds and claims the store for this engine and the sink's PBX (holds of another PBX are refused). */
+    private Map<String, Hold> loadStore() {
+        Map<String, Hold> loaded = store.load();
+        store.claim(sink.identity());
+        holds.clear();
+        holds.putAll(loaded);
+        return loaded;
     }
 
     /**
@@ -268,6 +283,7 @@ public final class SyncEngine implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        stopRequested = true;
         ScheduledFuture<?> s = scheduled;
         if (s != null) {
             s.cancel(false);
@@ -280,6 +296,7 @@ public final class SyncEngine implements AutoCloseable {
             shutDown = true;
             if (opened && config.releaseOnShutdown()) {
                 Instant now = clock.instant();
+                Instant deadline = now.plus(config.shutdownTimeout());
                 List<Work> work = new ArrayList<>();
                 resolveUnknownHolders();
                 for (Hold h : List.copyOf(holds.values())) {
@@ -293,7 +310,12 @@ public final class SyncEngine implements AutoCloseable {
                 }
                 if (!work.isEmpty()) {
                     Counters c = new Counters();
-                    reconcile(work, now, c);
+                    int done = reconcile(work, now, c, deadline, false);
+                    if (done < work.size()) {
+                        LOG.warn("Shutdown: {} hold(s) not released within {} stay in store '{}'; the next start (or"
+                                + " the release command) gives them back", work.size() - done, config.shutdownTimeout(),
+                                store.id());
+                    }
                     LOG.info("Released holds on shutdown: {} write(s), {} failure(s), {} hold(s) left",
                             c.writes, c.failures, holds.size());
                 }
@@ -353,6 +375,73 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Gives every held user their own DND back and empties the store, without reading presence (the source is not
+     * opened): for uninstalling, or after the host that ran the sync is gone for good. A HELD user whose PBX still
+     * shows the engine's value gets their prior value; a user who changed DND by hand keeps it; holds of users the
+     * PBX no longer has are dropped. Holds whose release failed stay in the store, so the call can be repeated.
+     *
+     * @return how many holds there were, how many writes it took, and which holds are left (with why)
+     * @throws TeamsConnectException when the store cannot be loaded or the PBX users cannot be listed
+     * @throws IllegalStateException after {@link #close()} or while the engine is running cycles
+     */
+    public ReleaseReport releaseAllHolds() {
+        cycleLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("engine is closed");
+            }
+            if (opened) {
+                throw new IllegalStateException("releaseAllHolds() is for an engine that does not run cycles");
+            }
+            Map<String, Hold> loaded = loadStore();
+            if (loaded.isEmpty()) {
+                return new ReleaseReport(0, 0, 0, List.of());
+            }
+            if (!sinkOpen) {
+                sink.open();
+                capabilities = sink.capabilities();
+                sinkOpen = true;
+            }
+            for (PbxUser u : sink.listUsers()) {
+                knownPbx.put(u.id(), u);
+            }
+            Instant now = clock.instant();
+            List<Work> work = new ArrayList<>();
+            List<String> gone = new ArrayList<>();
+            for (Hold h : List.copyOf(holds.values())) {
+                PbxUser user = knownPbx.get(h.pbxUserId());
+                if (user == null) {
+                    gone.add(h.pbxUserId());
+                } else {
+                    // wantDnd null for MANUAL holds too: the episode is over, DND stays as the user set it
+                    work.add(new Work(user, null, null, null, "release of all holds", null, null, true, false));
+                }
+            }
+            Counters c = new Counters();
+            reconcile(work, now, c, Instant.MAX, false);
+            dropHoldsOfDeletedUsers(gone, c);
+            publishSnapshot(clock.instant());
+            return new ReleaseReport(loaded.size(), c.writes, holds.size(), c.errors);
+        } finally {
+            cycleLock.unlock();
+        }
+    }
+
+    /**
+     * What {@link #releaseAllHolds()} did.
+     *
+     * @param holds     holds in the store before
+     * @param writes    PBX writes it made (restores)
+     * @param remaining holds still in the store (their release failed; see {@code errors} and the log)
+     * @param errors    failures of whole steps
+     */
+    public record ReleaseReport(int holds, int writes, int remaining, List<String> errors) {
+        public ReleaseReport {
+            errors = List.copyOf(errors);
+        }
+    }
+
     /** The picture of the last cycle, for a status page. Never blocks; immutable. */
     public EngineSnapshot snapshot() {
         return snapshot;
@@ -386,6 +475,7 @@ public final class SyncEngine implements AutoCloseable {
         Boolean desiredDnd;
         String lastWantChat;
         Instant settledAt;
+        Instant recheckDue;
         PbxState pbx;
         AuditEvent.Kind lastKind;
         String lastReason;
@@ -408,6 +498,7 @@ public final class SyncEngine implements AutoCloseable {
         int stateReads;
         int writes;
         int failures;
+        int notReached;
         final List<String> errors = new ArrayList<>();
     }
 
@@ -416,20 +507,35 @@ public final class SyncEngine implements AutoCloseable {
         cycles++;
         Counters c = new Counters();
         boolean refreshed = false;
+        Instant deadline = start.plus(config.cycleTimeout());
         try {
             openPlugins(c.errors, false);
             refreshed = refreshUsersIfDue(start, c);
             if (mapped != null && sinkOpen && sourceOpen) {
                 // users whose presence changed first, batch by batch as their presence arrives: their writes should
                 // wait neither for the other batches' presence reads nor for the PBX reads of the many users who stay
-                // in a call (read each cycle to notice hand-made changes). Users are independent, so the order
-                // changes no decision, only how soon a change reaches the PBX.
-                List<Work> steady = new ArrayList<>();
-                evaluate(start, c, batch -> {
-                    reconcile(batch.stream().filter(w -> !w.steady()).toList(), start, c);
-                    batch.stream().filter(Work::steady).forEach(steady::add);
+                // in a call (re-read only to notice hand-made changes). Users are independent, so the order changes
+                // no decision, only how soon a change reaches the PBX.
+                List<Work> rechecks = new ArrayList<>();
+                evaluate(start, c, deadline, batch -> {
+                    List<Work> changes = batch.stream().filter(w -> !w.steady()).toList();
+                    int done = reconcile(changes, start, c, deadline, true);
+                    if (done < changes.size()) {
+                        c.notReached += changes.size() - done;
+                    }
+                    batch.stream().filter(Work::steady).forEach(rechecks::add);
                 });
-                reconcile(steady, start, c);
+                // rechecks last, and only until the next cycle is due: a recheck never delays a change. Those left
+                // over stay due and come first next time (oldest first).
+                rechecks.sort(Comparator.comparing((Work w) -> w.track().recheckDue == null ? Instant.MIN
+                        : w.track().recheckDue));
+                Instant nextCycle = start.plus(config.pollInterval());
+                reconcile(rechecks, start, c, nextCycle.isBefore(deadline) ? nextCycle : deadline, true);
+                if (c.notReached > 0) {
+                    c.errors.add(stopRequested ? "stopped: " + c.notReached + " change(s) left for the next start"
+                            : "cycle deadline " + config.cycleTimeout() + " passed: " + c.notReached
+                            + " user(s) not reached, taken up by the next cycle");
+                }
             } else if (mapped == null && sinkOpen) {
                 failOpenBeforeFirstListing(start, c);
             }
@@ -457,7 +563,36 @@ public final class SyncEngine implements AutoCloseable {
             LOG.info("{}", report.summary());
         }
         publishSnapshot(end);
+        progress(end);
+        if (cycleListener != null) {
+            try {
+                cycleListener.accept(report);
+            } catch (RuntimeException e) {
+                LOG.warn("Cycle listener failed; ignored", e);
+            }
+        }
         return report;
+    }
+
+    /** The engine got a step further (a batch, a chunk of PBX work, a cycle): for liveness checks. */
+    private void progress(Instant at) {
+        lastProgress = at;
+        if (progressListener != null) {
+            try {
+                progressListener.accept(at);
+            } catch (RuntimeException e) {
+                LOG.warn("Progress listener failed; ignored", e);
+            }
+        }
+    }
+
+    /**
+     * When the engine last got a step further (a presence batch, a chunk of PBX reads and writes, a cycle), or
+     * null before its first step. While cycles run it advances at least every {@link EngineConfig#cycleTimeout()};
+     * a value older than that means the engine is stuck. Never blocks.
+     */
+    public Instant lastProgress() {
+        return lastProgress;
     }
 
     private void openPlugins(List<String> errors, boolean throwTerminal) {
@@ -476,8 +611,11 @@ public final class SyncEngine implements AutoCloseable {
             try {
                 sink.open();
                 capabilities = sink.capabilities();
+                Duration budget = sink.recheckInterval();
+                recheckInterval = budget == null || budget.isNegative() ? Duration.ZERO : budget;
                 sinkOpen = true;
-                LOG.info("PBX sink '{}' open, capabilities {}", sink.id(), capabilities);
+                LOG.info("PBX sink '{}' open, capabilities {}, settled users re-read {}", sink.id(), capabilities,
+                        recheckInterval.isZero() ? "every cycle" : "every " + recheckInterval.toSeconds() + " s");
             } catch (TeamsConnectException e) {
                 if (throwTerminal && e instanceof TerminalException) {
                     throw e;
@@ -564,7 +702,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         LOG.warn("Fail open: the users could not be listed since start-up ({}); releasing {} hold(s)", openedAt,
                 work.size());
-        reconcile(work, now, c);
+        reconcile(work, now, c, now.plus(config.cycleTimeout()), true);
     }
 
     private static UserTrack copyTrack(UserTrack old, MappedUser m) {
@@ -585,6 +723,8 @@ public final class SyncEngine implements AutoCloseable {
         t.desiredDnd = old.desiredDnd;
         t.lastWantChat = old.lastWantChat;
         t.settledAt = old.settledAt;
+        t.recheckDue = old.recheckDue;
+        t.failing = old.failing;
         t.pbx = old.pbx;
         t.lastKind = old.lastKind;
         t.lastReason = old.lastReason;
@@ -597,11 +737,18 @@ public final class SyncEngine implements AutoCloseable {
      * one list per presence read ({@link PresenceSource#presenceBatchSize()} users, or all at once), the holds of
      * users no longer mapped last.
      */
-    private void evaluate(Instant now, Counters c, Consumer<List<Work>> batches) {
+    private void evaluate(Instant now, Counters c, Instant deadline, Consumer<List<Work>> batches) {
         int size = batchSize();
         Set<String> mappedIds = new HashSet<>();
         for (int from = 0; from < mapped.size(); from += size) {
             List<MappedUser> part = mapped.subList(from, Math.min(mapped.size(), from + size));
+            if (stopRequested || !clock.instant().isBefore(deadline)) {
+                // not read this cycle: their state is untouched and the next cycle takes them up; their holds are
+                // not "no longer mapped"
+                c.notReached += mapped.size() - from;
+                mapped.subList(from, mapped.size()).forEach(m -> mappedIds.add(m.pbx().id()));
+                break;
+            }
             List<String> ids = part.stream().map(m -> m.teams().id()).toList();
             Map<String, TeamsPresence> presence = Map.of();
             Map<String, TeamsConnectException> presenceFailures = Map.of();
@@ -625,6 +772,7 @@ public final class SyncEngine implements AutoCloseable {
                 }
             }
             batches.accept(work);
+            progress(clock.instant());
         }
         List<Work> work = new ArrayList<>();
         // holds of users who are no longer mapped: give them their own state back
@@ -794,7 +942,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         // steady: wanted the same as last cycle and settled then (read, nothing pending); only a hand-made change
         // can need a write, so these users are reconciled after the ones whose presence just changed
-        boolean steady = t.pbx != null && !t.failing && Objects.equals(t.desiredDnd, wantDnd)
+        boolean steady = t.pbx != null && !t.failing && t.settledAt != null && Objects.equals(t.desiredDnd, wantDnd)
                 && Objects.equals(t.lastWantChat, wantChat) && (held == null || held.confirmed());
         t.desiredDnd = wantDnd;
         t.lastWantChat = wantChat;
@@ -802,11 +950,11 @@ public final class SyncEngine implements AutoCloseable {
             t.ownEpisode = null;
             return null; // nothing wanted, nothing held: the PBX state does not matter, do not read it
         }
-        // RESPECT: for a settled user whose wanted state is unchanged a read can only turn up a hand-made change,
-        // which is respected without a write; so the read may wait until steadyRecheck has passed
-        if (steady && t.settledAt != null && wantChat == null && (held == null || held.writtenChatStatus() == null)
-                && config.manualDndMode() == ManualDndMode.RESPECT && !config.steadyRecheck().isZero()
-                && now.isBefore(t.settledAt.plus(config.steadyRecheck()))) {
+        // the PBX read budget: for a settled user whose wanted state is unchanged a read can only turn up a change
+        // made by hand, so it waits until the sink's recheck interval has passed (RESPECT keeps that change;
+        // TEAMS_LEADS overrides it at that read)
+        if (steady && wantChat == null && (held == null || held.writtenChatStatus() == null)
+                && t.recheckDue != null && now.isBefore(t.recheckDue)) {
             return null;
         }
         return new Work(m.pbx(), t, wantDnd, wantChat, reason, t.stableCategory, t.stablePresence, false, steady);
@@ -818,8 +966,42 @@ public final class SyncEngine implements AutoCloseable {
         return new Work(user, t, keepDnd, null, reason, null, null, true, false);
     }
 
+    /** Users per round of PBX reads and writes: the unit after which a stop or a deadline is noticed. */
+    static final int CHUNK = 256;
+
+    /**
+     * Reconciles {@code work} in chunks of {@link #CHUNK} users, until {@code stopAt} (engine clock) or, with
+     * {@code honourStop}, a stop request. Each chunk is complete in itself (read, write-ahead, write, confirm), so
+     * stopping between chunks loses nothing: the users not reached keep their state and their holds.
+     *
+     * @return how many users were reconciled
+     */
+    private int reconcile(List<Work> work, Instant now, Counters c, Instant stopAt, boolean honourStop) {
+        int done = 0;
+        while (done < work.size()) {
+            if ((honourStop && stopRequested) || !clock.instant().isBefore(stopAt)) {
+                break;
+            }
+            int end = Math.min(work.size(), done + CHUNK);
+            reconcileChunk(work.subList(done, end), now, c);
+            done = end;
+            progress(clock.instant());
+        }
+        return done;
+    }
+
+    /** When a settled user's PBX state is read again: the sink's budget, spread a little per user. */
+    private Instant recheckDue(String pbxUserId, Instant settled) {
+        if (recheckInterval.isZero()) {
+            return settled;
+        }
+        // up to a quarter earlier, by user: users who settled in the same cycle are not all re-read in one burst
+        long spread = recheckInterval.toMillis() * (Math.floorMod(pbxUserId.hashCode(), 256)) / 1024;
+        return settled.plus(recheckInterval).minusMillis(spread);
+    }
+
     /** Reads the PBX state of the given users, decides, commits holds write-ahead, writes, commits the outcome. */
-    private void reconcile(List<Work> work, Instant now, Counters c) {
+    private void reconcileChunk(List<Work> work, Instant now, Counters c) {
         if (work.isEmpty()) {
             return;
         }
@@ -866,6 +1048,7 @@ public final class SyncEngine implements AutoCloseable {
             if (d.isNothing() && Objects.equals(d.pre(), old)) {
                 if (w.track() != null) {
                     w.track().settledAt = now; // read, nothing to do
+                    w.track().recheckDue = recheckDue(id, now);
                 }
                 continue;
             }
@@ -946,7 +1129,11 @@ public final class SyncEngine implements AutoCloseable {
             c.writes++;
             record(p.work(), now, p.decision().kind(), ch.from(), ch.to(), p.decision().reason());
             if (p.work().track() != null) {
+                // the PBX acknowledged the write: settled, no confirming read (the PBX budget: at most a read and a
+                // write per change); a change by hand is noticed at the next recheck
                 p.work().track().pbx = ch.to();
+                p.work().track().settledAt = now;
+                p.work().track().recheckDue = recheckDue(ch.user().id(), now);
             }
             Hold post = p.decision().post();
             if (!Objects.equals(post, p.decision().pre())) {
@@ -1083,8 +1270,25 @@ public final class SyncEngine implements AutoCloseable {
         private String scopeGroup;
         private Sleeper sleeper = Sleeper.REAL;
         private Random random;
+        private Consumer<CycleReport> cycleListener;
+        private Consumer<Instant> progressListener;
 
         private Builder() {
+        }
+
+        /** Called after every cycle with its report, on the cycle thread; must not block. Failures are logged. */
+        public Builder cycleListener(Consumer<CycleReport> value) {
+            this.cycleListener = Objects.requireNonNull(value, "cycleListener");
+            return this;
+        }
+
+        /**
+         * Called whenever the engine got a step further (see {@link SyncEngine#lastProgress()}), on the cycle thread;
+         * must not block. Failures are logged.
+         */
+        public Builder progressListener(Consumer<Instant> value) {
+            this.progressListener = Objects.requireNonNull(value, "progressListener");
+            return this;
         }
 
         public Builder source(PresenceSource value) {

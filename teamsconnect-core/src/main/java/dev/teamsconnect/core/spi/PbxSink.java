@@ -100,7 +100,7 @@ public interface PbxSink extends AutoCloseable {
 
     /**
      * A stable name of the PBX this sink writes to (e.g. {@code starface https://pbx.example.com/}), or empty when
-     * the sink has none. The engine binds its state store to it ({@link StateStore#bindPbx}), so that holds
+     * the sink has none. The engine claims its state store with it ({@link StateStore#claim}), so that holds
      * remembered for one PBX are never "restored" on another. Must not block and must not need {@link #open()}.
      */
     default Optional<String> identity() {

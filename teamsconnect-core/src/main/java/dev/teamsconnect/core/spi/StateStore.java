@@ -23,12 +23,14 @@ public interface StateStore extends AutoCloseable {
     void commit(Collection<Hold> upserts, Collection<String> removals);
 
     /**
-     * Binds the store to the PBX named by {@link PbxSink#identity()}, after {@link #load()} and before the first
-     * {@link #commit}. A store that remembers holds of another PBX must refuse with a
-     * {@link dev.teamsconnect.core.error.StateStoreException} naming both and the way out; a store without a recorded
-     * identity adopts this one. The default keeps no identity.
+     * Called once by the engine that is going to write to this store, after {@link #load()} and before the first
+     * {@link #commit}, with the PBX it writes to ({@link PbxSink#identity()}, empty when the sink has none). A store
+     * must refuse with a {@link dev.teamsconnect.core.error.StateStoreException} naming the way out when another
+     * process writes to it, or when it remembers holds of another PBX (they must never be "restored" on this one); a
+     * store without a recorded identity adopts this one. A store that is only read (an inspection of its holds) is
+     * not claimed. The default does nothing.
      */
-    default void bindPbx(String pbxIdentity) {
+    default void claim(java.util.Optional<String> pbxIdentity) {
     }
 
     @Override

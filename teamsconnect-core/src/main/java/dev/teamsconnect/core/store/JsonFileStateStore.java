@@ -36,7 +36,12 @@ import org.slf4j.LoggerFactory;
  * version makes {@link #load()} (and the first {@link #commit}) throw {@link StateStoreException} naming the
  * file, what is wrong and the way out; it is never treated as empty and never overwritten.
  *
- * <p>Thread-safe. One process per file: two engines sharing a file would overwrite each other's holds.
+ * <p>One writer per file: {@link #claim} takes an exclusive lock on {@code <file>.lock} (an OS file lock, so a
+ * killed process leaves no stale lock) and holds it until {@link #close()}; a second process that claims the same
+ * file is refused with the pid of the first. The file records the PBX its holds belong to; a claim for another PBX
+ * is refused while the file holds holds (a file of TeamsConnect 0.1, without that record, is adopted once).
+ *
+ * <p>Thread-safe.
  */
 public final class JsonFileStateStore implements StateStore {
 
@@ -51,6 +56,10 @@ public final class JsonFileStateStore implements StateStore {
     private final Path file;
     private final Mover mover;
     private Map<String, Hold> holds; // null until read
+    private String pbx;              // the PBX the file's holds belong to; null when unknown or none
+    private int readVersion;         // version of the file as read; 0 when there was no file
+    private FileChannel lockChannel;
+    private java.nio.channels.FileLock lock;
 
     public JsonFileStateStore(Path file) {
         this(file, JsonFileStateStore::atomicMove);
@@ -74,8 +83,110 @@ public final class JsonFileStateStore implements StateStore {
     @Override
     public synchronized Map<String, Hold> load() {
         holds = readFile();
-        removeTemporaryFilesOfKilledWrites();
+        if (lock != null) {
+            removeTemporaryFilesOfKilledWrites(); // only the writer may: another process may be writing
+        }
         return Map.copyOf(holds);
+    }
+
+    /** The lock file next to the state file. */
+    public Path lockFile() {
+        return file.resolveSibling(file.getFileName() + ".lock");
+    }
+
+    @Override
+    public synchronized void claim(java.util.Optional<String> pbxIdentity) {
+        lock();
+        if (holds == null) {
+            holds = readFile();
+        }
+        removeTemporaryFilesOfKilledWrites();
+        String wanted = pbxIdentity.orElse(null);
+        if (wanted == null || wanted.equals(pbx)) {
+            return;
+        }
+        if (pbx == null) {
+            if (readVersion == 1) {
+                LOG.info("State file {} was written by TeamsConnect 0.1 and names no PBX; adopted for {} ({} hold(s))",
+                        file, wanted, holds.size());
+            }
+        } else if (!holds.isEmpty()) {
+            throw new StateStoreException("The state file " + file + " holds " + holds.size() + " hold(s) for the PBX \""
+                    + pbx + "\", but this configuration writes to \"" + wanted + "\". TeamsConnect will not restore"
+                    + " them on another PBX (it could override a DND that a user there set by hand). Way out: run"
+                    + " `teamsconnect release --config FILE` with a configuration for \"" + pbx + "\" to give those"
+                    + " users their own DND back, or, if that PBX is gone for good, move the state file away (users"
+                    + " held there may need DND switched off by hand).");
+        } else {
+            LOG.info("State file {} named the PBX {} but holds no holds; now bound to {}", file, pbx, wanted);
+        }
+        pbx = wanted;
+        if (readVersion != 0) {
+            writeFile(StateJson.write(pbx, holds.values())); // record the binding now, so it is logged only once
+            readVersion = StateJson.VERSION;
+        }
+    }
+
+    private void lock() {
+        if (lock != null) {
+            return;
+        }
+        Path lockFile = lockFile();
+        try {
+            Files.createDirectories(file.getParent());
+            FileChannel ch = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE), ownerOnly(file.getParent()));
+            java.nio.channels.FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                l = null; // this JVM holds it already (a second engine in the same process)
+            }
+            if (l == null) {
+                String other = readPid(ch);
+                ch.close();
+                throw new StateStoreException("The state file " + file + " is in use by another TeamsConnect process"
+                        + (other.isEmpty() ? "" : " (pid " + other + ")") + "; two processes on one state file would"
+                        + " overwrite each other's holds. Stop the other process first (systemctl stop teamsconnect),"
+                        + " or give this one its own state.file.");
+            }
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            ch.force(false);
+            lockChannel = ch;
+            lock = l;
+        } catch (IOException e) {
+            throw new StateStoreException("Cannot lock the state file " + file + " (" + lockFile + "): " + e
+                    + ". Check the permissions of " + file.getParent() + ".", e);
+        }
+    }
+
+    private static String readPid(FileChannel ch) {
+        try {
+            ByteBuffer b = ByteBuffer.allocate(32);
+            ch.read(b, 0);
+            return new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).strip().replaceAll("[^0-9]", "");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Releases the lock of {@link #claim}; the store can be read again, and claimed by another process. */
+    @Override
+    public synchronized void close() {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            LOG.debug("Releasing the lock of {} failed: {}", file, e.toString());
+        } finally {
+            lock = null;
+            lockChannel = null;
+        }
     }
 
     /**
@@ -113,8 +224,9 @@ public final class JsonFileStateStore implements StateStore {
         Map<String, Hold> next = new LinkedHashMap<>(holds);
         removals.forEach(next::remove);
         upserts.forEach(h -> next.put(h.pbxUserId(), h));
-        writeFile(StateJson.write(next.values()));
+        writeFile(StateJson.write(pbx, next.values()));
         holds = next;
+        readVersion = StateJson.VERSION;
     }
 
     private Map<String, Hold> readFile() {
@@ -123,6 +235,7 @@ public final class JsonFileStateStore implements StateStore {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             LOG.info("State file {} does not exist yet; starting without holds", file);
+            readVersion = 0;
             return new LinkedHashMap<>();
         } catch (IOException e) {
             throw new StateStoreException("Cannot read the state file " + file + ": " + e
@@ -138,9 +251,11 @@ public final class JsonFileStateStore implements StateStore {
             throw corrupt("it is not valid UTF-8 text (truncated or damaged)");
         }
         try {
-            Map<String, Hold> read = StateJson.read(text);
-            LOG.info("Loaded {} hold(s) from state file {}", read.size(), file);
-            return new LinkedHashMap<>(read);
+            StateJson.Document read = StateJson.read(text);
+            LOG.info("Loaded {} hold(s) from state file {}", read.holds().size(), file);
+            pbx = read.pbx();
+            readVersion = read.version();
+            return new LinkedHashMap<>(read.holds());
         } catch (StateJson.FormatException e) {
             throw corrupt(e.getMessage());
         }

@@ -14,17 +14,25 @@ import java.util.Set;
 /**
  * The state file format, written and read by hand because core has no JSON library:
  * <pre>{@code
- * {"format":"teamsconnect-state","version":1,"holds":[{"pbxUserId":"17","kind":"held","priorDnd":false,
- *   "writtenDnd":true,"priorChatStatus":null,"writtenChatStatus":null,"confirmed":true,
- *   "since":"2026-01-01T10:00:00Z"}]}
+ * {"format":"teamsconnect-state","version":2,"pbx":"starface https://pbx.example.com/",
+ *   "holds":[{"pbxUserId":"17","kind":"held","priorDnd":false,"writtenDnd":true,"priorChatStatus":null,
+ *   "writtenChatStatus":null,"confirmed":true,"since":"2026-01-01T10:00:00Z"}]}
  * }</pre>
+ * {@code pbx} names the PBX the holds belong to (null when the sink has no identity). Version 1 (TeamsConnect 0.1)
+ * has no {@code pbx} and is read as well.
  * The reader is strict (RFC 8259 only, no duplicate keys, no unknown fields, nothing after the document) so that
  * a damaged file is never mistaken for a valid one.
  */
 final class StateJson {
 
     static final String FORMAT = "teamsconnect-state";
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The oldest version this reads: 1 had no "pbx". */
+    static final int OLDEST_VERSION = 1;
+
+    /** A whole state document. */
+    record Document(String pbx, Map<String, Hold> holds, int version) {
+    }
 
     private static final Set<String> HOLD_FIELDS = Set.of("pbxUserId", "kind", "priorDnd", "writtenDnd",
             "priorChatStatus", "writtenChatStatus", "confirmed", "since");
@@ -39,9 +47,11 @@ final class StateJson {
         }
     }
 
-    static String write(Collection<Hold> holds) {
-        StringBuilder sb = new StringBuilder(64 + holds.size() * 200);
-        sb.append("{\"format\":\"").append(FORMAT).append("\",\"version\":").append(VERSION).append(",\"holds\":[");
+    static String write(String pbx, Collection<Hold> holds) {
+        StringBuilder sb = new StringBuilder(128 + holds.size() * 200);
+        sb.append("{\"format\":\"").append(FORMAT).append("\",\"version\":").append(VERSION).append(",\"pbx\":");
+        string(sb, pbx);
+        sb.append(",\"holds\":[");
         boolean first = true;
         for (Hold h : holds) {
             sb.append(first ? "\n  " : ",\n  ");
@@ -94,7 +104,7 @@ final class StateJson {
     }
 
     /** Parses and validates a whole state document. */
-    static Map<String, Hold> read(String text) throws FormatException {
+    static Document read(String text) throws FormatException {
         Object root = new Parser(text).document();
         if (!(root instanceof Map<?, ?> map)) {
             throw new FormatException("the document is not a JSON object, so it is not a TeamsConnect state file");
@@ -112,13 +122,27 @@ final class StateJson {
             throw new FormatException("the file has version " + v + ", written by a newer TeamsConnect; this version"
                     + " reads version " + VERSION + " only (upgrade TeamsConnect)");
         }
-        if (v.compareTo(BigDecimal.valueOf(VERSION)) != 0) {
-            throw new FormatException("unsupported version " + v + "; this version reads version " + VERSION);
+        if (v.compareTo(BigDecimal.valueOf(OLDEST_VERSION)) < 0) {
+            throw new FormatException("unsupported version " + v + "; this version reads versions " + OLDEST_VERSION
+                    + " to " + VERSION);
         }
+        int fileVersion = v.intValueExact();
+        Set<String> fields = fileVersion == 1 ? Set.of("format", "version", "holds") : Set.of("format", "version", "pbx", "holds");
         for (Object key : map.keySet()) {
-            if (!Set.of("format", "version", "holds").contains(key)) {
+            if (!fields.contains(key)) {
                 throw new FormatException("unknown field \"" + key + "\" at the top level");
             }
+        }
+        String pbx = null;
+        if (fileVersion >= 2) {
+            if (!map.containsKey("pbx")) {
+                throw new FormatException("\"pbx\" is missing (version " + fileVersion + " files name their PBX)");
+            }
+            Object p = map.get("pbx");
+            if (p != null && !(p instanceof String)) {
+                throw new FormatException("\"pbx\" is " + describe(p) + " instead of a string or null");
+            }
+            pbx = (String) p;
         }
         if (!(map.get("holds") instanceof List<?> list)) {
             throw new FormatException("\"holds\" is " + describe(map.get("holds")) + " instead of a list");
@@ -159,7 +183,7 @@ final class StateJson {
                 throw new FormatException(path + ": a second hold for pbxUserId \"" + id + "\"");
             }
         }
-        return holds;
+        return new Document(pbx, holds, fileVersion);
     }
 
     private static String text(Map<?, ?> h, String path, String field, boolean nullable) throws FormatException {

@@ -36,6 +36,12 @@ final class FakePbxSink implements PbxSink {
     int readStatesCalls;
     final List<String> lastRead = new ArrayList<>();
     int closes;
+    java.time.Duration recheckInterval = java.time.Duration.ZERO;
+
+    @Override
+    public java.time.Duration recheckInterval() {
+        return recheckInterval;
+    }
 
     void addUser(String id, String mail, boolean dnd) {
         users.put(id, new PbxUser(id, "login" + id, mail, "User " + id));

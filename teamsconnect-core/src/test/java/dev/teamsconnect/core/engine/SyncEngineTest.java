@@ -126,14 +126,16 @@ class SyncEngineTest {
     }
 
     @Test
-    void steadyRecheckReadsASettledUserInALongCallOncePerIntervalAndStillRespectsAHandMadeChange() {
-        f.config.steadyRecheck(Duration.ofMinutes(1));
+    void recheckIntervalReadsASettledUserInALongCallOncePerIntervalAndStillRespectsAHandMadeChange() {
+        f.sink.recheckInterval = Duration.ofMinutes(1);
         f.user("1", false);
         f.user("2", false);
         SyncEngine engine = f.engine();
         f.call("1");
-        assertThat(engine.syncOnce().writes()).isEqualTo(1);
-        assertThat(engine.syncOnce().stateReads()).isEqualTo(1); // read once more: settled, nothing to do
+        CycleReport first = engine.syncOnce();
+        assertThat(first.writes()).isEqualTo(1);
+        assertThat(first.stateReads()).isEqualTo(1);             // one read and one write for the change
+        assertThat(engine.syncOnce().stateReads()).isZero();     // the acknowledged write settled it: no read
         f.advance(Duration.ofSeconds(10));
         assertThat(engine.syncOnce().stateReads()).isZero();     // settled and unchanged: not read
 
@@ -141,7 +143,7 @@ class SyncEngineTest {
         CycleReport r = engine.syncOnce();
         assertThat(r.writes()).isEqualTo(1);                     // a change is written at once
         assertThat(r.stateReads()).isEqualTo(1);                 // only the user who changed was read
-        assertThat(engine.syncOnce().stateReads()).isEqualTo(1); // user 2 settles
+        assertThat(engine.syncOnce().stateReads()).isZero();
         f.advance(Duration.ofMinutes(1));
         assertThat(engine.syncOnce().stateReads()).isEqualTo(2); // both re-checked after the interval
 
@@ -157,17 +159,36 @@ class SyncEngineTest {
     }
 
     @Test
-    void steadyRecheckDoesNotApplyWhenTeamsLeads() {
-        f.config.steadyRecheck(Duration.ofMinutes(1)).manualDndMode(ManualDndMode.TEAMS_LEADS);
+    void recheckIntervalAppliesWhenTeamsLeadsToo() {
+        f.sink.recheckInterval = Duration.ofMinutes(1);
+        f.config.manualDndMode(ManualDndMode.TEAMS_LEADS);
         f.user("1", false);
         SyncEngine engine = f.engine();
         f.call("1");
         engine.syncOnce();
         engine.syncOnce();
         f.sink.setByHand("1", false);
+        assertThat(engine.syncOnce().stateReads()).isZero();
+        assertThat(f.sink.dnd("1")).isFalse();                   // not seen before the next recheck
+        f.advance(Duration.ofMinutes(1));
         CycleReport r = engine.syncOnce();
         assertThat(r.stateReads()).isEqualTo(1);
-        assertThat(f.sink.dnd("1")).isTrue(); // enforced again in the very next cycle
+        assertThat(f.sink.dnd("1")).isTrue();                    // enforced at the recheck
+    }
+
+    @Test
+    void aRestoreAlwaysReadsFirstEvenWhenTheUserIsNotDueForARecheck() {
+        f.sink.recheckInterval = Duration.ofMinutes(1);
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();
+        f.sink.setByHand("1", false);                            // by hand, not noticed yet
+        f.available("1");
+        CycleReport r = engine.syncOnce();
+        assertThat(r.stateReads()).isEqualTo(1);
+        assertThat(r.writes()).isZero();                         // the PBX already shows the user's own value
+        assertThat(f.store.load()).isEmpty();
     }
 
     @Test
@@ -487,6 +508,7 @@ class SyncEngineTest {
         first.syncOnce();
         assertThat(new JsonFileStateStore(dir.resolve("state.json")).load().get("1").confirmed()).isFalse();
         f.sink.failAllWrites = false;
+        f.store.close(); // the process died: the OS released its lock of the state file
 
         // a new process over the same file; the call is still going on
         f.store = new JsonFileStateStore(dir.resolve("state.json"));
@@ -943,5 +965,117 @@ class SyncEngineTest {
         assertThat(d.debounce()).isZero();
         assertThat(d.failOpenAfter()).isEqualTo(Duration.ofMinutes(10));
         assertThat(d.toBuilder().build()).isEqualTo(d);
+    }
+
+    @Test
+    void aStopCutsTheCycleShortAtTheNextBatchAndReleasesTheHoldsMadeSoFar() throws Exception {
+        for (int i = 1; i <= 6; i++) {
+            f.user(String.valueOf(i), false);
+        }
+        f.source.batchSize = 2;
+        SyncEngine engine = f.engine();
+        engine.syncOnce();
+        for (int i = 1; i <= 6; i++) {
+            f.call(String.valueOf(i));
+        }
+        List<List<String>> reads = new ArrayList<>();
+        Thread[] closer = new Thread[1];
+        f.source.onRead = ids -> {
+            reads.add(List.copyOf(ids));
+            if (ids.contains("t3")) {
+                // SIGTERM arrives while the second batch is read: close() waits for the cycle
+                closer[0] = new Thread(engine::close, "closer");
+                closer[0].start();
+                while (closer[0].getState() != Thread.State.WAITING && closer[0].getState() != Thread.State.TIMED_WAITING) {
+                    Thread.onSpinWait();
+                }
+            }
+        };
+        CycleReport r = engine.syncOnce();
+        closer[0].join(10_000);
+        assertThat(closer[0].isAlive()).isFalse();
+        assertThat(reads).containsExactly(List.of("t1", "t2"), List.of("t3", "t4")); // the third batch was not read
+        assertThat(r.errors()).anySatisfy(e -> assertThat(e).startsWith("stopped:"));
+        for (int i = 1; i <= 6; i++) {
+            assertThat(f.sink.dnd(String.valueOf(i))).as("user %d", i).isFalse();
+        }
+        assertThat(f.store.load()).isEmpty();
+    }
+
+    @Test
+    void aCycleThatOutlivesItsDeadlineEndsAsFailedAndTheNextCycleTakesUpTheRest() {
+        f.config.cycleTimeout(Duration.ofSeconds(30));
+        for (int i = 1; i <= 4; i++) {
+            f.user(String.valueOf(i), false);
+        }
+        f.source.batchSize = 2;
+        SyncEngine engine = f.engine();
+        engine.syncOnce();
+        f.call("1");
+        f.call("3");
+        f.source.onRead = ids -> {
+            if (ids.contains("t1")) {
+                f.advance(Duration.ofSeconds(31)); // the first batch took longer than the cycle may
+            }
+        };
+        CycleReport r = engine.syncOnce();
+        assertThat(r.success()).isFalse();
+        // the first batch's change came after the deadline too: it waits, with the unread second batch
+        assertThat(r.errors()).anySatisfy(e -> assertThat(e).contains("cycle deadline").contains("3 user(s) not reached"));
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.sink.dnd("3")).isFalse();
+        f.source.onRead = ids -> { };
+        assertThat(engine.syncOnce().success()).isTrue();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(f.sink.dnd("3")).isTrue();
+    }
+
+    @Test
+    void rechecksWaitWhenTheChangesUsedTheWholePollInterval() {
+        f.config.pollInterval(Duration.ofSeconds(2));
+        f.user("1", false);
+        f.user("2", false);
+        f.source.batchSize = 1;
+        SyncEngine engine = f.engine();
+        f.call("1");
+        engine.syncOnce();                                       // user 1 held and settled
+        f.call("2");
+        f.source.onRead = ids -> {
+            if (ids.contains("t2")) {
+                f.advance(Duration.ofSeconds(3));                // the changes took longer than the poll interval
+            }
+        };
+        CycleReport r = engine.syncOnce();
+        assertThat(r.writes()).isEqualTo(1);
+        assertThat(r.stateReads()).isEqualTo(1);                 // user 2's change; user 1's recheck waits
+        f.source.onRead = ids -> { };
+        assertThat(engine.syncOnce().stateReads()).isEqualTo(2); // both re-read now (recheck interval 0)
+    }
+
+    @Test
+    void releaseAllHoldsGivesHeldUsersTheirDndBackKeepsHandMadeChoicesAndEmptiesTheStore() {
+        f.user("1", false);
+        f.user("2", false);
+        f.user("3", true);
+        f.store.commit(List.of(
+                new Hold("1", Hold.Kind.HELD, false, true, null, null, true, f.clock.instant()),
+                new Hold("2", Hold.Kind.MANUAL, true, true, null, null, true, f.clock.instant()),
+                new Hold("3", Hold.Kind.HELD, false, true, null, null, true, f.clock.instant()),
+                new Hold("99", Hold.Kind.HELD, false, true, null, null, true, f.clock.instant())), List.of());
+        f.sink.setByHand("1", true);                             // the engine's DND is still on
+        f.sink.setByHand("2", true);                             // the user's own choice
+        List<List<String>> presenceReads = new ArrayList<>();
+        f.source.onRead = ids -> presenceReads.add(List.copyOf(ids));
+        SyncEngine engine = f.engine();
+        SyncEngine.ReleaseReport report = engine.releaseAllHolds();
+        assertThat(report.holds()).isEqualTo(4);
+        assertThat(report.writes()).isEqualTo(2);                // users 1 and 3 restored to off
+        assertThat(report.remaining()).isZero();
+        assertThat(f.sink.dnd("1")).isFalse();
+        assertThat(f.sink.dnd("2")).isTrue();
+        assertThat(f.sink.dnd("3")).isFalse();
+        assertThat(f.store.load()).isEmpty();
+        assertThat(presenceReads).isEmpty();
+        engine.close();
     }
 }

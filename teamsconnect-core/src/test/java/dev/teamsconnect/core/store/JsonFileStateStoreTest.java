@@ -48,13 +48,17 @@ class JsonFileStateStoreTest {
     }
 
     @Test
-    void loadRemovesTemporaryFilesOfAKilledWriteAndKeepsTheStateFile() throws IOException {
+    void claimRemovesTemporaryFilesOfAKilledWriteAndKeepsTheStateFile() throws IOException {
         Path file = dir.resolve("state.json");
         new JsonFileStateStore(file).commit(List.of(held("1")), List.of());
         Path leftover = Files.writeString(dir.resolve(".state.json.123456.tmp"), "{\"format\":\"teamsc");
         Path unrelated = Files.writeString(dir.resolve(".other.json.1.tmp"), "x");
 
-        assertThat(new JsonFileStateStore(file).load()).containsOnlyKeys("1");
+        JsonFileStateStore store = new JsonFileStateStore(file);
+        assertThat(store.load()).containsOnlyKeys("1");
+        assertThat(leftover).as("a reader that is not the writer leaves it alone").exists();
+        store.claim(java.util.Optional.empty());
+        store.close();
         assertThat(leftover).doesNotExist();
         assertThat(unrelated).as("only this store's temporary files").exists();
     }
@@ -78,7 +82,8 @@ class JsonFileStateStoreTest {
         new JsonFileStateStore(file).commit(List.of(tricky(), held("1")), List.of());
         JsonNode root = JACKSON.readTree(file.toFile());
         assertThat(root.get("format").asText()).isEqualTo("teamsconnect-state");
-        assertThat(root.get("version").asInt()).isEqualTo(1);
+        assertThat(root.get("version").asInt()).isEqualTo(2);
+        assertThat(root.get("pbx").isNull()).isTrue();
         JsonNode h = root.get("holds").get(0);
         assertThat(h.get("pbxUserId").asText()).isEqualTo(tricky().pbxUserId());
         assertThat(h.get("kind").asText()).isEqualTo("manual");
@@ -157,9 +162,9 @@ class JsonFileStateStoreTest {
     @Test
     void newerVersionIsRefusedWithAnUpgradeHint() throws IOException {
         Path file = dir.resolve("state.json");
-        Files.writeString(file, "{\"format\":\"teamsconnect-state\",\"version\":2,\"holds\":[]}");
+        Files.writeString(file, "{\"format\":\"teamsconnect-state\",\"version\":3,\"pbx\":null,\"holds\":[]}");
         assertThatThrownBy(() -> new JsonFileStateStore(file).load())
-                .isInstanceOf(StateStoreException.class).hasMessageContaining("newer").hasMessageContaining("version 2");
+                .isInstanceOf(StateStoreException.class).hasMessageContaining("newer").hasMessageContaining("version 3");
     }
 
     @Test
@@ -237,5 +242,82 @@ class JsonFileStateStoreTest {
         var store = new FileStateStoreProvider().create(new ProviderConfig("stateStore", Map.of("file", dir.resolve("s.json").toString())));
         assertThat(((JsonFileStateStore) store).file()).isEqualTo(dir.resolve("s.json").toAbsolutePath());
         assertThat(new MemoryStateStoreProvider().create(ProviderConfig.empty("stateStore"))).isInstanceOf(InMemoryStateStore.class);
+    }
+
+    @Test
+    void aSecondWriterOnTheSameFileIsRefusedWithTheFirstOnesPid() {
+        Path file = dir.resolve("state.json");
+        JsonFileStateStore first = new JsonFileStateStore(file);
+        first.load();
+        first.claim(java.util.Optional.of("starface https://pbx-a.example.com/"));
+        JsonFileStateStore second = new JsonFileStateStore(file);
+        second.load(); // reading is allowed
+        assertThatThrownBy(() -> second.claim(java.util.Optional.of("starface https://pbx-a.example.com/")))
+                .isInstanceOf(StateStoreException.class)
+                .hasMessageContaining("in use by another TeamsConnect process")
+                .hasMessageContaining("pid " + ProcessHandle.current().pid())
+                .hasMessageContaining(file.toString());
+        first.close();
+        second.claim(java.util.Optional.of("starface https://pbx-a.example.com/"));
+        second.close();
+    }
+
+    @Test
+    void holdsOfAnotherPbxAreRefusedWithTheWayOutAndTheFileIsLeftAlone() throws IOException {
+        Path file = dir.resolve("state.json");
+        JsonFileStateStore a = new JsonFileStateStore(file);
+        a.load();
+        a.claim(java.util.Optional.of("starface https://pbx-a.example.com/"));
+        a.commit(List.of(held("1")), List.of());
+        a.close();
+        String before = Files.readString(file);
+
+        JsonFileStateStore b = new JsonFileStateStore(file);
+        b.load();
+        assertThatThrownBy(() -> b.claim(java.util.Optional.of("starface https://pbx-b.example.com/")))
+                .isInstanceOf(StateStoreException.class)
+                .hasMessageContaining("starface https://pbx-a.example.com/")
+                .hasMessageContaining("starface https://pbx-b.example.com/")
+                .hasMessageContaining("release");
+        b.close();
+        assertThat(Files.readString(file)).isEqualTo(before);
+    }
+
+    @Test
+    void aFileWithoutHoldsFollowsTheNewPbx() {
+        Path file = dir.resolve("state.json");
+        JsonFileStateStore a = new JsonFileStateStore(file);
+        a.load();
+        a.claim(java.util.Optional.of("starface https://pbx-a.example.com/"));
+        a.commit(List.of(held("1")), List.of());
+        a.commit(List.of(), List.of("1"));
+        a.close();
+        JsonFileStateStore b = new JsonFileStateStore(file);
+        b.load();
+        b.claim(java.util.Optional.of("starface https://pbx-b.example.com/"));
+        b.commit(List.of(held("2")), List.of());
+        b.close();
+        assertThat(new JsonFileStateStore(file).load()).containsOnlyKeys("2");
+    }
+
+    @Test
+    void aVersionOneFileIsAdoptedOnceForThePbxThatClaimsIt() throws IOException {
+        Path file = dir.resolve("state.json");
+        String hold = "{\"pbxUserId\":\"1\",\"kind\":\"held\",\"priorDnd\":false,\"writtenDnd\":true,"
+                + "\"priorChatStatus\":null,\"writtenChatStatus\":null,\"confirmed\":true,\"since\":\"2026-01-01T00:00:00Z\"}";
+        Files.writeString(file, "{\"format\":\"teamsconnect-state\",\"version\":1,\"holds\":[" + hold + "]}");
+        JsonFileStateStore store = new JsonFileStateStore(file);
+        assertThat(store.load()).containsOnlyKeys("1");
+        store.claim(java.util.Optional.of("starface https://pbx-a.example.com/"));
+        store.close();
+        JsonNode root = JACKSON.readTree(file.toFile());
+        assertThat(root.get("version").asInt()).isEqualTo(2);
+        assertThat(root.get("pbx").asText()).isEqualTo("starface https://pbx-a.example.com/");
+        assertThat(root.get("holds").get(0).get("pbxUserId").asText()).isEqualTo("1");
+        JsonFileStateStore other = new JsonFileStateStore(file);
+        other.load();
+        assertThatThrownBy(() -> other.claim(java.util.Optional.of("starface https://pbx-b.example.com/")))
+                .isInstanceOf(StateStoreException.class);
+        other.close();
     }
 }

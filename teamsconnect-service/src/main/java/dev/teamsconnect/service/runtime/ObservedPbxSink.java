@@ -45,6 +45,16 @@ final class ObservedPbxSink implements PbxSink {
     }
 
     @Override
+    public java.time.Duration recheckInterval() {
+        return delegate.recheckInterval();
+    }
+
+    @Override
+    public java.util.Optional<String> identity() {
+        return delegate.identity();
+    }
+
+    @Override
     public Set<Capability> capabilities() {
         return delegate.capabilities();
     }

@@ -44,6 +44,11 @@ final class ObservedPresenceSource implements PresenceSource {
     }
 
     @Override
+    public java.util.Optional<java.time.Duration> pollInterval() {
+        return delegate.pollInterval();
+    }
+
+    @Override
     public void open() {
         observe(() -> {
             delegate.open();
