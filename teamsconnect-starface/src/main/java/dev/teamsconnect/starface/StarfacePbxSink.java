@@ -53,8 +53,15 @@ import org.slf4j.LoggerFactory;
  * {@link #close()}. A rejected login is a {@link TerminalException} naming the PBX URL and login id; it is
  * remembered for a while so a wrong password does not cause a login attempt per request.
  *
- * <p>Threading: all methods are thread-safe and blocking. {@link #readStates} and {@link #applyAll} run up to
- * {@code parallelism} requests at a time. Idempotent requests (all GETs and the phoneconfig PUT) are retried on
+ * <p>The PBX is a budget. A DND change costs at most two requests: the {@code GET phoneconfig} that the engine's
+ * decision was made on is kept for {@link #REUSE_WINDOW} and reused for the {@code PUT} when it still shows the DND
+ * value the engine decided from (otherwise the sink reads again). Requests in flight adapt to the PBX
+ * (Netflix concurrency-limits, {@code VegasLimit}): the limit grows while the PBX answers as fast as when idle, and
+ * shrinks when its answers slow down (a queue builds up on the appliance), when it answers 429/5xx or times out;
+ * it starts at 4 and never exceeds {@code parallelism} (default 16).
+ *
+ * <p>Threading: all methods are thread-safe and blocking. {@link #readStates} and {@link #applyAll} run up to the
+ * current limit of requests at a time. Idempotent requests (all GETs and the phoneconfig PUT) are retried on
  * I/O errors, 429 and 5xx with bounded exponential backoff and jitter.
  *
  * <p>Errors: a user the PBX does not know (404) gives an {@link UnknownUserException} for that user only (in the
@@ -67,6 +74,16 @@ public final class StarfacePbxSink implements PbxSink {
     public static final String ID = "starface";
 
     private static final Logger log = LoggerFactory.getLogger(StarfacePbxSink.class);
+    /**
+     * How long a phoneconfig read for the engine's decision may be reused for the write. The write replaces the
+     * whole object, so a field changed on the PBX in between (another than DND, which is compared) would be
+     * overwritten: the same race as any read-modify-write, widened from one round trip to the time between the
+     * engine's read and its write (a store commit: usually milliseconds).
+     */
+    public static final Duration REUSE_WINDOW = Duration.ofSeconds(5);
+    /** The limit of requests in flight the sink starts with (never above {@code parallelism}). */
+    static final int INITIAL_LIMIT = 4;
+
     /** Default of {@code starface.recheckInterval}. */
     public static final Duration DEFAULT_RECHECK_INTERVAL = Duration.ofSeconds(60);
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DND, Capability.GROUPS));
@@ -77,7 +94,15 @@ public final class StarfacePbxSink implements PbxSink {
     private final boolean ownsExecutor;
     private final String loginId;
     private final Duration recheckInterval;
+    private final Clock clock;
+    private final com.netflix.concurrency.limits.limiter.SimpleLimiter<Void> limiter;
+    private final com.netflix.concurrency.limits.Limiter<Void> blockingLimiter;
+    // phoneconfigs read for the engine's decisions, reused for the write within REUSE_WINDOW
+    private final Map<String, Read> lastRead = new ConcurrentHashMap<>();
     private volatile boolean closed;
+
+    private record Read(ObjectNode config, long atMillis) {
+    }
 
     private StarfacePbxSink(Builder b, StarfaceRestClient client, ExecutorService executor, boolean ownsExecutor) {
         this.client = client;
@@ -86,6 +111,24 @@ public final class StarfacePbxSink implements PbxSink {
         this.ownsExecutor = ownsExecutor;
         this.loginId = b.loginId;
         this.recheckInterval = b.recheckInterval;
+        this.clock = b.clock;
+        com.netflix.concurrency.limits.limit.VegasLimit limit = com.netflix.concurrency.limits.limit.VegasLimit.newBuilder()
+                .initialLimit(Math.min(INITIAL_LIMIT, b.parallelism))
+                .maxConcurrency(b.parallelism)
+                // a small queue on the appliance is enough to keep its workers busy: grow while fewer than 2
+                // requests wait there, shrink above 4 (the defaults, 3 and 6 times log10 of the limit, let a PBX
+                // with 8 workers carry a queue of 6 and more)
+                .alpha(2)
+                .beta(4)
+                .build();
+        this.limiter = com.netflix.concurrency.limits.limiter.SimpleLimiter.newBuilder().named("starface").limit(limit).build();
+        // a worker waits for a slot at most one request's deadline; then the user fails this round (retried next cycle)
+        this.blockingLimiter = com.netflix.concurrency.limits.limiter.BlockingLimiter.wrap(limiter, b.requestTimeout);
+    }
+
+    /** The current limit of requests in flight (adapts between 1 and {@code parallelism}). */
+    public int currentLimit() {
+        return limiter.getLimit();
     }
 
     public static Builder builder() {
@@ -239,21 +282,31 @@ public final class StarfacePbxSink implements PbxSink {
         return listUsers().stream().filter(u -> memberIds.contains(u.id())).toList();
     }
 
-    /** {@code GET /rest/users/{id}/phoneconfig}: the user's DND flag. */
+    /**
+     * {@code GET /rest/users/{id}/phoneconfig}: the user's DND flag. The object is kept for {@link #REUSE_WINDOW},
+     * so that a write decided on it needs no second read.
+     */
     @Override
     public PbxState readState(PbxUser user) {
-        return PbxState.dnd(readPhoneConfig(user).get("doNotDisturb").booleanValue());
+        ObjectNode config = readPhoneConfig(user);
+        lastRead.put(user.id(), new Read(config, clock.millis()));
+        return PbxState.dnd(config.get("doNotDisturb").booleanValue());
     }
 
     /**
-     * Read-modify-write of the phoneconfig: reads it, and if {@code doNotDisturb} differs from the wanted value
-     * writes the whole object back with only that field changed. Other fields of {@code change.to()} (chat status)
-     * are ignored: this sink does not declare them. Idempotent.
+     * Read-modify-write of the phoneconfig: the phoneconfig the engine's decision was read from when it is at most
+     * {@link #REUSE_WINDOW} old and shows {@code change.from()}'s DND, otherwise a fresh read; if
+     * {@code doNotDisturb} differs from the wanted value, the whole object is written back with only that field
+     * changed. Other fields of {@code change.to()} (chat status) are ignored: this sink does not declare them.
+     * Idempotent.
      */
     @Override
     public void apply(PbxChange change) {
         PbxUser user = change.user();
-        ObjectNode config = readPhoneConfig(user);
+        Read read = lastRead.remove(user.id());
+        ObjectNode config = read != null && clock.millis() - read.atMillis() <= REUSE_WINDOW.toMillis()
+                && read.config().get("doNotDisturb").booleanValue() == change.from().dnd()
+                ? read.config() : readPhoneConfig(user);
         boolean wanted = change.to().dnd();
         if (config.get("doNotDisturb").booleanValue() == wanted) {
             log.debug("DND of {} is already {}; nothing to write", user.label(), wanted);
@@ -273,13 +326,20 @@ public final class StarfacePbxSink implements PbxSink {
         log.debug("DND of {} set to {}", user.label(), wanted);
     }
 
-    /** Reads all users' states with up to {@code parallelism} requests in flight. */
+    /** Reads all users' states, with the adaptive limit of requests in flight. */
     @Override
     public BatchResult<PbxState> readStates(Collection<PbxUser> users) {
+        forgetOldReads();
         return inParallel(List.copyOf(users), PbxUser::id, this::readState);
     }
 
-    /** Applies all changes with up to {@code parallelism} users in flight. */
+    /** Reads older than the reuse window are of no use; keeps the cache as small as one batch. */
+    private void forgetOldReads() {
+        long oldest = clock.millis() - REUSE_WINDOW.toMillis();
+        lastRead.values().removeIf(r -> r.atMillis() < oldest);
+    }
+
+    /** Applies all changes, with the adaptive limit of requests in flight. */
     @Override
     public BatchResult<PbxState> applyAll(List<PbxChange> changes) {
         return inParallel(changes, c -> c.user().id(), c -> {
@@ -295,6 +355,7 @@ public final class StarfacePbxSink implements PbxSink {
     @Override
     public void close() {
         closed = true;
+        lastRead.clear();
         client.logout();
         if (ownsExecutor) {
             executor.shutdownNow();
@@ -303,7 +364,8 @@ public final class StarfacePbxSink implements PbxSink {
 
     @Override
     public String toString() {
-        return "StarfacePbxSink[" + client.baseUrl() + ", login=" + loginId + ", parallelism=" + parallelism + "]";
+        return "StarfacePbxSink[" + client.baseUrl() + ", login=" + loginId + ", parallelism=" + parallelism
+                + ", limit=" + limiter.getLimit() + "]";
     }
 
     // -------------------------------------------------------------------------------------------------------
@@ -361,13 +423,29 @@ public final class StarfacePbxSink implements PbxSink {
             T item;
             while (fatal.get() == null && (item = queue.poll()) != null) {
                 String id = idOf.apply(item);
+                java.util.Optional<com.netflix.concurrency.limits.Limiter.Listener> slot = blockingLimiter.acquire(null);
+                if (slot.isEmpty()) {
+                    failures.put(id, new RetryableException("no request slot to STARFACE at " + client.baseUrl()
+                            + " within the request timeout (the PBX is slow); retried next cycle"));
+                    continue;
+                }
                 try {
                     values.put(id, op.apply(item));
+                    slot.get().onSuccess();
+                } catch (UnknownUserException e) {
+                    slot.get().onSuccess(); // an ordinary answer of the PBX
+                    failures.put(id, e);
                 } catch (StarfaceRestClient.BackendTerminalException | StarfaceRestClient.BackendUnreachableException e) {
+                    slot.get().onDropped();
                     fatal.compareAndSet(null, e);
+                } catch (RetryableException e) {
+                    slot.get().onDropped(); // 429, 5xx, a timeout: the PBX is overloaded
+                    failures.put(id, e);
                 } catch (TeamsConnectException e) {
+                    slot.get().onIgnore();
                     failures.put(id, e);
                 } catch (RuntimeException e) {
+                    slot.get().onIgnore();
                     fatal.compareAndSet(null, e);
                 }
             }
@@ -412,7 +490,7 @@ public final class StarfacePbxSink implements PbxSink {
         private final List<X509Certificate> trustedCertificates = new ArrayList<>();
         private byte[] pin;
         private HttpClient httpClient;
-        private int parallelism = 4;
+        private int parallelism = 16;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(10);
         private int maxRetries = 3;
@@ -480,7 +558,10 @@ public final class StarfacePbxSink implements PbxSink {
             return this;
         }
 
-        /** Requests in flight in {@link #readStates}/{@link #applyAll} (default 4, 1..64). */
+        /**
+         * The most requests in flight in {@link #readStates}/{@link #applyAll} (default 16, 1..64): the cap of the
+         * adaptive limit, which starts at 4.
+         */
         public Builder parallelism(int parallelism) {
             this.parallelism = parallelism;
             return this;

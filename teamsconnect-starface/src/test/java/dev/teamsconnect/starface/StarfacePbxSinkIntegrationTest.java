@@ -342,4 +342,53 @@ class StarfacePbxSinkIntegrationTest {
         assertThatThrownBy(sink::listUsers).isInstanceOf(IllegalStateException.class);
         assertThat(pbx.requestCount("DELETE /rest/login")).isEqualTo(1);
     }
+
+    @Test
+    void aChangeDecidedOnAFreshReadCostsOneReadAndOneWrite() {
+        StarfaceEmulator pbx = start(pbxWithUsers(20));
+        StarfacePbxSink sink = open(sinkFor(pbx));
+        List<PbxUser> users = staff(sink);
+        BatchResult<PbxState> read = sink.readStates(users);
+        assertThat(read.values()).hasSize(20);
+        int gets = pbx.requestCount("GET /rest/users/{id}/phoneconfig");
+        BatchResult<PbxState> written = sink.applyAll(users.stream().map(u -> change(u, true)).toList());
+        assertThat(written.values()).hasSize(20);
+        assertThat(pbx.requestCount("GET /rest/users/{id}/phoneconfig")).as("the decision's read is reused").isEqualTo(gets);
+        assertThat(pbx.requestCount("PUT /rest/users/{id}/phoneconfig")).isEqualTo(20);
+        assertThat(gets).isEqualTo(20);
+        users.forEach(u -> assertThat(pbx.dnd(u.login())).isTrue());
+    }
+
+    @Test
+    void aReadOlderThanTheReuseWindowOrOneThatNoLongerShowsTheDecidedDndIsReadAgain() {
+        StarfaceEmulator pbx = start(pbxWithUsers(2));
+        StarfacePbxSink sink = open(sinkFor(pbx));
+        List<PbxUser> users = staff(sink);
+        sink.readStates(users);
+        clock.advance(StarfacePbxSink.REUSE_WINDOW.plusMillis(1));
+        sink.applyAll(List.of(change(users.get(0), true)));
+        assertThat(pbx.requestCount("GET /rest/users/{id}/phoneconfig")).isEqualTo(3);
+
+        sink.readStates(List.of(users.get(1)));
+        pbx.pressDndKey(users.get(1).login(), true);
+        // a change decided on another state than the one the sink read (here: "on") is not written over that read:
+        // the sink reads again and, as the PBX already shows the wanted value, writes nothing
+        sink.applyAll(List.of(new PbxChange(users.get(1), PbxState.dnd(true), PbxState.dnd(true), null, null, "test",
+                Instant.EPOCH)));
+        assertThat(pbx.requestCount("GET /rest/users/{id}/phoneconfig")).isEqualTo(5);
+        assertThat(pbx.requestCount("PUT /rest/users/{id}/phoneconfig")).isEqualTo(1);
+    }
+
+    @Test
+    void theLimitOfRequestsInFlightStartsLowAndNeverExceedsParallelism() {
+        StarfaceEmulator pbx = start(pbxWithUsers(200).latency(Duration.ofMillis(5)));
+        StarfacePbxSink sink = open(sinkFor(pbx).parallelism(6));
+        assertThat(sink.currentLimit()).isEqualTo(4);
+        List<PbxUser> users = staff(sink);
+        for (int round = 0; round < 3; round++) {
+            assertThat(sink.readStates(users).values()).hasSize(200);
+        }
+        assertThat(pbx.maxConcurrentRequests()).isLessThanOrEqualTo(6);
+        assertThat(sink.currentLimit()).isBetween(1, 6);
+    }
 }
