@@ -29,6 +29,14 @@ public interface ServiceRuntime {
      */
     boolean check(ServiceConfig config, PrintWriter out) throws Exception;
 
+    /**
+     * Gives every held user their own DND back and empties the state ({@code release}): for uninstalling, or after
+     * the host that ran the sync is gone for good. Reads no presence. Refuses while another process holds the state.
+     *
+     * @return true when no hold is left
+     */
+    boolean release(ServiceConfig config, PrintWriter out) throws Exception;
+
     /** Runs the self-contained demo (embedded emulators, scripted day), printing each change; returns when done or stopped. */
     void demo(PrintWriter out, StopSignal stop) throws Exception;
 }

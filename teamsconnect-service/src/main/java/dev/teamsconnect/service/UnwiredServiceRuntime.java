@@ -23,6 +23,11 @@ public final class UnwiredServiceRuntime implements ServiceRuntime {
     }
 
     @Override
+    public boolean release(ServiceConfig config, PrintWriter out) {
+        throw new TerminalException(MESSAGE);
+    }
+
+    @Override
     public void demo(PrintWriter out, StopSignal stop) {
         throw new TerminalException(MESSAGE);
     }

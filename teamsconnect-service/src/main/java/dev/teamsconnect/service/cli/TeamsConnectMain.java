@@ -44,6 +44,7 @@ public final class TeamsConnectMain {
         CommandLine cl = new CommandLine(new TeamsConnectCommand());
         cl.addSubcommand(new RunCommand(env));
         cl.addSubcommand(new CheckCommand(env));
+        cl.addSubcommand(new ReleaseCommand(env));
         cl.addSubcommand(new DemoCommand(env));
         cl.setOut(env.out());
         cl.setErr(env.err());

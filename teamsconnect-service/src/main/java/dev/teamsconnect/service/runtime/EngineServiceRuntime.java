@@ -36,10 +36,11 @@ import org.slf4j.LoggerFactory;
  * status policy from {@code mapping.*}) and runs it; feeds the {@link StatusBoard} and the metrics after every
  * cycle.
  *
- * <p>{@link #run}: signs in, then one cycle every {@code teams.pollInterval} on the calling thread until the stop
- * signal; a stop ends the wait at once, the cycle in flight finishes, then {@link SyncEngine#close()} releases the
- * holds (when {@code mapping.releaseOnShutdown}) and the state is saved. With {@code --once} one cycle runs and the
- * holds stay in the state file, so the next run restores them.
+ * <p>{@link #run}: signs in, then {@link SyncEngine#start()}: the engine's own scheduler, cycles start to start
+ * every {@code teams.pollInterval} (a slow cycle is followed at once by the next), exactly what the benchmarks
+ * measure. A stop makes {@link SyncEngine#close()} cut the cycle in flight short at its next safe point, release
+ * the holds (when {@code mapping.releaseOnShutdown}) within {@code EngineConfig.shutdownTimeout()} and save the
+ * state. With {@code --once} one cycle runs and the holds stay in the state file, so the next run restores them.
  *
  * <p>Thread-safe in the sense that each call builds its own engine; one instance may serve several calls.
  */
@@ -73,17 +74,20 @@ public final class EngineServiceRuntime implements ServiceRuntime {
     @Override
     public void run(RunContext ctx) throws Exception {
         EngineWiring wiring = new EngineWiring(ctx.config(), plugins.get());
-        Duration poll = wiring.pollInterval();
-        SyncEngine engine = wiring.engine(ctx.dryRun(), ctx.once(), ctx.status(), ctx.metrics(), ctx.clock());
+        java.util.concurrent.atomic.AtomicReference<SyncEngine> built = new java.util.concurrent.atomic.AtomicReference<>();
+        SyncEngine engine = wiring.engine(ctx.dryRun(), ctx.once(), ctx.status(), ctx.metrics(), ctx.clock(),
+                report -> feed(ctx, built.get(), report));
+        built.set(engine);
         CycleReport last = null;
         try {
             // loads the holds, signs in to both sides; a rejected sign-in ends the run here (exit 1, the fix is logged)
             engine.open();
-            while (!ctx.stop().isStopRequested()) {
+            if (ctx.once()) {
                 last = engine.syncOnce();
-                feed(ctx, engine, last);
-                if (ctx.once() || ctx.stop().await(poll)) {
-                    break;
+            } else {
+                engine.start();
+                while (!ctx.stop().await(Duration.ofMinutes(1))) {
+                    // the engine schedules itself; this thread only waits for the stop
                 }
             }
         } catch (ConfigException e) {
@@ -95,8 +99,10 @@ public final class EngineServiceRuntime implements ServiceRuntime {
             throw new TerminalException(why, e);
         } finally {
             if (!ctx.once()) {
-                LOG.info("Stopping: {}saving state", ctx.config().mapping().releaseOnShutdown()
-                        ? "releasing holds, " : "keeping holds (mapping.releaseOnShutdown is false), ");
+                LOG.info("Stopping: {}saving state (at most {} for the release)",
+                        ctx.config().mapping().releaseOnShutdown() ? "cutting the cycle in flight short, releasing holds, "
+                                : "keeping holds (mapping.releaseOnShutdown is false), ",
+                        engine.config().shutdownTimeout().toSeconds() + " s");
             }
             engine.close();
             EngineSnapshot after = engine.snapshot();
@@ -120,8 +126,11 @@ public final class EngineServiceRuntime implements ServiceRuntime {
                 .map(s -> s.detail()).findFirst();
     }
 
-    /** After every cycle: the status board (users, cycle outcome) and the metrics. */
+    /** After every cycle (on the engine's thread): the status board (users, cycle outcome) and the metrics. */
     private static void feed(RunContext ctx, SyncEngine engine, CycleReport r) {
+        if (engine == null) {
+            return;
+        }
         StatusBoard status = ctx.status();
         status.cycleFinished(r.startedAt(), r.success());
         ctx.metrics().cycleFinished(r.duration(), r.success(), r.startedAt());
@@ -216,6 +225,30 @@ public final class EngineServiceRuntime implements ServiceRuntime {
             c.close();
         } catch (Exception e) {
             LOG.debug("Closing {} failed", c, e);
+        }
+    }
+
+    @Override
+    public boolean release(ServiceConfig config, PrintWriter out) {
+        EngineWiring wiring = new EngineWiring(config, plugins.get());
+        StatusBoard board = new StatusBoard(config.source(), config.sink());
+        // keepHolds: what this call cannot release stays in the state file (close() must not try again)
+        try (SyncEngine engine = wiring.engine(false, true, board, new dev.teamsconnect.service.metrics.ServiceMetrics(),
+                java.time.Clock.systemUTC())) {
+            SyncEngine.ReleaseReport r = engine.releaseAllHolds();
+            if (r.holds() == 0) {
+                out.println("No holds in the state file: nobody's DND was changed by TeamsConnect. Nothing to do.");
+            } else {
+                out.println("Released " + (r.holds() - r.remaining()) + " of " + r.holds() + " hold(s) with " + r.writes()
+                        + " PBX write(s): every released user has their own DND back (a DND set by hand was kept).");
+            }
+            if (r.remaining() > 0) {
+                out.println(r.remaining() + " hold(s) could not be released and stay in the state file; fix the problem"
+                        + " and run release again" + (r.errors().isEmpty() ? " (see the log)" : ": "
+                        + String.join(" | ", r.errors())));
+            }
+            out.flush();
+            return r.remaining() == 0;
         }
     }
 

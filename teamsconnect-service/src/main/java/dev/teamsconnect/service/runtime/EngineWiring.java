@@ -92,6 +92,12 @@ public final class EngineWiring {
      * also registered as audit listeners).
      */
     public SyncEngine engine(boolean dryRun, boolean keepHolds, StatusBoard board, ServiceMetrics metrics, Clock clock) {
+        return engine(dryRun, keepHolds, board, metrics, clock, report -> { });
+    }
+
+    /** As {@link #engine(boolean, boolean, StatusBoard, ServiceMetrics, Clock)}, with a listener for every cycle. */
+    public SyncEngine engine(boolean dryRun, boolean keepHolds, StatusBoard board, ServiceMetrics metrics, Clock clock,
+                             java.util.function.Consumer<dev.teamsconnect.core.engine.CycleReport> onCycle) {
         PresenceSource source = new ObservedPresenceSource(source(), board, metrics, clock,
                 ServiceConfig.sourceSectionName(config.source()));
         PbxSink sink = new ObservedPbxSink(sink(), board, metrics, clock, ServiceConfig.sinkSectionName(config.sink()));
@@ -104,6 +110,7 @@ public final class EngineWiring {
                 .clock(clock)
                 .listener(board)
                 .listener(metrics)
+                .cycleListener(onCycle)
                 .userOverrides(config.users().overrides());
         if (config.users().scope() == UserScope.GROUP) {
             b.scopeGroup(config.users().group().orElseThrow());

@@ -304,6 +304,12 @@ class TeamsConnectMainTest {
         }
 
         @Override
+        public boolean release(ServiceConfig config, PrintWriter out) {
+            calls.add("release");
+            return checkResult;
+        }
+
+        @Override
         public void demo(PrintWriter out, StopSignal stop) {
             calls.add("demo");
         }

@@ -124,7 +124,8 @@ class EngineServiceRuntimeIntegrationTest {
         assertThat(pbx.dndByLogin()).containsEntry("1001", true).containsEntry("1002", true)
                 .containsEntry("1003", false).containsEntry("1004", false);
         assertThat(out.toString()).contains("One cycle done").contains("3 mapped");
-        assertThat(Files.readString(dir.resolve("state.json"))).contains(String.valueOf(pbx.userId("1001")));
+        assertThat(new dev.teamsconnect.core.store.JsonFileStateStore(dir.resolve("state.json")).load())
+                .containsKey(String.valueOf(pbx.userId("1001")));
 
         teams.setPresence("t-ann", Availability.AVAILABLE, Activity.AVAILABLE);
         teams.setPresence("t-bob", Availability.AVAILABLE, Activity.AVAILABLE);
@@ -238,7 +239,49 @@ class EngineServiceRuntimeIntegrationTest {
 
         assertThat(loop.isAlive()).isFalse();
         assertThat(pbx.dnd("1001")).isFalse();
-        assertThat(Files.readString(dir.resolve("state.json"))).doesNotContain(String.valueOf(pbx.userId("1001")));
+        assertThat(new dev.teamsconnect.core.store.JsonFileStateStore(dir.resolve("state.json")).load())
+                .doesNotContainKey(String.valueOf(pbx.userId("1001")));
+    }
+
+    @Test
+    void releaseGivesEveryHeldUserTheirOwnDndBackWithoutReadingPresenceAndEmptiesTheState() throws IOException {
+        Path config = config("");
+        teams.setPresence("t-ann", Availability.BUSY, Activity.IN_A_CALL);
+        teams.setPresence("t-carl", Availability.BUSY, Activity.IN_A_CALL);
+        assertThat(main("run", "--config", config.toString(), "--once")).as(err.toString()).isZero();
+        assertThat(pbx.dndByLogin()).containsEntry("1001", true).containsEntry("1003", true);
+        int presenceReads = teams.readCount();
+
+        assertThat(main("release", "--config", config.toString())).as(err.toString()).isZero();
+
+        // Ann and Carl had DND off before their calls; Bob's own DND (on) was never touched
+        assertThat(pbx.dndByLogin()).containsEntry("1001", false).containsEntry("1002", true)
+                .containsEntry("1003", false).containsEntry("1004", false);
+        assertThat(out.toString()).contains("Released 2 of 2 hold(s)");
+        assertThat(new dev.teamsconnect.core.store.JsonFileStateStore(dir.resolve("state.json")).load()).isEmpty();
+        assertThat(teams.readCount()).as("release reads no presence").isEqualTo(presenceReads);
+        assertThat(main("release", "--config", config.toString())).isZero();
+        assertThat(out.toString()).contains("Nothing to do");
+    }
+
+    @Test
+    void releaseRefusesWhileAnotherProcessHoldsTheState() throws IOException {
+        Path config = config("");
+        teams.setPresence("t-ann", Availability.BUSY, Activity.IN_A_CALL);
+        assertThat(main("run", "--config", config.toString(), "--once")).as(err.toString()).isZero();
+        dev.teamsconnect.core.store.JsonFileStateStore running =
+                new dev.teamsconnect.core.store.JsonFileStateStore(dir.resolve("state.json"));
+        running.load();
+        running.claim(java.util.Optional.empty());
+        try {
+            assertThat(main("release", "--config", config.toString())).isEqualTo(1);
+            assertThat(err.toString()).contains("in use by another TeamsConnect process");
+            assertThat(pbx.dnd("1001")).as("nothing released").isTrue();
+        } finally {
+            running.close();
+        }
+        assertThat(main("release", "--config", config.toString())).as(err.toString()).isZero();
+        assertThat(pbx.dnd("1001")).isFalse();
     }
 
     /** The shared in-memory source, handed out so that closing it (end of one command) does not end the test's. */
