@@ -990,14 +990,17 @@ public final class SyncEngine implements AutoCloseable {
         return done;
     }
 
-    /** When a settled user's PBX state is read again: the sink's budget, spread a little per user. */
+    /**
+     * When a settled user's PBX state is read again: the sink's budget, plus up to a quarter of it by user, so that
+     * users who settled in the same cycle are not all re-read in one burst. Never sooner than the budget: the PBX
+     * sees at most (users settled) / recheckInterval reads per second.
+     */
     private Instant recheckDue(String pbxUserId, Instant settled) {
         if (recheckInterval.isZero()) {
             return settled;
         }
-        // up to a quarter earlier, by user: users who settled in the same cycle are not all re-read in one burst
-        long spread = recheckInterval.toMillis() * (Math.floorMod(pbxUserId.hashCode(), 256)) / 1024;
-        return settled.plus(recheckInterval).minusMillis(spread);
+        long spread = recheckInterval.toMillis() * (Math.floorMod(pbxUserId.hashCode() * 31 + 17, 256)) / 1024;
+        return settled.plus(recheckInterval).plusMillis(spread);
     }
 
     /** Reads the PBX state of the given users, decides, commits holds write-ahead, writes, commits the outcome. */

@@ -144,12 +144,12 @@ class SyncEngineTest {
         assertThat(r.writes()).isEqualTo(1);                     // a change is written at once
         assertThat(r.stateReads()).isEqualTo(1);                 // only the user who changed was read
         assertThat(engine.syncOnce().stateReads()).isZero();
-        f.advance(Duration.ofMinutes(1));
-        assertThat(engine.syncOnce().stateReads()).isEqualTo(2); // both re-checked after the interval
+        f.advance(Duration.ofSeconds(76));
+        assertThat(engine.syncOnce().stateReads()).isEqualTo(2); // both re-checked after the interval (+ spread)
 
         f.sink.setByHand("1", false);
         assertThat(engine.syncOnce().stateReads()).isZero();
-        f.advance(Duration.ofMinutes(1));
+        f.advance(Duration.ofSeconds(76));
         engine.syncOnce();
         assertThat(f.store.load().get("1").kind()).isEqualTo(Hold.Kind.MANUAL);
         f.available("1");
@@ -170,7 +170,7 @@ class SyncEngineTest {
         f.sink.setByHand("1", false);
         assertThat(engine.syncOnce().stateReads()).isZero();
         assertThat(f.sink.dnd("1")).isFalse();                   // not seen before the next recheck
-        f.advance(Duration.ofMinutes(1));
+        f.advance(Duration.ofSeconds(76));
         CycleReport r = engine.syncOnce();
         assertThat(r.stateReads()).isEqualTo(1);
         assertThat(f.sink.dnd("1")).isTrue();                    // enforced at the recheck

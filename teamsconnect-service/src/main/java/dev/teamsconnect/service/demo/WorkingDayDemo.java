@@ -101,6 +101,9 @@ public final class WorkingDayDemo implements EngineServiceRuntime.Demo {
                     "tls", Map.of("certificate", pbxPem.toString()))));
             List<AuditEvent> events = new CopyOnWriteArrayList<>();
             ConfigurableStatusPolicy policy = ConfigurableStatusPolicy.defaults();
+            // the engine lives the scripted day: each scene sets its clock, so the shipped timers (the sink's
+            // recheck interval, fail-open) run as they would over a real day
+            DayClock day = new DayClock();
             try (SyncEngine engine = SyncEngine.builder()
                     .source(source)
                     .sink(sink)
@@ -108,8 +111,9 @@ public final class WorkingDayDemo implements EngineServiceRuntime.Demo {
                     .policy(policy)
                     .config(EngineConfig.builder().pollInterval(Duration.ofSeconds(1)).build())
                     .listener(events::add)
+                    .clock(day)
                     .build()) {
-                Script script = new Script(out, graph, pbx, engine, events, people, stop);
+                Script script = new Script(out, graph, pbx, engine, events, people, stop, day);
                 out.println("TeamsConnect demo: a working day in a small office, on built-in emulators");
                 out.println("  Microsoft Graph emulator  " + graph.baseUri() + "  (" + graph.users().size()
                         + " Teams users; HTTPS with a generated certificate)");
@@ -166,6 +170,34 @@ public final class WorkingDayDemo implements EngineServiceRuntime.Demo {
     }
 
     /** The scripted day: each step acts, runs one cycle and prints what the engine did. */
+    /** The clock of the scripted day: a scene's "HH:MM" on a fixed date. */
+    private static final class DayClock extends java.time.Clock {
+        private static final java.time.LocalDate DATE = java.time.LocalDate.of(2026, 3, 2);
+        private volatile java.time.Instant now = DATE.atTime(7, 55).toInstant(java.time.ZoneOffset.UTC);
+
+        void set(String hhmm) {
+            java.time.Instant at = DATE.atTime(java.time.LocalTime.parse(hhmm)).toInstant(java.time.ZoneOffset.UTC);
+            if (at.isAfter(now)) {
+                now = at;
+            }
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
     private final class Script {
         private final PrintWriter out;
         private final GraphEmulator graph;
@@ -179,8 +211,11 @@ public final class WorkingDayDemo implements EngineServiceRuntime.Demo {
         private int cycles;
         private int failures;
 
+        private final DayClock day;
+
         Script(PrintWriter out, GraphEmulator graph, StarfaceEmulator pbx, SyncEngine engine, List<AuditEvent> events,
-               Map<String, Person> people, StopSignal stop) {
+               Map<String, Person> people, StopSignal stop, DayClock day) {
+            this.day = day;
             this.out = out;
             this.graph = graph;
             this.pbx = pbx;
@@ -256,6 +291,7 @@ public final class WorkingDayDemo implements EngineServiceRuntime.Demo {
                 return;
             }
             out.println(time + "  " + what);
+            day.set(time);
             action.run();
             events.clear();
             CycleReport r = engine.syncOnce();
