@@ -81,6 +81,8 @@ public final class StarfacePbxSink implements PbxSink {
      * engine's read and its write (a store commit: usually milliseconds).
      */
     public static final Duration REUSE_WINDOW = Duration.ofSeconds(5);
+    /** Failed requests in a row (after their retries) after which the rest of a batch is not tried this time. */
+    static final int FAILURES_IN_A_ROW = 3;
     /** The limit of requests in flight the sink starts with (never above {@code parallelism}). */
     static final int INITIAL_LIMIT = 4;
 
@@ -418,6 +420,7 @@ public final class StarfacePbxSink implements PbxSink {
         Map<String, PbxState> values = new ConcurrentHashMap<>();
         Map<String, TeamsConnectException> failures = new ConcurrentHashMap<>();
         AtomicReference<RuntimeException> fatal = new AtomicReference<>();
+        AtomicInteger failedInARow = new AtomicInteger();
         ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>(items);
         Runnable worker = () -> {
             T item;
@@ -432,8 +435,10 @@ public final class StarfacePbxSink implements PbxSink {
                 try {
                     values.put(id, op.apply(item));
                     slot.get().onSuccess();
+                    failedInARow.set(0);
                 } catch (UnknownUserException e) {
                     slot.get().onSuccess(); // an ordinary answer of the PBX
+                    failedInARow.set(0);
                     failures.put(id, e);
                 } catch (StarfaceRestClient.BackendTerminalException | StarfaceRestClient.BackendUnreachableException e) {
                     slot.get().onDropped();
@@ -441,6 +446,13 @@ public final class StarfacePbxSink implements PbxSink {
                 } catch (RetryableException e) {
                     slot.get().onDropped(); // 429, 5xx, a timeout: the PBX is overloaded
                     failures.put(id, e);
+                    // a PBX that stops answering must not cost every user of the batch its own timeouts: after a few
+                    // failures in a row the rest of the batch waits for the next cycle
+                    if (failedInARow.incrementAndGet() >= FAILURES_IN_A_ROW) {
+                        fatal.compareAndSet(null, new StarfaceRestClient.BackendUnreachableException("STARFACE at "
+                                + client.baseUrl() + " failed " + FAILURES_IN_A_ROW + " requests in a row (last: "
+                                + e.getMessage() + "); the rest of this batch waits for the next cycle", e));
+                    }
                 } catch (TeamsConnectException e) {
                     slot.get().onIgnore();
                     failures.put(id, e);

@@ -391,4 +391,17 @@ class StarfacePbxSinkIntegrationTest {
         assertThat(pbx.maxConcurrentRequests()).isLessThanOrEqualTo(6);
         assertThat(sink.currentLimit()).isBetween(1, 6);
     }
+
+    @Test
+    void aPbxThatStopsAnsweringCostsAFewFailuresNotOnePerUserOfTheBatch() {
+        StarfaceEmulator pbx = start(pbxWithUsers(100));
+        StarfacePbxSink sink = open(sinkFor(pbx).parallelism(4).maxRetries(1));
+        List<PbxUser> users = staff(sink);
+        pbx.failNext("GET /rest/users/{id}/phoneconfig", 10_000, 503);
+        assertThatThrownBy(() -> sink.readStates(users))
+                .isInstanceOf(RetryableException.class)
+                .hasMessageContaining("requests in a row");
+        // 3 users failed with their retry, plus at most the requests already in flight
+        assertThat(pbx.requestCount("GET /rest/users/{id}/phoneconfig")).isLessThanOrEqualTo(2 * (3 + 4));
+    }
 }

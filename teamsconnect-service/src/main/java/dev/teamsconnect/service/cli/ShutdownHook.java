@@ -13,11 +13,12 @@ final class ShutdownHook implements AutoCloseable {
 
     /**
      * How long the JVM waits for a clean stop after SIGTERM: the cycle in flight ends at its next safe point (at
-     * most one plugin call, each bounded by its own deadline: 30 s at worst), then the holds are released within the
-     * engine's shutdownTimeout (40 s). The shipped systemd unit's TimeoutStopSec=90s covers it with margin; what is
-     * not released by then stays in the state file for the next start or {@code release}.
+     * most one plugin call, each bounded by its own deadline: about 50 s at worst, for a PBX that stopped answering),
+     * then the holds are released within the engine's shutdownTimeout (40 s). The shipped systemd unit's
+     * TimeoutStopSec=120 covers it with margin; what is not released by then stays in the state file for the next
+     * start or {@code release}.
      */
-    static final Duration GRACE = Duration.ofSeconds(80);
+    static final Duration GRACE = Duration.ofSeconds(100);
 
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread thread;
