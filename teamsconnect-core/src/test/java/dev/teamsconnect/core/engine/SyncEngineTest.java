@@ -1078,4 +1078,20 @@ class SyncEngineTest {
         assertThat(presenceReads).isEmpty();
         engine.close();
     }
+
+    @Test
+    void aUserAddedOnBothSidesIsSyncedAtMostOneUserRefreshIntervalLater() {
+        f.config.userRefreshInterval(Duration.ofMinutes(15));
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        engine.syncOnce();
+        f.user("2", false);                                      // a new colleague, in Teams and on the PBX
+        f.call("2");
+        f.advance(Duration.ofMinutes(14));
+        engine.syncOnce();
+        assertThat(f.sink.dnd("2")).as("not listed again yet").isFalse();
+        f.advance(Duration.ofMinutes(1));
+        engine.syncOnce();
+        assertThat(f.sink.dnd("2")).isTrue();
+    }
 }
