@@ -68,7 +68,7 @@ final class StarfaceRestClient {
 
     static {
         // Before this class's first request: the JDK client reads its log switch once, at its first exchange.
-        JdkHttpClientLogGuard.apply();
+        StarfaceHttpLogGuard.apply();
     }
 
     private static final Logger log = LoggerFactory.getLogger(StarfaceRestClient.class);
@@ -129,6 +129,8 @@ final class StarfaceRestClient {
         }
     }
 
+    private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
     /** What one call may still spend: a real-time deadline for its requests and a budget for its waits. */
     private final class Budget {
         final long deadlineNanos;
@@ -140,7 +142,8 @@ final class StarfaceRestClient {
         Budget(boolean retries, Duration total) {
             this.retries = retries && maxRetries > 0;
             this.waitLeft = this.retries ? retryBudget : Duration.ZERO;
-            this.deadlineNanos = System.nanoTime() + total.toNanos();
+            // + a few ms so the first request gets all of requestTimeout even after the call's own bookkeeping
+            this.deadlineNanos = System.nanoTime() + total.toNanos() + GRACE_NANOS;
         }
 
         long remainingNanos() {
@@ -361,6 +364,7 @@ final class StarfaceRestClient {
      *                                larger than the endpoint's limit
      */
     Response call(String method, String path, JsonNode body, boolean idempotent) {
+        target(method, path); // refused before any login
         Budget b = new Budget(idempotent, callLimit);
         return withRetries(method + " " + path, idempotent, b, () -> attempt(method, path, body, b));
     }
@@ -424,9 +428,10 @@ final class StarfaceRestClient {
     private BackendPausedException paused(String what, Throwable cause) {
         Instant until = notBefore.get();
         Duration left = Duration.between(clock.instant(), until);
-        return new BackendPausedException("STARFACE at " + baseUrl + " asked (Retry-After) to send nothing before "
-                + until + " (" + left.toMillis() + " ms from now), longer than this request may wait; "
-                + what + " was not sent and nothing is sent to this PBX until then", left.isNegative() ? Duration.ZERO : left, cause);
+        return new BackendPausedException("STARFACE at " + baseUrl + " asked (Retry-After) to send nothing until "
+                + until + " (" + Math.max(0, left.toMillis()) + " ms from now); that is longer than " + what
+                + " may wait, so it ends here, and nothing is sent to this PBX until then",
+                left.isNegative() ? Duration.ZERO : left, cause);
     }
 
     private void pause(Duration wait, Budget b, String what) {
@@ -523,8 +528,9 @@ final class StarfaceRestClient {
 
     private RetryableException timeout(String method, String path, Duration timeout, long started, Exception e) {
         log.debug("{} {} -> timeout after {} ms", method, path, (System.nanoTime() - started) / 1_000_000);
+        String rest = timeout.compareTo(requestTimeout) < 0 ? "; what was left of the call's " + callLimit.toMillis() + " ms" : "";
         return new RetryableException("STARFACE at " + baseUrl + " did not answer " + method + " " + path
-                + " within " + timeout.toMillis() + " ms (connect, headers and body)", e);
+                + " within " + timeout.toMillis() + " ms (connect, headers and body" + rest + ")", e);
     }
 
     private TeamsConnectException failure(String method, String path, Duration timeout, long started, Throwable t) {

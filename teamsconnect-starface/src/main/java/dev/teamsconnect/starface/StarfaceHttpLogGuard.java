@@ -19,15 +19,15 @@ import org.slf4j.LoggerFactory;
  * has already happened (seen from the JDK client's worker threads), the rewrite may come too late, and the
  * warning says so.
  */
-final class JdkHttpClientLogGuard {
+final class StarfaceHttpLogGuard {
 
     static final String PROPERTY = "jdk.httpclient.HttpClient.log";
     private static final Set<String> SAFE = Set.of("errors", "requests");
     private static final Pattern JDK_WORKER = Pattern.compile("HttpClient-\\d+-Worker-\\d+");
-    private static final Logger log = LoggerFactory.getLogger(JdkHttpClientLogGuard.class);
+    private static final Logger log = LoggerFactory.getLogger(StarfaceHttpLogGuard.class);
     private static final AtomicBoolean DONE = new AtomicBoolean();
 
-    private JdkHttpClientLogGuard() {
+    private StarfaceHttpLogGuard() {
     }
 
     /** Rewrites the property once per process (later calls do nothing) and warns if it dropped a level. */
