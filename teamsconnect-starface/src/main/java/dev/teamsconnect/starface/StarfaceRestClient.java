@@ -399,8 +399,9 @@ final class StarfaceRestClient {
                 Duration delay = backoff.delay(n + 1, random);
                 Optional<Duration> asked = e.retryAfter();
                 Duration wait = asked.filter(a -> a.compareTo(delay) > 0).orElse(delay);
-                if (asked.isPresent() && wait.compareTo(b.waitLeft) > 0) {
-                    throw paused(what, e);
+                // The wait must fit what is left of the retry budget and of the deadline; else end now, not later.
+                if (wait.compareTo(b.waitLeft) > 0 || wait.toNanos() >= b.remainingNanos()) {
+                    throw asked.isPresent() ? paused(what, e) : exhausted(e, n + 1);
                 }
                 // Only waits for this PBX's own pause are marked as waited out, not a later one of another request.
                 Instant gate = notBefore.get();
