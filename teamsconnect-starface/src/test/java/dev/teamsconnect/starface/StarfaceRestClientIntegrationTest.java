@@ -191,6 +191,25 @@ class StarfaceRestClientIntegrationTest {
         assertThat(defaults.callLimit()).isEqualTo(Duration.ofSeconds(55));
     }
 
+    @Test
+    void aPbxOfLimitedCapacityQueuesTheParallelRequestsAndAnswersThemAll() {
+        StarfaceEmulator.Builder b = StarfaceEmulator.builder().clock(clock).capacity(2, Duration.ofMillis(10))
+                .user(API_LOGIN, API_PASSWORD, "api@example.com", "Api", "Account", false);
+        for (int i = 1; i <= 24; i++) {
+            b.user("u" + i, "pw" + i, null, "User", "No" + i, false);
+        }
+        StarfaceEmulator pbx = b.start();
+        toClose.add(pbx);
+        StarfacePbxSink sink = open(sinkFor(pbx.baseUrl()).parallelism(8));
+        List<PbxUser> users = sink.listUsers();
+        pbx.resetMaxima();
+
+        assertThat(sink.readStates(users).failures()).isEmpty();
+        assertThat(pbx.maxRequestsInFlight()).isBetween(3, 8);
+        assertThat(pbx.maxQueueLength()).as("beyond 2 workers, requests wait").isBetween(1, 6);
+        assertThat(pbx.requestsInFlight()).isZero();
+    }
+
     // ------------------------------------------------------------------------------------------------ bodies
 
     @Test
