@@ -455,7 +455,7 @@ final class StarfaceRestClient {
         if (!positive(left)) {
             return;
         }
-        if (!b.retries || left.compareTo(b.waitLeft) > 0) {
+        if (!b.retries || left.compareTo(b.waitLeft) > 0 || left.toNanos() >= b.remainingNanos()) {
             throw paused(method + " " + path, null);
         }
         log.debug("STARFACE at {} asked for a pause; {} {} waits {} ms", baseUrl, method, path, left.toMillis());
