@@ -194,4 +194,54 @@ class StarfaceFaultsIntegrationTest {
                 .isLessThanOrEqualTo((int) (cycles * held + held));
         assertThat(reports).allSatisfy(r -> assertThat(r.failures()).as(r.summary()).isZero());
     }
+
+    @Test
+    void aHeldUsersAnswerThatStallsAfterItsHeadersCostsOnlyTheDeadlineAndTheNextCycleReleasesTheUser() {
+        l = Landscape.start(2);
+        SyncEngine engine = l.engine(Landscape.config().build(), new InMemoryStateStore(), l.source().build(),
+                l.sink().requestTimeout(Duration.ofMillis(300)).maxRetries(1).build());
+        l.inCall(1);
+        engine.syncOnce();
+        assertThat(l.dnd(1)).isTrue();
+
+        l.available(1);
+        for (int i = 0; i < 8; i++) {
+            l.pbx.stallBodyNext(GET, Duration.ofSeconds(90)); // headers, half a body, then 90 s of nothing
+        }
+        long started = System.nanoTime();
+        CycleReport stalled = engine.syncOnce();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as(stalled.summary()).isLessThan(Duration.ofSeconds(10));
+        assertThat(stalled.success()).as(stalled.summary()).isFalse();
+
+        l.pbx.clearScriptedFailures();
+        CycleReport next = engine.syncOnce();
+        assertThat(next.success()).as(next.summary()).isTrue();
+        assertThat(l.dnd(1)).as("released at the end of the call").isFalse();
+    }
+
+    @Test
+    void theLargestRetryAfterPausesThePbxForTenMinutesAndTheEngineCarriesOnAfterwards() {
+        l = Landscape.start(2);
+        SyncEngine engine = l.engine(Landscape.config().build(), new InMemoryStateStore(), l.source().build(),
+                l.sink().clock(l.clock).build());
+        l.inCall(1);
+        engine.syncOnce();
+        assertThat(l.dnd(1)).isTrue();
+
+        l.pbx.retryAfterNext(GET, 503, "9223372036854775807");
+        l.available(1);
+        CycleReport paused = engine.syncOnce();
+        assertThat(paused.success()).as(paused.summary()).isFalse();
+        int reads = l.pbx.requestCount(GET);
+
+        l.clock.advance(Duration.ofMinutes(5));
+        CycleReport stillPaused = engine.syncOnce();
+        assertThat(stillPaused.success()).as(stillPaused.summary()).isFalse();
+        assertThat(l.pbx.requestCount(GET)).as("nothing is sent during the pause").isEqualTo(reads);
+
+        l.clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+        CycleReport after = engine.syncOnce();
+        assertThat(after.success()).as(after.summary()).isTrue();
+        assertThat(l.dnd(1)).isFalse();
+    }
 }

@@ -514,6 +514,7 @@ public final class StarfacePbxSink implements PbxSink {
         private Duration tokenLifetime = Duration.ofHours(4);
         private Duration loginFailureHold = Duration.ofMinutes(5);
         private Duration recheckInterval = DEFAULT_RECHECK_INTERVAL;
+        private java.util.Random random = new java.util.Random();
 
         private Builder() {
         }
@@ -642,6 +643,12 @@ public final class StarfacePbxSink implements PbxSink {
             return this;
         }
 
+        /** The randomness of the backoff jitter (default an unseeded {@link java.util.Random}); seed it in tests. */
+        public Builder random(java.util.Random random) {
+            this.random = random;
+            return this;
+        }
+
         /** Checks every setting and builds the sink (no I/O). */
         public StarfacePbxSink build() {
             URI base = normalise(baseUrl);
@@ -688,7 +695,7 @@ public final class StarfacePbxSink implements PbxSink {
                 throw new ConfigException(key("tls"), "is set, but " + key("baseUrl") + " is plain http://" );
             }
             StarfaceRestClient client = new StarfaceRestClient(base, loginId.trim(), password, http, requestTimeout,
-                    maxRetries, clock, sleeper, backoffBase, backoffMax, tokenLifetime, loginFailureHold);
+                    maxRetries, clock, sleeper, backoffBase, backoffMax, tokenLifetime, loginFailureHold, random);
             boolean owns = executor == null;
             ExecutorService pool = executor;
             if (owns) {

@@ -10,6 +10,8 @@ import dev.teamsconnect.core.decorate.Sleeper;
 import dev.teamsconnect.core.error.RetryableException;
 import dev.teamsconnect.core.error.TeamsConnectException;
 import dev.teamsconnect.core.error.TerminalException;
+import dev.teamsconnect.core.retry.Backoff;
+import dev.teamsconnect.core.retry.RetryAfter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,8 +21,16 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.slf4j.Logger;
@@ -28,15 +38,50 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP and session layer: one shared {@link HttpClient}, the nonce login, the token header, re-login on 401
- * (single-flight), proactive renewal, and bounded retries with backoff for idempotent requests.
+ * (single-flight), proactive renewal, and bounded retries for idempotent requests.
+ *
+ * <p>Time limits:
+ * <ul>
+ *   <li>One HTTP exchange (connect, headers and the whole body) ends at {@code requestTimeout}: it is cancelled
+ *       then, which closes its connection, so a body that stalls or a half-open connection cannot hold a thread.</li>
+ *   <li>One {@link #call} (or {@link #ensureSession}) with its logins and retries ends at
+ *       {@code (maxRetries + 1) * requestTimeout + maxRetries * backoffMax} (55 s with the sink's defaults). Its
+ *       waits between attempts (backoff and {@code Retry-After}) come out of a <em>retry budget</em> of
+ *       {@code maxRetries * backoffMax} (15 s).</li>
+ * </ul>
+ *
+ * <p>{@code Retry-After} (read once, by {@link RetryAfter#parse}): nothing is sent to the PBX before it ends. A
+ * call waits for it only while the wait fits its remaining retry budget and it has a retry left; otherwise it ends
+ * at once with a {@link BackendPausedException} carrying the wait, and until then every request of this client
+ * fails fast (or waits, if that fits its own budget) with a message saying until when.
+ *
+ * <p>Bodies are read with a size limit per endpoint ({@link #bodyLimit}), enforced while reading.
+ *
+ * <p>The token goes only to the configured PBX: a request whose scheme, host or port differ from
+ * {@code baseUrl}'s is refused before anything is sent, and redirects are never followed (the sink builds its
+ * client with {@code Redirect.NEVER}).
  *
  * <p>Thread-safe. Credentials and tokens are kept in fields only; they never reach a log line, an exception
  * message or {@link #toString()}.
  */
 final class StarfaceRestClient {
 
+    static {
+        // Before this class's first request: the JDK client reads its log switch once, at its first exchange.
+        StarfaceHttpLogGuard.apply();
+    }
+
     private static final Logger log = LoggerFactory.getLogger(StarfaceRestClient.class);
     static final String LOGIN_PATH = "/rest/login";
+
+    /** Body limit of small answers: login, phoneconfig, one user, error bodies of those (a phoneconfig is ~100 bytes). */
+    static final long SMALL_BODY_LIMIT = 64 * 1024;
+    /** Body limit of {@code GET /rest/users}: 50,000 users of ~400 bytes are ~20 MB; this leaves room for longer names. */
+    static final long USER_LIST_LIMIT = 64L * 1024 * 1024;
+    /** Body limit of {@code GET /rest/groups}: ~100 bytes a group, so tens of thousands of groups. */
+    static final long GROUP_LIST_LIMIT = 4L * 1024 * 1024;
+    /** Body limit of {@code GET /rest/groups/{id}}: it lists every user of the PBX (~80 bytes each) with a flag. */
+    static final long GROUP_LIMIT = 16L * 1024 * 1024;
 
     /** A response with its body read. */
     record Response(String method, String path, int status, String body, Optional<Duration> retryAfter) {
@@ -54,9 +99,55 @@ final class StarfaceRestClient {
     }
 
     /** The PBX cannot be reached at all (I/O after all retries): a batch stops rather than retrying per user. */
-    static final class BackendUnreachableException extends RetryableException {
+    static class BackendUnreachableException extends RetryableException {
         BackendUnreachableException(String message, Throwable cause) {
             super(message, cause);
+        }
+
+        BackendUnreachableException(String message, Duration retryAfter, Throwable cause) {
+            super(message, retryAfter, cause);
+        }
+    }
+
+    /**
+     * The PBX asked (with {@code Retry-After}) that nothing be sent before some time, and that time is beyond this
+     * call's retry budget. Carries the remaining wait; a batch stops at the first one.
+     */
+    static final class BackendPausedException extends BackendUnreachableException {
+        BackendPausedException(String message, Duration retryAfter, Throwable cause) {
+            super(message, retryAfter, cause);
+        }
+    }
+
+    /** A body longer than the endpoint's limit; raised while reading, the connection is then closed. */
+    static final class BodyTooLargeException extends IOException {
+        final long limit;
+
+        BodyTooLargeException(long limit) {
+            super("body longer than " + limit + " bytes");
+            this.limit = limit;
+        }
+    }
+
+    private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    /** What one call may still spend: a real-time deadline for its requests and a budget for its waits. */
+    private final class Budget {
+        final long deadlineNanos;
+        final boolean retries;
+        Duration waitLeft;
+        /** The latest {@code notBefore} this call has already waited for (a fake sleeper does not move the clock). */
+        Instant waitedUntil = Instant.MIN;
+
+        Budget(boolean retries, Duration total) {
+            this.retries = retries && maxRetries > 0;
+            this.waitLeft = this.retries ? retryBudget : Duration.ZERO;
+            // + a few ms so the first request gets all of requestTimeout even after the call's own bookkeeping
+            this.deadlineNanos = System.nanoTime() + total.toNanos() + GRACE_NANOS;
+        }
+
+        long remainingNanos() {
+            return deadlineNanos - System.nanoTime();
         }
     }
 
@@ -69,20 +160,36 @@ final class StarfaceRestClient {
     private final int maxRetries;
     private final Clock clock;
     private final Sleeper sleeper;
-    private final Duration backoffBase;
-    private final Duration backoffMax;
+    private final Backoff backoff;
+    private final Random random;
+    private final Duration retryBudget;
+    private final Duration callLimit;
     private final Duration renewAfter;
     private final Duration loginFailureHold;
 
-    private final Object loginLock = new Object();
+    private final ReentrantLock loginLock = new ReentrantLock();
     private volatile Session session;
     // A rejected login is remembered for loginFailureHold, so a bad password does not cause a login per request.
     private volatile TerminalException loginFailure;
     private volatile Instant loginFailureAt;
+    // Nothing is sent to the PBX before this (its last Retry-After).
+    private final AtomicReference<Instant> notBefore = new AtomicReference<>(Instant.MIN);
 
+    /** As below, with an unseeded {@link Random} for the backoff jitter. */
     StarfaceRestClient(URI baseUrl, String loginId, String password, HttpClient http, Duration requestTimeout,
                        int maxRetries, Clock clock, Sleeper sleeper, Duration backoffBase,
                        Duration backoffMax, Duration tokenLifetime, Duration loginFailureHold) {
+        this(baseUrl, loginId, password, http, requestTimeout, maxRetries, clock, sleeper, backoffBase, backoffMax,
+                tokenLifetime, loginFailureHold, new Random());
+    }
+
+    /**
+     * @param backoffBase the first retry's backoff (0 means 1 ms); each retry doubles it, capped at
+     *                    {@code backoffMax}, with jitter from {@code random}
+     */
+    StarfaceRestClient(URI baseUrl, String loginId, String password, HttpClient http, Duration requestTimeout,
+                       int maxRetries, Clock clock, Sleeper sleeper, Duration backoffBase,
+                       Duration backoffMax, Duration tokenLifetime, Duration loginFailureHold, Random random) {
         this.baseUrl = baseUrl;
         this.loginId = loginId;
         this.password = password;
@@ -91,8 +198,11 @@ final class StarfaceRestClient {
         this.maxRetries = maxRetries;
         this.clock = clock;
         this.sleeper = sleeper;
-        this.backoffBase = backoffBase;
-        this.backoffMax = backoffMax;
+        Duration initial = backoffBase.isZero() ? Duration.ofMillis(1) : backoffBase;
+        this.backoff = new Backoff(initial, backoffMax.compareTo(initial) < 0 ? initial : backoffMax);
+        this.random = random == null ? new Random() : random;
+        this.retryBudget = backoff.max().multipliedBy(maxRetries);
+        this.callLimit = requestTimeout.multipliedBy(maxRetries + 1L).plus(retryBudget);
         // Renew a little before the end of the lifetime so a request never races the expiry.
         Duration margin = tokenLifetime.dividedBy(10).compareTo(Duration.ofMinutes(5)) < 0
                 ? tokenLifetime.dividedBy(10) : Duration.ofMinutes(5);
@@ -108,19 +218,28 @@ final class StarfaceRestClient {
         return json;
     }
 
-    // ------------------------------------------------------------------------------------------------ session
-
-    /** Logs in if there is no session or the token is due for renewal. */
-    void ensureSession() {
-        currentSession();
+    /** The longest one {@link #call} can take: {@code (maxRetries + 1) * requestTimeout + maxRetries * backoffMax}. */
+    Duration callLimit() {
+        return callLimit;
     }
 
-    private Session currentSession() {
+    // ------------------------------------------------------------------------------------------------ session
+
+    /**
+     * Logs in if there is no session or the token is due for renewal, retrying a failed login like an idempotent
+     * {@link #call}.
+     */
+    void ensureSession() {
+        Budget b = new Budget(true, callLimit);
+        withRetries("login", true, b, () -> currentSession(b));
+    }
+
+    private Session currentSession(Budget b) {
         Session s = session;
         if (s != null && !dueForRenewal(s)) {
             return s;
         }
-        return relogin(s);
+        return relogin(s, b);
     }
 
     private boolean dueForRenewal(Session s) {
@@ -128,11 +247,20 @@ final class StarfaceRestClient {
     }
 
     /**
-     * Replaces {@code stale} with a fresh session. Single-flight: threads that saw the same stale session wait for
-     * one login and then share its token.
+     * Replaces {@code stale} with a fresh session (one login attempt). Single-flight: threads that saw the same
+     * stale session wait for one login and then share its token; none waits beyond its own deadline.
      */
-    private Session relogin(Session stale) {
-        synchronized (loginLock) {
+    private Session relogin(Session stale, Budget b) {
+        try {
+            if (!loginLock.tryLock(Math.max(0, b.remainingNanos()), TimeUnit.NANOSECONDS)) {
+                throw new RetryableException("gave up waiting for a login to STARFACE at " + baseUrl
+                        + " that another request started (deadline of this call reached)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetryableException("interrupted while waiting for a login to STARFACE at " + baseUrl, e);
+        }
+        try {
             Session current = session;
             if (current != null && current != stale && !dueForRenewal(current)) {
                 return current;
@@ -142,7 +270,7 @@ final class StarfaceRestClient {
                 throw new BackendTerminalException(failed.getMessage(), failed);
             }
             try {
-                Session fresh = loginWithRetries();
+                Session fresh = login(b);
                 session = fresh;
                 loginFailure = null;
                 return fresh;
@@ -152,24 +280,13 @@ final class StarfaceRestClient {
                 loginFailureAt = clock.instant();
                 throw e;
             }
+        } finally {
+            loginLock.unlock();
         }
     }
 
-    private Session loginWithRetries() {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return login();
-            } catch (RetryableException e) {
-                if (attempt >= maxRetries) {
-                    throw e;
-                }
-                backoff(attempt, e.retryAfter(), "login");
-            }
-        }
-    }
-
-    private Session login() {
-        Response nonce = send("GET", LOGIN_PATH, null, null);
+    private Session login(Budget b) {
+        Response nonce = send("GET", LOGIN_PATH, null, null, b);
         if (nonce.status() != 200) {
             throw statusError(nonce, "fetching a login nonce");
         }
@@ -188,7 +305,7 @@ final class StarfaceRestClient {
         // The reference: POST the same object back with the secret filled in.
         ObjectNode body = ((ObjectNode) announced).deepCopy();
         body.put("secret", secret);
-        Response answer = send("POST", LOGIN_PATH, body, null);
+        Response answer = send("POST", LOGIN_PATH, body, null, b);
         if (answer.status() == 400 || answer.status() == 401 || answer.status() == 403) {
             // The reference: invalid login -> 400. The PBX's own message is not echoed: it is not needed and
             // we cannot know it never quotes what was sent.
@@ -206,18 +323,24 @@ final class StarfaceRestClient {
         return new Session(token.get("token").asText(), clock.instant());
     }
 
-    /** {@code DELETE /rest/login}; failures are logged and ignored (the token expires anyway). */
+    /**
+     * {@code DELETE /rest/login}, one attempt within {@code requestTimeout}; failures are logged and ignored (the
+     * token expires anyway). Skipped while the PBX asked for a pause.
+     */
     void logout() {
         Session s;
-        synchronized (loginLock) {
+        loginLock.lock();
+        try {
             s = session;
             session = null;
+        } finally {
+            loginLock.unlock();
         }
         if (s == null) {
             return;
         }
         try {
-            Response r = send("DELETE", LOGIN_PATH, null, s.token());
+            Response r = send("DELETE", LOGIN_PATH, null, s.token(), new Budget(false, requestTimeout));
             if (r.status() != 204 && r.status() != 200) {
                 log.debug("Logout from STARFACE {} answered HTTP {}; the token will expire by itself", baseUrl, r.status());
             }
@@ -230,46 +353,140 @@ final class StarfaceRestClient {
 
     /**
      * Sends an authenticated request. On 401 it logs in again (shared with concurrent callers) and repeats once.
-     * If {@code idempotent}, 429/5xx answers and I/O errors are retried up to {@code maxRetries} times with
-     * exponential backoff and jitter. Returns every other answer (2xx, 4xx) to the caller.
+     * If {@code idempotent}, 429/5xx answers and I/O errors (timeouts included) are retried up to
+     * {@code maxRetries} times, after the longer of the PBX's {@code Retry-After} and an exponential backoff with
+     * jitter. Returns every other answer (2xx, 4xx) to the caller. Blocks at most {@link #callLimit()}.
      *
-     * @throws RetryableException when retries are exhausted or not allowed
-     * @throws TerminalException  when the login is rejected, TLS fails, or a fresh token is refused
+     * @throws BackendPausedException when the PBX asked for a pause longer than this call's remaining retry budget
+     *                                (now or earlier: nothing is sent until the pause ends)
+     * @throws RetryableException     when retries are exhausted or not allowed
+     * @throws TerminalException      when the login is rejected, TLS fails, a fresh token is refused, or the body is
+     *                                larger than the endpoint's limit
      */
     Response call(String method, String path, JsonNode body, boolean idempotent) {
-        for (int attempt = 0; ; attempt++) {
+        target(method, path); // refused before any login
+        Budget b = new Budget(idempotent, callLimit);
+        return withRetries(method + " " + path, idempotent, b, () -> attempt(method, path, body, b));
+    }
+
+    private Response attempt(String method, String path, JsonNode body, Budget b) {
+        Session s = currentSession(b);
+        Response r = send(method, path, body, s.token(), b);
+        if (r.status() == 401) {
+            Session fresh = relogin(s, b);
+            r = send(method, path, body, fresh.token(), b);
+            if (r.status() == 401) {
+                throw new BackendTerminalException("STARFACE at " + baseUrl + " refused a fresh token of '" + loginId
+                        + "' for " + method + " " + path + " (HTTP 401" + errorCode(r) + ")", null);
+            }
+        }
+        if (r.status() == 429 || r.status() >= 500) {
+            throw new RetryableException(describe(r) + errorCode(r), r.retryAfter().orElse(null), null);
+        }
+        return r;
+    }
+
+    private <T> T withRetries(String what, boolean idempotent, Budget b, Supplier<T> attempt) {
+        for (int n = 0; ; n++) {
             try {
-                Session s = currentSession();
-                Response r = send(method, path, body, s.token());
-                if (r.status() == 401) {
-                    Session fresh = relogin(s);
-                    r = send(method, path, body, fresh.token());
-                    if (r.status() == 401) {
-                        throw new BackendTerminalException("STARFACE at " + baseUrl + " refused a fresh token of '" + loginId
-                                + "' for " + method + " " + path + " (HTTP 401" + errorCode(r) + ")", null);
-                    }
-                }
-                if (r.status() == 429 || r.status() >= 500) {
-                    throw new RetryableException(describe(r) + errorCode(r), r.retryAfter().orElse(null), null);
-                }
-                return r;
+                return attempt.get();
+            } catch (BackendPausedException e) {
+                throw e;
             } catch (RetryableException e) {
-                if (!idempotent || attempt >= maxRetries) {
-                    if (e instanceof BackendUnreachableException && attempt > 0) {
-                        throw new BackendUnreachableException(e.getMessage() + " (after " + (attempt + 1) + " attempts)", e);
-                    }
-                    throw attempt == 0 ? e : new RetryableException(e.getMessage() + " (after " + (attempt + 1) + " attempts)",
-                            e.retryAfter().orElse(null), e);
+                if (!idempotent || n >= maxRetries) {
+                    throw exhausted(e, n + 1);
                 }
-                backoff(attempt, e.retryAfter(), method + " " + path);
+                Duration delay = backoff.delay(n + 1, random);
+                Optional<Duration> asked = e.retryAfter();
+                Duration wait = asked.filter(a -> a.compareTo(delay) > 0).orElse(delay);
+                // The wait must fit what is left of the retry budget and of the deadline; else end now, not later.
+                if (wait.compareTo(b.waitLeft) > 0 || wait.toNanos() >= b.remainingNanos()) {
+                    throw asked.isPresent() ? paused(what, e) : exhausted(e, n + 1);
+                }
+                // Only waits for this PBX's own pause are marked as waited out, not a later one of another request.
+                Instant gate = notBefore.get();
+                boolean coversGate = !positive(Duration.between(clock.instant(), gate).minus(wait));
+                log.debug("Retrying {} in {} ms (retry {} of {}{})", what, wait.toMillis(), n + 1, maxRetries,
+                        asked.map(a -> ", Retry-After " + a.toMillis() + " ms").orElse(""));
+                pause(wait, b, what);
+                if (coversGate && gate.isAfter(b.waitedUntil)) {
+                    b.waitedUntil = gate;
+                }
             }
         }
     }
 
-    /** One HTTP exchange; maps transport failures to our exceptions. Logs method, path, status and time at DEBUG. */
-    private Response send(String method, String path, JsonNode body, String token) {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(baseUrl.resolve(path.substring(1))) // keeps a path prefix of baseUrl
-                .timeout(requestTimeout)
+    private RetryableException exhausted(RetryableException e, int attempts) {
+        if (attempts == 1) {
+            return e;
+        }
+        String msg = e.getMessage() + " (after " + attempts + " attempts)";
+        return e instanceof BackendUnreachableException
+                ? new BackendUnreachableException(msg, e.retryAfter().orElse(null), e)
+                : new RetryableException(msg, e.retryAfter().orElse(null), e);
+    }
+
+    private BackendPausedException paused(String what, Throwable cause) {
+        Instant until = notBefore.get();
+        Duration left = Duration.between(clock.instant(), until);
+        return new BackendPausedException("STARFACE at " + baseUrl + " asked (Retry-After) to send nothing until "
+                + until + " (" + Math.max(0, left.toMillis()) + " ms from now); that is longer than " + what
+                + " may wait, so it ends here, and nothing is sent to this PBX until then",
+                left.isNegative() ? Duration.ZERO : left, cause);
+    }
+
+    private void pause(Duration wait, Budget b, String what) {
+        b.waitLeft = b.waitLeft.minus(wait);
+        try {
+            sleeper.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetryableException("interrupted while waiting before " + what, e);
+        }
+    }
+
+    /** Before any request: honours the PBX's last Retry-After (waits if that fits the budget, else fails fast). */
+    private void awaitPause(String method, String path, Budget b) {
+        Instant until = notBefore.get();
+        if (!until.isAfter(b.waitedUntil)) {
+            return;
+        }
+        Duration left = Duration.between(clock.instant(), until);
+        if (!positive(left)) {
+            return;
+        }
+        if (!b.retries || left.compareTo(b.waitLeft) > 0 || left.toNanos() >= b.remainingNanos()) {
+            throw paused(method + " " + path, null);
+        }
+        log.debug("STARFACE at {} asked for a pause; {} {} waits {} ms", baseUrl, method, path, left.toMillis());
+        pause(left, b, method + " " + path);
+        b.waitedUntil = until;
+    }
+
+    private static boolean positive(Duration d) {
+        return !d.isNegative() && !d.isZero();
+    }
+
+    private void pauseUntil(Duration wait) {
+        Instant until = clock.instant().plus(wait);
+        notBefore.accumulateAndGet(until, (a, c) -> a.isAfter(c) ? a : c);
+    }
+
+    /**
+     * One HTTP exchange, cancelled at {@code requestTimeout} or the call's deadline (whichever is first); maps
+     * transport failures to our exceptions. Logs method, path, status and time at DEBUG.
+     */
+    private Response send(String method, String path, JsonNode body, String token, Budget b) {
+        URI target = target(method, path);
+        awaitPause(method, path, b);
+        long remaining = b.remainingNanos();
+        if (remaining <= 0) {
+            throw new RetryableException("gave up on " + method + " " + path + " to STARFACE at " + baseUrl
+                    + ": the call used up its " + callLimit.toMillis() + " ms");
+        }
+        Duration timeout = Duration.ofNanos(Math.min(requestTimeout.toNanos(), remaining));
+        HttpRequest.Builder rb = HttpRequest.newBuilder(target)
+                .timeout(timeout)
                 .header("X-Version", "2")
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json");
@@ -285,63 +502,124 @@ final class StarfaceRestClient {
         } else {
             rb.method(method, HttpRequest.BodyPublishers.noBody());
         }
+        long limit = bodyLimit(path);
         long started = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> exchange = http.sendAsync(rb.build(), LimitedBody.handler(limit));
         try {
-            HttpResponse<String> response = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             long ms = (System.nanoTime() - started) / 1_000_000;
             log.debug("{} {} -> {} in {} ms", method, path, response.statusCode(), ms);
-            return new Response(method, path, response.statusCode(), response.body(), retryAfter(response));
-        } catch (HttpTimeoutException e) {
-            log.debug("{} {} -> timeout after {} ms", method, path, (System.nanoTime() - started) / 1_000_000);
-            throw new RetryableException("STARFACE at " + baseUrl + " did not answer " + method + " " + path
-                    + " within " + requestTimeout.toMillis() + " ms", e);
-        } catch (SSLHandshakeException e) {
-            throw new BackendTerminalException("TLS handshake with STARFACE at " + baseUrl + " failed: " + e.getMessage()
-                    + ". If the appliance uses its own certificate, set starface.tls.certificate to its PEM file"
-                    + " (see docs/starface.md)", e);
-        } catch (SSLException e) {
-            throw new BackendTerminalException("TLS with STARFACE at " + baseUrl + " failed: " + e.getMessage(), e);
-        } catch (IOException e) {
-            log.debug("{} {} -> I/O error after {} ms: {}", method, path, (System.nanoTime() - started) / 1_000_000, e.toString());
-            if (e.getCause() instanceof SSLHandshakeException ssl) {
-                throw new BackendTerminalException("TLS handshake with STARFACE at " + baseUrl + " failed: " + ssl.getMessage()
-                        + ". If the appliance uses its own certificate, set starface.tls.certificate to its PEM file"
-                        + " (see docs/starface.md)", e);
+            Optional<Duration> retryAfter = RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock);
+            if (retryAfter.isPresent() && (response.statusCode() == 429 || response.statusCode() >= 500)) {
+                pauseUntil(retryAfter.get());
             }
-            throw new BackendUnreachableException("cannot reach STARFACE at " + baseUrl + " for " + method + " " + path
-                    + ": " + e, e);
+            return new Response(method, path, response.statusCode(), response.body(), retryAfter);
+        } catch (TimeoutException e) {
+            // Cancelling the exchange closes its connection (JDK 16+), so a stalled body does not linger.
+            exchange.cancel(true);
+            throw timeout(method, path, timeout, started, e);
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new RetryableException("interrupted while waiting for STARFACE " + method + " " + path, e);
+        } catch (ExecutionException e) {
+            throw failure(method, path, timeout, started, e.getCause() == null ? e : e.getCause());
         }
     }
 
-    private void backoff(int attempt, Optional<Duration> retryAfter, String what) {
-        long capMs = backoffMax.toMillis();
-        long expMs = Math.min(capMs, backoffBase.toMillis() << Math.min(attempt, 20));
-        // "Equal jitter": half fixed, half random, so concurrent clients spread out but never retry instantly.
-        long delayMs = expMs / 2 + ThreadLocalRandom.current().nextLong(expMs / 2 + 1);
-        if (retryAfter.isPresent()) {
-            delayMs = Math.min(capMs, Math.max(delayMs, retryAfter.get().toMillis()));
-        }
-        log.debug("Retrying {} in {} ms (retry {} of {})", what, delayMs, attempt + 1, maxRetries);
-        try {
-            sleeper.sleep(Duration.ofMillis(delayMs));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RetryableException("interrupted while backing off before retrying " + what, e);
-        }
+    private RetryableException timeout(String method, String path, Duration timeout, long started, Exception e) {
+        log.debug("{} {} -> timeout after {} ms", method, path, (System.nanoTime() - started) / 1_000_000);
+        String rest = timeout.compareTo(requestTimeout) < 0 ? "; what was left of the call's " + callLimit.toMillis() + " ms" : "";
+        return new RetryableException("STARFACE at " + baseUrl + " did not answer " + method + " " + path
+                + " within " + timeout.toMillis() + " ms (connect, headers and body" + rest + ")", e);
     }
 
-    private static Optional<Duration> retryAfter(HttpResponse<?> response) {
-        // The reference says nothing about Retry-After from STARFACE; honour the standard header if it is there.
-        return response.headers().firstValue("Retry-After").flatMap(v -> {
-            try {
-                return Optional.of(Duration.ofSeconds(Long.parseLong(v.trim())));
-            } catch (NumberFormatException e) {
-                return Optional.empty();
+    private TeamsConnectException failure(String method, String path, Duration timeout, long started, Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BodyTooLargeException tooLarge) {
+                log.debug("{} {} -> body over {} bytes after {} ms", method, path, tooLarge.limit,
+                        (System.nanoTime() - started) / 1_000_000);
+                return new TerminalException("STARFACE at " + baseUrl + " sent more than " + tooLarge.limit
+                        + " bytes for " + method + " " + path + "; the limit for this endpoint is " + describeLimit(tooLarge.limit)
+                        + " (real answers are far smaller), so the answer was dropped and not retried."
+                        + " Is a proxy in front of the PBX answering instead?", null);
             }
-        });
+            if (c instanceof HttpTimeoutException) {
+                return timeout(method, path, timeout, started, (Exception) c);
+            }
+            if (c instanceof SSLHandshakeException ssl) {
+                return new BackendTerminalException("TLS handshake with STARFACE at " + baseUrl + " failed: " + ssl.getMessage()
+                        + ". If the appliance uses its own certificate, set starface.tls.certificate to its PEM file"
+                        + " (see docs/starface.md)", ssl);
+            }
+        }
+        if (t instanceof SSLException ssl) {
+            return new BackendTerminalException("TLS with STARFACE at " + baseUrl + " failed: " + ssl.getMessage(), ssl);
+        }
+        if (t instanceof IOException io) {
+            log.debug("{} {} -> I/O error after {} ms: {}", method, path, (System.nanoTime() - started) / 1_000_000, io.toString());
+            return new BackendUnreachableException("cannot reach STARFACE at " + baseUrl + " for " + method + " " + path
+                    + ": " + io, io);
+        }
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        throw new IllegalStateException("unexpected failure of " + method + " " + path, t);
+    }
+
+    /**
+     * The request URI: {@code path} below {@code baseUrl}. Refuses any URI whose scheme, host or port differ from
+     * {@code baseUrl}'s, so the token (and any future {@code Authorization} header) goes only to the configured PBX.
+     */
+    URI target(String method, String path) {
+        if (path == null || !path.startsWith("/")) {
+            throw new IllegalArgumentException("a STARFACE path must start with '/', but was \"" + path + "\"");
+        }
+        URI target = baseUrl.resolve(path.substring(1)); // keeps a path prefix of baseUrl
+        if (!sameOrigin(baseUrl, target)) {
+            throw new TerminalException("refused to send " + method + " to " + target.getScheme() + "://"
+                    + target.getHost() + (target.getPort() < 0 ? "" : ":" + target.getPort())
+                    + ": requests of this client (and its token) go only to the configured STARFACE at " + baseUrl);
+        }
+        return target;
+    }
+
+    static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme() != null && b.getScheme() != null && a.getHost() != null && b.getHost() != null
+                && a.getScheme().equalsIgnoreCase(b.getScheme())
+                && a.getHost().equalsIgnoreCase(b.getHost())
+                && effectivePort(a) == effectivePort(b)
+                && b.getRawUserInfo() == null;
+    }
+
+    private static int effectivePort(URI u) {
+        if (u.getPort() >= 0) {
+            return u.getPort();
+        }
+        return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
+    /** The most bytes accepted in an answer to a request for {@code path} (see the constants). */
+    static long bodyLimit(String path) {
+        int q = path.indexOf('?');
+        String p = (q < 0 ? path : path.substring(0, q)).toLowerCase(Locale.ROOT);
+        if (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        if (p.equals("/rest/users")) {
+            return USER_LIST_LIMIT;
+        }
+        if (p.equals("/rest/groups")) {
+            return GROUP_LIST_LIMIT;
+        }
+        if (p.startsWith("/rest/groups/")) {
+            return GROUP_LIMIT;
+        }
+        return SMALL_BODY_LIMIT;
+    }
+
+    private static String describeLimit(long bytes) {
+        return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" : bytes % 1024 == 0 ? bytes / 1024 + " KiB" : bytes + " bytes";
     }
 
     // ------------------------------------------------------------------------------------------------ parsing

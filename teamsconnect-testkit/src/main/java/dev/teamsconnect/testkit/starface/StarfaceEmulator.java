@@ -41,7 +41,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -72,8 +74,22 @@ import java.util.function.Supplier;
  * <p>Use: {@code try (StarfaceEmulator pbx = StarfaceEmulator.builder().user("0001", "foobar", "a@x.test", "Ann",
  * "Lee", false).https().start()) { URI base = pbx.baseUrl(); ... }}.
  *
- * <p>Thread-safe: requests are served concurrently by a fixed pool ({@link Builder#threads}, default 8); the
- * state is guarded by one lock; test hooks may be called from any thread while requests are running.
+ * <p>Capacity: by default every request is served at once. {@link Builder#capacity} makes it a PBX of limited
+ * capacity: {@code workers} workers, each serving one request at a time for a fixed service time; requests beyond
+ * that wait in arrival order. The {@link Builder#latency latency} is added before that, outside the workers (the
+ * network). {@link #requestsInFlight()}, {@link #maxRequestsInFlight()} and {@link #maxQueueLength()} show the load
+ * ({@link #resetMaxima()} starts a new measurement).
+ *
+ * <p>Faults, each for the next request to an endpoint ({@code "METHOD /path"} or its template, see
+ * {@link #failNext}): {@link #failNext} (a status), {@link #respondNext} (a raw body), {@link #retryAfterNext} (a
+ * status with a {@code Retry-After} value), {@link #stallBodyNext} (the real answer, whose body stops after the
+ * headers and its first half for a while), {@link #cutBodyNext} (the real answer, whose connection is closed in the
+ * middle of the body) and {@link #oversizedBodyNext} (a 200 with a streamed body of any size, never held in
+ * memory). {@link #abortedResponses()} counts answers the client hung up on while they were being written.
+ *
+ * <p>Thread-safe: requests are served concurrently by a fixed pool ({@link Builder#threads}, default 8, or 256
+ * with a {@link Builder#capacity}); the state is guarded by one lock; test hooks may be called from any thread
+ * while requests are running.
  */
 public final class StarfaceEmulator implements AutoCloseable {
 
@@ -160,6 +176,16 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final AtomicInteger expireCountdown = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicInteger maxQueued = new AtomicInteger();
+    private final AtomicInteger aborted = new AtomicInteger();
+    private final AtomicLong faultBytes = new AtomicLong();
+    // true while this thread's request is counted in flight (from arrival until its answer starts)
+    private final ThreadLocal<boolean[]> unanswered = ThreadLocal.withInitial(() -> new boolean[1]);
+    // a body fault (stall, cut) for the answer this thread is writing
+    private final ThreadLocal<FailureRule> bodyFault = new ThreadLocal<>();
+    private final Semaphore workers;
+    private final Duration serviceTime;
 
     private final Clock clock;
     private final HttpServer server;
@@ -172,6 +198,8 @@ public final class StarfaceEmulator implements AutoCloseable {
         this.tokenLifetime = b.tokenLifetime;
         this.latency = b.latency;
         this.serverLoginType = b.loginType;
+        this.workers = b.workers > 0 ? new Semaphore(b.workers, true) : null;
+        this.serviceTime = b.serviceTime;
         int nextUserId = 1;
         Map<String, Integer> idsByLogin = new LinkedHashMap<>();
         for (UserSeed seed : b.users) {
@@ -206,7 +234,8 @@ public final class StarfaceEmulator implements AutoCloseable {
             this.server = HttpServer.create(address, 64);
         }
         AtomicInteger threadNo = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(b.threads, r -> {
+        int threads = b.threadsSet ? b.threads : b.workers > 0 ? 256 : b.threads;
+        this.executor = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "starface-emulator-" + threadNo.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -318,7 +347,76 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
-    /** Forgets every {@link #failNext} and {@link #respondNext} rule not used up yet. */
+    /**
+     * Answers the next matching request (see {@link #failNext}) with {@code status}, the header
+     * {@code Retry-After: <retryAfter>} (sent exactly as given, valid or not) and an error body.
+     */
+    public void retryAfterNext(String endpoint, int status, String retryAfter) {
+        if (retryAfter == null) {
+            throw new IllegalArgumentException("retryAfterNext needs a Retry-After value");
+        }
+        addRule(endpoint, "retryAfterNext", status, rule -> rule.retryAfter = retryAfter);
+    }
+
+    /**
+     * Serves the next matching request normally, but its body stops after the headers and the first half of the
+     * body for {@code stall} (really waiting, like a stalled PBX or a half-open connection), then the rest follows
+     * if the client is still there. Applies to answers with a body (not to a 204).
+     */
+    public void stallBodyNext(String endpoint, Duration stall) {
+        if (stall == null || stall.isNegative()) {
+            throw new IllegalArgumentException("stallBodyNext needs a stall >= 0, but was " + stall);
+        }
+        addRule(endpoint, "stallBodyNext", 200, rule -> rule.stall = stall);
+    }
+
+    /**
+     * Serves the next matching request normally, but closes the connection after the headers (with the full
+     * {@code Content-Length}) and the first half of the body. Applies to answers with a body (not to a 204).
+     */
+    public void cutBodyNext(String endpoint) {
+        addRule(endpoint, "cutBodyNext", 200, rule -> rule.cut = true);
+    }
+
+    /**
+     * Answers the next matching request (see {@link #failNext}) with 200 and a JSON-looking body of exactly
+     * {@code bytes} bytes ({@code {"pad":"xxx..."}}), streamed in chunks without a {@code Content-Length} and never
+     * held in memory, so a client must count while reading. Checked before authentication.
+     */
+    public void oversizedBodyNext(String endpoint, long bytes) {
+        if (bytes < 10) {
+            throw new IllegalArgumentException("oversizedBodyNext needs at least 10 bytes, but was " + bytes);
+        }
+        addRule(endpoint, "oversizedBodyNext", 200, rule -> rule.oversized = bytes);
+    }
+
+    private void addRule(String endpoint, String hook, int status, java.util.function.Consumer<FailureRule> fill) {
+        String[] parts = endpoint == null ? new String[0] : endpoint.trim().split("\\s+", 2);
+        if (parts.length != 2 || status < 100 || status > 599) {
+            throw new IllegalArgumentException(hook + " needs \"METHOD /path\" and an HTTP status, got \""
+                    + endpoint + "\", " + status);
+        }
+        FailureRule rule = new FailureRule(parts[0].toUpperCase(Locale.ROOT), parts[1], 1, status, null);
+        fill.accept(rule);
+        synchronized (lock) {
+            failureRules.add(rule);
+        }
+    }
+
+    /**
+     * Answers the client hung up on while they were being written (a stalled, oversized or slow body whose reader
+     * went away). A client that cancels an exchange or stops reading a body shows up here.
+     */
+    public int abortedResponses() {
+        return aborted.get();
+    }
+
+    /** Body bytes written so far by {@link #oversizedBodyNext} answers (all of them together). */
+    public long oversizedBytesSent() {
+        return faultBytes.get();
+    }
+
+    /** Forgets every scripted fault ({@link #failNext}, {@link #respondNext} and the other {@code ...Next}) not used up yet. */
     public void clearScriptedFailures() {
         synchronized (lock) {
             failureRules.clear();
@@ -404,11 +502,35 @@ public final class StarfaceEmulator implements AutoCloseable {
     }
 
     /**
-     * The largest number of requests this emulator held at the same moment, measured from arrival to the end of
-     * the added latency (so use {@link Builder#latency} for a meaningful figure).
+     * The largest number of requests this emulator held at the same moment, measured from arrival until the answer
+     * starts (so use {@link Builder#latency} or {@link Builder#capacity} for a meaningful figure).
      */
     public int maxConcurrentRequests() {
         return maxInFlight.get();
+    }
+
+    /** Requests that arrived and are not answered yet (in the network latency, queued, or being served). */
+    public int requestsInFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * The most requests in flight at one moment: from arrival until the answer starts (the latency, the queue and
+     * the service included). The same as {@link #maxConcurrentRequests()}.
+     */
+    public int maxRequestsInFlight() {
+        return maxInFlight.get();
+    }
+
+    /** The longest queue for a worker so far (0 without a {@link Builder#capacity}). */
+    public int maxQueueLength() {
+        return maxQueued.get();
+    }
+
+    /** Starts a new measurement: the maxima are set to the current values. */
+    public void resetMaxima() {
+        maxInFlight.set(inFlight.get());
+        maxQueued.set(queued.get());
     }
 
     /** Requests that arrived without {@code Content-Type: application/json}. */
@@ -446,11 +568,13 @@ public final class StarfaceEmulator implements AutoCloseable {
     // HTTP handling
 
     private void handle(HttpExchange ex) throws IOException {
-        // The gauge covers arrival and the added latency, i.e. only time before the answer is sent, so a
-        // client's next request on the same connection never overlaps its previous one in the count.
+        // In flight from arrival until the answer starts (see answering()), so a client's next request on the same
+        // connection never overlaps its previous one in the count.
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
-        boolean counted = true;
+        unanswered.get()[0] = true;
+        bodyFault.remove();
+        boolean permit = false;
         try (ex) {
             String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = ex.getRequestURI().getPath();
@@ -459,36 +583,33 @@ public final class StarfaceEmulator implements AutoCloseable {
             if (expireCountdown.get() > 0 && expireCountdown.decrementAndGet() == 0) {
                 expireAllTokens();
             }
-            Duration delay = latency;
-            if (!delay.isZero()) {
-                try {
-                    Thread.sleep(delay.toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+            try {
+                sleep(latency); // the network, outside the workers
+                if (workers != null) {
+                    int waiting = queued.incrementAndGet();
+                    maxQueued.accumulateAndGet(waiting, Math::max);
+                    try {
+                        workers.acquire();
+                        permit = true;
+                    } finally {
+                        queued.decrementAndGet();
+                    }
+                    sleep(serviceTime);
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
-            inFlight.decrementAndGet();
-            counted = false;
             byte[] requestBody = ex.getRequestBody().readAllBytes();
             String contentType = ex.getRequestHeaders().getFirst("Content-Type");
             if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
                 missingContentType.incrementAndGet();
             }
             FailureRule injected = takeInjectedFailure(method, path, template);
-            if (injected != null) {
-                if (injected.body != null) {
-                    byte[] bytes = injected.body.getBytes(StandardCharsets.UTF_8);
-                    ex.getResponseHeaders().set("Content-Type", "application/json");
-                    ex.sendResponseHeaders(injected.status, bytes.length == 0 ? -1 : bytes.length);
-                    if (bytes.length > 0) {
-                        try (OutputStream out = ex.getResponseBody()) {
-                            out.write(bytes);
-                        }
-                    }
-                } else {
-                    error(ex, injected.status, "EMULATED_FAILURE", "failure injected by the test for " + method + " " + path);
-                }
+            if (injected != null && (injected.stall != null || injected.cut)) {
+                bodyFault.set(injected);
+            } else if (injected != null) {
+                answerInjected(ex, injected, method, path);
                 return;
             }
             boolean loginNonce = method.equals("GET") && path.equals(LOGIN);
@@ -500,14 +621,84 @@ public final class StarfaceEmulator implements AutoCloseable {
         } catch (RuntimeException e) {
             // A bug in the emulator should show up as a 500 in the test, not as a hung connection.
             try {
+                bodyFault.remove();
                 error(ex, 500, "EMULATOR_ERROR", String.valueOf(e));
             } catch (IOException ignored) {
                 // the client went away
             }
         } finally {
-            if (counted) {
-                inFlight.decrementAndGet();
+            if (permit) {
+                workers.release();
             }
+            bodyFault.remove();
+            answering();
+        }
+    }
+
+    private static void sleep(Duration d) throws InterruptedException {
+        if (!d.isZero() && !d.isNegative()) {
+            Thread.sleep(d.toMillis(), (int) (d.toNanos() % 1_000_000));
+        }
+    }
+
+    /** The answer to this thread's request starts now: it leaves the in-flight count (once). */
+    private void answering() {
+        boolean[] pending = unanswered.get();
+        if (pending[0]) {
+            pending[0] = false;
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void sendHeaders(HttpExchange ex, int status, long length) throws IOException {
+        answering();
+        ex.sendResponseHeaders(status, length);
+    }
+
+    private void answerInjected(HttpExchange ex, FailureRule injected, String method, String path) throws IOException {
+        if (injected.oversized > 0) {
+            streamOversized(ex, injected.oversized);
+        } else if (injected.body != null) {
+            byte[] bytes = injected.body.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            sendHeaders(ex, injected.status, bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+        } else if (injected.retryAfter != null) {
+            ex.getResponseHeaders().set("Retry-After", injected.retryAfter);
+            error(ex, injected.status, "EMULATED_FAILURE", "failure with Retry-After injected by the test for " + method + " " + path);
+        } else {
+            error(ex, injected.status, "EMULATED_FAILURE", "failure injected by the test for " + method + " " + path);
+        }
+    }
+
+    private void streamOversized(HttpExchange ex, long size) throws IOException {
+        byte[] head = "{\"pad\":\"".getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = "\"}".getBytes(StandardCharsets.US_ASCII);
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) 'x');
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        sendHeaders(ex, 200, 0); // chunked: no Content-Length to refuse early
+        OutputStream out = ex.getResponseBody();
+        try {
+            out.write(head);
+            faultBytes.addAndGet(head.length);
+            long left = size - head.length - tail.length;
+            while (left > 0) {
+                int n = (int) Math.min(chunk.length, left);
+                out.write(chunk, 0, n);
+                faultBytes.addAndGet(n);
+                left -= n;
+            }
+            out.write(tail);
+            faultBytes.addAndGet(tail.length);
+            out.close();
+        } catch (IOException e) {
+            aborted.incrementAndGet();
+            throw e;
         }
     }
 
@@ -686,7 +877,7 @@ public final class StarfaceEmulator implements AutoCloseable {
             error(ex, 401, "UNAUTHORIZED", "missing, invalid or expired authToken");
             return;
         }
-        ex.sendResponseHeaders(204, -1);
+        sendHeaders(ex, 204, -1);
     }
 
     private void phoneConfig(HttpExchange ex, String method, String idText, byte[] body) throws IOException {
@@ -729,7 +920,7 @@ public final class StarfaceEmulator implements AutoCloseable {
                     u.primaryPhoneId = req.get("primaryPhoneId").intValue();
                     setDnd(u, req.get("doNotDisturb").booleanValue(), DndSource.API);
                 }
-                ex.sendResponseHeaders(204, -1);
+                sendHeaders(ex, 204, -1);
             }
             default -> methodNotAllowed(ex, method, ex.getRequestURI().getPath());
         }
@@ -867,7 +1058,7 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
-    private static void json(HttpExchange ex, int status, JsonNode body) throws IOException {
+    private void json(HttpExchange ex, int status, JsonNode body) throws IOException {
         byte[] bytes;
         try {
             bytes = JSON.writeValueAsBytes(body);
@@ -875,20 +1066,48 @@ public final class StarfaceEmulator implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
+        sendHeaders(ex, status, bytes.length);
+        FailureRule fault = bodyFault.get();
+        if (fault == null) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+            return;
+        }
+        bodyFault.remove();
+        OutputStream out = ex.getResponseBody();
+        int half = bytes.length / 2;
+        try {
+            out.write(bytes, 0, half);
+            out.flush();
+            if (fault.cut) {
+                // Closing the exchange short of its Content-Length makes the JDK server drop the connection.
+                throw new IOException("connection cut in the middle of the body by cutBodyNext");
+            }
+            try {
+                sleep(fault.stall);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("stall interrupted (emulator closing)", e);
+            }
+            out.write(bytes, half, bytes.length - half);
+            out.close();
+        } catch (IOException e) {
+            if (!fault.cut) {
+                aborted.incrementAndGet();
+            }
+            throw e;
         }
     }
 
-    private static void error(HttpExchange ex, int status, String code, String message) throws IOException {
+    private void error(HttpExchange ex, int status, String code, String message) throws IOException {
         ObjectNode n = JSON.createObjectNode();
         n.put("code", code);
         n.put("message", message);
         json(ex, status, n);
     }
 
-    private static void methodNotAllowed(HttpExchange ex, String method, String path) throws IOException {
+    private void methodNotAllowed(HttpExchange ex, String method, String path) throws IOException {
         error(ex, 405, "METHOD_NOT_ALLOWED", method + " is not allowed on " + path);
     }
 
@@ -965,6 +1184,10 @@ public final class StarfaceEmulator implements AutoCloseable {
         int remaining;
         final int status;
         final String body;
+        String retryAfter;
+        Duration stall;
+        boolean cut;
+        long oversized;
 
         FailureRule(String method, String path, int remaining, int status, String body) {
             this.method = method;
@@ -988,6 +1211,9 @@ public final class StarfaceEmulator implements AutoCloseable {
         private boolean https;
         private SelfSignedCertificate certificate;
         private int threads = 8;
+        private boolean threadsSet;
+        private int workers;
+        private Duration serviceTime = Duration.ZERO;
 
         private Builder() {
         }
@@ -1045,12 +1271,31 @@ public final class StarfaceEmulator implements AutoCloseable {
             return this;
         }
 
-        /** Size of the request-serving thread pool (default 8). */
+        /** Size of the request-serving thread pool (default 8, or 256 with a {@link #capacity}). */
         public Builder threads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("threads must be >= 1, but was " + threads);
             }
             this.threads = threads;
+            this.threadsSet = true;
+            return this;
+        }
+
+        /**
+         * A PBX of limited capacity: {@code workers} workers, each serving one request at a time for
+         * {@code serviceTime} (really waiting); requests beyond that queue in arrival order. The {@link #latency}
+         * stays extra, outside the workers. Unless {@link #threads} is set, the server then has 256 threads, so
+         * queued requests really wait in the queue.
+         */
+        public Builder capacity(int workers, Duration serviceTime) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("capacity needs workers >= 1, but was " + workers);
+            }
+            if (serviceTime == null || serviceTime.isNegative()) {
+                throw new IllegalArgumentException("capacity needs a serviceTime >= 0, but was " + serviceTime);
+            }
+            this.workers = workers;
+            this.serviceTime = serviceTime;
             return this;
         }
 

@@ -226,4 +226,98 @@ class StarfaceEmulatorTest {
         assertThat(List.of(pbx.certificate().orElseThrow().certificatePem())).singleElement().asString()
                 .startsWith("-----BEGIN CERTIFICATE-----");
     }
+
+    @Test
+    void limitedCapacityQueuesRequestsBeyondItsWorkersInArrivalOrder() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false)
+                .capacity(2, Duration.ofMillis(150)).start();
+        int clients = 6;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            long started = System.nanoTime();
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                answers.add(pool.submit(() -> send("GET", "/rest/login", null, null, false).statusCode()));
+            }
+            for (java.util.concurrent.Future<Integer> a : answers) {
+                assertThat(a.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            // 6 requests, 2 workers, 150 ms each: three rounds, so at least 450 ms
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(450));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(pbx.maxRequestsInFlight()).isBetween(3, clients);
+        assertThat(pbx.maxQueueLength()).isBetween(1, clients - 2);
+        assertThat(pbx.requestsInFlight()).isZero();
+        pbx.resetMaxima();
+        assertThat(pbx.maxRequestsInFlight()).isZero();
+        assertThat(pbx.maxQueueLength()).isZero();
+    }
+
+    @Test
+    void retryAfterNextSendsTheHeaderValueExactly() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).start();
+        pbx.retryAfterNext("GET /rest/login", 429, "9223372036854775807");
+        HttpResponse<String> r = send("GET", "/rest/login", null, null, false);
+        assertThat(r.statusCode()).isEqualTo(429);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("9223372036854775807");
+        assertThat(send("GET", "/rest/login", null, null, false).headers().firstValue("Retry-After")).isEmpty();
+    }
+
+    @Test
+    void stallBodyNextSendsHeadersThenHoldsTheBody() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).start();
+        pbx.stallBodyNext("GET /rest/login", Duration.ofSeconds(30));
+        HttpRequest req = HttpRequest.newBuilder(URI.create(pbx.baseUrl() + "/rest/login")).build();
+        HttpResponse<java.io.InputStream> headers = http.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream())
+                .get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(headers.statusCode()).isEqualTo(200);
+        java.util.concurrent.CompletableFuture<byte[]> rest = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return headers.body().readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThatThrownBy(() -> rest.get(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+                .isInstanceOf(java.util.concurrent.TimeoutException.class);
+        headers.body().close();
+        assertThat(pbx.requestsInFlight()).as("answered: the headers went out").isZero();
+    }
+
+    @Test
+    void cutBodyNextClosesTheConnectionInTheMiddleOfTheBody() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).start();
+        pbx.cutBodyNext("GET /rest/login");
+        assertThatThrownBy(() -> send("GET", "/rest/login", null, null, false)).isInstanceOf(java.io.IOException.class);
+        assertThat(send("GET", "/rest/login", null, null, false).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void oversizedBodyNextStreamsExactlyTheBytesAskedForAndNoticesAReaderThatLeaves() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).start();
+        pbx.oversizedBodyNext("GET /rest/users/{id}/phoneconfig", 3_000_000);
+        HttpResponse<byte[]> full = http.send(HttpRequest.newBuilder(URI.create(pbx.baseUrl() + "/rest/users/1/phoneconfig")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(full.statusCode()).isEqualTo(200);
+        assertThat(full.body()).hasSize(3_000_000);
+        assertThat(new String(full.body(), 0, 8, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("{\"pad\":\"");
+        assertThat(JSON.readTree(full.body()).get("pad").asText()).hasSize(3_000_000 - 10);
+        assertThat(pbx.abortedResponses()).isZero();
+
+        long huge = 600L * 1024 * 1024;
+        pbx.oversizedBodyNext("GET /rest/users/{id}/phoneconfig", huge);
+        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(pbx.baseUrl() + "/rest/users/1/phoneconfig")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        r.body().readNBytes(1024);
+        r.body().close(); // the reader leaves
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (pbx.abortedResponses() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(pbx.abortedResponses()).isEqualTo(1);
+        assertThat(pbx.oversizedBytesSent()).isLessThan(3_000_000 + huge / 2);
+    }
 }
