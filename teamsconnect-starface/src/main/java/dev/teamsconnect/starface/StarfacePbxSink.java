@@ -676,6 +676,8 @@ public final class StarfacePbxSink implements PbxSink {
             if (clock == null || sleeper == null || loginFailureHold == null) {
                 throw new IllegalArgumentException("clock, sleeper and loginFailureHold must not be null");
             }
+            // before the client exists: its selector thread reads the JDK's log switch as soon as it is built
+            StarfaceHttpLogGuard.apply();
             HttpClient http = httpClient;
             if (http == null) {
                 HttpClient.Builder hb = HttpClient.newBuilder()

@@ -175,14 +175,6 @@ final class StarfaceRestClient {
     // Nothing is sent to the PBX before this (its last Retry-After).
     private final AtomicReference<Instant> notBefore = new AtomicReference<>(Instant.MIN);
 
-    /** As below, with an unseeded {@link Random} for the backoff jitter. */
-    StarfaceRestClient(URI baseUrl, String loginId, String password, HttpClient http, Duration requestTimeout,
-                       int maxRetries, Clock clock, Sleeper sleeper, Duration backoffBase,
-                       Duration backoffMax, Duration tokenLifetime, Duration loginFailureHold) {
-        this(baseUrl, loginId, password, http, requestTimeout, maxRetries, clock, sleeper, backoffBase, backoffMax,
-                tokenLifetime, loginFailureHold, new Random());
-    }
-
     /**
      * @param backoffBase the first retry's backoff (0 means 1 ms); each retry doubles it, capped at
      *                    {@code backoffMax}, with jitter from {@code random}

@@ -13,7 +13,7 @@ final class ShutdownHook implements AutoCloseable {
 
     /**
      * How long the JVM waits for a clean stop after SIGTERM: the cycle in flight ends at its next safe point (at
-     * most one plugin call, each bounded by its own deadline: about 50 s at worst, for a PBX that stopped answering),
+     * most one plugin call, each bounded by its own deadline: 55 s at worst, for a PBX that stopped answering),
      * then the holds are released within the engine's shutdownTimeout (40 s). The shipped systemd unit's
      * TimeoutStopSec=120 covers it with margin; what is not released by then stays in the state file for the next
      * start or {@code release}.
