@@ -490,14 +490,21 @@ public final class GraphPresenceSource implements PresenceSource {
                     lastProblem = "HTTP " + status;
                     Optional<Duration> asked = retryAfter(e);
                     Instant now = s.clock.instant();
+                    String source = "Retry-After";
+                    if (asked.isEmpty() && status == 429) {
+                        // Throttled without saying how long: our backoff stands in for the Retry-After, also for
+                        // the next call and for the engine's own retry.
+                        asked = Optional.of(backoff.delay(attempt, s.random));
+                        source = "no Retry-After: backoff";
+                    }
                     if (asked.isPresent()) {
                         lastRetryAfter = asked.get();
                         Instant until = now.plus(asked.get());
                         if (until.isAfter(target.notBefore)) {
                             target.notBefore = until;
                         }
-                        LOG.info("{}: HTTP {} from Microsoft Graph (attempt {} of {}), Retry-After {} ms", what, status,
-                                attempt, s.maxAttempts, asked.get().toMillis());
+                        LOG.info("{}: HTTP {} from Microsoft Graph (attempt {} of {}), waiting {} ms ({})", what, status,
+                                attempt, s.maxAttempts, asked.get().toMillis(), source);
                     } else {
                         Duration wait = backoff.delay(attempt, s.random);
                         retryAt = now.plus(wait);
