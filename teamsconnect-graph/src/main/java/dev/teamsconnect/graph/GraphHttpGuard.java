@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.util.Locale;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import okhttp3.HttpUrl;
@@ -21,9 +23,9 @@ import okio.Okio;
  * <ul>
  * <li>only {@code https} to the configured Graph host and port leaves; anything else is refused before it is sent
  *     (a token must never go elsewhere, whatever a page links to or a redirect says);</li>
- * <li>each request gets what is left of its call's deadline as connect, read and write timeout, and its body may
- *     not be read past that deadline, so one slow answer cannot outlast the call's budget (OkHttp's
- *     {@code callTimeout}, the source's {@code httpTimeout}, bounds every request as a whole as well);</li>
+ * <li>each request is cancelled when its call's deadline (what is left of the call's budget) passes, wherever it
+ *     is: connecting, waiting for headers or reading the body, so one slow answer cannot outlast the call's budget
+ *     (OkHttp's {@code callTimeout}, the source's {@code httpTimeout}, bounds every request as a whole as well);</li>
  * <li>the answer's body is cut off while it is read once it is larger than its endpoint's limit:
  *     {@value #PRESENCE_BODY_LIMIT} bytes (8 MiB) for a presence chunk (650 presences are about 260 KB; the limit
  *     leaves room for long status messages), {@value #USERS_PAGE_LIMIT} bytes (16 MiB) for a page of
@@ -46,10 +48,22 @@ final class GraphHttpGuard implements Interceptor {
 
     private final String host;
     private final int port;
+    private final ScheduledThreadPoolExecutor canceller;
 
     GraphHttpGuard(URI graphBaseUrl) {
         this.host = graphBaseUrl.getHost().toLowerCase(Locale.ROOT);
         this.port = graphBaseUrl.getPort() == -1 ? 443 : graphBaseUrl.getPort();
+        this.canceller = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "graph-call-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        canceller.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Stops the deadline thread. */
+    void close() {
+        canceller.shutdownNow();
     }
 
     /** Runs {@code call} with HTTP requests bounded to {@code nanosLeft} from now. */
@@ -107,20 +121,37 @@ final class GraphHttpGuard implements Interceptor {
                     .withReadTimeout(Math.min(ms, positive(chain.readTimeoutMillis())), TimeUnit.MILLISECONDS)
                     .withWriteTimeout(Math.min(ms, positive(chain.writeTimeoutMillis())), TimeUnit.MILLISECONDS);
         }
-        Response response = bounded.proceed(request);
+        // Cancels the call where it is once the deadline passes; withdrawn when the body is closed.
+        ScheduledFuture<?> cancel = left == Long.MAX_VALUE ? null
+                : canceller.schedule(chain.call()::cancel, left, TimeUnit.NANOSECONDS);
+        Response response;
+        try {
+            response = bounded.proceed(request);
+        } catch (IOException | RuntimeException e) {
+            withdraw(cancel);
+            throw e;
+        }
         ResponseBody body = response.body();
         if (body == null) {
+            withdraw(cancel);
             return response;
         }
         long limit = limitFor(url);
         String what = request.method() + " " + url.encodedPath();
         if (body.contentLength() > limit) {
+            withdraw(cancel);
             response.close();
             throw new BodyTooLarge(what, limit);
         }
         BufferedSource source = Okio.buffer(new LimitedSource(body.source(), limit, what,
-                deadline == null ? Long.MAX_VALUE : deadline[0]));
+                deadline == null ? Long.MAX_VALUE : deadline[0], cancel));
         return response.newBuilder().body(ResponseBody.create(source, body.contentType(), body.contentLength())).build();
+    }
+
+    private static void withdraw(ScheduledFuture<?> cancel) {
+        if (cancel != null) {
+            cancel.cancel(false);
+        }
     }
 
     private static int positive(int ms) {
@@ -142,13 +173,21 @@ final class GraphHttpGuard implements Interceptor {
         private final long limit;
         private final String what;
         private final long deadlineNanos;
+        private final ScheduledFuture<?> cancel;
         private long read;
 
-        LimitedSource(okio.Source delegate, long limit, String what, long deadlineNanos) {
+        LimitedSource(okio.Source delegate, long limit, String what, long deadlineNanos, ScheduledFuture<?> cancel) {
             super(delegate);
             this.limit = limit;
             this.what = what;
             this.deadlineNanos = deadlineNanos;
+            this.cancel = cancel;
+        }
+
+        @Override
+        public void close() throws IOException {
+            withdraw(cancel);
+            super.close();
         }
 
         @Override

@@ -449,7 +449,8 @@ public final class GraphPresenceSource implements PresenceSource {
         while (true) {
             awaitTurn(what, target, retryAt, deadline, budget, lastProblem);
             attempt++;
-            long nanosLeft = Duration.between(s.clock.instant(), deadline).toNanos();
+            Duration left = Duration.between(s.clock.instant(), deadline);
+            long nanosLeft = left.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1).toNanos() : left.toNanos();
             try {
                 T result = GraphHttpGuard.withDeadline(nanosLeft, () -> {
                     try {
@@ -678,6 +679,7 @@ public final class GraphPresenceSource implements PresenceSource {
 
     @Override
     public void close() {
+        guard.close();
         okHttp.dispatcher().executorService().shutdown();
         okHttp.connectionPool().evictAll();
     }
