@@ -618,9 +618,14 @@ public final class GraphPresenceSource implements PresenceSource {
 
     private String refusedMessage(String what) {
         return what + ": Microsoft Graph refused the access token (HTTP 401 even with a fresh token). Likely causes: "
-                + "a token from another tenant or cloud (teams.tenantId, teams.authorityHost and teams.graphBaseUrl must "
-                + "belong to the same tenant and the same national cloud) or a token for another resource than "
+                + "a token from another tenant or cloud (" + key("tenantId") + ", " + key("authorityHost") + " and "
+                + key("graphBaseUrl") + " must belong to the same tenant and the same national cloud) or a token for "
+                + "another resource than "
                 + GraphSignIn.resourceOf(s.graphBaseUrl) + ". No new token is requested before " + tokenRefusedUntil;
+    }
+
+    private String key(String name) {
+        return s.prefix.isEmpty() ? name : s.prefix + "." + name;
     }
 
     private Optional<Duration> retryAfter(ApiException e) {
@@ -692,6 +697,7 @@ public final class GraphPresenceSource implements PresenceSource {
 
     /** Validated settings; secrets are held here only. */
     static final class Settings {
+        String prefix;
         String tenantId;
         String clientId;
         GraphAuthMode authMode;
@@ -1015,6 +1021,7 @@ public final class GraphPresenceSource implements PresenceSource {
                 throw new ConfigException(path("backoff"), "initial must be > 0 and max >= initial");
             }
             Settings st = new Settings();
+            st.prefix = prefix;
             st.tenantId = tenantId.trim();
             st.clientId = clientId.trim();
             st.authMode = authMode;

@@ -244,7 +244,7 @@ class GraphPresenceSourceFaultsTest {
     @Test
     void aTokenGraphRefusesIsNamedAsSuchAndTokenRequestsStayBoundedOverAnHourOfCycles() {
         List<String> users = ids(emu.seedUsers(2));
-        try (GraphPresenceSource source = driven().build()) {
+        try (LogCapture log = LogCapture.trace(); GraphPresenceSource source = driven().build()) {
             source.open();
             int tokensAfterOpen = emu.tokenRequests("client_credentials");
             emu.refuseAllAccessTokens(true);
@@ -252,7 +252,8 @@ class GraphPresenceSourceFaultsTest {
             TerminalException first = catchThrowableOfType(() -> source.readPresence(users), TerminalException.class);
             assertThat(first).isNotNull();
             assertThat(first.getMessage()).contains("refused the access token (HTTP 401 even with a fresh token)")
-                    .contains("tenant").contains("national cloud").doesNotContain("permission");
+                    .contains("tenant").contains("national cloud").contains("teams.authorityHost").doesNotContain("permission");
+            assertThat(emu.secrets()).noneMatch(first.getMessage()::contains);
             assertThat(emu.tokenRequests("client_credentials") - tokensAfterOpen).as("one fresh token").isEqualTo(1);
 
             int failedFast = 0;
@@ -273,6 +274,9 @@ class GraphPresenceSourceFaultsTest {
             emu.refuseAllAccessTokens(false);
             clock.advance(GraphPresenceSource.TOKEN_REFUSAL_MAX);
             assertThat(source.readPresence(users).values()).hasSize(2);
+            List<String> secrets = emu.secrets();
+            assertThat(log.lines()).as("no token or secret in any log line")
+                    .noneMatch(line -> secrets.stream().anyMatch(line::contains));
         }
     }
 
