@@ -29,7 +29,8 @@ import javax.net.ssl.SSLContext;
  * nothing changes.
  *
  * <p>Bounds: each request has an overall deadline of {@code timeout} (connect, headers and the whole body; it is
- * cancelled at it, and never outlasts the remaining budget of the Graph call that needs the token), and an answer
+ * cancelled at it; the source stops waiting for the token earlier when the Graph call that needs it has less budget
+ * left, see {@link GraphSignIn}), and an answer
  * is read up to {@link #BODY_LIMIT} bytes (1 MiB; token answers are a few KB): past that the request fails
  * while reading, so a hostile endpoint can neither stall a sign-in nor fill the heap.
  */
