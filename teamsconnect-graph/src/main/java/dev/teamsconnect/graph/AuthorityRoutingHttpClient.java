@@ -6,7 +6,16 @@ import com.microsoft.aad.msal4j.IHttpClient;
 import com.microsoft.aad.msal4j.IHttpResponse;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +27,12 @@ import javax.net.ssl.SSLContext;
  * (see reference "Sign-in with msal4j"), so an authority on a non-default port gets that request on 443. A request
  * to the authority's host without a port is sent to the authority's port. For Microsoft's hosts (default port)
  * nothing changes.
+ *
+ * <p>Bounds: each request has an overall deadline of {@code timeout} (connect, headers and the whole body; it is
+ * cancelled at it; the source stops waiting for the token earlier when the Graph call that needs it has less budget
+ * left, see {@link GraphSignIn}), and an answer
+ * is read up to {@link #BODY_LIMIT} bytes (1 MiB; token answers are a few KB): past that the request fails
+ * while reading, so a hostile endpoint can neither stall a sign-in nor fill the heap.
  */
 final class AuthorityRoutingHttpClient implements IHttpClient {
 
@@ -28,11 +43,16 @@ final class AuthorityRoutingHttpClient implements IHttpClient {
 
     private final URI authority;
     private final HttpClient http;
-    private final Duration timeout;
+    /** Most bytes read of one identity platform answer. */
+    static final int BODY_LIMIT = 1 << 20;
 
-    AuthorityRoutingHttpClient(URI authority, SSLContext sslContext, Duration timeout) {
+    private final Duration timeout;
+    private final int bodyLimit;
+
+    AuthorityRoutingHttpClient(URI authority, SSLContext sslContext, Duration timeout, int bodyLimit) {
         this.authority = authority;
         this.timeout = timeout;
+        this.bodyLimit = bodyLimit;
         this.http = HttpClient.newBuilder()
                 .sslContext(sslContext)
                 .version(HttpClient.Version.HTTP_1_1)
@@ -69,9 +89,77 @@ final class AuthorityRoutingHttpClient implements IHttpClient {
         } else {
             b.method(method, java.net.http.HttpRequest.BodyPublishers.noBody());
         }
-        java.net.http.HttpResponse<String> r = http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        long nanos = Math.max(1, Math.min(timeout.toNanos(), GraphHttpGuard.nanosLeft()));
+        java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>> pending =
+                http.sendAsync(b.build(), info -> new LimitedBody(bodyLimit, target.getRawPath()));
+        java.net.http.HttpResponse<String> r;
+        try {
+            r = pending.get(nanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new java.net.http.HttpTimeoutException("the identity platform did not answer " + target.getRawPath()
+                    + " within " + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            throw e;
+        }
         HttpResponse out = new HttpResponse().statusCode(r.statusCode()).body(r.body());
         out.addHeaders(r.headers().map());
         return out;
+    }
+
+    /** Collects a body as UTF-8 text, failing (and cancelling the stream) once it passes {@code limit} bytes. */
+    private static final class LimitedBody implements java.net.http.HttpResponse.BodySubscriber<String> {
+        private final int limit;
+        private final String path;
+        private final CompletableFuture<String> result = new CompletableFuture<>();
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+
+        LimitedBody(int limit, String path) {
+            this.limit = limit;
+            this.path = path;
+        }
+
+        @Override
+        public CompletionStage<String> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            this.subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            if (result.isDone()) {
+                return;
+            }
+            for (ByteBuffer b : items) {
+                if (bytes.size() + b.remaining() > limit) {
+                    subscription.cancel();
+                    result.completeExceptionally(new java.io.IOException("the identity platform's answer to " + path
+                            + " is larger than " + (limit >> 10) + " KiB; it was not read further"));
+                    return;
+                }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(bytes.toString(StandardCharsets.UTF_8));
+        }
     }
 }

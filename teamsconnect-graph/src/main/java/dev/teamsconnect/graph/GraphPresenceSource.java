@@ -13,6 +13,7 @@ import com.microsoft.kiota.RequestOption;
 import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
+import com.microsoft.kiota.http.middleware.options.RedirectHandlerOption;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
 import com.microsoft.kiota.serialization.Parsable;
 import com.microsoft.kiota.serialization.ParsableFactory;
@@ -26,6 +27,8 @@ import dev.teamsconnect.core.model.Activity;
 import dev.teamsconnect.core.model.Availability;
 import dev.teamsconnect.core.model.TeamsPresence;
 import dev.teamsconnect.core.model.TeamsUser;
+import dev.teamsconnect.core.retry.Backoff;
+import dev.teamsconnect.core.retry.RetryAfter;
 import dev.teamsconnect.core.spi.BatchResult;
 import dev.teamsconnect.core.spi.PresenceSource;
 import java.io.IOException;
@@ -40,14 +43,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -59,55 +64,133 @@ import org.slf4j.LoggerFactory;
  * 650 ids, so a cycle of N users costs exactly ceil(N / chunkSize) requests when nothing fails. Sign-in is msal4j
  * (see {@link GraphAuthMode}); calls go through the Microsoft Graph Java SDK v6.
  *
- * <p>Pacing and retries: a client-side pacer keeps presence requests under the configured rate (default 1,500 per
- * 30 s per app) and spreads them evenly; a 429 waits its {@code Retry-After} (fractional seconds too) before any
- * further presence request; 5xx and I/O errors back off exponentially with jitter; a bare 400 on a multi-id chunk
- * splits it in halves and retries; a 401 fetches a fresh token once. The Graph SDK's own RetryHandler is set to
- * 0 retries so that retries are not doubled and every wait goes through the pacer.
+ * <p>Time limits: every HTTP request to Graph and to the identity platform has an overall deadline,
+ * {@code httpTimeout} (default {@link #DEFAULT_HTTP_TIMEOUT}, connect, headers and body), and is cancelled at it.
+ * Each presence chunk has a budget for all its attempts and waits ({@code presenceBudget}, default
+ * {@link #DEFAULT_PRESENCE_BUDGET}), and so has each {@link #listUsers()} call with all its pages
+ * ({@code userListBudget}, default {@link #DEFAULT_USER_LIST_BUDGET}); a request in flight gets at most what is
+ * left of its budget. When the budget is used up the call fails with a {@link RetryableException} instead of
+ * waiting on. A {@code readPresence} of one chunk (the engine asks for one at a time, see
+ * {@link #presenceBatchSize()}) therefore returns within about 30 s with the defaults.
+ *
+ * <p>Retry-After (read with {@link RetryAfter}: seconds, fractions, HTTP dates, capped at {@link RetryAfter#MAX}):
+ * no request is sent to an endpoint before its {@code Retry-After} has passed. A wait that fits the call's
+ * remaining budget is waited inside the call; a longer one ends the call at once with a {@link RetryableException}
+ * carrying the wait, and until it is over every further call to that endpoint fails at once, without a request,
+ * naming the time Graph asked to wait until. So a throttled Graph cannot hold the engine's sync thread, and the
+ * engine's time-based fail-open releases holds on time. 5xx and I/O errors, and 429 without {@code Retry-After},
+ * back off with the core {@link Backoff} (equal jitter, {@link Builder#random(Random)} injectable). A bare 400 on a
+ * multi-id chunk splits it in halves and retries. A client-side pacer keeps presence requests under the
+ * configured rate (default 1,500 per 30 s per app). The Graph SDK's RetryHandler and RedirectHandler are off.
+ *
+ * <p>Tokens and links: the bearer token is attached only to https URLs on the configured Graph host and port (the
+ * host of {@code graphBaseUrl}); an {@code @odata.nextLink} anywhere else is refused, not followed. A listing
+ * stops as failed at {@value #MAX_USER_PAGES} pages or when a nextLink comes back. Answers are read with size
+ * limits per endpoint (see {@link GraphHttpGuard}).
+ *
+ * <p>Refused tokens and permissions: a 401 fetches a fresh token once; a 401 with the fresh token means Graph does
+ * not accept tokens of this sign-in at all (wrong tenant, authority or national cloud, or a token for another
+ * resource): a {@link TerminalException} says so, and no new token is requested for a growing time (1 minute,
+ * doubling up to 30 minutes) during which calls fail at once with that message. A 403 means the permission is
+ * missing ({@code Presence.Read.All} or {@code User.Read.All} with admin consent, see docs/azure-setup.md).
  *
  * <p>Threading: one call at a time (the engine's sync thread); all calls block. Failures: {@link RetryableException}
- * when a call gave up after its attempts, {@link TerminalException} when sign-in is rejected or a permission is
- * missing. Stale presence (a smaller {@code sequenceNumber} than one already returned) is replaced by the newer
- * one already seen. Unknown availability/activity strings become UNKNOWN with the raw value, logged once each.
- * Tokens, secrets and passwords are never logged or put in messages.
+ * when a call gave up (attempts or budget used up, Graph asked to wait), {@link TerminalException} when sign-in is
+ * rejected, the token refused, a permission missing or a listing broken. Stale presence (a smaller
+ * {@code sequenceNumber} than one already returned) is replaced by the newer one already seen. Unknown
+ * availability/activity strings become UNKNOWN with the raw value, logged once each. Users are read on every
+ * {@link #listUsers()} call (the engine's {@code userRefreshInterval} decides how often). Tokens, secrets and
+ * passwords are never logged or put in messages.
  */
 public final class GraphPresenceSource implements PresenceSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(GraphPresenceSource.class);
     /** The most ids Graph accepts in one getPresencesByUserId request. */
     public static final int MAX_CHUNK = 650;
+    /** How often the service reads presence unless {@code pollInterval} is configured. */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
+    /** Overall deadline of one HTTP request (connect, headers and body), to Graph and to the identity platform. */
+    public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(15);
+    /** Budget of one presence chunk: all its attempts, Retry-After and backoff waits. */
+    public static final Duration DEFAULT_PRESENCE_BUDGET = Duration.ofSeconds(30);
+    /**
+     * Budget of one {@link #listUsers()} call with all its pages, attempts and waits. A page of 999 users takes a
+     * second or two, so 5 minutes covers directories of well over 100,000 users.
+     */
+    public static final Duration DEFAULT_USER_LIST_BUDGET = Duration.ofMinutes(5);
+    /**
+     * The most {@code /users} pages one listing follows: 1,000 pages of 999 are 999,000 users, more than the
+     * largest Entra ID tenants a presence sync serves; an endless nextLink chain stops there as failed.
+     */
+    public static final int MAX_USER_PAGES = 1000;
+    /** The first pause in token requests after Graph refused a fresh token; it doubles up to {@link #TOKEN_REFUSAL_MAX}. */
+    static final Duration TOKEN_REFUSAL_FIRST = Duration.ofMinutes(1);
+    /** The longest pause in token requests after Graph refused fresh tokens. */
+    static final Duration TOKEN_REFUSAL_MAX = Duration.ofMinutes(30);
     private static final String[] USER_FIELDS = {"id", "displayName", "mail", "userPrincipalName", "accountEnabled"};
 
     private final Settings s;
     private final GraphSignIn signIn;
     private final PresencePacer pacer;
+    private final GraphHttpGuard guard;
+    private final Backoff backoff;
     private final OkHttpClient okHttp;
     private final GraphServiceClient graph;
     private final BaseGraphRequestAdapter adapter;
+    private final AccessTokenProvider tokens;
     private final Map<String, TeamsPresence> lastSeen = new ConcurrentHashMap<>();
     private final Set<String> unknownLogged = ConcurrentHashMap.newKeySet();
+    private final Target presenceTarget = new Target("Presence.Read.All");
+    private final Target usersTarget = new Target("User.Read.All");
     private volatile boolean forceRefresh;
-    private List<TeamsUser> users;
-    private Instant usersReadAt;
+    private Instant tokenRefusedUntil = Instant.MIN;
+    private Duration tokenRefusalPause = TOKEN_REFUSAL_FIRST;
+
+    /** What Graph asked of one endpoint. */
+    private static final class Target {
+        final String permission;
+        /** A Retry-After: no request before. */
+        Instant notBefore = Instant.MIN;
+        /** A Retry-After that did not fit a call's budget: until then calls fail without a request. */
+        Instant failFastUntil = Instant.MIN;
+
+        Target(String permission) {
+            this.permission = permission;
+        }
+    }
 
     private GraphPresenceSource(Settings s) {
         this.s = s;
         TrustMaterial trust = TrustMaterial.of(s.trustedCertificates);
         this.signIn = new GraphSignIn(s, trust);
         this.pacer = new PresencePacer(s.rateLimit, s.rateWindow, s.clock, s.sleeper);
+        this.guard = new GraphHttpGuard(s.graphBaseUrl);
+        this.backoff = new Backoff(s.backoffInitial, s.backoffMax);
         // Our own loop retries (paced, Retry-After-exact); the SDK's RetryHandler would add up to 3 more per try.
-        RequestOption[] options = {new RetryHandlerOption((delay, count, request, response) -> false, 0, 0)};
+        // Graph does not redirect; a redirect would only be a way to send the request elsewhere.
+        RequestOption[] options = {new RetryHandlerOption((delay, count, request, response) -> false, 0, 0),
+                new RedirectHandlerOption(0, response -> false)};
         this.okHttp = GraphClientFactory.create(options)
                 .sslSocketFactory(trust.sslContext().getSocketFactory(), trust.trustManager())
                 // OkHttp leaves Nagle's algorithm on: ~40 ms per presence request went to a delayed ACK
                 .socketFactory(new NoDelaySocketFactory(javax.net.SocketFactory.getDefault()))
                 .callTimeout(s.httpTimeout)
+                .connectTimeout(s.httpTimeout)
+                .readTimeout(s.httpTimeout)
+                .writeTimeout(s.httpTimeout)
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .addInterceptor(guard)
                 .build();
-        AccessTokenProvider tokens = new AccessTokenProvider() {
+        this.tokens = new AccessTokenProvider() {
             private final AllowedHostsValidator hosts = new AllowedHostsValidator(s.graphBaseUrl.getHost());
 
             @Override
             public String getAuthorizationToken(URI uri, Map<String, Object> additionalContext) {
+                // Only https on the configured Graph host and port gets the token; anything else gets none.
+                if (!guard.allowed(uri) || !hosts.isUrlHostValid(uri)) {
+                    return "";
+                }
                 boolean force = forceRefresh;
                 forceRefresh = false;
                 return signIn.accessToken(force);
@@ -141,34 +224,43 @@ public final class GraphPresenceSource implements PresenceSource {
                 s.tenantId, s.clientId, s.authMode.configValue(), s.rateLimit, s.rateWindow);
     }
 
+    /** The configured {@code pollInterval} (default {@link #DEFAULT_POLL_INTERVAL}). */
+    @Override
+    public Optional<Duration> pollInterval() {
+        return Optional.of(s.pollInterval);
+    }
+
+    /** The token provider the Graph SDK asks (for tests: which URLs get a token). */
+    AccessTokenProvider accessTokenProvider() {
+        return tokens;
+    }
+
     /**
-     * Enabled users with id, display name, mail and UPN; read again after {@code userRefreshInterval}, otherwise
-     * answered from memory.
+     * Enabled users with id, display name, mail and UPN, read from Graph on every call (all pages; the engine's
+     * {@code userRefreshInterval} decides how often). Bounded by {@code userListBudget}; fails with a
+     * {@link TerminalException} when a nextLink points anywhere but https on the Graph host, comes back, or the
+     * listing passes {@value #MAX_USER_PAGES} pages.
      */
     @Override
     public List<TeamsUser> listUsers() {
-        Instant now = s.clock.instant();
-        if (users != null && usersReadAt != null && now.isBefore(usersReadAt.plus(s.userRefreshInterval))) {
-            return users;
-        }
+        Instant deadline = s.clock.instant().plus(s.userListBudget);
         try {
-            users = readUsers();
+            return readUsers(deadline);
         } catch (BadRequest e) {
             throw new TerminalException("GET /users was refused by Microsoft Graph (HTTP 400): " + e.getMessage());
         }
-        usersReadAt = s.clock.instant();
-        return users;
     }
 
-    private List<TeamsUser> readUsers() {
+    private List<TeamsUser> readUsers(Instant deadline) {
         List<TeamsUser> out = new ArrayList<>();
         // The reference facts are silent on whether $filter on accountEnabled is honoured everywhere; Microsoft's
         // user resource documents it as filterable (eq). Disabled accounts are also dropped here, in case it is not.
-        UserCollectionResponse page = call("GET /users", false, () -> graph.users().get(rc -> {
+        UserCollectionResponse page = call("GET /users", usersTarget, deadline, s.userListBudget, () -> graph.users().get(rc -> {
             rc.queryParameters.select = USER_FIELDS;
             rc.queryParameters.top = 999;
             rc.queryParameters.filter = "accountEnabled eq true";
         }));
+        Set<String> followed = new HashSet<>();
         int pages = 0;
         while (page != null) {
             pages++;
@@ -181,10 +273,40 @@ public final class GraphPresenceSource implements PresenceSource {
                 }
             }
             String next = page.getOdataNextLink();
-            page = next == null ? null : call("GET /users (next page)", false, () -> graph.users().withUrl(next).get());
+            if (next == null) {
+                break;
+            }
+            checkNextLink(next, pages, followed, out.size());
+            page = call("GET /users (page " + (pages + 1) + ")", usersTarget, deadline, s.userListBudget,
+                    () -> graph.users().withUrl(next).get());
         }
         LOG.debug("read {} enabled users in {} pages", out.size(), pages);
         return List.copyOf(out);
+    }
+
+    private void checkNextLink(String next, int pages, Set<String> followed, int users) {
+        URI link;
+        try {
+            link = new URI(next);
+        } catch (java.net.URISyntaxException e) {
+            throw new TerminalException("GET /users failed: Microsoft Graph sent an @odata.nextLink that is not a URL "
+                    + "(page " + pages + "); the listing is not continued");
+        }
+        if (!guard.allowed(link)) {
+            throw new TerminalException("GET /users failed: the @odata.nextLink of page " + pages + " points to "
+                    + link.getScheme() + "://" + link.getHost() + (link.getPort() == -1 ? "" : ":" + link.getPort())
+                    + ", not to https on the configured Graph host " + s.graphBaseUrl.getHost()
+                    + "; it was not followed (no token leaves for another host or without TLS)");
+        }
+        if (pages >= s.maxUserPages) {
+            throw new TerminalException("GET /users failed: Microsoft Graph still sent an @odata.nextLink after "
+                    + pages + " pages (" + users + " users); at most " + s.maxUserPages + " pages are read, so the "
+                    + "listing is treated as failed");
+        }
+        if (!followed.add(next)) {
+            throw new TerminalException("GET /users failed: the @odata.nextLink of page " + pages + " was already "
+                    + "followed (the pages loop); the listing is treated as failed");
+        }
     }
 
     /**
@@ -198,7 +320,8 @@ public final class GraphPresenceSource implements PresenceSource {
 
     /**
      * Presence of {@code userIds} in chunks of {@code chunkSize} (at most 650). Ids Graph does not return are
-     * reported as {@link UnknownUserException} failures.
+     * reported as {@link UnknownUserException} failures. Each chunk (with the halves of a split) has the
+     * {@code presenceBudget}; while a Retry-After that ended an earlier call lasts, fails at once without a request.
      */
     @Override
     public BatchResult<TeamsPresence> readPresence(Collection<String> userIds) {
@@ -209,7 +332,7 @@ public final class GraphPresenceSource implements PresenceSource {
         for (int i = 0; i < ids.size(); i += s.chunkSize) {
             List<String> chunk = ids.subList(i, Math.min(ids.size(), i + s.chunkSize));
             LOG.trace("presence chunk {}/{} with {} ids", i / s.chunkSize + 1, chunks, chunk.size());
-            readChunk(chunk, values, failures);
+            readChunk(chunk, values, failures, s.clock.instant().plus(s.presenceBudget));
         }
         for (String id : ids) {
             if (!values.containsKey(id) && !failures.containsKey(id)) {
@@ -219,11 +342,12 @@ public final class GraphPresenceSource implements PresenceSource {
         return new BatchResult<>(values, failures);
     }
 
-    private void readChunk(List<String> chunk, Map<String, TeamsPresence> values, Map<String, TeamsConnectException> failures) {
+    private void readChunk(List<String> chunk, Map<String, TeamsPresence> values, Map<String, TeamsConnectException> failures,
+            Instant deadline) {
         List<PresenceJson.Item> r;
         try {
             // A fresh body per attempt: Kiota's backing store serializes only changed values the second time.
-            r = call("POST /communications/getPresencesByUserId", true, () -> {
+            r = call("POST /communications/getPresencesByUserId", presenceTarget, deadline, s.presenceBudget, () -> {
                 GetPresencesByUserIdPostRequestBody body = new GetPresencesByUserIdPostRequestBody();
                 body.setIds(new ArrayList<>(chunk));
                 // The SDK's typed parse (Kiota over Gson: a JsonTreeReader per string value) cost ~80 ms per 650
@@ -259,8 +383,8 @@ public final class GraphPresenceSource implements PresenceSource {
             }
             LOG.info("Microsoft Graph answered 400 to a presence request with {} ids; splitting it and retrying", chunk.size());
             int half = chunk.size() / 2;
-            readChunk(chunk.subList(0, half), values, failures);
-            readChunk(chunk.subList(half, chunk.size()), values, failures);
+            readChunk(chunk.subList(0, half), values, failures, deadline);
+            readChunk(chunk.subList(half, chunk.size()), values, failures, deadline);
             return;
         }
         Instant now = s.clock.instant();
@@ -309,25 +433,36 @@ public final class GraphPresenceSource implements PresenceSource {
         }
     }
 
-    private <T> T call(String what, boolean paced, Supplier<T> request) {
+    /**
+     * One Graph request with its retries, within {@code deadline} (the call's budget). Before every attempt the
+     * endpoint's Retry-After and our own backoff are waited out if they end before the deadline; otherwise the call
+     * ends at once. Never sends before a Retry-After has passed.
+     */
+    private <T> T call(String what, Target target, Instant deadline, Duration budget, Supplier<T> request) {
+        failFastIfAsked(what, target);
+        boolean paced = target == presenceTarget;
         boolean refreshed = false;
         Duration lastRetryAfter = null;
-        String lastProblem = "";
-        for (int attempt = 1; attempt <= s.maxAttempts; attempt++) {
+        String lastProblem = "none";
+        Instant retryAt = Instant.MIN;
+        int attempt = 0;
+        while (true) {
+            awaitTurn(what, target, retryAt, deadline, budget, lastProblem);
+            attempt++;
+            Duration left = Duration.between(s.clock.instant(), deadline);
+            long nanosLeft = left.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1).toNanos() : left.toNanos();
             try {
-                if (paced) {
-                    pacer.acquire();
-                }
-                try {
-                    return request.get();
-                } finally {
-                    if (paced) {
-                        pacer.completed();
+                T result = GraphHttpGuard.withDeadline(nanosLeft, () -> {
+                    try {
+                        return request.get();
+                    } finally {
+                        if (paced) {
+                            pacer.completed();
+                        }
                     }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RetryableException(what + " interrupted", e);
+                });
+                tokenRefusalPause = TOKEN_REFUSAL_FIRST;
+                return result;
             } catch (ApiException e) {
                 int status = e.getResponseStatusCode();
                 TeamsConnectException inner = teamsConnectCause(e);
@@ -341,36 +476,47 @@ public final class GraphPresenceSource implements PresenceSource {
                     attempt--;
                     continue;
                 }
-                if (status == 401 || status == 403) {
-                    throw new TerminalException(what + " was refused by Microsoft Graph (HTTP " + status + "): the app needs "
-                            + (s.authMode.delegated() ? "delegated" : "application")
-                            + " permissions Presence.Read.All and User.Read.All with admin consent (see docs/azure-setup.md)");
+                if (status == 401) {
+                    throw tokenRefused(what);
+                }
+                if (status == 403) {
+                    throw new TerminalException(what + " was refused by Microsoft Graph (HTTP 403): the permission is "
+                            + "missing. The app needs the " + (s.authMode.delegated() ? "delegated" : "application")
+                            + " permission " + target.permission + " with admin consent (see docs/azure-setup.md)");
                 }
                 if (status == 400) {
                     throw new BadRequest(e.getMessage());
                 }
-                if (status == 429) {
-                    Duration ra = retryAfter(e);
-                    Duration wait = ra != null ? ra : backoff(attempt);
-                    lastRetryAfter = wait;
-                    lastProblem = "HTTP 429";
-                    LOG.info("{}: throttled by Microsoft Graph, waiting {} ms", what, wait.toMillis());
-                    waitOut(paced, wait, attempt == s.maxAttempts);
-                    continue;
-                }
-                if (status >= 500 || status == 0) {
+                if (status == 429 || status >= 500 || status == 0) {
                     lastProblem = "HTTP " + status;
-                    Duration ra = retryAfter(e);
-                    Duration wait = ra != null ? ra : backoff(attempt);
-                    LOG.info("{}: HTTP {} from Microsoft Graph (attempt {} of {}), backing off {} ms", what, status, attempt,
-                            s.maxAttempts, wait.toMillis());
-                    waitOut(paced, wait, attempt == s.maxAttempts);
-                    continue;
-                }
-                if (status == 404) {
+                    Optional<Duration> asked = retryAfter(e);
+                    Instant now = s.clock.instant();
+                    String source = "Retry-After";
+                    if (asked.isEmpty() && status == 429) {
+                        // Throttled without saying how long: our backoff stands in for the Retry-After, also for
+                        // the next call and for the engine's own retry.
+                        asked = Optional.of(backoff.delay(attempt, s.random));
+                        source = "no Retry-After: backoff";
+                    }
+                    if (asked.isPresent()) {
+                        lastRetryAfter = asked.get();
+                        Instant until = now.plus(asked.get());
+                        if (until.isAfter(target.notBefore)) {
+                            target.notBefore = until;
+                        }
+                        LOG.info("{}: HTTP {} from Microsoft Graph (attempt {} of {}), waiting {} ms ({})", what, status,
+                                attempt, s.maxAttempts, asked.get().toMillis(), source);
+                    } else {
+                        Duration wait = backoff.delay(attempt, s.random);
+                        retryAt = now.plus(wait);
+                        LOG.info("{}: HTTP {} from Microsoft Graph (attempt {} of {}), backing off {} ms", what, status,
+                                attempt, s.maxAttempts, wait.toMillis());
+                    }
+                } else if (status == 404) {
                     throw new TerminalException(what + ": Microsoft Graph answered 404 (is graphBaseUrl " + s.graphBaseUrl + " right?)");
+                } else {
+                    throw new RetryableException(what + ": unexpected HTTP " + status + " from Microsoft Graph");
                 }
-                throw new RetryableException(what + ": unexpected HTTP " + status + " from Microsoft Graph");
             } catch (TeamsConnectException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -378,30 +524,80 @@ public final class GraphPresenceSource implements PresenceSource {
                 if (inner != null) {
                     throw inner;
                 }
+                for (Throwable c = e; c != null; c = c.getCause()) {
+                    if (c instanceof GraphHttpGuard.BodyTooLarge) {
+                        throw new MalformedAnswer(what + " failed: " + c.getMessage(), null);
+                    }
+                    if (c instanceof GraphHttpGuard.RefusedDestination) {
+                        throw new TerminalException(what + " failed: " + c.getMessage());
+                    }
+                }
                 if (!hasIoCause(e) || isMalformedJson(e)) {
                     throw new MalformedAnswer(what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
                 }
                 lastProblem = e.getClass().getSimpleName();
-                Duration wait = backoff(attempt);
+                Duration wait = backoff.delay(attempt, s.random);
+                retryAt = s.clock.instant().plus(wait);
                 LOG.info("{}: I/O error talking to Microsoft Graph ({}; attempt {} of {}), backing off {} ms", what,
                         rootMessage(e), attempt, s.maxAttempts, wait.toMillis());
-                waitOut(paced, wait, attempt == s.maxAttempts);
+            }
+            if (attempt >= s.maxAttempts) {
+                throw new RetryableException(what + " failed after " + attempt + " attempts (last: " + lastProblem + ")",
+                        lastRetryAfter, null);
             }
         }
-        throw new RetryableException(what + " failed after " + s.maxAttempts + " attempts (last: " + lastProblem + ")",
-                lastRetryAfter, null);
     }
 
-    private void waitOut(boolean paced, Duration wait, boolean lastAttempt) {
-        Instant until = s.clock.instant().plus(wait);
-        if (paced) {
-            // Also after the last attempt: the next cycle must not send before a Retry-After either.
-            pacer.pauseUntil(until);
-            return; // pacer.acquire() waits before the next request
+    /** While Graph refuses our tokens, or asked for a wait longer than a call, calls end here without a request. */
+    private void failFastIfAsked(String what, Target target) {
+        Instant now = s.clock.instant();
+        if (now.isBefore(tokenRefusedUntil)) {
+            throw new TerminalException(refusedMessage(what));
         }
-        if (lastAttempt) {
-            return;
+        if (now.isBefore(target.failFastUntil)) {
+            throw new RetryableException(what + " not sent: Microsoft Graph asked to wait until " + target.failFastUntil
+                    + " (Retry-After)", Duration.between(now, target.failFastUntil), null);
         }
+    }
+
+    /**
+     * Waits for the endpoint's Retry-After, our backoff and (presence) the pacer, if they end before the deadline;
+     * otherwise ends the call. A Retry-After that does not fit makes further calls fail fast until it is over.
+     */
+    private void awaitTurn(String what, Target target, Instant retryAt, Instant deadline, Duration budget, String lastProblem) {
+        Instant now = s.clock.instant();
+        Instant until = target.notBefore.isAfter(retryAt) ? target.notBefore : retryAt;
+        boolean serverAsked = !target.notBefore.isBefore(retryAt);
+        if (until.isAfter(now)) {
+            if (!until.isBefore(deadline)) {
+                if (serverAsked) {
+                    target.failFastUntil = until;
+                    Duration wait = Duration.between(now, until);
+                    throw new RetryableException(what + " ended: Microsoft Graph asked to wait until " + until
+                            + " (Retry-After, " + wait.toMillis() + " ms more), longer than this call's budget of "
+                            + budget.toSeconds() + " s allows; no request is sent before then", wait, null);
+                }
+                throw new RetryableException(what + " gave up: its budget of " + budget.toSeconds()
+                        + " s ends before the next retry (last: " + lastProblem + ")");
+            }
+            sleepUntil(until);
+        }
+        try {
+            if (target == presenceTarget && !pacer.acquire(deadline)) {
+                throw new RetryableException(what + " gave up: the presence rate limit of " + s.rateLimit + " requests per "
+                        + s.rateWindow.toSeconds() + " s leaves no room within this call's budget of " + budget.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetryableException(what + " interrupted", e);
+        }
+        if (!s.clock.instant().isBefore(deadline)) {
+            throw new RetryableException(what + " gave up: its budget of " + budget.toSeconds() + " s is used up (last: "
+                    + lastProblem + ")");
+        }
+    }
+
+    private void sleepUntil(Instant until) {
         try {
             for (Instant now = s.clock.instant(); now.isBefore(until); now = s.clock.instant()) {
                 s.sleeper.sleep(Duration.between(now, until));
@@ -412,40 +608,36 @@ public final class GraphPresenceSource implements PresenceSource {
         }
     }
 
-    private Duration backoff(int attempt) {
-        long base = s.backoffInitial.toMillis() << Math.min(attempt - 1, 16);
-        long capped = Math.min(base, s.backoffMax.toMillis());
-        // "Equal jitter": half fixed, half random, so retries of many instances do not align.
-        long jittered = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
-        return Duration.ofMillis(Math.max(1, jittered));
+    /** A 401 with a fresh token: no new token for a growing pause, during which calls fail at once. */
+    private TerminalException tokenRefused(String what) {
+        tokenRefusedUntil = s.clock.instant().plus(tokenRefusalPause);
+        Duration doubled = tokenRefusalPause.multipliedBy(2);
+        tokenRefusalPause = doubled.compareTo(TOKEN_REFUSAL_MAX) > 0 ? TOKEN_REFUSAL_MAX : doubled;
+        return new TerminalException(refusedMessage(what));
     }
 
-    private static Duration retryAfter(ApiException e) {
+    private String refusedMessage(String what) {
+        return what + ": Microsoft Graph refused the access token (HTTP 401 even with a fresh token). Likely causes: "
+                + "a token from another tenant or cloud (" + key("tenantId") + ", " + key("authorityHost") + " and "
+                + key("graphBaseUrl") + " must belong to the same tenant and the same national cloud) or a token for "
+                + "another resource than "
+                + GraphSignIn.resourceOf(s.graphBaseUrl) + ". No new token is requested before " + tokenRefusedUntil;
+    }
+
+    private String key(String name) {
+        return s.prefix.isEmpty() ? name : s.prefix + "." + name;
+    }
+
+    private Optional<Duration> retryAfter(ApiException e) {
         if (e.getResponseHeaders() == null) {
-            return null;
+            return Optional.empty();
         }
         for (Map.Entry<String, Set<String>> h : e.getResponseHeaders().entrySet()) {
             if ("retry-after".equalsIgnoreCase(h.getKey()) && h.getValue() != null && !h.getValue().isEmpty()) {
-                return parseRetryAfter(h.getValue().iterator().next());
+                return RetryAfter.parse(h.getValue().iterator().next(), s.clock);
             }
         }
-        return null;
-    }
-
-    /**
-     * Parses a {@code Retry-After} of (possibly fractional) seconds, rounding up to the next millisecond so the
-     * wait is never shorter than asked; {@code null} for anything else (HTTP dates are not used by Graph).
-     */
-    static Duration parseRetryAfter(String value) {
-        try {
-            java.math.BigDecimal secs = new java.math.BigDecimal(value.trim());
-            if (secs.signum() < 0) {
-                return null;
-            }
-            return Duration.ofMillis(secs.movePointRight(3).setScale(0, java.math.RoundingMode.CEILING).longValueExact());
-        } catch (NumberFormatException | ArithmeticException e) {
-            return null;
-        }
+        return Optional.empty();
     }
 
     private static TeamsConnectException teamsConnectCause(Throwable t) {
@@ -492,6 +684,7 @@ public final class GraphPresenceSource implements PresenceSource {
 
     @Override
     public void close() {
+        guard.close();
         okHttp.dispatcher().executorService().shutdown();
         okHttp.connectionPool().evictAll();
     }
@@ -504,6 +697,7 @@ public final class GraphPresenceSource implements PresenceSource {
 
     /** Validated settings; secrets are held here only. */
     static final class Settings {
+        String prefix;
         String tenantId;
         String clientId;
         GraphAuthMode authMode;
@@ -518,7 +712,11 @@ public final class GraphPresenceSource implements PresenceSource {
         int rateLimit;
         Duration rateWindow;
         int chunkSize;
-        Duration userRefreshInterval;
+        Duration pollInterval;
+        Duration presenceBudget;
+        Duration userListBudget;
+        int maxUserPages;
+        Random random;
         List<X509Certificate> trustedCertificates;
         Clock clock;
         Sleeper sleeper;
@@ -549,14 +747,18 @@ public final class GraphPresenceSource implements PresenceSource {
         private int rateLimit = 1500;
         private Duration rateWindow = Duration.ofSeconds(30);
         private int chunkSize = MAX_CHUNK;
-        private Duration userRefreshInterval = Duration.ofMinutes(15);
+        private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+        private Duration presenceBudget = DEFAULT_PRESENCE_BUDGET;
+        private Duration userListBudget = DEFAULT_USER_LIST_BUDGET;
+        private int maxUserPages = MAX_USER_PAGES;
+        private Random random = new Random();
         private final List<X509Certificate> trusted = new ArrayList<>();
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = Sleeper.REAL;
         private Duration backoffInitial = Duration.ofSeconds(1);
         private Duration backoffMax = Duration.ofSeconds(60);
         private int maxAttempts = 6;
-        private Duration httpTimeout = Duration.ofSeconds(30);
+        private Duration httpTimeout = DEFAULT_HTTP_TIMEOUT;
         private GraphSignInListener listener = new GraphSignInListener() {
         };
 
@@ -648,9 +850,54 @@ public final class GraphPresenceSource implements PresenceSource {
             return this;
         }
 
-        /** How long {@link #listUsers()} answers from memory; default 15 minutes. */
+        /**
+         * How often the service reads presence from this source ({@link GraphPresenceSource#pollInterval()}); must be
+         * &gt; 0; default {@link GraphPresenceSource#DEFAULT_POLL_INTERVAL}.
+         */
+        public Builder pollInterval(Duration interval) {
+            this.pollInterval = interval;
+            return this;
+        }
+
+        /**
+         * Ignored: the source no longer keeps users in memory; {@link GraphPresenceSource#listUsers()} reads Graph on
+         * every call and the engine's {@code userRefreshInterval} decides how often. Kept only until the config
+         * provider stops calling it.
+         *
+         * @deprecated set the engine's {@code userRefreshInterval} instead
+         */
+        @Deprecated(forRemoval = true)
         public Builder userRefreshInterval(Duration interval) {
-            this.userRefreshInterval = interval;
+            return this;
+        }
+
+        /**
+         * Budget of one presence chunk: all its attempts and waits (Retry-After, backoff, pacing); past it the call
+         * fails with a {@link RetryableException}. Default {@link GraphPresenceSource#DEFAULT_PRESENCE_BUDGET}.
+         */
+        public Builder presenceBudget(Duration budget) {
+            this.presenceBudget = budget;
+            return this;
+        }
+
+        /**
+         * Budget of one {@link GraphPresenceSource#listUsers()} call with all its pages, attempts and waits; default
+         * {@link GraphPresenceSource#DEFAULT_USER_LIST_BUDGET}.
+         */
+        public Builder userListBudget(Duration budget) {
+            this.userListBudget = budget;
+            return this;
+        }
+
+        /** The most /users pages one listing follows; default {@value GraphPresenceSource#MAX_USER_PAGES}. */
+        Builder maxUserPages(int pages) {
+            this.maxUserPages = pages;
+            return this;
+        }
+
+        /** The randomness of the backoff jitter; default a new {@link Random}. Tests pass a seeded one. */
+        public Builder random(Random random) {
+            this.random = random;
             return this;
         }
 
@@ -675,20 +922,27 @@ public final class GraphPresenceSource implements PresenceSource {
             return this;
         }
 
-        /** Backoff for 5xx/I/O (and 429 without Retry-After): doubling from {@code initial}, capped at {@code max}, jittered. */
+        /**
+         * Backoff for 5xx/I/O (and 429 without Retry-After): the core {@link Backoff}, doubling from {@code initial},
+         * capped at {@code max}, equal jitter from {@link #random(Random)}; default 1 s to 60 s (within the call's budget).
+         */
         public Builder backoff(Duration initial, Duration max) {
             this.backoffInitial = initial;
             this.backoffMax = max;
             return this;
         }
 
-        /** Attempts per request before a {@link RetryableException}; default 6. */
+        /** Attempts per request before a {@link RetryableException} (the budget may end them earlier); default 6. */
         public Builder maxAttempts(int attempts) {
             this.maxAttempts = attempts;
             return this;
         }
 
-        /** Timeout of one HTTP call; default 30 s. */
+        /**
+         * Overall deadline of one HTTP request to Graph or to the identity platform (connect, headers and body; the
+         * request is cancelled at it), and of one token acquisition; default
+         * {@link GraphPresenceSource#DEFAULT_HTTP_TIMEOUT}.
+         */
         public Builder httpTimeout(Duration timeout) {
             this.httpTimeout = timeout;
             return this;
@@ -752,8 +1006,12 @@ public final class GraphPresenceSource implements PresenceSource {
             if (chunkSize < 1 || chunkSize > MAX_CHUNK) {
                 throw new ConfigException(path("chunkSize"), "must be between 1 and 650 (Graph's limit), but was " + chunkSize);
             }
-            if (userRefreshInterval == null || userRefreshInterval.isNegative()) {
-                throw new ConfigException(path("userRefreshInterval"), "must be >= 0, but was " + userRefreshInterval);
+            requirePositive(pollInterval, "pollInterval");
+            requirePositive(presenceBudget, "presenceBudget");
+            requirePositive(userListBudget, "userListBudget");
+            requirePositive(httpTimeout, "httpTimeout");
+            if (maxUserPages < 1) {
+                throw new ConfigException(path("maxUserPages"), "must be at least 1, but was " + maxUserPages);
             }
             if (maxAttempts < 1) {
                 throw new ConfigException(path("maxAttempts"), "must be at least 1, but was " + maxAttempts);
@@ -763,6 +1021,7 @@ public final class GraphPresenceSource implements PresenceSource {
                 throw new ConfigException(path("backoff"), "initial must be > 0 and max >= initial");
             }
             Settings st = new Settings();
+            st.prefix = prefix;
             st.tenantId = tenantId.trim();
             st.clientId = clientId.trim();
             st.authMode = authMode;
@@ -777,7 +1036,11 @@ public final class GraphPresenceSource implements PresenceSource {
             st.rateLimit = rateLimit;
             st.rateWindow = rateWindow;
             st.chunkSize = chunkSize;
-            st.userRefreshInterval = userRefreshInterval;
+            st.pollInterval = pollInterval;
+            st.presenceBudget = presenceBudget;
+            st.userListBudget = userListBudget;
+            st.maxUserPages = maxUserPages;
+            st.random = Objects.requireNonNull(random, "random");
             st.trustedCertificates = List.copyOf(trusted);
             st.clock = Objects.requireNonNull(clock, "clock");
             st.sleeper = Objects.requireNonNull(sleeper, "sleeper");
@@ -787,6 +1050,12 @@ public final class GraphPresenceSource implements PresenceSource {
             st.httpTimeout = httpTimeout;
             st.listener = Objects.requireNonNull(listener, "listener");
             return new GraphPresenceSource(st);
+        }
+
+        private void requirePositive(Duration d, String key) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new ConfigException(path(key), "must be > 0, but was " + d);
+            }
         }
 
         private void requireHttps(URI uri, String key) {

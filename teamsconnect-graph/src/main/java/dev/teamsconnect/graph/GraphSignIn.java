@@ -15,12 +15,16 @@ import com.microsoft.aad.msal4j.UserNamePasswordParameters;
 import dev.teamsconnect.core.error.RetryableException;
 import dev.teamsconnect.core.error.TeamsConnectException;
 import dev.teamsconnect.core.error.TerminalException;
+import dev.teamsconnect.core.retry.RetryAfter;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * (bad or rotated secret, revoked refresh token, missing consent) is terminal: it is reported once to the log
  * and the listener, and every later call throws the same exception without contacting the identity platform.
  * Not thread-safe; the source calls it from one thread.
+ *
+ * <p>Time: a token acquisition (silent or not, except the device code flow, which lasts until the code is entered
+ * or expires) is abandoned after {@code httpTimeout}, or earlier when the Graph call that needs the token has less
+ * budget left; each HTTP request msal4j makes is bounded the same way and its answer limited to 1 MiB (see
+ * {@link AuthorityRoutingHttpClient}).
  *
  * <p>msal4j keeps 429/5xx answers of public-client token requests in a static (JVM-wide) throttling cache and
  * fails the same request fast for a while afterwards ({@code MsalThrottlingException}); that is reported as
@@ -63,7 +72,8 @@ final class GraphSignIn {
                 : Set.of(resource + "/.default");
         String authority = s.authorityHost.toString().replaceAll("/+$", "") + "/" + s.tenantId + "/";
         boolean microsoftHost = isMicrosoftAuthority(s.authorityHost);
-        IHttpClient http = new AuthorityRoutingHttpClient(s.authorityHost, trust.sslContext(), s.httpTimeout);
+        IHttpClient http = new AuthorityRoutingHttpClient(s.authorityHost, trust.sslContext(), s.httpTimeout,
+                AuthorityRoutingHttpClient.BODY_LIMIT);
         this.cacheFile = s.tokenCache == null ? null : new OwnerOnlyTokenCacheFile(s.tokenCache);
         try {
             if (s.authMode == GraphAuthMode.CLIENT_CREDENTIALS) {
@@ -126,8 +136,8 @@ final class GraphSignIn {
         }
         try {
             IAuthenticationResult r = switch (s.authMode) {
-                case CLIENT_CREDENTIALS -> confidential.acquireToken(ClientCredentialParameters.builder(scopes)
-                        .skipCache(forceRefresh).build()).get();
+                case CLIENT_CREDENTIALS -> bounded(confidential.acquireToken(ClientCredentialParameters.builder(scopes)
+                        .skipCache(forceRefresh).build()));
                 case DEVICE_CODE, PASSWORD -> delegated(forceRefresh);
             };
             lastToken = r.accessToken();
@@ -138,6 +148,9 @@ final class GraphSignIn {
             throw new RetryableException("interrupted while signing in to Microsoft Entra ID", e);
         } catch (ExecutionException e) {
             throw classify(e.getCause());
+        } catch (TimeoutException e) {
+            throw new RetryableException("Microsoft sign-in at " + s.authorityHost + " did not answer within "
+                    + s.httpTimeout.toMillis() + " ms (or the call's remaining budget); the token request was abandoned");
         } catch (TeamsConnectException e) {
             if (e instanceof TerminalException t) {
                 fail(t);
@@ -148,12 +161,26 @@ final class GraphSignIn {
         }
     }
 
-    private IAuthenticationResult delegated(boolean forceRefresh) throws InterruptedException, ExecutionException {
+    /**
+     * Waits for a token acquisition at most {@code httpTimeout}, and no longer than what is left of the current
+     * Graph call's budget; the HTTP client given to msal4j bounds each of its requests as well.
+     */
+    private <T> T bounded(CompletableFuture<T> future) throws InterruptedException, ExecutionException, TimeoutException {
+        long nanos = Math.min(s.httpTimeout.toNanos(), GraphHttpGuard.nanosLeft());
+        try {
+            return future.get(Math.max(1, nanos), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw e;
+        }
+    }
+
+    private IAuthenticationResult delegated(boolean forceRefresh) throws InterruptedException, ExecutionException, TimeoutException {
         IAccount account = account();
         if (account != null) {
             try {
-                return publicClient.acquireTokenSilently(SilentParameters.builder(scopes, account)
-                        .forceRefresh(forceRefresh).build()).get();
+                return bounded(publicClient.acquireTokenSilently(SilentParameters.builder(scopes, account)
+                        .forceRefresh(forceRefresh).build()));
             } catch (MalformedURLException e) {
                 throw new TerminalException("authority URL is not valid: " + e.getMessage());
             } catch (ExecutionException e) {
@@ -176,8 +203,8 @@ final class GraphSignIn {
         return deviceCodeSignIn();
     }
 
-    private IAccount account() throws InterruptedException, ExecutionException {
-        Set<IAccount> accounts = publicClient.getAccounts().get();
+    private IAccount account() throws InterruptedException, ExecutionException, TimeoutException {
+        Set<IAccount> accounts = bounded(publicClient.getAccounts());
         if (s.username != null) {
             for (IAccount a : accounts) {
                 if (s.username.equalsIgnoreCase(a.username())) {
@@ -190,10 +217,10 @@ final class GraphSignIn {
     }
 
     @SuppressWarnings("deprecation") // ROPC is deprecated by Microsoft; supported here as a documented legacy mode
-    private IAuthenticationResult passwordSignIn() throws InterruptedException, ExecutionException {
+    private IAuthenticationResult passwordSignIn() throws InterruptedException, ExecutionException, TimeoutException {
         LOG.info("signing in to Microsoft Entra ID as {} with username and password (legacy ROPC)", s.username);
-        return publicClient.acquireToken(UserNamePasswordParameters.builder(scopes, s.username, s.password.toCharArray())
-                .build()).get();
+        return bounded(publicClient.acquireToken(UserNamePasswordParameters.builder(scopes, s.username, s.password.toCharArray())
+                .build()));
     }
 
     private IAuthenticationResult deviceCodeSignIn() throws InterruptedException, ExecutionException {
@@ -276,13 +303,13 @@ final class GraphSignIn {
         }
     }
 
-    private static Duration retryAfter(MsalServiceException e) {
+    private Duration retryAfter(MsalServiceException e) {
         if (e.headers() == null) {
             return null;
         }
         for (var h : e.headers().entrySet()) {
             if (h.getKey() != null && h.getKey().equalsIgnoreCase("Retry-After") && !h.getValue().isEmpty()) {
-                return GraphPresenceSource.parseRetryAfter(h.getValue().get(0));
+                return RetryAfter.parse(h.getValue().get(0), s.clock).orElse(null);
             }
         }
         return null;

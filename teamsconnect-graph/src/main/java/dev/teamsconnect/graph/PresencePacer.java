@@ -38,6 +38,14 @@ final class PresencePacer {
 
     /** Blocks until a request may be sent. */
     void acquire() throws InterruptedException {
+        acquire(Instant.MAX);
+    }
+
+    /**
+     * Blocks until a request may be sent and returns {@code true}, or returns {@code false} at once (without
+     * waiting) when that time is after {@code deadline}.
+     */
+    boolean acquire(Instant deadline) throws InterruptedException {
         while (true) {
             Instant now = clock.instant();
             while (!completed.isEmpty() && !completed.peekFirst().isAfter(now.minus(window))) {
@@ -51,7 +59,10 @@ final class PresencePacer {
                 earliest = max(earliest, completed.peekFirst().plus(window));
             }
             if (!now.isBefore(earliest)) {
-                return;
+                return true;
+            }
+            if (earliest.isAfter(deadline)) {
+                return false;
             }
             sleeper.sleep(Duration.between(now, earliest));
         }
@@ -60,6 +71,11 @@ final class PresencePacer {
     /** Records that the answer to a request arrived now. */
     void completed() {
         completed.addLast(clock.instant());
+    }
+
+    /** The time before which no request is sent (a server's Retry-After), {@link Instant#MIN} for none. */
+    Instant pausedUntil() {
+        return pausedUntil;
     }
 
     /** No request before {@code until} (a server's Retry-After). */

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class AuthorityRoutingHttpClientTest {
 
     private final AuthorityRoutingHttpClient onPort = new AuthorityRoutingHttpClient(URI.create("https://127.0.0.1:8443"),
-            TrustMaterial.of(List.of()).sslContext(), java.time.Duration.ofSeconds(5));
+            TrustMaterial.of(List.of()).sslContext(), java.time.Duration.ofSeconds(5), AuthorityRoutingHttpClient.BODY_LIMIT);
 
     @Test
     void sendsPortlessRequestsForTheAuthorityHostToTheAuthorityPort() {
@@ -27,7 +27,7 @@ class AuthorityRoutingHttpClientTest {
     @Test
     void changesNothingForMicrosoftsDefaultPort() {
         AuthorityRoutingHttpClient microsoft = new AuthorityRoutingHttpClient(URI.create("https://login.microsoftonline.com"),
-                TrustMaterial.of(List.of()).sslContext(), java.time.Duration.ofSeconds(5));
+                TrustMaterial.of(List.of()).sslContext(), java.time.Duration.ofSeconds(5), AuthorityRoutingHttpClient.BODY_LIMIT);
         URI u = URI.create("https://login.microsoftonline.com/t/oauth2/v2.0/token");
         assertThat(microsoft.route(u)).isSameAs(u);
     }

@@ -2,6 +2,7 @@ package dev.teamsconnect.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.teamsconnect.core.retry.RetryAfter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,12 +64,24 @@ class PresencePacerTest {
     }
 
     @Test
+    void aWaitPastTheDeadlineReturnsAtOnceWithoutWaiting() throws InterruptedException {
+        PresencePacer p = pacer(1500, Duration.ofSeconds(30));
+        Instant start = clock.instant();
+        p.pauseUntil(start.plus(Duration.ofSeconds(40)));
+        assertThat(p.acquire(start.plus(Duration.ofSeconds(30)))).isFalse();
+        assertThat(clock.instant()).isEqualTo(start);
+        assertThat(p.acquire(start.plus(Duration.ofSeconds(41)))).isTrue();
+        assertThat(clock.instant()).isEqualTo(start.plus(Duration.ofSeconds(40)));
+    }
+
+    /** The source reads Retry-After with the core parser: Graph's fractional seconds round up to the next ms. */
+    @Test
     void parsesFractionalRetryAfterRoundingUp() {
-        assertThat(GraphPresenceSource.parseRetryAfter("1.5")).isEqualTo(Duration.ofMillis(1500));
-        assertThat(GraphPresenceSource.parseRetryAfter("2.1281")).isEqualTo(Duration.ofMillis(2129));
-        assertThat(GraphPresenceSource.parseRetryAfter("3")).isEqualTo(Duration.ofSeconds(3));
-        assertThat(GraphPresenceSource.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isNull();
-        assertThat(GraphPresenceSource.parseRetryAfter("-1")).isNull();
+        assertThat(RetryAfter.parse("1.5", clock)).contains(Duration.ofMillis(1500));
+        assertThat(RetryAfter.parse("2.1281", clock)).contains(Duration.ofMillis(2129));
+        assertThat(RetryAfter.parse("3", clock)).contains(Duration.ofSeconds(3));
+        assertThat(RetryAfter.parse("1000000000", clock)).contains(RetryAfter.MAX);
+        assertThat(RetryAfter.parse("-1", clock)).contains(Duration.ZERO);
     }
 
     static final class MutableClock extends Clock {

@@ -165,6 +165,42 @@ class GraphFaultsIntegrationTest {
         assertThat(l.dnd(1)).as("still in the call: DND applied again").isTrue();
     }
 
+    /**
+     * Scenario A: a 429 with {@code Retry-After: 1000000000} once stalled the sync thread ("waiting 1000000000000 ms"),
+     * so failOpenAfter never fired. Now the cycle ends at once, later cycles send nothing until the (capped) wait is
+     * over, and the hold is released when failOpenAfter has passed.
+     */
+    @Test
+    void anAbsurdRetryAfterDoesNotStallTheSyncAndFailOpenReleasesTheHoldOnTime() {
+        l = Landscape.start(3);
+        SyncEngine engine = l.engine(Landscape.config().failOpenAfter(Duration.ofSeconds(15)).build(),
+                new dev.teamsconnect.core.store.InMemoryStateStore(),
+                l.source().clock(l.clock).sleeper(l.clock::advance).build(), l.sink().build());
+        l.inCall(1);
+        assertThat(engine.syncOnce().success()).isTrue();
+        assertThat(l.dnd(1)).isTrue();
+        int before = l.graph.requestCount(PRESENCE);
+        l.graph.failNextWithRetryAfter(PRESENCE, 1, 429, "1000000000");
+
+        long realStart = System.nanoTime();
+        CycleReport throttled = engine.syncOnce();
+        assertThat(throttled.success()).isFalse();
+        assertThat(l.dnd(1)).as("presence unknown, within failOpenAfter: the hold stays").isTrue();
+        for (int i = 0; i < 4; i++) {
+            l.clock.advance(Duration.ofSeconds(5));
+            engine.syncOnce();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - realStart)).as("no cycle waited").isLessThan(Duration.ofSeconds(10));
+        assertThat(l.dnd(1)).as("after failOpenAfter (15 s) the hold is released").isFalse();
+        assertThat(l.graph.requestCount(PRESENCE) - before).as("nothing sent while Graph asked to wait").isEqualTo(1);
+
+        l.clock.advance(dev.teamsconnect.core.retry.RetryAfter.MAX);
+        l.graph.clearThrottling(); // the emulator measures real time; the source's clock says the wait is over
+        CycleReport back = engine.syncOnce();
+        assertThat(back.success()).as(back.summary()).isTrue();
+        assertThat(l.dnd(1)).as("still in the call: DND applied again").isTrue();
+    }
+
     @Test
     void aMalformedAnswerThatHappensOnceIsReadAgain() {
         SyncEngine engine = engineWithHeldUser1(2);

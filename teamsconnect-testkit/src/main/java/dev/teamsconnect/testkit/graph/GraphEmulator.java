@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.teamsconnect.core.model.Activity;
 import dev.teamsconnect.core.model.Availability;
+import dev.teamsconnect.core.retry.RetryAfter;
 import dev.teamsconnect.testkit.tls.SelfSignedCertificate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -51,6 +52,12 @@ import java.util.concurrent.TimeUnit;
  * {@code POST /v1.0/communications/getPresencesByUserId} (400 above 650 ids),
  * {@code GET /v1.0/users/{id}/presence}, {@code GET /v1.0/communications/presences/{id}}.
  * Presence endpoints are throttled per app with a sliding window and answer 429 with {@code Retry-After}.
+ *
+ * <p>Faults, per path and queued in order: {@link #failNext} (a status, optionally a Retry-After),
+ * {@link #failNextWithRetryAfter} (any header value, absurd ones too), {@link #respondNext} (any body),
+ * {@link #dropNext} (connection reset), {@link #oversizedBodyNext} (a streamed body of any size) and
+ * {@link #stallBodyNext} (a body that stops); for all Graph requests {@link #refuseAllAccessTokens}; for the user
+ * list {@code usersNextLink...} (a nextLink to anywhere, to the same page, or without end).
  *
  * <p>Threading: all test hooks are thread-safe and may be called while requests are served. Start with
  * {@link #builder()}{@code .start()}; {@link #close()} stops the server.
@@ -109,6 +116,17 @@ public final class GraphEmulator implements AutoCloseable {
     private int largestIdList;
     private int tooManyRequests;
     private int rejectListsLargerThan = Integer.MAX_VALUE;
+    private volatile boolean refuseAccessTokens;
+    private NextLinkMode nextLinkMode = NextLinkMode.NORMAL;
+    private String nextLinkTarget;
+
+    private enum NextLinkMode { NORMAL, POINTS_TO, SAME_PAGE, NEVER_ENDS }
+
+    /** Writes a streamed answer body. */
+    @FunctionalInterface
+    private interface BodyStream {
+        void write(java.io.OutputStream out) throws IOException;
+    }
     private long sequence;
     private String lastUserCode;
 
@@ -421,6 +439,88 @@ public final class GraphEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #failNext} with a {@code Retry-After} header sent exactly as given, e.g. {@code "1000000000"},
+     * {@code "2.128"}, {@code "-5"} or an HTTP date. For a 429 on a Graph path the app is then expected to wait what
+     * {@link RetryAfter} makes of it (capped at {@link RetryAfter#MAX}).
+     */
+    public void failNextWithRetryAfter(String path, int count, int status, String retryAfterHeader) {
+        synchronized (lock) {
+            Deque<Failure> q = failures.computeIfAbsent(path, k -> new ArrayDeque<>());
+            for (int i = 0; i < count; i++) {
+                q.add(new Failure(status, null, null, retryAfterHeader, 0, null));
+            }
+        }
+    }
+
+    /**
+     * The next request to {@code path} gets a 200 whose JSON body is {@code bytes} long, streamed in chunks (never
+     * held in memory), e.g. to check a client's size limit. Works for Graph and identity paths.
+     */
+    public void oversizedBodyNext(String path, long bytes) {
+        synchronized (lock) {
+            failures.computeIfAbsent(path, k -> new ArrayDeque<>()).add(new Failure(OVERSIZED, null, null, null, bytes, null));
+        }
+    }
+
+    /**
+     * The next request to {@code path} gets a 200 with headers and the first bytes of a body, then nothing for
+     * {@code stall} (or until the emulator closes), e.g. to check a client's overall deadline.
+     */
+    public void stallBodyNext(String path, Duration stall) {
+        synchronized (lock) {
+            failures.computeIfAbsent(path, k -> new ArrayDeque<>()).add(new Failure(STALL, null, null, null, 0, stall));
+        }
+    }
+
+    /** While {@code true}, every Graph request is answered 401 InvalidAuthenticationToken, whatever the token. */
+    public void refuseAllAccessTokens(boolean refuse) {
+        this.refuseAccessTokens = refuse;
+    }
+
+    /** Every /users page from now on has exactly {@code url} as {@code @odata.nextLink} (any scheme or host). */
+    public void usersNextLinkPointsTo(String url) {
+        synchronized (lock) {
+            nextLinkMode = NextLinkMode.POINTS_TO;
+            nextLinkTarget = url;
+        }
+    }
+
+    /** Every /users page from now on links to itself (an endless loop of one page). */
+    public void usersNextLinkPointsToSamePage() {
+        synchronized (lock) {
+            nextLinkMode = NextLinkMode.SAME_PAGE;
+        }
+    }
+
+    /** Every /users page from now on links to a further, new page, also past the last user (an endless listing). */
+    public void usersNextLinkNeverEnds() {
+        synchronized (lock) {
+            nextLinkMode = NextLinkMode.NEVER_ENDS;
+        }
+    }
+
+    /** /users pages link as Graph does again (the default). */
+    public void usersNextLinkNormal() {
+        synchronized (lock) {
+            nextLinkMode = NextLinkMode.NORMAL;
+            nextLinkTarget = null;
+        }
+    }
+
+    /** The path of the token endpoint of this emulator's tenant, for {@link #failNext} and the body faults. */
+    public String tokenPath() {
+        return "/" + tenantId + "/oauth2/v2.0/token";
+    }
+
+    /** Forgets every Retry-After the apps were given and the rate windows: nothing counts as early from now on. */
+    public void clearThrottling() {
+        synchronized (lock) {
+            throttledUntil.clear();
+            windows.clear();
+        }
+    }
+
     /** Forgets every scripted failure not yet served ({@link #failNext}, {@link #respondNext}, {@link #dropNext}). */
     public void clearScriptedFailures() {
         synchronized (lock) {
@@ -612,7 +712,12 @@ public final class GraphEmulator implements AutoCloseable {
 
     // ================================================================ HTTP
 
-    private record Response(int status, String body, Map<String, String> headers) {
+    /** {@code stream}, when set, writes the body (chunked) instead of {@code body}. */
+    private record Response(int status, String body, Map<String, String> headers, BodyStream stream) {
+        Response(int status, String body, Map<String, String> headers) {
+            this(status, body, headers, null);
+        }
+
         static Response json(int status, Object node) {
             try {
                 return new Response(status, JSON.writeValueAsString(node), Map.of("Content-Type", "application/json"));
@@ -640,6 +745,18 @@ public final class GraphEmulator implements AutoCloseable {
         if (r.status == DROP) {
             // closing an exchange whose headers were never sent closes the connection: the client sees a reset
             ex.close();
+            return;
+        }
+        if (r.stream != null) {
+            r.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+            ex.sendResponseHeaders(r.status, 0);
+            try (java.io.OutputStream out = ex.getResponseBody()) {
+                r.stream.write(out);
+            } catch (IOException e) {
+                // the client gave up reading (a size limit or a deadline): that is what these answers are for
+            } finally {
+                ex.close();
+            }
             return;
         }
         byte[] bytes = r.body.getBytes(StandardCharsets.UTF_8);
@@ -706,11 +823,20 @@ public final class GraphEmulator implements AutoCloseable {
         }
         Map<String, String> headers = new HashMap<>();
         headers.put("Content-Type", "application/json");
+        if (f.status == OVERSIZED) {
+            return new Response(200, "", headers, out -> writeOversized(out, f.bodyBytes));
+        }
+        if (f.status == STALL) {
+            return new Response(200, "", headers, out -> writeStalled(out, f.stall));
+        }
         if (f.body != null || f.status == DROP) {
             return new Response(f.status, f.body == null ? "" : f.body, headers);
         }
         if (f.retryAfter != null) {
             headers.put("Retry-After", seconds(f.retryAfter));
+        }
+        if (f.retryAfterHeader != null) {
+            headers.put("Retry-After", f.retryAfterHeader);
         }
         String body = path.startsWith("/v1.0/")
                 ? JSON.valueToTree(graphError(f.status == 429 ? "TooManyRequests" : "ServiceError", "scripted failure")).toString()
@@ -953,7 +1079,7 @@ public final class GraphEmulator implements AutoCloseable {
         Token token;
         synchronized (lock) {
             token = auth == null || !auth.startsWith("Bearer ") ? null : accessTokens.get(auth.substring(7).trim());
-            if (token == null) {
+            if (token == null || refuseAccessTokens) {
                 return Response.json(401, graphError("InvalidAuthenticationToken", "Access token is empty or invalid."));
             }
             if (token.expiresAtMillis <= clock.millis()) {
@@ -973,7 +1099,7 @@ public final class GraphEmulator implements AutoCloseable {
             if (scripted.status == 429) {
                 synchronized (lock) {
                     tooManyRequests++;
-                    Duration ra = parseSeconds(scripted.headers.get("Retry-After"));
+                    Duration ra = RetryAfter.parse(scripted.headers.get("Retry-After"), clock).orElse(null);
                     if (ra != null) {
                         throttledUntil.put(token.clientId, System.nanoTime() + ra.toNanos());
                     }
@@ -1107,18 +1233,37 @@ public final class GraphEmulator implements AutoCloseable {
                     }
                 }
             }
-            if (end < matching.size()) {
-                StringBuilder next = new StringBuilder(graphBaseUrl() + "/users?");
-                for (String k : List.of("$select", "$top", "$filter")) {
-                    if (q.containsKey(k)) {
-                        next.append(enc(k)).append('=').append(enc(q.get(k))).append('&');
-                    }
-                }
-                next.append("$skiptoken=").append(b64(("offset:" + end).getBytes(StandardCharsets.UTF_8)));
-                n.put("@odata.nextLink", next.toString());
+            String link = usersNextLink(q, offset, end, matching.size());
+            if (link != null) {
+                n.put("@odata.nextLink", link);
             }
             return Response.json(200, n);
         }
+    }
+
+    private String usersNextLink(Map<String, String> q, int offset, int end, int total) {
+        if (nextLinkMode == NextLinkMode.POINTS_TO) {
+            return nextLinkTarget;
+        }
+        if (nextLinkMode == NextLinkMode.SAME_PAGE) {
+            return usersLink(q, offset);
+        }
+        if (end < total || nextLinkMode == NextLinkMode.NEVER_ENDS) {
+            return usersLink(q, nextLinkMode == NextLinkMode.NEVER_ENDS ? Math.max(end, offset + 1) : end);
+        }
+        return null;
+    }
+
+    /** A /users link to the page starting at {@code offset}, with the query of the current request. */
+    private String usersLink(Map<String, String> q, int offset) {
+        StringBuilder next = new StringBuilder(graphBaseUrl() + "/users?");
+        for (String k : List.of("$select", "$top", "$filter")) {
+            if (q.containsKey(k)) {
+                next.append(enc(k)).append('=').append(enc(q.get(k))).append('&');
+            }
+        }
+        next.append("$skiptoken=").append(b64(("offset:" + offset).getBytes(StandardCharsets.UTF_8)));
+        return next.toString();
     }
 
     private Response presencesByUserId(String body) {
@@ -1232,11 +1377,28 @@ public final class GraphEmulator implements AutoCloseable {
         return millis % 1000 == 0 ? Long.toString(millis / 1000) : String.format(Locale.ROOT, "%.3f", millis / 1000.0);
     }
 
-    private static Duration parseSeconds(String s) {
-        if (s == null) {
-            return null;
+    private static void writeOversized(java.io.OutputStream out, long bytes) throws IOException {
+        byte[] head = "{\"value\":[],\"padding\":\"".getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = "\"}".getBytes(StandardCharsets.US_ASCII);
+        out.write(head);
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) 'a');
+        for (long left = bytes - head.length - tail.length; left > 0; left -= chunk.length) {
+            out.write(chunk, 0, (int) Math.min(chunk.length, left));
         }
-        return Duration.ofNanos((long) (Double.parseDouble(s) * 1_000_000_000L));
+        out.write(tail);
+    }
+
+    private static void writeStalled(java.io.OutputStream out, Duration stall) throws IOException {
+        out.write("{\"value\":[".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        try {
+            Thread.sleep(stall.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        out.write("]}".getBytes(StandardCharsets.US_ASCII));
     }
 
     private static Map<String, String> parseForm(String s) {
@@ -1279,11 +1441,20 @@ public final class GraphEmulator implements AutoCloseable {
     private record Client(String clientId, String secret, PublicKey publicKey, boolean publicClient) {
     }
 
-    /** {@code body} null: a generated error body; {@code status} {@link #DROP}: no answer, the connection is closed. */
-    private record Failure(int status, Duration retryAfter, String body) {
+    /**
+     * {@code body} null: a generated error body; {@code status} {@link #DROP}: no answer, the connection is closed;
+     * {@link #OVERSIZED}: a 200 whose streamed body has {@code bodyBytes} bytes; {@link #STALL}: a 200 whose body
+     * stops after its first bytes for {@code stall}. {@code retryAfterHeader}, when set, is sent verbatim.
+     */
+    private record Failure(int status, Duration retryAfter, String body, String retryAfterHeader, long bodyBytes, Duration stall) {
+        Failure(int status, Duration retryAfter, String body) {
+            this(status, retryAfter, body, null, 0, null);
+        }
     }
 
     private static final int DROP = -1;
+    private static final int OVERSIZED = -2;
+    private static final int STALL = -3;
 
     private static final class UserState {
         final EmulatedUser user;

@@ -209,4 +209,92 @@ class GraphEmulatorTest {
         assertThat(get("/v1.0/users", token).statusCode()).isEqualTo(200);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
     }
+
+    // ---------------------------------------------------------------- fault hooks
+
+    @Test
+    void sendsAScriptedRetryAfterVerbatimAndCountsTheCappedWait() throws Exception {
+        String token = appToken();
+        emu.seedUsers(1);
+        emu.failNextWithRetryAfter(GraphEmulator.PRESENCES_BY_USER_ID, 1, 429, "1000000000");
+        String body = idsBody(List.of(emu.users().get(0).id()));
+        HttpResponse<String> r = post(GraphEmulator.PRESENCES_BY_USER_ID, "application/json", body, token);
+        assertThat(r.statusCode()).isEqualTo(429);
+        assertThat(r.headers().firstValue("Retry-After")).contains("1000000000");
+        assertThat(post(GraphEmulator.PRESENCES_BY_USER_ID, "application/json", body, token).statusCode()).isEqualTo(429);
+        assertThat(emu.earlyRequests()).hasSize(1);
+        emu.clearThrottling();
+        assertThat(post(GraphEmulator.PRESENCES_BY_USER_ID, "application/json", body, token).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void nextLinksCanPointAnywhereToTheSamePageOrNeverEnd() throws Exception {
+        String token = appToken();
+        emu.seedUsers(3);
+        emu.usersNextLinkPointsTo("http://elsewhere.test/users");
+        assertThat(JSON.readTree(get("/v1.0/users?$top=2", token).body()).path("@odata.nextLink").asText())
+                .isEqualTo("http://elsewhere.test/users");
+
+        emu.usersNextLinkPointsToSamePage();
+        String first = JSON.readTree(get("/v1.0/users?$top=2", token).body()).path("@odata.nextLink").asText();
+        String again = JSON.readTree(get(first.substring(emu.baseUri().toString().length()), token).body())
+                .path("@odata.nextLink").asText();
+        assertThat(again).isEqualTo(first);
+
+        emu.usersNextLinkNeverEnds();
+        String link = "/v1.0/users?$top=2";
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            String next = JSON.readTree(get(link, token).body()).path("@odata.nextLink").asText();
+            assertThat(seen.add(next)).isTrue();
+            link = next.substring(emu.baseUri().toString().length());
+        }
+
+        emu.usersNextLinkNormal();
+        assertThat(JSON.readTree(get("/v1.0/users?$top=5", token).body()).has("@odata.nextLink")).isFalse();
+    }
+
+    @Test
+    void streamsAnOversizedBodyOfTheAskedSize() throws Exception {
+        String token = appToken();
+        emu.oversizedBodyNext(GraphEmulator.USERS, 3_000_000);
+        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(emu.baseUri() + "/v1.0/users"))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        long n;
+        try (java.io.InputStream in = r.body()) {
+            n = in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(n).isEqualTo(3_000_000);
+    }
+
+    @Test
+    void refusesEveryTokenWhileAsked() throws Exception {
+        String token = appToken();
+        emu.refuseAllAccessTokens(true);
+        assertThat(get("/v1.0/users", token).statusCode()).isEqualTo(401);
+        emu.refuseAllAccessTokens(false);
+        assertThat(get("/v1.0/users", token).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void stallsABodyAfterItsFirstBytes() throws Exception {
+        String token = appToken();
+        emu.stallBodyNext(GraphEmulator.USERS, Duration.ofSeconds(10));
+        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(emu.baseUri() + "/v1.0/users"))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        java.io.InputStream in = r.body();
+        assertThat(new String(in.readNBytes(10), StandardCharsets.US_ASCII)).isEqualTo("{\"value\":[");
+        java.util.concurrent.CompletableFuture<Integer> more = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return in.read();
+            } catch (java.io.IOException e) {
+                return -2;
+            }
+        });
+        Thread.sleep(300);
+        assertThat(more).isNotDone();
+        in.close();
+    }
 }
