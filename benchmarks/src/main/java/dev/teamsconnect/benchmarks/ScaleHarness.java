@@ -2,7 +2,6 @@ package dev.teamsconnect.benchmarks;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.teamsconnect.core.engine.CycleReport;
-import dev.teamsconnect.core.engine.EngineConfig;
 import dev.teamsconnect.core.engine.SyncEngine;
 import dev.teamsconnect.core.mapping.ConfigurableStatusPolicy;
 import dev.teamsconnect.core.mapping.DesiredState;
@@ -13,14 +12,13 @@ import dev.teamsconnect.core.model.Availability;
 import dev.teamsconnect.core.model.PbxUser;
 import dev.teamsconnect.core.model.TeamsPresence;
 import dev.teamsconnect.core.model.TeamsUser;
-import dev.teamsconnect.core.spi.BatchResult;
-import dev.teamsconnect.core.spi.PresenceSource;
 import dev.teamsconnect.core.spi.ProviderConfig;
-import dev.teamsconnect.core.spi.StateStore;
-import dev.teamsconnect.core.store.InMemoryStateStore;
-import dev.teamsconnect.core.store.JsonFileStateStore;
-import dev.teamsconnect.graph.GraphPresenceSource;
-import dev.teamsconnect.starface.StarfacePbxSink;
+import dev.teamsconnect.service.config.ConfigLoader;
+import dev.teamsconnect.service.config.ServiceConfig;
+import dev.teamsconnect.service.metrics.ServiceMetrics;
+import dev.teamsconnect.service.runtime.EngineWiring;
+import dev.teamsconnect.service.runtime.PluginLookup;
+import dev.teamsconnect.service.status.StatusBoard;
 import dev.teamsconnect.testkit.graph.EmulatedUser;
 import dev.teamsconnect.testkit.graph.GraphEmulator;
 import dev.teamsconnect.testkit.graph.PresenceChange;
@@ -35,43 +33,51 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * End-to-end scale and latency harness: starts the Graph and STARFACE emulators over HTTPS with N users, runs the
- * real {@link SyncEngine} ({@link SyncEngine#start()}) with the real {@link GraphPresenceSource} and
- * {@link StarfacePbxSink} for a fixed time while a share of the users start and end Teams calls every second, and
- * prints a Markdown table of what the emulators recorded ({@link ScaleReport}).
+ * End-to-end scale and latency harness: starts the Graph and STARFACE emulators over HTTPS with N users, writes a
+ * service config file for them, and builds and runs the engine exactly as {@code teamsconnect.jar run} does
+ * ({@link ConfigLoader}, {@link EngineWiring}, {@link SyncEngine#start()}: the shipped defaults of every key the
+ * file does not set), while the Teams side changes; then prints a Markdown table of what the emulators recorded
+ * ({@link ScaleReport}).
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.teamsconnect.benchmarks.ScaleHarness \
- *     --users 1000,10000 --duration 60s --change-rate 0.005 --poll 2s [--at-limit] [--out file.md]
+ *     --users 1000,10000 --duration 60s --change-rate 0.005 --poll 2s [--burst 0.2 | --in-calls 2000]
+ *     [--set starface.parallelism=8 ...] [--out file.md]
  * </pre>
  *
- * <p>Options: {@code --users} (comma list, one run each), {@code --duration} (how long presences change),
- * {@code --change-rate} (presence changes per user and second: calls starting and ending), {@code --poll} (engine
- * poll interval), {@code --at-limit} (cycles back to back, so only the Graph pacer at 1,500 per 30 s limits them),
- * {@code --min-hold} (shortest call or pause, default 3 x poll + 2 s; calls last up to twice that),
- * {@code --graph-latency} / {@code --pbx-latency} (added to every emulator answer), {@code --store}
- * ({@code file}, the default, or {@code memory}), {@code --pbx-parallelism} (the STARFACE sink's requests in
- * flight, default 4 as in the sink), {@code --steady-recheck} (the engine's {@code steadyRecheck}, default 0 =
- * every cycle), {@code --seed}, {@code --out}.
+ * <p>Scenarios: steady changes (default: {@code --change-rate} presence changes per user and second, calls
+ * starting and ending); {@code --burst F}: a share F of the users joins meetings within the same second (meetings
+ * start on the hour); {@code --in-calls K}: K users are in calls from the start and nothing changes (the steady PBX
+ * load of rechecks).
+ *
+ * <p>The PBX is modelled as an appliance of limited capacity: {@code --pbx-workers} (default 8) workers with a
+ * fixed {@code --pbx-service-time} (default 30 ms) per request, requests beyond the workers queue, plus
+ * {@code --pbx-latency} (default 0) of network. 8 x 30 ms (267 requests per second) is an assumption of a modest
+ * appliance: STARFACE documents no capacity or rate limit for its REST API.
+ *
+ * <p>Other options: {@code --poll} ({@code teams.pollInterval}), {@code --at-limit} (cycles back to back, so only the
+ * Graph pacer at 1,500 per 30 s limits them), {@code --min-hold} (shortest call or pause, default 3 x poll + 2 s;
+ * calls last up to twice that), {@code --graph-latency}, {@code --set key=value} (any config key, repeatable; a
+ * figure reached with one is labelled with it), {@code --seed}, {@code --out}.
  *
  * <p>Everything runs in this one JVM, so the process CPU and heap figures include the emulators. Exit status 0
  * when every aim was met, 1 when one was missed, 2 for bad arguments.
@@ -81,14 +87,23 @@ public final class ScaleHarness {
     private static final String API_LOGIN = "teamsconnect";
     private static final String APP_ID = "11111111-2222-4333-8444-555555555555";
 
+    /** The scenario of a run. */
+    public enum Scenario { CHANGES, BURST, IN_CALLS }
+
     /** The options of one harness invocation. */
     public record Options(List<Integer> users, Duration duration, double changeRate, Duration poll, boolean atLimit,
-                          Duration minHold, Duration graphLatency, Duration pbxLatency, boolean fileStore, long seed,
-                          Path out, int pbxParallelism, Duration steadyRecheck) {
+                          Duration minHold, Duration graphLatency, Duration pbxLatency, int pbxWorkers,
+                          Duration pbxServiceTime, Map<String, String> overrides, Scenario scenario, double burst,
+                          int inCalls, long seed, Path out) {
+
+        public Options {
+            users = List.copyOf(users);
+            overrides = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
+        }
 
         public static Options defaults() {
             return new Options(List.of(1000), Duration.ofSeconds(60), 0.005, Duration.ofSeconds(2), false, null,
-                    Duration.ZERO, Duration.ZERO, true, 1, null, 4, Duration.ZERO);
+                    Duration.ZERO, Duration.ZERO, 8, Duration.ofMillis(30), Map.of(), Scenario.CHANGES, 0, 0, 1, null);
         }
 
         /** The shortest call or pause; long enough for two cycles to see every state. */
@@ -96,9 +111,15 @@ public final class ScaleHarness {
             return minHold != null ? minHold : (atLimit ? Duration.ofSeconds(6) : poll.multipliedBy(3).plusSeconds(2));
         }
 
+        /** {@code teams.pollInterval} as written into the config. */
         Duration enginePoll() {
             // back to back: the pacer is the only brake
             return atLimit ? Duration.ofMillis(1) : poll;
+        }
+
+        /** Requests per second the modelled PBX can serve. */
+        double pbxCapacity() {
+            return pbxWorkers * 1000.0 / Math.max(1, pbxServiceTime.toMillis());
         }
 
         static Options parse(String[] args) {
@@ -111,11 +132,14 @@ public final class ScaleHarness {
             Duration minHold = null;
             Duration graphLatency = o.graphLatency;
             Duration pbxLatency = o.pbxLatency;
-            boolean fileStore = true;
+            int workers = o.pbxWorkers;
+            Duration serviceTime = o.pbxServiceTime;
+            Map<String, String> overrides = new LinkedHashMap<>();
+            Scenario scenario = Scenario.CHANGES;
+            double burst = 0;
+            int inCalls = 0;
             long seed = o.seed;
             Path out = null;
-            int pbxParallelism = o.pbxParallelism;
-            Duration steadyRecheck = o.steadyRecheck;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--at-limit")) {
@@ -148,24 +172,39 @@ public final class ScaleHarness {
                     case "--min-hold" -> minHold = ProviderConfig.parseDuration("--min-hold", v);
                     case "--graph-latency" -> graphLatency = ProviderConfig.parseDuration("--graph-latency", v);
                     case "--pbx-latency" -> pbxLatency = ProviderConfig.parseDuration("--pbx-latency", v);
-                    case "--store" -> {
-                        if (!v.equals("file") && !v.equals("memory")) {
-                            throw new IllegalArgumentException("--store must be file or memory, but was " + v);
+                    case "--pbx-workers" -> workers = Integer.parseInt(v);
+                    case "--pbx-service-time" -> serviceTime = ProviderConfig.parseDuration("--pbx-service-time", v);
+                    case "--set" -> {
+                        int eq = v.indexOf('=');
+                        if (eq <= 0) {
+                            throw new IllegalArgumentException("--set needs key=value, but was " + v);
                         }
-                        fileStore = v.equals("file");
+                        overrides.put(v.substring(0, eq).trim(), v.substring(eq + 1).trim());
+                    }
+                    case "--burst" -> {
+                        scenario = Scenario.BURST;
+                        burst = Double.parseDouble(v);
+                        if (!(burst > 0 && burst <= 1)) {
+                            throw new IllegalArgumentException("--burst must be in (0, 1], but was " + v);
+                        }
+                    }
+                    case "--in-calls" -> {
+                        scenario = Scenario.IN_CALLS;
+                        inCalls = Integer.parseInt(v);
                     }
                     case "--seed" -> seed = Long.parseLong(v);
                     case "--out" -> out = Path.of(v);
-                    case "--pbx-parallelism" -> pbxParallelism = Integer.parseInt(v);
-                    case "--steady-recheck" -> steadyRecheck = ProviderConfig.parseDuration("--steady-recheck", v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             if (poll.isZero() || duration.isZero()) {
                 throw new IllegalArgumentException("--poll and --duration must be > 0");
             }
-            return new Options(List.copyOf(users), duration, rate, poll, atLimit, minHold, graphLatency, pbxLatency,
-                    fileStore, seed, out, pbxParallelism, steadyRecheck);
+            if (workers < 1 || serviceTime.isNegative()) {
+                throw new IllegalArgumentException("--pbx-workers must be >= 1 and --pbx-service-time >= 0");
+            }
+            return new Options(users, duration, rate, poll, atLimit, minHold, graphLatency, pbxLatency, workers,
+                    serviceTime, overrides, scenario, burst, inCalls, seed, out);
         }
     }
 
@@ -185,8 +224,9 @@ public final class ScaleHarness {
         } catch (IllegalArgumentException e) {
             System.err.println("ScaleHarness: " + e.getMessage());
             System.err.println("usage: ScaleHarness --users 1000[,10000] --duration 60s --change-rate 0.005 --poll 2s"
-                    + " [--at-limit] [--min-hold 8s] [--graph-latency 0ms] [--pbx-latency 0ms] [--store file|memory]"
-                    + " [--pbx-parallelism 4] [--steady-recheck 0s] [--seed 1] [--out file.md]");
+                    + " [--burst 0.2 | --in-calls 2000] [--at-limit] [--min-hold 8s] [--graph-latency 0ms]"
+                    + " [--pbx-workers 8] [--pbx-service-time 30ms] [--pbx-latency 0ms] [--set key=value ...]"
+                    + " [--seed 1] [--out file.md]");
             System.exit(2);
             return;
         }
@@ -204,9 +244,14 @@ public final class ScaleHarness {
         System.exit(reports.stream().allMatch(r -> r.failedAims().isEmpty()) ? 0 : 1);
     }
 
-    private static String describe(Options o) {
+    static String describe(Options o) {
+        String scenario = switch (o.scenario()) {
+            case CHANGES -> o.duration().toSeconds() + " s of changes at " + o.changeRate() + " per user and second";
+            case BURST -> "a burst: " + Math.round(o.burst() * 100) + " % of the users join meetings within one second";
+            case IN_CALLS -> o.inCalls() + " users in calls, nothing changing, for " + o.duration().toSeconds() + " s";
+        };
         return (o.atLimit() ? "at the Graph limit (cycles back to back)" : "poll " + ScaleReport.ms(o.poll()))
-                + ", " + o.duration().toSeconds() + " s of changes at " + o.changeRate() + " per user and second";
+                + ", " + scenario;
     }
 
     /** The machine and the run's settings, printed above the table. */
@@ -214,12 +259,14 @@ public final class ScaleHarness {
         Runtime rt = Runtime.getRuntime();
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         return String.format(Locale.ROOT, "Machine: %d cores, %s %s (%s), %s %s, max heap %d MiB, load average %.2f at"
-                        + " the end.%nRun: %s; calls last at least %s; Graph latency %s, PBX latency %s; %s state store; %d PBX requests in flight; steadyRecheck %s.",
+                        + " the end.%nRun: %s; calls last at least %s; Graph latency %s; PBX model %d workers x %s"
+                        + " (%.0f requests/s) + %s latency; config: %s.",
                 rt.availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
                 System.getProperty("java.vm.vendor"), System.getProperty("os.name"), System.getProperty("os.arch"),
                 rt.maxMemory() / (1024 * 1024), load, describe(o), ScaleReport.ms(o.effectiveMinHold()),
-                ScaleReport.ms(o.graphLatency()), ScaleReport.ms(o.pbxLatency()), o.fileStore() ? "file" : "in-memory", o.pbxParallelism(),
-                o.steadyRecheck().isZero() ? "0 (every cycle)" : ScaleReport.ms(o.steadyRecheck()));
+                ScaleReport.ms(o.graphLatency()), o.pbxWorkers(), ScaleReport.ms(o.pbxServiceTime()), o.pbxCapacity(),
+                ScaleReport.ms(o.pbxLatency()), o.overrides().isEmpty() ? "shipped defaults"
+                        : "shipped defaults except " + o.overrides());
     }
 
     /** One run with {@code n} users; blocks for about the duration plus start-up and settling. */
@@ -235,6 +282,7 @@ public final class ScaleHarness {
             List<EmulatedUser> teams = graph.seedUsers(n);
             StarfaceEmulator.Builder pbxBuilder = StarfaceEmulator.builder()
                     .user(API_LOGIN, apiPassword, "teamsconnect@pbx.test", "Team", "Connect", false)
+                    .capacity(o.pbxWorkers(), o.pbxServiceTime())
                     .latency(o.pbxLatency()).https();
             Map<String, String> userByLogin = new HashMap<>();
             Map<String, String> userByTeamsId = new HashMap<>();
@@ -248,34 +296,91 @@ public final class ScaleHarness {
                 graph.setPresence(u.id(), Availability.AVAILABLE, Activity.AVAILABLE);
             }
             try (StarfaceEmulator pbx = pbxBuilder.start()) {
-                return measure(n, o, graph, pbx, teams, userByLogin, userByTeamsId, appSecret, apiPassword, dir);
+                Path config = writeConfig(dir, o, graph, pbx);
+                ServiceConfig loaded = new ConfigLoader(Map.of("TEAMS_CLIENT_SECRET", appSecret,
+                        "STARFACE_PASSWORD", apiPassword)).load(config);
+                return measure(n, o, loaded, graph, pbx, teams, userByLogin, userByTeamsId);
             }
         } finally {
             deleteQuietly(dir);
         }
     }
 
-    private static ScaleReport measure(int n, Options o, GraphEmulator graph, StarfaceEmulator pbx,
-                                       List<EmulatedUser> teams, Map<String, String> userByLogin,
-                                       Map<String, String> userByTeamsId, String appSecret, String apiPassword,
-                                       Path dir) throws InterruptedException {
-        GraphPresenceSource graphSource = GraphPresenceSource.builder()
-                .tenantId(graph.tenantId()).clientId(APP_ID).clientSecret(appSecret)
-                .authorityHost(graph.authorityHost()).graphBaseUrl(graph.graphBaseUrl())
-                .trustCertificate(graph.certificate())
-                .presenceRateLimit(ScaleReport.GRAPH_LIMIT, ScaleReport.GRAPH_WINDOW)
-                .build();
-        StarfacePbxSink sink = StarfacePbxSink.builder()
-                .baseUrl(pbx.baseUrl()).loginId(API_LOGIN).password(apiPassword)
-                .trustCertificate(pbx.certificate().orElseThrow().certificate())
-                .parallelism(o.pbxParallelism())
-                .build();
-        CycleProbe probe = new CycleProbe(graphSource, graph);
-        StateStore store = o.fileStore() ? new JsonFileStateStore(dir.resolve("state.json")) : new InMemoryStateStore();
-        EngineConfig config = EngineConfig.builder().pollInterval(o.enginePoll())
-                .userRefreshInterval(Duration.ofHours(1)).steadyRecheck(o.steadyRecheck()).build();
-        SyncEngine engine = SyncEngine.builder().source(probe).sink(sink).store(store).config(config).build();
-        probe.engine.set(engine);
+    /** The service config for the emulators: only what a real installation must set, plus the run's overrides. */
+    static Path writeConfig(Path dir, Options o, GraphEmulator graph, StarfaceEmulator pbx) throws IOException {
+        Path graphPem = writePem(dir.resolve("graph.pem"), graph.certificate());
+        Path pbxPem = pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem"));
+        Map<String, Object> root = new LinkedHashMap<>();
+        put(root, "teams.tenantId", graph.tenantId());
+        put(root, "teams.clientId", APP_ID);
+        put(root, "teams.auth.mode", "client-credentials");
+        put(root, "teams.auth.clientSecret", "${TEAMS_CLIENT_SECRET}");
+        put(root, "teams.authorityHost", graph.authorityHost().toString());
+        put(root, "teams.graphBaseUrl", graph.graphBaseUrl().toString());
+        put(root, "teams.pollInterval", o.enginePoll().toMillis() + "ms");
+        put(root, "teams.tls.certificate", graphPem.toString());
+        put(root, "starface.baseUrl", pbx.baseUrl().toString());
+        put(root, "starface.loginId", API_LOGIN);
+        put(root, "starface.password", "${STARFACE_PASSWORD}");
+        put(root, "starface.tls.certificate", pbxPem.toString());
+        put(root, "state.file", dir.resolve("state.json").toString());
+        put(root, "server.port", "0");
+        o.overrides().forEach((k, v) -> put(root, k, v));
+        StringBuilder yaml = new StringBuilder();
+        yaml(yaml, root, 0);
+        Path file = dir.resolve("teamsconnect.yaml");
+        Files.writeString(file, yaml, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void put(Map<String, Object> root, String dotted, String value) {
+        String[] parts = dotted.split("\\.");
+        Map<String, Object> m = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            m = (Map<String, Object>) m.computeIfAbsent(parts[i], k -> new LinkedHashMap<String, Object>());
+        }
+        m.put(parts[parts.length - 1], value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void yaml(StringBuilder sb, Map<String, Object> m, int indent) {
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            sb.append(" ".repeat(indent)).append(e.getKey()).append(':');
+            if (e.getValue() instanceof Map<?, ?> child) {
+                sb.append('\n');
+                yaml(sb, (Map<String, Object>) child, indent + 2);
+            } else {
+                String v = String.valueOf(e.getValue());
+                sb.append(' ').append(v.startsWith("[") ? v : "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+                        .append('\n');
+            }
+        }
+    }
+
+    private static Path writePem(Path file, X509Certificate cert) throws IOException {
+        try {
+            String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(cert.getEncoded());
+            Files.writeString(file, "-----BEGIN CERTIFICATE-----\n" + b64 + "\n-----END CERTIFICATE-----\n");
+            return file;
+        } catch (CertificateEncodingException e) {
+            throw new IOException("cannot encode the emulator certificate", e);
+        }
+    }
+
+    private static ScaleReport measure(int n, Options o, ServiceConfig config, GraphEmulator graph,
+                                       StarfaceEmulator pbx, List<EmulatedUser> teams, Map<String, String> userByLogin,
+                                       Map<String, String> userByTeamsId) throws InterruptedException {
+        CycleProbe probe = new CycleProbe(graph);
+        EngineWiring wiring = new EngineWiring(config, PluginLookup.discover());
+        StatusBoard board = new StatusBoard(config.source(), config.sink());
+        SyncEngine engine = wiring.engine(false, false, board, new ServiceMetrics(), Clock.systemUTC(), probe::cycleEnded);
+        Random random = new Random(o.seed());
+        if (o.scenario() == Scenario.IN_CALLS) {
+            for (int i = 0; i < Math.min(n, o.inCalls()); i++) {
+                graph.setPresence(teams.get(i).id(), Availability.BUSY, Activity.IN_A_CALL);
+            }
+        }
 
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -285,9 +390,15 @@ public final class ScaleHarness {
             return t;
         });
         try {
+            engine.open();
             engine.start();
             // warm-up: the first cycle lists and matches the users; the second is the first ordinary one
             probe.awaitCycles(2, Duration.ofMinutes(5));
+            if (o.scenario() == Scenario.IN_CALLS) {
+                // the users in calls are held; wait until every hold is written, then a little more
+                awaitMirrored(pbx, userByLogin, inCalls(teams, userByTeamsId, o.inCalls()), Duration.ofMinutes(5));
+                probe.awaitCycles(probe.cyclesSeen() + 2, Duration.ofMinutes(5));
+            }
             Instant t0 = Instant.now();
             int presence0 = graph.requestCount(GraphEmulator.PRESENCES_BY_USER_ID);
             int users0 = graph.requestCount(GraphEmulator.USERS);
@@ -296,26 +407,41 @@ public final class ScaleHarness {
             int gets0 = pbx.requestCount("GET /rest/users/{id}/phoneconfig");
             int dnd0 = pbx.dndChanges().size();
             int presenceChanges0 = graph.presenceChanges().size();
+            pbx.resetMaxima();
             Map<Long, Long> cpu0 = cpuByThread(threads);
             long process0 = os.getProcessCpuTime();
             ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
             probe.startMeasuring();
 
-            Changer script = new Changer(graph, teams, o, new Random(o.seed()));
-            changer.scheduleAtFixedRate(script::tick, 100, 100, TimeUnit.MILLISECONDS);
-            Thread.sleep(o.duration().toMillis());
-            changer.shutdown();
-            changer.awaitTermination(10, TimeUnit.SECONDS);
-
+            Map<String, Boolean> target;
+            switch (o.scenario()) {
+                case CHANGES -> {
+                    Changer script = new Changer(graph, teams, o, random);
+                    changer.scheduleAtFixedRate(script::tick, 100, 100, TimeUnit.MILLISECONDS);
+                    Thread.sleep(o.duration().toMillis());
+                    changer.shutdown();
+                    changer.awaitTermination(10, TimeUnit.SECONDS);
+                    target = script.finalDnd(userByTeamsId);
+                }
+                case BURST -> {
+                    target = burst(graph, teams, userByTeamsId, o.burst(), random);
+                }
+                default -> {
+                    Thread.sleep(o.duration().toMillis());
+                    target = inCalls(teams, userByTeamsId, o.inCalls());
+                }
+            }
             // settle: every state the script left must be mirrored (or a generous time must pass)
             Duration settle = o.enginePoll().plus(probe.longestCycle()).multipliedBy(3).plusSeconds(5);
-            long deadline = System.nanoTime() + settle.toNanos();
-            Map<String, Boolean> target = script.finalDnd(userByTeamsId);
-            while (System.nanoTime() < deadline && !mirrored(pbx, userByLogin, target)) {
-                Thread.sleep(100);
+            if (o.scenario() == Scenario.BURST) {
+                // the floor of the burst: two requests per change at the PBX's capacity, and some
+                settle = settle.plusMillis((long) (2 * target.values().stream().filter(b -> b).count() * 1000 * 3
+                        / o.pbxCapacity()));
             }
+            awaitMirrored(pbx, userByLogin, target, settle);
+            Instant mirroredAt = Instant.now();
             // one more full cycle, so a redundant write right after the last change would be seen too
-            probe.awaitCycles(probe.cyclesSeen() + 2, settle);
+            probe.awaitCycles(probe.cyclesSeen() + 2, settle.plusMinutes(1));
             Instant cutoff = Instant.now();
             Duration measured = Duration.between(t0, cutoff);
             Duration processCpu = Duration.ofNanos(os.getProcessCpuTime() - process0);
@@ -334,14 +460,22 @@ public final class ScaleHarness {
                             c.dnd()));
                 }
             }
-            ScaleReport.Recording rec = new ScaleReport.Recording(n,
-                    o.atLimit() ? "at the Graph limit" : "poll " + ScaleReport.ms(o.poll()), o.enginePoll(), measured,
+            String mode = switch (o.scenario()) {
+                case CHANGES -> o.atLimit() ? "at the Graph limit" : "poll " + ScaleReport.ms(o.poll());
+                case BURST -> "burst of " + target.values().stream().filter(b -> b).count();
+                case IN_CALLS -> o.inCalls() + " in calls, steady";
+            };
+            Duration recheck = config.sinkConfig().optionalString("recheckInterval")
+                    .map(v -> ProviderConfig.parseDuration("starface.recheckInterval", v))
+                    .orElse(dev.teamsconnect.starface.StarfacePbxSink.DEFAULT_RECHECK_INTERVAL);
+            ScaleReport.Recording rec = new ScaleReport.Recording(n, mode, o.enginePoll(), measured,
                     transitions, dndChanges, pbx.requestCount("PUT /rest/users/{id}/phoneconfig") - puts0,
                     pbx.requestCount("GET /rest/users/{id}/phoneconfig") - gets0, probe.requestsPerCycle(),
                     graph.requestCount(GraphEmulator.USERS), graph.requestCount(GraphEmulator.USERS) - users0,
                     graph.tooManyRequests() - tooMany0, probe.durations(), probe.intervals(), clientCpu, processCpu,
-                    peakHeap);
-            // sanity: the probe's count must agree with the emulator's own
+                    peakHeap, o.scenario(), pbx.maxRequestsInFlight(), o.pbxWorkers(), o.pbxCapacity(),
+                    o.scenario() == Scenario.IN_CALLS ? o.inCalls() : 0, recheck,
+                    Duration.between(t0, mirroredAt));
             int counted = rec.presenceRequestsPerCycle().stream().mapToInt(Integer::intValue).sum();
             int total = graph.requestCount(GraphEmulator.PRESENCES_BY_USER_ID) - presence0;
             if (counted > total) {
@@ -354,6 +488,44 @@ public final class ScaleHarness {
         }
     }
 
+    /** Sets a share of the users to Busy/InAMeeting, spread over one second, in random order. */
+    private static Map<String, Boolean> burst(GraphEmulator graph, List<EmulatedUser> teams,
+                                              Map<String, String> userByTeamsId, double share, Random random)
+            throws InterruptedException {
+        List<EmulatedUser> order = new ArrayList<>(teams);
+        java.util.Collections.shuffle(order, random);
+        int k = (int) Math.round(teams.size() * share);
+        long start = System.nanoTime();
+        Map<String, Boolean> target = new HashMap<>();
+        teams.forEach(u -> target.put(userByTeamsId.get(u.id()), false));
+        for (int i = 0; i < k; i++) {
+            long due = start + TimeUnit.MILLISECONDS.toNanos(1000L * i / k);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            graph.setPresence(order.get(i).id(), Availability.BUSY, Activity.IN_A_MEETING);
+            target.put(userByTeamsId.get(order.get(i).id()), true);
+        }
+        return target;
+    }
+
+    private static Map<String, Boolean> inCalls(List<EmulatedUser> teams, Map<String, String> userByTeamsId, int k) {
+        Map<String, Boolean> target = new HashMap<>();
+        for (int i = 0; i < teams.size(); i++) {
+            target.put(userByTeamsId.get(teams.get(i).id()), i < k);
+        }
+        return target;
+    }
+
+    private static void awaitMirrored(StarfaceEmulator pbx, Map<String, String> userByLogin, Map<String, Boolean> target,
+                                      Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && !mirrored(pbx, userByLogin, target)) {
+            Thread.sleep(50);
+        }
+    }
+
     /** The desired-DND changes in the Graph emulator's record, by the real classifier and default policy. */
     static List<ScaleReport.Transition> transitions(List<PresenceChange> changes, int from,
                                                     Map<String, String> userByTeamsId, Instant cutoff) {
@@ -361,7 +533,8 @@ public final class ScaleHarness {
         Map<String, Boolean> last = new HashMap<>();
         List<ScaleReport.Transition> out = new ArrayList<>();
         PbxUser anyPbx = new PbxUser("1", null, null, null);
-        for (PresenceChange c : changes.subList(from, changes.size())) {
+        for (int i = 0; i < changes.size(); i++) {
+            PresenceChange c = changes.get(i);
             if (c.at().isAfter(cutoff)) {
                 break;
             }
@@ -371,10 +544,12 @@ public final class ScaleHarness {
                     "mail"), p, TeamsStatusClassifier.INSTANCE.classify(p));
             boolean dnd = Boolean.TRUE.equals(d.dnd()); // "the user's own" is off: nobody touches the phones here
             String user = userByTeamsId.get(c.userId());
-            if (last.getOrDefault(user, false) != dnd) {
+            boolean changed = last.getOrDefault(user, false) != dnd;
+            last.put(user, dnd);
+            // the changes before the window (the seeding, users put in calls before it) set the starting point only
+            if (changed && i >= from) {
                 out.add(new ScaleReport.Transition(user, c.at(), dnd));
             }
-            last.put(user, dnd);
         }
         return out;
     }
@@ -505,129 +680,62 @@ public final class ScaleHarness {
     }
 
     /**
-     * Sits between the engine and the Graph source: the engine reads presence in batches from its first mapped user
-     * on, so a call starting with that user marks a cycle start. Records the presence requests the Graph emulator
-     * received during the cycle's calls, and collects the
-     * engine's cycle reports. Adds no work of its own to the engine's path beyond two counter reads.
+     * Hears the end of every engine cycle (the service's own cycle listener): records its report and how many
+     * presence requests the Graph emulator received since the previous cycle ended (cycles never overlap, so those
+     * are this cycle's). Adds nothing to the engine's path but a counter read.
      */
-    private static final class CycleProbe implements PresenceSource {
-        private final PresenceSource delegate;
+    private static final class CycleProbe {
         private final GraphEmulator graph;
-        final AtomicReference<SyncEngine> engine = new AtomicReference<>();
-        private final List<Long> starts = new CopyOnWriteArrayList<>();
+        private final List<CycleReport> measured = new CopyOnWriteArrayList<>();
         private final List<Integer> requests = new CopyOnWriteArrayList<>();
-        private final Map<Long, CycleReport> reports = new ConcurrentSkipListMap<>();
         private volatile boolean measuring;
-        private volatile int cycles;
-        private volatile long firstMeasuredCycle = Long.MAX_VALUE;
-        private volatile long lastMeasuredCycle = Long.MAX_VALUE;
-        private volatile String firstId;
-        private boolean inMeasuredCycle;
+        private int cycles;
+        private int lastCount;
+        private Duration longest = Duration.ZERO;
 
-        CycleProbe(PresenceSource delegate, GraphEmulator graph) {
-            this.delegate = delegate;
+        CycleProbe(GraphEmulator graph) {
             this.graph = graph;
         }
 
-        @Override
-        public String id() {
-            return delegate.id();
-        }
-
-        @Override
-        public void open() {
-            delegate.open();
-        }
-
-        @Override
-        public List<TeamsUser> listUsers() {
-            return delegate.listUsers();
-        }
-
-        @Override
-        public BatchResult<TeamsPresence> readPresence(Collection<String> userIds) {
-            // The engine reads a cycle's presence in batches (presenceBatchSize), always from its first mapped user
-            // on: a call that starts with that user starts a cycle; the others add their requests to it.
-            String first = userIds.isEmpty() ? null : userIds.iterator().next();
-            if (firstId == null) {
-                firstId = first;
+        synchronized void cycleEnded(CycleReport report) {
+            int count = graph.requestCount(GraphEmulator.PRESENCES_BY_USER_ID);
+            int during = count - lastCount;
+            lastCount = count;
+            cycles++;
+            if (report.duration().compareTo(longest) > 0) {
+                longest = report.duration();
             }
-            boolean cycleStart = Objects.equals(first, firstId);
-            if (cycleStart) {
-                collectLastReport();
+            if (measuring) {
+                measured.add(report);
+                requests.add(during);
             }
-            long start = System.nanoTime();
-            int before = graph.requestCount(GraphEmulator.PRESENCES_BY_USER_ID);
-            try {
-                return delegate.readPresence(userIds);
-            } finally {
-                int during = graph.requestCount(GraphEmulator.PRESENCES_BY_USER_ID) - before;
-                synchronized (this) {
-                    if (cycleStart) {
-                        cycles++;
-                        inMeasuredCycle = measuring;
-                        if (measuring) {
-                            if (firstMeasuredCycle == Long.MAX_VALUE) {
-                                firstMeasuredCycle = cycles;
-                            }
-                            starts.add(start);
-                            requests.add(during);
-                        }
-                        notifyAll();
-                    } else if (measuring && inMeasuredCycle && !requests.isEmpty()) {
-                        requests.set(requests.size() - 1, requests.get(requests.size() - 1) + during);
-                    }
-                }
-            }
-        }
-
-        @Override
-        public int presenceBatchSize() {
-            return delegate.presenceBatchSize();
-        }
-
-        private void collectLastReport() {
-            SyncEngine e = engine.get();
-            CycleReport r = e == null ? null : e.snapshot().stats().lastCycle();
-            if (r != null) {
-                reports.put(r.cycle(), r);
-            }
+            notifyAll();
         }
 
         void startMeasuring() {
             measuring = true;
         }
 
-        synchronized void stopMeasuring() {
+        void stopMeasuring() {
             measuring = false;
-            lastMeasuredCycle = cycles;
-            collectLastReport();
-            // a cycle that started before the cutoff but had not finished is not counted
-            if (!requests.isEmpty() && !reports.containsKey(lastMeasuredCycle)) {
-                requests.remove(requests.size() - 1);
-                starts.remove(starts.size() - 1);
-                lastMeasuredCycle--;
-            }
         }
 
-        int cyclesSeen() {
+        synchronized int cyclesSeen() {
             return cycles;
         }
 
         synchronized void awaitCycles(int n, Duration timeout) throws InterruptedException {
             long end = System.nanoTime() + timeout.toNanos();
-            // a cycle counts once its successor has started reading, i.e. it has finished
-            while (cycles < n + 1 && System.nanoTime() < end) {
+            while (cycles < n && System.nanoTime() < end) {
                 TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, end - System.nanoTime()));
             }
-            if (cycles < n + 1) {
-                throw new IllegalStateException("the engine did not complete " + n + " cycles within " + timeout
-                        + " (last report: " + engine.get().snapshot().stats().lastCycle() + ")");
+            if (cycles < n) {
+                throw new IllegalStateException("the engine did not complete " + n + " cycles within " + timeout);
             }
         }
 
-        Duration longestCycle() {
-            return reports.values().stream().map(CycleReport::duration).max(Duration::compareTo).orElse(Duration.ZERO);
+        synchronized Duration longestCycle() {
+            return longest;
         }
 
         List<Integer> requestsPerCycle() {
@@ -635,27 +743,15 @@ public final class ScaleHarness {
         }
 
         List<Duration> durations() {
-            List<Duration> out = new ArrayList<>();
-            for (long c = firstMeasuredCycle; c <= lastMeasuredCycle; c++) {
-                CycleReport r = reports.get(c);
-                if (r != null) {
-                    out.add(r.duration());
-                }
-            }
-            return out;
+            return measured.stream().map(CycleReport::duration).toList();
         }
 
         List<Duration> intervals() {
             List<Duration> out = new ArrayList<>();
-            for (int i = 1; i < starts.size(); i++) {
-                out.add(Duration.ofNanos(starts.get(i) - starts.get(i - 1)));
+            for (int i = 1; i < measured.size(); i++) {
+                out.add(Duration.between(measured.get(i - 1).startedAt(), measured.get(i).startedAt()));
             }
             return out;
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

@@ -55,12 +55,21 @@ public record ScaleReport(
      * @param clientCpu                 CPU time of TeamsConnect's threads (engine, HTTP clients) in the window
      * @param processCpu                CPU time of the whole process (emulators, GC and JIT included) in the window
      * @param peakHeapBytes             sum of the peak usage of the heap pools during the window (whole JVM)
+     * @param scenario                  steady changes, a burst, or users in calls with nothing changing
+     * @param maxPbxInFlight            the most requests the STARFACE emulator had in flight (arrived, not answered)
+     * @param pbxWorkers                the modelled appliance's workers
+     * @param pbxCapacity               requests per second the modelled appliance serves
+     * @param usersInCalls              users in calls throughout ({@link ScaleHarness.Scenario#IN_CALLS}), else 0
+     * @param recheckInterval           the sink's recheck interval in force
+     * @param timeToMirror              from the window's start until the PBX showed every wanted state
      */
     public record Recording(int users, String mode, Duration poll, Duration measured, List<Transition> transitions,
                             List<DndChange> dndChanges, int pbxWrites, int pbxReads,
                             List<Integer> presenceRequestsPerCycle, int usersRequests, int usersRequestsMeasured,
                             int tooManyRequests, List<Duration> cycleDurations, List<Duration> cycleIntervals,
-                            Duration clientCpu, Duration processCpu, long peakHeapBytes) {
+                            Duration clientCpu, Duration processCpu, long peakHeapBytes,
+                            ScaleHarness.Scenario scenario, int maxPbxInFlight, int pbxWorkers, double pbxCapacity,
+                            int usersInCalls, Duration recheckInterval, Duration timeToMirror) {
 
         public Recording {
             transitions = List.copyOf(transitions);
@@ -169,9 +178,47 @@ public record ScaleReport(
         return recording.poll().plus(DELAY_SLACK);
     }
 
+    /** STARFACE requests (GET and PUT phoneconfig) per DND change, or NaN without changes. */
+    public double pbxRequestsPerChange() {
+        int changes = recording.dndChanges().size();
+        return changes == 0 ? Double.NaN : (recording.pbxReads() + recording.pbxWrites()) / (double) changes;
+    }
+
+    /** GET phoneconfig per second over the window. */
+    public double pbxReadsPerSecond() {
+        return recording.pbxReads() / Math.max(0.001, recording.measured().toMillis() / 1000.0);
+    }
+
+    /** The steady read budget: users in calls / recheckInterval (reads per second). */
+    public double readBudgetPerSecond() {
+        Duration r = recording.recheckInterval();
+        return r == null || r.isZero() ? Double.POSITIVE_INFINITY : recording.usersInCalls() / (r.toMillis() / 1000.0);
+    }
+
+    /** A burst's floor: two requests per change at the appliance's capacity. */
+    public Duration burstFloor() {
+        return Duration.ofMillis(Math.round(2.0 * expectedWrites * 1000 / recording.pbxCapacity()));
+    }
+
+    /** A burst's aim for its last DND: 1.25 x the floor + one poll. */
+    public Duration burstAim() {
+        return Duration.ofMillis(burstFloor().toMillis() * 5 / 4).plus(recording.poll());
+    }
+
     /** The checks the issue sets; an empty list means every aim was met. */
     public List<String> failedAims() {
         List<String> failed = new ArrayList<>();
+        double perChange = pbxRequestsPerChange();
+        if (!Double.isNaN(perChange) && perChange > 2.0) {
+            failed.add(String.format(Locale.ROOT, "%.2f PBX requests per DND change > 2.0", perChange));
+        }
+        if (recording.scenario() == ScaleHarness.Scenario.IN_CALLS && pbxReadsPerSecond() > readBudgetPerSecond()) {
+            failed.add(String.format(Locale.ROOT, "%.1f PBX reads per second > %d in calls / recheckInterval = %.1f",
+                    pbxReadsPerSecond(), recording.usersInCalls(), readBudgetPerSecond()));
+        }
+        if (recording.scenario() == ScaleHarness.Scenario.BURST && max != null && max.compareTo(burstAim()) > 0) {
+            failed.add("the burst's last DND after " + ms(max) + " > 1.25 x floor + poll = " + ms(burstAim()));
+        }
         if (cycles() == 0) {
             failed.add("no cycle completed in the measured window");
         }
@@ -187,7 +234,7 @@ public record ScaleReport(
         if (missed > 0) {
             failed.add(missed + " presence changes never reached the PBX");
         }
-        if (p99 != null && p99.compareTo(delayAim()) > 0) {
+        if (recording.scenario() == ScaleHarness.Scenario.CHANGES && p99 != null && p99.compareTo(delayAim()) > 0) {
             failed.add("p99 delay " + ms(p99) + " > poll + 250 ms = " + ms(delayAim()));
         }
         return failed;
@@ -218,6 +265,16 @@ public record ScaleReport(
         row(sb, runs, "redundant PBX writes", r -> String.valueOf(r.redundantWrites()), "0");
         row(sb, runs, "changes not mirrored by the end", r -> String.valueOf(r.missed), "0");
         row(sb, runs, "PBX reads (GET phoneconfig)", r -> String.valueOf(r.recording.pbxReads()), "");
+        row(sb, runs, "PBX requests per DND change", r -> Double.isNaN(r.pbxRequestsPerChange()) ? "n/a"
+                : String.format(Locale.ROOT, "%.2f", r.pbxRequestsPerChange()), "<= 2.0");
+        row(sb, runs, "PBX reads per second", r -> String.format(Locale.ROOT, "%.1f", r.pbxReadsPerSecond()),
+                "steady: <= in calls / recheckInterval");
+        row(sb, runs, "most PBX requests in flight (appliance workers)",
+                r -> r.recording.maxPbxInFlight() + " (" + r.recording.pbxWorkers() + ")", "not far above the workers");
+        row(sb, runs, "time until the PBX showed every wanted state", r -> ms(r.recording.timeToMirror()),
+                "burst: <= 1.25 x floor + poll");
+        row(sb, runs, "burst floor (2 requests per change at the PBX's capacity)",
+                r -> r.recording.scenario() == ScaleHarness.Scenario.BURST ? ms(r.burstFloor()) : "n/a", "");
         row(sb, runs, "Teams-to-PBX delay p50", r -> ms(r.p50), "");
         row(sb, runs, "Teams-to-PBX delay p99", r -> ms(r.p99), "<= poll + 250 ms");
         row(sb, runs, "Teams-to-PBX delay max", r -> ms(r.max), "");

@@ -16,8 +16,8 @@ class ScaleHarnessSmokeTest {
     @Test
     void mirrorsEveryCallOnceWithOnePresenceRequestPerCycle() throws Exception {
         ScaleHarness.Options o = new ScaleHarness.Options(List.of(200), Duration.ofSeconds(4), 0.05,
-                Duration.ofMillis(500), false, Duration.ofSeconds(2), Duration.ZERO, Duration.ZERO, false, 7, null, 4,
-                Duration.ZERO);
+                Duration.ofMillis(500), false, Duration.ofSeconds(2), Duration.ZERO, Duration.ZERO, 8,
+                Duration.ofMillis(2), java.util.Map.of(), ScaleHarness.Scenario.CHANGES, 0, 0, 7, null);
 
         ScaleReport r = ScaleHarness.run(200, o);
 
@@ -31,6 +31,8 @@ class ScaleHarnessSmokeTest {
         assertThat(r.redundantWrites()).isZero();
         assertThat(r.recording().pbxWrites()).isEqualTo(r.expectedWrites());
         assertThat(r.recording().usersRequestsMeasured()).isZero();
+        assertThat(r.pbxRequestsPerChange()).isLessThanOrEqualTo(2.0);
+        assertThat(r.recording().maxPbxInFlight()).isPositive();
         assertThat(ScaleReport.markdown("Machine: smoke", List.of(r))).contains("| N = 200, poll 500 ms |");
     }
 }

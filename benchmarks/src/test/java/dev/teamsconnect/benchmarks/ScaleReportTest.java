@@ -23,7 +23,8 @@ class ScaleReportTest {
                                        List<Integer> requestsPerCycle, int tooMany) {
         return new Recording(users, "poll 2s", Duration.ofSeconds(2), Duration.ofSeconds(10), transitions, changes,
                 puts, 0, requestsPerCycle, 1, 0, tooMany, List.of(Duration.ofMillis(300)), List.of(Duration.ofSeconds(2)),
-                Duration.ofMillis(100), Duration.ofMillis(400), 64L << 20);
+                Duration.ofMillis(100), Duration.ofMillis(400), 64L << 20, ScaleHarness.Scenario.CHANGES, 4, 8, 267,
+                0, Duration.ofSeconds(60), Duration.ofSeconds(8));
     }
 
     @Test
@@ -99,12 +100,17 @@ class ScaleReportTest {
     @Test
     void parsesTheDocumentedCommandLine() {
         ScaleHarness.Options o = ScaleHarness.Options.parse(new String[] {"--users", "1000,10_000", "--duration", "60s",
-                "--change-rate", "0.005", "--poll", "2s", "--at-limit", "--store", "memory"});
+                "--change-rate", "0.005", "--poll", "2s", "--at-limit", "--set", "starface.parallelism=8",
+                "--pbx-workers", "4", "--pbx-service-time", "40ms", "--burst", "0.2"});
 
         assertThat(o.users()).containsExactly(1000, 10000);
         assertThat(o.duration()).isEqualTo(Duration.ofSeconds(60));
         assertThat(o.poll()).isEqualTo(Duration.ofSeconds(2));
         assertThat(o.atLimit()).isTrue();
-        assertThat(o.fileStore()).isFalse();
+        assertThat(o.overrides()).containsExactly(java.util.Map.entry("starface.parallelism", "8"));
+        assertThat(o.pbxWorkers()).isEqualTo(4);
+        assertThat(o.pbxCapacity()).isEqualTo(100.0);
+        assertThat(o.scenario()).isEqualTo(ScaleHarness.Scenario.BURST);
+        assertThat(o.burst()).isEqualTo(0.2);
     }
 }
