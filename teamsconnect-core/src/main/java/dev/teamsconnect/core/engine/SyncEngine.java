@@ -119,6 +119,7 @@ public final class SyncEngine implements AutoCloseable {
     private final Set<String> warnedOrphans = new HashSet<>();
     private List<MappedUser> mapped;
     private Instant lastRefresh;
+    private Instant refreshRetryAt;   // after a failed user refresh: not again before this
     private Instant openedAt;
     private int teamsUserCount;
     private int pbxUserCount;
@@ -632,6 +633,9 @@ public final class SyncEngine implements AutoCloseable {
         if (mapped != null && now.isBefore(lastRefresh.plus(config.userRefreshInterval()))) {
             return false;
         }
+        if (mapped != null && refreshRetryAt != null && now.isBefore(refreshRetryAt)) {
+            return false; // the last listing failed: the old lists serve until the next attempt
+        }
         List<TeamsUser> teams;
         List<PbxUser> pbx;
         try {
@@ -639,8 +643,15 @@ public final class SyncEngine implements AutoCloseable {
             pbx = scopeGroup == null ? sink.listUsers() : sink.listGroupMembers(scopeGroup);
         } catch (TeamsConnectException e) {
             c.errors.add("user refresh: " + e.getMessage());
+            if (mapped != null) {
+                // a listing can cost hundreds of requests; with users mapped, try again in a minute, not every cycle
+                Duration retry = config.userRefreshInterval().compareTo(REFRESH_RETRY) < 0
+                        ? config.userRefreshInterval() : REFRESH_RETRY;
+                refreshRetryAt = now.plus(retry);
+            }
             return false;
         }
+        refreshRetryAt = null;
         MappingReport report = matcher.match(teams, pbx);
         Set<String> problems = new HashSet<>(report.problems());
         for (String p : report.problems()) {
@@ -965,6 +976,9 @@ public final class SyncEngine implements AutoCloseable {
         Boolean keepDnd = h.kind() == Hold.Kind.MANUAL ? h.writtenDnd() : null;
         return new Work(user, t, keepDnd, null, reason, null, null, true, false);
     }
+
+    /** After a failed user refresh (users already mapped), the next attempt waits this long. */
+    static final Duration REFRESH_RETRY = Duration.ofMinutes(1);
 
     /** Users per round of PBX reads and writes: the unit after which a stop or a deadline is noticed. */
     static final int CHUNK = 256;

@@ -55,10 +55,17 @@ final class FakePresenceSource implements PresenceSource {
         return "fake-source";
     }
 
+    boolean failListUsers;
+    int listUsersCalls;
+
     @Override
     public List<TeamsUser> listUsers() {
+        listUsersCalls++;
         if (down) {
             throw new RetryableException("presence source down");
+        }
+        if (failListUsers) {
+            throw new RetryableException("user listing failed");
         }
         return new ArrayList<>(users.values());
     }

@@ -1094,4 +1094,25 @@ class SyncEngineTest {
         engine.syncOnce();
         assertThat(f.sink.dnd("2")).isTrue();
     }
+
+    @Test
+    void aFailedUserRefreshIsTriedAgainAfterAMinuteNotEveryCycleAndTheOldListsServeMeanwhile() {
+        f.config.userRefreshInterval(Duration.ofMinutes(15));
+        f.user("1", false);
+        SyncEngine engine = f.engine();
+        engine.syncOnce();
+        f.advance(Duration.ofMinutes(15));
+        f.source.failListUsers = true;
+        assertThat(engine.syncOnce().errors()).anySatisfy(e -> assertThat(e).startsWith("user refresh:"));
+        int listings = f.source.listUsersCalls;
+        f.call("1");
+        f.advance(Duration.ofSeconds(10));
+        CycleReport r = engine.syncOnce();
+        assertThat(r.success()).as("no new listing yet, the old list serves").isTrue();
+        assertThat(f.sink.dnd("1")).isTrue();
+        assertThat(f.source.listUsersCalls).isEqualTo(listings);
+        f.source.failListUsers = false;
+        f.advance(Duration.ofMinutes(1));
+        assertThat(engine.syncOnce().usersRefreshed()).isTrue();
+    }
 }
