@@ -64,4 +64,39 @@ class StateFileRefusalIntegrationTest {
             assertThat(s.map(p -> p.getFileName().toString())).as("no replacement file").containsExactly("teamsconnect-state.json");
         }
     }
+
+    /**
+     * A valid state file of another PBX: held users there must never be "restored" on this one (a user here who set
+     * DND by hand would lose it). Holds written against PBX A, then an engine for PBX B on the same file.
+     */
+    @org.junit.jupiter.api.Test
+    void aStateFileWithHoldsOfAnotherPbxIsRefusedAndItsHoldsStayForTheirOwnPbx() throws Exception {
+        Path file = dir.resolve("teamsconnect-state.json");
+        try (Landscape a = Landscape.start(2); Landscape b = Landscape.start(2)) {
+            a.inCall(1);
+            SyncEngine onA = a.engine(Landscape.config().releaseOnShutdown(false).build(), new JsonFileStateStore(file));
+            onA.syncOnce();
+            assertThat(a.dnd(1)).isTrue();
+            onA.close();
+            byte[] before = Files.readAllBytes(file);
+
+            b.pressDnd(1, true); // on PBX B, user 1 has DND on by hand
+            SyncEngine onB = b.engine(Landscape.config().build(), new JsonFileStateStore(file));
+            assertThatThrownBy(onB::syncOnce)
+                    .isInstanceOf(StateStoreException.class)
+                    .hasMessageContaining(a.pbx.baseUrl().toString())
+                    .hasMessageContaining(b.pbx.baseUrl().toString())
+                    .hasMessageContaining("release");
+            onB.close();
+            assertThat(b.dnd(1)).as("the hand-set DND on B is untouched").isTrue();
+            assertThat(b.pbx.dndChanges().stream().filter(c -> c.source() == dev.teamsconnect.testkit.starface.StarfaceEmulator.DndSource.API).count()).isZero();
+            assertThat(Files.readAllBytes(file)).isEqualTo(before);
+
+            // the way out: the engine for A gives its users their DND back
+            SyncEngine releaseOnA = a.engine(Landscape.config().build(), new JsonFileStateStore(file));
+            assertThat(releaseOnA.releaseAllHolds().remaining()).isZero();
+            releaseOnA.close();
+            assertThat(a.dnd(1)).isFalse();
+        }
+    }
 }

@@ -120,8 +120,8 @@ public final class StarfacePbxSink implements PbxSink {
                 // a small queue on the appliance is enough to keep its workers busy: grow while fewer than 2
                 // requests wait there, shrink above 4 (the defaults, 3 and 6 times log10 of the limit, let a PBX
                 // with 8 workers carry a queue of 6 and more)
-                .alpha(2)
-                .beta(4)
+                .alpha(3)
+                .beta(6)
                 .build();
         this.limiter = com.netflix.concurrency.limits.limiter.SimpleLimiter.newBuilder().named("starface").limit(limit).build();
         // a worker waits for a slot at most one request's deadline; then the user fails this round (retried next cycle)
