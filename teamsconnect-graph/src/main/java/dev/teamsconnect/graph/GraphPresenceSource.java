@@ -76,6 +76,8 @@ public final class GraphPresenceSource implements PresenceSource {
     private static final Logger LOG = LoggerFactory.getLogger(GraphPresenceSource.class);
     /** The most ids Graph accepts in one getPresencesByUserId request. */
     public static final int MAX_CHUNK = 650;
+    /** The default of {@code teams.pollInterval}: how often the engine reads presence. */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
     private static final String[] USER_FIELDS = {"id", "displayName", "mail", "userPrincipalName", "accountEnabled"};
 
     private final Settings s;
@@ -490,6 +492,12 @@ public final class GraphPresenceSource implements PresenceSource {
         return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
     }
 
+    /** The configured {@code teams.pollInterval} (default {@link #DEFAULT_POLL_INTERVAL}). */
+    @Override
+    public java.util.Optional<Duration> pollInterval() {
+        return java.util.Optional.of(s.pollInterval);
+    }
+
     @Override
     public void close() {
         okHttp.dispatcher().executorService().shutdown();
@@ -519,6 +527,7 @@ public final class GraphPresenceSource implements PresenceSource {
         Duration rateWindow;
         int chunkSize;
         Duration userRefreshInterval;
+        Duration pollInterval;
         List<X509Certificate> trustedCertificates;
         Clock clock;
         Sleeper sleeper;
@@ -550,6 +559,7 @@ public final class GraphPresenceSource implements PresenceSource {
         private Duration rateWindow = Duration.ofSeconds(30);
         private int chunkSize = MAX_CHUNK;
         private Duration userRefreshInterval = Duration.ofMinutes(15);
+        private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private final List<X509Certificate> trusted = new ArrayList<>();
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = Sleeper.REAL;
@@ -651,6 +661,15 @@ public final class GraphPresenceSource implements PresenceSource {
         /** How long {@link #listUsers()} answers from memory; default 15 minutes. */
         public Builder userRefreshInterval(Duration interval) {
             this.userRefreshInterval = interval;
+            return this;
+        }
+
+        /** How often the engine reads presence ({@code teams.pollInterval}); must be > 0, default 5 s. */
+        public Builder pollInterval(Duration interval) {
+            if (interval == null || interval.isZero() || interval.isNegative()) {
+                throw new ConfigException(path("pollInterval"), "must be > 0, but was " + interval);
+            }
+            this.pollInterval = interval;
             return this;
         }
 
@@ -778,6 +797,7 @@ public final class GraphPresenceSource implements PresenceSource {
             st.rateWindow = rateWindow;
             st.chunkSize = chunkSize;
             st.userRefreshInterval = userRefreshInterval;
+            st.pollInterval = pollInterval;
             st.trustedCertificates = List.copyOf(trusted);
             st.clock = Objects.requireNonNull(clock, "clock");
             st.sleeper = Objects.requireNonNull(sleeper, "sleeper");

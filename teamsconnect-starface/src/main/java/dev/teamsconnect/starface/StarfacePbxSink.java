@@ -412,7 +412,7 @@ public final class StarfacePbxSink implements PbxSink {
         private final List<X509Certificate> trustedCertificates = new ArrayList<>();
         private byte[] pin;
         private HttpClient httpClient;
-        private int parallelism = 4;
+        private int parallelism = 16;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(10);
         private int maxRetries = 3;
@@ -480,7 +480,7 @@ public final class StarfacePbxSink implements PbxSink {
             return this;
         }
 
-        /** Requests in flight in {@link #readStates}/{@link #applyAll} (default 4, 1..64). */
+        /** The cap of requests in flight to the PBX in {@link #readStates}/{@link #applyAll} (default 16, 1..64). */
         public Builder parallelism(int parallelism) {
             this.parallelism = parallelism;
             return this;
