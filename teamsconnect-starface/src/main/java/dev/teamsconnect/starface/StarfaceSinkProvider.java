@@ -2,7 +2,6 @@ package dev.teamsconnect.starface;
 
 import com.google.auto.service.AutoService;
 import dev.teamsconnect.core.error.ConfigException;
-import dev.teamsconnect.core.error.ConfigProblem;
 import dev.teamsconnect.core.spi.PbxSink;
 import dev.teamsconnect.core.spi.PbxSinkProvider;
 import dev.teamsconnect.core.spi.ProviderConfig;
@@ -99,14 +98,22 @@ public final class StarfaceSinkProvider implements PbxSinkProvider {
         return b.build();
     }
 
-    /** The certificates of a PEM file; a file without any is reported at {@code tls.certificate}. */
+    /** The certificates of a PEM file; a file that holds none, or is damaged, is reported at {@code tls.certificate}. */
     private static List<X509Certificate> certificates(ProviderConfig tls, Path file) {
-        try {
-            return StarfaceTls.readCertificates(tls.path("certificate"), file);
-        } catch (ConfigException e) {
-            for (ConfigProblem p : e.problems()) {
-                tls.problemAt(p.keyPath(), p.message());
+        String shown = tls.shown("certificate", file.toString());
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            List<X509Certificate> out = new java.util.ArrayList<>();
+            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                out.add((X509Certificate) c);
             }
+            if (out.isEmpty()) {
+                tls.problem("certificate", "file " + shown + " holds no certificate; it must be a PEM file with"
+                        + " -----BEGIN CERTIFICATE----- blocks");
+            }
+            return out;
+        } catch (java.security.cert.CertificateException | java.io.IOException e) {
+            tls.problem("certificate", "file " + shown + " is not a readable PEM certificate (" + e.getClass().getSimpleName()
+                    + "); export the appliance's certificate as PEM");
             return List.of();
         }
     }

@@ -309,7 +309,7 @@ public final class ProviderConfig {
         try {
             int n = Integer.parseInt(s.get());
             if (n < min || n > max) {
-                problem(key, "must be between " + min + " and " + max + ", but was " + shown(key, s.get()));
+                problem(key, "must be between " + min + " and " + max + ", but was " + (isHidden(key) ? "(hidden)" : n));
                 return fallback;
             }
             return n;

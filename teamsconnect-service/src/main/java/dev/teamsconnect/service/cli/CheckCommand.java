@@ -19,7 +19,8 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config = new ConfigOption();
 
-    @Option(names = "--config-only", description = "Only validate the config file; do not sign in anywhere.")
+    @Option(names = "--config-only", description = {"Only validate the config file (every section, by its plugin);",
+            "do not sign in anywhere."})
     boolean configOnly;
 
     CheckCommand(CliEnvironment env) {
@@ -29,6 +30,8 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServiceConfig c = config.load(env);
+        // the plugins check their sections exactly as run creates them: no network, exit 2 on any problem
+        config.warn(env, env.runtime().validate(c));
         if (configOnly) {
             env.out().println(ConfigSummary.describe(config.file, c));
             env.out().flush();

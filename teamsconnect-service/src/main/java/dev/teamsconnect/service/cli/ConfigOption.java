@@ -1,8 +1,10 @@
 package dev.teamsconnect.service.cli;
 
 import dev.teamsconnect.service.config.ConfigLoader;
+import dev.teamsconnect.service.config.ConfigOrigin;
 import dev.teamsconnect.service.config.ServiceConfig;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The {@code --config FILE} option shared by run and check. */
@@ -12,13 +14,26 @@ final class ConfigOption {
             description = "The YAML config file (see teamsconnect.example.yaml and docs/configuration.md).")
     Path file;
 
-    /** Loads and validates; prints warnings to stderr. Throws InvalidConfigException (exit 2). */
+    private ConfigOrigin loaded;
+
+    /** Loads and validates the service's sections; prints warnings to stderr. Throws InvalidConfigException (exit 2). */
     ServiceConfig load(CliEnvironment env) {
         ServiceConfig config = new ConfigLoader(env.environment()).load(file);
-        for (String warning : config.warnings()) {
-            env.err().println("warning: " + file + ": " + warning);
+        loaded = config.origin();
+        warn(env, config.warnings());
+        return config;
+    }
+
+    /** Prints warnings ({@code keyPath: message}) to stderr, scrubbed of substituted values. */
+    void warn(CliEnvironment env, List<String> warnings) {
+        for (String warning : warnings) {
+            env.err().println("warning: " + file + ": " + scrub(warning));
         }
         env.err().flush();
-        return config;
+    }
+
+    /** {@code text} without any value that {@code ${NAME}} put into the loaded config. */
+    String scrub(String text) {
+        return loaded == null ? text : loaded.scrub(text);
     }
 }

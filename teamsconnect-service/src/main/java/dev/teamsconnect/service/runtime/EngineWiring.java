@@ -1,8 +1,9 @@
 package dev.teamsconnect.service.runtime;
 
 import dev.teamsconnect.core.engine.EngineConfig;
-import dev.teamsconnect.core.engine.ManualDndMode;
 import dev.teamsconnect.core.engine.SyncEngine;
+import dev.teamsconnect.core.error.ConfigException;
+import dev.teamsconnect.core.error.ConfigProblem;
 import dev.teamsconnect.core.mapping.ConfigurableStatusPolicy;
 import dev.teamsconnect.core.spi.PbxSink;
 import dev.teamsconnect.core.spi.PresenceSource;
@@ -10,28 +11,37 @@ import dev.teamsconnect.core.spi.ProviderConfig;
 import dev.teamsconnect.core.spi.StateStore;
 import dev.teamsconnect.service.config.MappingConfig;
 import dev.teamsconnect.service.config.ServiceConfig;
-import dev.teamsconnect.service.config.TeamsConfig;
 import dev.teamsconnect.service.config.UserScope;
 import dev.teamsconnect.service.metrics.ServiceMetrics;
 import dev.teamsconnect.service.status.StatusBoard;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the parts of the sync from a {@link ServiceConfig}: the plugins (by id, through a {@link PluginLookup}), the
- * status policy, the engine settings and the engine itself. Creating plugins does no network I/O; a plugin that
- * rejects its section throws a {@link dev.teamsconnect.core.error.ConfigException} naming the key path.
+ * status policy, the engine settings and the engine itself. Creating plugins does no network I/O; each plugin
+ * validates its whole section, and a rejected section is reported like the service's own problems: one
+ * {@link dev.teamsconnect.service.config.InvalidConfigException} with every problem, its line, sorted by line, no
+ * substituted value in it.
  */
 public final class EngineWiring {
 
-    /** Users are listed and matched again this often (new and removed users show up within it). */
-    static final Duration USER_REFRESH = Duration.ofMinutes(15);
+    private static final Logger LOG = LoggerFactory.getLogger(EngineWiring.class);
+
+    /** The poll interval when the source does not say (the Graph source's documented default). */
+    static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
     /** The id of the state store (core's JSON file store). */
     static final String STORE_ID = "file";
 
     private final ServiceConfig config;
     private final PluginLookup plugins;
+    private Duration pollInterval;
 
     public EngineWiring(ServiceConfig config, PluginLookup plugins) {
         this.config = config;
@@ -40,17 +50,61 @@ public final class EngineWiring {
 
     /** The presence source as configured (source.type), not opened. */
     public PresenceSource source() {
-        return plugins.source(config.source()).create(config.sourceConfig());
+        return create(c -> plugins.source(config.source()).create(c), config.sourceConfig());
     }
 
     /** The PBX sink as configured (sink.type), not opened. */
     public PbxSink sink() {
-        return plugins.sink(config.sink()).create(config.sinkConfig());
+        return create(c -> plugins.sink(config.sink()).create(c), config.sinkConfig());
     }
 
     /** The state store at state.file. */
     public StateStore store() {
         return plugins.store(STORE_ID).create(new ProviderConfig("state", Map.of("file", config.state().file().toString())));
+    }
+
+    private <T> T create(Function<ProviderConfig, T> provider, ProviderConfig section) {
+        try {
+            T plugin = provider.apply(section);
+            section.warnings().forEach(w -> LOG.warn("{}: {}", config.origin().source(), config.origin().scrub(w)));
+            return plugin;
+        } catch (ConfigException e) {
+            throw config.origin().invalid(e);
+        }
+    }
+
+    /**
+     * Checks the whole config the way {@code run} uses it, without network I/O: each chosen plugin validates its
+     * section (created, then closed), then the engine settings are checked against the source's poll interval.
+     * Every problem of both plugins is reported together.
+     *
+     * @return the plugins' warnings ({@code keyPath: message}), to show next to the service's
+     * @throws dev.teamsconnect.service.config.InvalidConfigException with every problem found
+     */
+    public List<String> validate() {
+        List<ConfigProblem> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Duration poll = DEFAULT_POLL_INTERVAL;
+        ProviderConfig sourceSection = config.sourceConfig();
+        try (PresenceSource source = plugins.source(config.source()).create(sourceSection)) {
+            poll = source.pollInterval().orElse(DEFAULT_POLL_INTERVAL);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        warnings.addAll(sourceSection.warnings());
+        ProviderConfig sinkSection = config.sinkConfig();
+        try (PbxSink sink = plugins.sink(config.sink()).create(sinkSection)) {
+            // created and closed: only its validation matters here
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        warnings.addAll(sinkSection.warnings());
+        problems.addAll(crossChecks(poll));
+        if (!problems.isEmpty()) {
+            throw config.origin().invalid(problems);
+        }
+        pollInterval = poll;
+        return warnings.stream().map(config.origin()::scrub).toList();
     }
 
     /** The status policy from mapping.dnd, mapping.chatStatus and mapping.language. */
@@ -60,31 +114,64 @@ public final class EngineWiring {
                 .language(m.language().code()).build();
     }
 
-    /** The poll interval: teams.pollInterval for the Graph source, the documented default otherwise. */
+    /** The poll interval: what the source reports ({@code PresenceSource.pollInterval()}), else 5 s. */
     public Duration pollInterval() {
-        return config.teams().map(TeamsConfig::pollInterval).orElse(TeamsConfig.DEFAULT_POLL_INTERVAL);
+        if (pollInterval == null) {
+            try (PresenceSource source = source()) {
+                pollInterval = source.pollInterval().orElse(DEFAULT_POLL_INTERVAL);
+            }
+        }
+        return pollInterval;
     }
 
     /**
-     * The engine settings from mapping.* and teams.pollInterval.
+     * The engine settings from mapping.*, users.refreshInterval and the source's poll interval.
      *
      * @param dryRun    write nothing
      * @param keepHolds do not release holds on close (run --once: the next run restores them)
+     * @throws dev.teamsconnect.service.config.InvalidConfigException when mapping.failOpenAfter or
+     *                                                                 users.refreshInterval do not fit the poll interval
      */
     public EngineConfig engineConfig(boolean dryRun, boolean keepHolds) {
+        return engineConfig(dryRun, keepHolds, pollInterval());
+    }
+
+    private EngineConfig engineConfig(boolean dryRun, boolean keepHolds, Duration poll) {
+        List<ConfigProblem> problems = crossChecks(poll);
+        if (!problems.isEmpty()) {
+            throw config.origin().invalid(problems);
+        }
         MappingConfig m = config.mapping();
-        Duration poll = pollInterval();
-        return EngineConfig.builder()
-                .pollInterval(poll)
-                .userRefreshInterval(poll.compareTo(USER_REFRESH) > 0 ? poll : USER_REFRESH)
-                .gracePeriod(m.graceAfterCall())
-                .debounce(m.debounce())
-                .manualDndMode(m.manualDnd() == dev.teamsconnect.service.config.ManualDndMode.TEAMS_LEADS
-                        ? ManualDndMode.TEAMS_LEADS : ManualDndMode.RESPECT)
-                .releaseOnShutdown(m.releaseOnShutdown() && !keepHolds)
-                .failOpenAfter(m.failOpenAfter())
-                .dryRun(dryRun)
-                .build();
+        try {
+            return EngineConfig.builder()
+                    .pollInterval(poll)
+                    .userRefreshInterval(config.users().refreshInterval())
+                    .gracePeriod(m.graceAfterCall())
+                    .debounce(m.debounce())
+                    .manualDndMode(m.manualDnd())
+                    .releaseOnShutdown(m.releaseOnShutdown() && !keepHolds)
+                    .failOpenAfter(m.failOpenAfter())
+                    .dryRun(dryRun)
+                    .build();
+        } catch (ConfigException e) {
+            throw config.origin().invalid(e);
+        }
+    }
+
+    /** The checks that need both the service's settings and the source's poll interval. */
+    private List<ConfigProblem> crossChecks(Duration poll) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        Duration failOpen = config.mapping().failOpenAfter();
+        if (!failOpen.isZero() && failOpen.compareTo(poll) <= 0) {
+            problems.add(new ConfigProblem("mapping.failOpenAfter", "must be longer than the poll interval ("
+                    + poll.toMillis() + "ms), or 0s to turn fail-open off, but was " + failOpen.toMillis() + "ms", 0));
+        }
+        Duration refresh = config.users().refreshInterval();
+        if (refresh.compareTo(poll) < 0) {
+            problems.add(new ConfigProblem("users.refreshInterval", "must not be shorter than the poll interval ("
+                    + poll.toMillis() + "ms), but was " + refresh.toMillis() + "ms", 0));
+        }
+        return problems;
     }
 
     /**
@@ -92,15 +179,26 @@ public final class EngineWiring {
      * also registered as audit listeners).
      */
     public SyncEngine engine(boolean dryRun, boolean keepHolds, StatusBoard board, ServiceMetrics metrics, Clock clock) {
-        PresenceSource source = new ObservedPresenceSource(source(), board, metrics, clock,
+        PresenceSource created = source();
+        Duration poll = created.pollInterval().orElse(DEFAULT_POLL_INTERVAL);
+        EngineConfig engineConfig;
+        PbxSink createdSink;
+        try {
+            engineConfig = engineConfig(dryRun, keepHolds, poll);
+            createdSink = sink();
+        } catch (RuntimeException e) {
+            closeQuietly(created);
+            throw e;
+        }
+        PresenceSource source = new ObservedPresenceSource(created, board, metrics, clock,
                 ServiceConfig.sourceSectionName(config.source()));
-        PbxSink sink = new ObservedPbxSink(sink(), board, metrics, clock, ServiceConfig.sinkSectionName(config.sink()));
+        PbxSink sink = new ObservedPbxSink(createdSink, board, metrics, clock, ServiceConfig.sinkSectionName(config.sink()));
         SyncEngine.Builder b = SyncEngine.builder()
                 .source(source)
                 .sink(sink)
                 .store(store())
                 .policy(policy())
-                .config(engineConfig(dryRun, keepHolds))
+                .config(engineConfig)
                 .clock(clock)
                 .listener(board)
                 .listener(metrics)
@@ -109,5 +207,13 @@ public final class EngineWiring {
             b.scopeGroup(config.users().group().orElseThrow());
         }
         return b.build();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("Closing {} failed", c, e);
+        }
     }
 }
