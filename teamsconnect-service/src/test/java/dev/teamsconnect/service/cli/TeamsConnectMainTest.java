@@ -97,7 +97,7 @@ class TeamsConnectMainTest {
 
         assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
                 .startsWith("Effective config: ServiceConfig[").contains("sections={")
-                .doesNotContain("${")));
+                .doesNotContain("${"));
         // the secrets themselves are checked for in every test's output and logs, see noSecretAnywhere
     }
 
