@@ -30,13 +30,14 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServiceConfig c = config.load(env);
-        // the plugins check their sections exactly as run creates them: no network, exit 2 on any problem
-        config.warn(env, env.runtime().validate(c));
         if (configOnly) {
+            // the plugins check their sections exactly as run creates them: no network, exit 2 on any problem
+            config.warn(env, env.runtime().validate(c));
             env.out().println(ConfigSummary.describe(config.file, c));
             env.out().flush();
             return 0;
         }
+        // the runtime creates the plugins first: a rejected section is a config error (exit 2) before any sign-in
         boolean ok = env.runtime().check(c, env.out());
         env.out().flush();
         return ok ? 0 : 1;
