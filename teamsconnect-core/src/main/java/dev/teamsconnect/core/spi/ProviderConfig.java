@@ -342,15 +342,31 @@ public final class ProviderConfig {
      * reported (tokens or passwords travel on the connection).
      */
     public Optional<URI> url(String key, boolean httpsOnly) {
+        return url(key, httpsOnly, true);
+    }
+
+    /**
+     * An http(s) endpoint URL with a host and without user info; path and query are allowed (they often carry a
+     * token), so the value is never shown in a message.
+     */
+    public Optional<URI> endpointUrl(String key) {
+        return url(key, false, false);
+    }
+
+    private Optional<URI> url(String key, boolean httpsOnly, boolean baseOnly) {
         Optional<String> s = text(key);
         if (s.isEmpty()) {
             return Optional.empty();
         }
         String text = s.get();
+        if (!baseOnly) {
+            // shown as scheme://host:port at most
+            text = text.replaceAll("^([A-Za-z][A-Za-z0-9+.-]*://[^/?#@]*@?[^/?#]*).*$", "$1");
+        }
         String expected = httpsOnly ? "an https URL like https://host.example.com" : "an http or https URL like https://host.example.com";
         URI uri;
         try {
-            uri = new URI(text);
+            uri = new URI(s.get());
         } catch (URISyntaxException e) {
             problem(key, "must be " + expected + ", but was " + shown(key, text));
             return Optional.empty();
@@ -365,7 +381,7 @@ public final class ProviderConfig {
             problem(key, "must not contain a user name or password; put credentials in their own keys");
             return Optional.empty();
         }
-        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        if (baseOnly && (uri.getRawQuery() != null || uri.getRawFragment() != null)) {
             problem(key, "must be a base URL without ?query or #fragment, but was " + shown(key, text));
             return Optional.empty();
         }
