@@ -42,6 +42,7 @@ public final class EngineWiring {
     private final ServiceConfig config;
     private final PluginLookup plugins;
     private Duration pollInterval;
+    private final java.util.Set<String> logged = new java.util.HashSet<>();
 
     public EngineWiring(ServiceConfig config, PluginLookup plugins) {
         this.config = config;
@@ -66,7 +67,12 @@ public final class EngineWiring {
     private <T> T create(Function<ProviderConfig, T> provider, ProviderConfig section) {
         try {
             T plugin = provider.apply(section);
-            section.warnings().forEach(w -> LOG.warn("{}: {}", config.origin().source(), config.origin().scrub(w)));
+            for (String w : section.warnings()) {
+                // once per wiring, though run creates the source twice (poll interval, engine)
+                if (logged.add(w)) {
+                    LOG.warn("{}: {}", config.origin().source(), config.origin().scrub(w));
+                }
+            }
             return plugin;
         } catch (ConfigException e) {
             throw config.origin().invalid(e);

@@ -166,6 +166,44 @@ class TeamsConnectMainTest {
     }
 
     @Test
+    void configOnlyFindsWhatThePluginsRejectBeforeAnyRun() throws IOException {
+        String yaml = Files.readString(config("")).replace("https://pbx.example.com", "http://pbx.example.com")
+                .replace("  password: ${STARFACE_PASSWORD}\n", "  password: ${STARFACE_PASSWORD}\n  parallelism: 65\n  tls:\n"
+                        + "    pin: sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n")
+                .replace("  clientId: app-1\n", "  clientId: app-1\n  chunkSize: 0\n");
+        Path file = Files.writeString(dir.resolve("teamsconnect.yaml"), yaml);
+
+        assertThat(main("check", "--config", file.toString(), "--config-only")).isEqualTo(TeamsConnectMain.EXIT_CONFIG);
+
+        assertThat(err.toString()).contains("3 problems")
+                .contains("teams.chunkSize: must be between 1 and 650, but was 0 (line 4)")
+                .contains("starface.parallelism: must be between 1 and 64, but was 65 (line 11)")
+                .contains("starface.tls: is set, but starface.baseUrl is plain http://");
+        assertThat(out.toString()).isEmpty();
+        assertThat(runtime.calls).isEmpty();
+    }
+
+    @Test
+    void configOnlyAcceptsTheDocumentedTuningKeysAndBothPinForms() throws IOException {
+        Path file = config("""
+                  parallelism: 8
+                  connectTimeout: 3s
+                  requestTimeout: 20s
+                  maxRetries: 5
+                  recheckInterval: 0s
+                  tls:
+                    pin: sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=
+                users:
+                  refreshInterval: 30m
+                """);
+        String yaml = Files.readString(file);
+        assertThat(main("check", "--config", file.toString(), "--config-only")).as(err.toString()).isZero();
+        Files.writeString(file, yaml.replace("sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+                "\"E3:B0:C4:42:98:FC:1C:14:9A:FB:F4:C8:99:6F:B9:24:27:AE:41:E4:64:9B:93:4C:A4:95:99:1B:78:52:B8:55\""));
+        assertThat(main("check", "--config", file.toString(), "--config-only")).as(err.toString()).isZero();
+    }
+
+    @Test
     void printsWarningsToStandardError() throws IOException {
         Path file = config("users:\n  group: Sales\n");
 
