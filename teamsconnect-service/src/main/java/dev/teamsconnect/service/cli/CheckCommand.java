@@ -29,7 +29,7 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServiceConfig c = config.load(env);
+        ServiceConfig c = configOnly ? config.loadWithPluginProblems(env) : config.load(env);
         if (configOnly) {
             // the plugins check their sections exactly as run creates them: no network, exit 2 on any problem
             config.warn(env, env.runtime().validate(c));

@@ -1,5 +1,6 @@
 package dev.teamsconnect.service.cli;
 
+import dev.teamsconnect.core.error.ConfigException;
 import dev.teamsconnect.service.config.ConfigLoader;
 import dev.teamsconnect.service.config.ConfigOrigin;
 import dev.teamsconnect.service.config.ServiceConfig;
@@ -18,7 +19,26 @@ final class ConfigOption {
 
     /** Loads and validates the service's sections; prints warnings to stderr. Throws InvalidConfigException (exit 2). */
     ServiceConfig load(CliEnvironment env) {
-        ServiceConfig config = new ConfigLoader(env.environment()).load(file);
+        return load(env, new ConfigLoader(env.environment()));
+    }
+
+    /**
+     * As {@link #load(CliEnvironment)}, but when the service's sections have problems, the plugins' problems are
+     * reported with them ({@code check --config-only}).
+     */
+    ServiceConfig loadWithPluginProblems(CliEnvironment env) {
+        return load(env, new ConfigLoader(env.environment(), c -> {
+            try {
+                env.runtime().validate(c);
+                return List.of();
+            } catch (ConfigException e) {
+                return e.problems();
+            }
+        }));
+    }
+
+    private ServiceConfig load(CliEnvironment env, ConfigLoader loader) {
+        ServiceConfig config = loader.load(file);
         loaded = config.origin();
         warn(env, config.warnings());
         return config;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Loads and validates a TeamsConnect YAML config file: parse, replace {@code ${NAME}} from the environment, check
@@ -27,13 +28,26 @@ import java.util.Objects;
 public final class ConfigLoader {
 
     private final Map<String, String> environment;
+    private final Function<ServiceConfig, List<ConfigProblem>> pluginCheck;
 
     /**
      * @param environment where {@code ${NAME}} is looked up; pass {@link System#getenv()} in production and a map
      *                    in tests
      */
     public ConfigLoader(Map<String, String> environment) {
+        this(environment, c -> List.of());
+    }
+
+    /**
+     * A loader that, when the service's own sections have problems, also reports the problems of the plugin
+     * sections in the same exception ({@code check --config-only}: every problem of the file at once).
+     *
+     * @param pluginCheck the problems the plugins find in their sections of a config (whose wrong service values
+     *                    are replaced by their defaults); must not do network I/O
+     */
+    public ConfigLoader(Map<String, String> environment, Function<ServiceConfig, List<ConfigProblem>> pluginCheck) {
         this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
+        this.pluginCheck = Objects.requireNonNull(pluginCheck, "pluginCheck");
     }
 
     /**
@@ -97,9 +111,18 @@ public final class ConfigLoader {
                         + " environment, or chmod 600 the file")));
         substitution.forEach(p -> root.problemAt(p.keyPath(), p.message()));
         ServiceConfig config = new ServiceConfigValidator(root).validate(origin);
-        if (config == null || !root.problems().isEmpty()) {
+        if (!root.problems().isEmpty()) {
+            List<ConfigProblem> all = new ArrayList<>(root.problems());
+            java.util.Set<String> reported = new java.util.HashSet<>();
+            all.forEach(p -> reported.add(p.keyPath()));
+            for (ConfigProblem p : pluginCheck.apply(config)) {
+                // a value the service already reported (e.g. an unset ${VAR}) gets no second message
+                if (reported.add(p.keyPath())) {
+                    all.add(p);
+                }
+            }
             // in file order, so the list reads top to bottom; problems without a line go last
-            throw origin.invalid(root.problems());
+            throw origin.invalid(all);
         }
         return config;
     }

@@ -33,7 +33,10 @@ final class ServiceConfigValidator {
         this.root = root;
     }
 
-    /** The config, or {@code null} when problems were found (they are in the root section). */
+    /**
+     * The config; where a value is wrong (the problem is recorded in the root section) its fallback is in it, so
+     * that the plugin sections can be checked in the same run.
+     */
     @SuppressWarnings("unchecked")
     ServiceConfig validate(ConfigOrigin origin) {
         String source = pluginId(root.child("source"), ServiceConfig.DEFAULT_SOURCE);
@@ -77,9 +80,7 @@ final class ServiceConfigValidator {
             Object raw = root.asMap().get(name);
             sections.put(name, raw instanceof Map ? (Map<String, Object>) raw : Map.of());
         }
-        if (!root.problems().isEmpty()) {
-            return null;
-        }
+        // built with fallbacks even when there are problems, so the plugins can still check their sections
         return new ServiceConfig(source, sink, users, mapping, state, server, sections, origin,
                 origin.scrub(root.warnings()));
     }

@@ -184,6 +184,20 @@ class TeamsConnectMainTest {
     }
 
     @Test
+    void configOnlyReportsTheServicesAndThePluginsProblemsTogetherInFileOrder() throws IOException {
+        Path file = config("  maxRetries: 11\nserver:\n  port: 70000\n");
+        Files.writeString(file, Files.readString(file).replace("  clientId: app-1\n", "  clientId: app-1\n  pollIntervall: 5s\n"));
+
+        assertThat(main("check", "--config", file.toString(), "--config-only")).isEqualTo(TeamsConnectMain.EXIT_CONFIG);
+
+        assertThat(err.toString()).contains("3 problems");
+        assertThat(err.toString().lines().filter(l -> l.startsWith("  ")).toList()).containsExactly(
+                "  teams.pollIntervall: is not a known key; did you mean \"pollInterval\"? (line 4)",
+                "  starface.maxRetries: must be between 0 and 10, but was 11 (line 11)",
+                "  server.port: must be between 0 and 65535, but was 70000 (line 13)");
+    }
+
+    @Test
     void configOnlyAcceptsTheDocumentedTuningKeysAndBothPinForms() throws IOException {
         Path file = config("""
                   parallelism: 8
