@@ -67,12 +67,7 @@ public final class EngineWiring {
     private <T> T create(Function<ProviderConfig, T> provider, ProviderConfig section) {
         try {
             T plugin = provider.apply(section);
-            for (String w : section.warnings()) {
-                // once per wiring, though run creates the source twice (poll interval, engine)
-                if (logged.add(w)) {
-                    LOG.warn("{}: {}", config.origin().source(), config.origin().scrub(w));
-                }
-            }
+            logWarnings(section.warnings());
             return plugin;
         } catch (ConfigException e) {
             throw config.origin().invalid(e);
@@ -88,6 +83,11 @@ public final class EngineWiring {
      * @throws dev.teamsconnect.service.config.InvalidConfigException with every problem found
      */
     public List<String> validate() {
+        return check().stream().map(config.origin()::scrub).toList();
+    }
+
+    /** {@link #validate()} with the warnings as the plugins wrote them. */
+    private List<String> check() {
         List<ConfigProblem> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Duration poll = DEFAULT_POLL_INTERVAL;
@@ -110,7 +110,16 @@ public final class EngineWiring {
             throw config.origin().invalid(problems);
         }
         pollInterval = poll;
-        return warnings.stream().map(config.origin()::scrub).toList();
+        return warnings;
+    }
+
+    /** Logs each plugin warning once per wiring (run creates the source more than once). */
+    private void logWarnings(List<String> warnings) {
+        for (String w : warnings) {
+            if (logged.add(w)) {
+                LOG.warn("{}: {}", config.origin().source(), config.origin().scrub(w));
+            }
+        }
     }
 
     /** The status policy from mapping.dnd, mapping.chatStatus and mapping.language. */
@@ -120,12 +129,16 @@ public final class EngineWiring {
                 .language(m.language().code()).build();
     }
 
-    /** The poll interval: what the source reports ({@code PresenceSource.pollInterval()}), else 5 s. */
+    /**
+     * The poll interval: what the source reports ({@code PresenceSource.pollInterval()}), else 5 s. The first call
+     * checks the whole config as {@link #validate()} does (so {@code run}, which asks for it first, reports every
+     * problem of both plugin sections at once) and logs the plugins' warnings.
+     *
+     * @throws dev.teamsconnect.service.config.InvalidConfigException with every problem found
+     */
     public Duration pollInterval() {
         if (pollInterval == null) {
-            try (PresenceSource source = source()) {
-                pollInterval = source.pollInterval().orElse(DEFAULT_POLL_INTERVAL);
-            }
+            logWarnings(check());
         }
         return pollInterval;
     }

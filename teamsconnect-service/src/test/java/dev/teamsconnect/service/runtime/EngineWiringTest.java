@@ -114,6 +114,11 @@ class EngineWiringTest {
                 "starface.tls: is set, but starface.baseUrl is plain http://; use https:// or remove tls (line 12)",
                 "starface.tls.pin: must be a SHA-256 fingerprint: 64 hex digits (colons allowed) or sha256/<base64 of 32"
                         + " bytes>, but was \"sha256/AAAA\" (line 13)");
+        // run asks for the poll interval first: the same complete report
+        dev.teamsconnect.service.config.InvalidConfigException fromRun = org.assertj.core.api.Assertions.catchThrowableOfType(
+                dev.teamsconnect.service.config.InvalidConfigException.class,
+                () -> new EngineWiring(c, PluginLookup.discover()).pollInterval());
+        assertThat(fromRun.problems()).isEqualTo(e.problems());
     }
 
     @Test
