@@ -42,6 +42,8 @@ public final class EngineWiring {
     private final ServiceConfig config;
     private final PluginLookup plugins;
     private Duration pollInterval;
+    private PresenceSource checkedSource;
+    private PbxSink checkedSink;
     private final java.util.Set<String> logged = new java.util.HashSet<>();
 
     public EngineWiring(ServiceConfig config, PluginLookup plugins) {
@@ -49,14 +51,39 @@ public final class EngineWiring {
         this.plugins = plugins;
     }
 
-    /** The presence source as configured (source.type), not opened. */
+    /**
+     * The presence source as configured (source.type), not opened. Before the first plugin of this wiring is handed
+     * out, the whole config is checked as {@link #validate()} does, so every problem of both plugin sections is
+     * reported at once, whichever command asks first; the plugins created for that check are the first ones
+     * handed out (so a plugin is created once per role unless asked for again).
+     *
+     * @throws dev.teamsconnect.service.config.InvalidConfigException with every problem found
+     */
     public PresenceSource source() {
+        checkOnce();
+        if (checkedSource != null) {
+            PresenceSource s = checkedSource;
+            checkedSource = null;
+            return s;
+        }
         return create(c -> plugins.source(config.source()).create(c), config.sourceConfig());
     }
 
-    /** The PBX sink as configured (sink.type), not opened. */
+    /** The PBX sink as configured (sink.type), not opened; checked as {@link #source()} says. */
     public PbxSink sink() {
+        checkOnce();
+        if (checkedSink != null) {
+            PbxSink s = checkedSink;
+            checkedSink = null;
+            return s;
+        }
         return create(c -> plugins.sink(config.sink()).create(c), config.sinkConfig());
+    }
+
+    private void checkOnce() {
+        if (pollInterval == null) {
+            logWarnings(check(true));
+        }
     }
 
     /** The state store at state.file. */
@@ -83,31 +110,46 @@ public final class EngineWiring {
      * @throws dev.teamsconnect.service.config.InvalidConfigException with every problem found
      */
     public List<String> validate() {
-        return check().stream().map(config.origin()::scrub).toList();
+        return check(false).stream().map(config.origin()::scrub).toList();
     }
 
-    /** {@link #validate()} with the warnings as the plugins wrote them. */
-    private List<String> check() {
+    /**
+     * {@link #validate()} with the warnings as the plugins wrote them.
+     *
+     * @param keep keep the created plugins for {@link #source()} and {@link #sink()} instead of closing them
+     */
+    private List<String> check(boolean keep) {
         List<ConfigProblem> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Duration poll = DEFAULT_POLL_INTERVAL;
+        PresenceSource source = null;
+        PbxSink sink = null;
         ProviderConfig sourceSection = config.sourceConfig();
-        try (PresenceSource source = plugins.source(config.source()).create(sourceSection)) {
+        try {
+            source = plugins.source(config.source()).create(sourceSection);
             poll = source.pollInterval().orElse(DEFAULT_POLL_INTERVAL);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
         warnings.addAll(sourceSection.warnings());
         ProviderConfig sinkSection = config.sinkConfig();
-        try (PbxSink sink = plugins.sink(config.sink()).create(sinkSection)) {
-            // created and closed: only its validation matters here
+        try {
+            sink = plugins.sink(config.sink()).create(sinkSection);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
         warnings.addAll(sinkSection.warnings());
         problems.addAll(crossChecks(poll));
+        if (!problems.isEmpty() || !keep) {
+            closeQuietly(source);
+            closeQuietly(sink);
+        }
         if (!problems.isEmpty()) {
             throw config.origin().invalid(problems);
+        }
+        if (keep) {
+            checkedSource = source;
+            checkedSink = sink;
         }
         pollInterval = poll;
         return warnings;
@@ -137,9 +179,7 @@ public final class EngineWiring {
      * @throws dev.teamsconnect.service.config.InvalidConfigException with every problem found
      */
     public Duration pollInterval() {
-        if (pollInterval == null) {
-            logWarnings(check());
-        }
+        checkOnce();
         return pollInterval;
     }
 
@@ -229,6 +269,9 @@ public final class EngineWiring {
     }
 
     private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
         try {
             c.close();
         } catch (Exception e) {
