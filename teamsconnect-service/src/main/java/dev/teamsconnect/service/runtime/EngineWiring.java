@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * status policy, the engine settings and the engine itself. Creating plugins does no network I/O; each plugin
  * validates its whole section, and a rejected section is reported like the service's own problems: one
  * {@link dev.teamsconnect.service.config.InvalidConfigException} with every problem, its line, sorted by line, no
- * substituted value in it.
+ * substituted value in it. One wiring per command; not thread-safe.
  */
 public final class EngineWiring {
 
