@@ -860,18 +860,6 @@ public final class GraphPresenceSource implements PresenceSource {
         }
 
         /**
-         * Ignored: the source no longer keeps users in memory; {@link GraphPresenceSource#listUsers()} reads Graph on
-         * every call and the engine's {@code userRefreshInterval} decides how often. Kept only until the config
-         * provider stops calling it.
-         *
-         * @deprecated set the engine's {@code userRefreshInterval} instead
-         */
-        @Deprecated(forRemoval = true)
-        public Builder userRefreshInterval(Duration interval) {
-            return this;
-        }
-
-        /**
          * Budget of one presence chunk: all its attempts and waits (Retry-After, backoff, pacing); past it the call
          * fails with a {@link RetryableException}. Default {@link GraphPresenceSource#DEFAULT_PRESENCE_BUDGET}.
          */

@@ -2,11 +2,13 @@ package dev.teamsconnect.graph;
 
 import com.google.auto.service.AutoService;
 import dev.teamsconnect.core.error.ConfigException;
+import dev.teamsconnect.core.error.ConfigProblem;
 import dev.teamsconnect.core.spi.PresenceSource;
 import dev.teamsconnect.core.spi.PresenceSourceProvider;
 import dev.teamsconnect.core.spi.ProviderConfig;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -18,31 +20,51 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * Provider id {@code graph}: Microsoft Teams presence via Microsoft Graph. Config keys (section {@code teams}):
+ * Provider id {@code graph}: Microsoft Teams presence via Microsoft Graph. Config keys (section {@code teams};
+ * docs/configuration.md and docs/azure-setup.md describe each):
  * <pre>
  * tenantId, clientId                       required
- * auth.mode                                client-credentials | device-code | password
+ * auth.mode                                client-credentials (default) | device-code | password
  * auth.clientSecret                        client-credentials with a secret
  * auth.certificate, auth.certificatePassword   client-credentials with a PKCS12 file (key + certificate),
  *                                          or a PEM file with an unencrypted PKCS#8 key and the certificate
  * auth.username, auth.password             password (legacy ROPC)
- * auth.tokenCache                          token cache file (owner-only); required for device-code
+ * auth.tokenCache                          token cache file (owner-only), default teamsconnect-tokens.json
  * authorityHost                            default https://login.microsoftonline.com
  * graphBaseUrl                             default https://graph.microsoft.com/v1.0
+ * pollInterval                             default 5s, longer than 0
  * presenceRequestsPer30s                   default 1500
  * chunkSize                                1..650, default 650
- * userRefreshInterval                      default 15m
  * tls.certificate                          PEM file trusted in addition to the JVM's trust anchors
  * </pre>
- * The constructor and {@link #create} do no network I/O (they read the certificate files named in the config).
+ * {@link #create} checks the whole section first and reports every problem in one {@link ConfigException}. The
+ * constructor and {@link #create} do no network I/O (they read the certificate files named in the config).
  */
 @AutoService(PresenceSourceProvider.class)
 public final class GraphSourceProvider implements PresenceSourceProvider {
 
     /** The provider id. */
     public static final String ID = "graph";
+    /** Where delegated tokens are cached unless {@code auth.tokenCache} says otherwise. */
+    public static final Path DEFAULT_TOKEN_CACHE = Path.of("teamsconnect-tokens.json");
+    /** The default of {@code presenceRequestsPer30s}. */
+    public static final int DEFAULT_PRESENCE_REQUESTS_PER_30S = 1500;
+
+    private static final List<String> KEYS = List.of("tenantId", "clientId", "auth", "authorityHost", "graphBaseUrl",
+            "pollInterval", "chunkSize", "presenceRequestsPer30s", "tls");
+    private static final List<String> AUTH_KEYS = List.of("mode", "clientSecret", "certificate", "certificatePassword",
+            "username", "password", "tokenCache");
+    private static final List<String> TLS_KEYS = List.of("certificate");
+    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*");
+    private static final Pattern NO_SPACE = Pattern.compile("\\S+");
 
     public GraphSourceProvider() {
     }
@@ -54,40 +76,127 @@ public final class GraphSourceProvider implements PresenceSourceProvider {
 
     @Override
     public PresenceSource create(ProviderConfig config) {
-        GraphPresenceSource.Builder b = GraphPresenceSource.builder().configPrefix(config.prefix())
-                .tenantId(config.string("tenantId"))
-                .clientId(config.string("clientId"));
-        ProviderConfig auth = config.section("auth");
-        String modeText = auth.string("mode", GraphAuthMode.CLIENT_CREDENTIALS.configValue());
-        GraphAuthMode mode = GraphAuthMode.fromConfig(modeText);
-        if (mode == null) {
-            throw new ConfigException(auth.path("mode"), "must be client-credentials, device-code or password, but was \"" + modeText + "\"");
+        config.rejectUnknownKeys(KEYS);
+        Optional<String> tenantId = config.requiredText("tenantId", "(the Directory (tenant) ID of your Entra ID tenant)");
+        if (tenantId.isPresent() && !TENANT.matcher(tenantId.get()).matches()) {
+            config.problem("tenantId", "must be a tenant GUID or domain like contoso.onmicrosoft.com, but was "
+                    + config.shown("tenantId", tenantId.get()));
         }
-        auth.optionalPath("tokenCache").ifPresent(b::tokenCache);
+        Optional<String> clientId = config.requiredText("clientId", "(the Application (client) ID of the app registration)");
+        if (clientId.isPresent() && !NO_SPACE.matcher(clientId.get()).matches()) {
+            config.problem("clientId", "must not contain spaces, but was " + config.shown("clientId", clientId.get()));
+        }
+        URI authority = config.url("authorityHost", true).orElse(null);
+        URI graphBase = config.url("graphBaseUrl", true).orElse(null);
+        Duration poll = config.interval("pollInterval", GraphPresenceSource.DEFAULT_POLL_INTERVAL, false);
+        int chunk = config.wholeNumber("chunkSize", GraphPresenceSource.MAX_CHUNK, 1, GraphPresenceSource.MAX_CHUNK);
+        int rate = config.wholeNumber("presenceRequestsPer30s", DEFAULT_PRESENCE_REQUESTS_PER_30S, 1, 1_000_000);
+        ProviderConfig tls = config.child("tls");
+        tls.rejectUnknownKeys(TLS_KEYS);
+        List<X509Certificate> trusted = tls.readableFile("certificate")
+                .map(p -> collect(tls, () -> readPem(tls.path("certificate"), p))).orElse(List.of());
+
+        GraphPresenceSource.Builder b = GraphPresenceSource.builder().configPrefix(config.prefix());
+        auth(config.child("auth"), b);
+        config.requireValid();
+
+        b.tenantId(tenantId.orElseThrow()).clientId(clientId.orElseThrow())
+                .pollInterval(poll)
+                .presenceRateLimit(rate, Duration.ofSeconds(30))
+                .chunkSize(chunk);
+        if (authority != null) {
+            b.authorityHost(authority);
+        }
+        if (graphBase != null) {
+            b.graphBaseUrl(graphBase);
+        }
+        trusted.forEach(b::trustCertificate);
+        return b.build();
+    }
+
+    /** Checks {@code teams.auth} and sets the sign-in on the builder when it is valid. */
+    private static void auth(ProviderConfig auth, GraphPresenceSource.Builder b) {
+        auth.rejectUnknownKeys(AUTH_KEYS);
+        Map<String, GraphAuthMode> modes = new LinkedHashMap<>();
+        for (GraphAuthMode m : GraphAuthMode.values()) {
+            modes.put(m.configValue(), m);
+        }
+        boolean modeOk = auth.text("mode").map(m -> modes.containsKey(m.toLowerCase(Locale.ROOT))).orElse(true);
+        GraphAuthMode mode = auth.choice("mode", GraphAuthMode.CLIENT_CREDENTIALS, modes);
+        Optional<String> secret = auth.text("clientSecret");
+        Optional<Path> certificate = auth.readableFile("certificate");
+        boolean certificateSet = auth.has("certificate");
+        Optional<String> certificatePassword = auth.text("certificatePassword");
+        Optional<String> username = auth.text("username");
+        Optional<String> password = auth.text("password");
+        Path tokenCache = auth.writableFile("tokenCache", DEFAULT_TOKEN_CACHE).orElse(DEFAULT_TOKEN_CACHE);
+        if (!modeOk) {
+            // the mode is already reported; checking the other keys against a guessed mode would only confuse
+            return;
+        }
+        if (certificatePassword.isPresent() && !certificateSet) {
+            auth.warn("certificatePassword", "ignored, because auth.certificate is not set");
+        }
         switch (mode) {
             case CLIENT_CREDENTIALS -> {
-                if (auth.has("certificate")) {
-                    loadCertificate(b, auth);
-                } else {
-                    b.clientSecret(auth.optionalString("clientSecret").orElseThrow(() -> new ConfigException(
-                            auth.path("clientSecret"), "or " + auth.path("certificate") + " is required for client-credentials sign-in")));
+                ignoredIn(auth, mode, "username", "password");
+                if (secret.isEmpty() && !certificateSet) {
+                    auth.problem("clientSecret", "is required for auth.mode client-credentials (or set auth.certificate"
+                            + " instead), but both are missing or empty");
+                } else if (secret.isPresent() && certificateSet) {
+                    auth.problem("certificate", "set either auth.clientSecret or auth.certificate, not both");
+                } else if (secret.isPresent()) {
+                    b.clientSecret(secret.get());
+                } else if (certificate.isPresent()) {
+                    collect(auth, () -> {
+                        loadCertificate(b, auth, certificate.get());
+                        return null;
+                    });
                 }
             }
-            case DEVICE_CODE -> {
-                b.deviceCode(auth.optionalPath("tokenCache").orElseThrow(() -> new ConfigException(auth.path("tokenCache"),
-                        "is required for device-code sign-in (without it every restart needs a new code)")));
-                auth.optionalString("username").ifPresent(b::username);
+            case PASSWORD -> {
+                ignoredIn(auth, mode, "clientSecret", "certificate");
+                if (username.isEmpty()) {
+                    auth.requiredText("username", "for auth.mode password");
+                } else if (!username.get().contains("@")) {
+                    auth.problem("username", "must be a user principal name like svc@example.com, but was "
+                            + auth.shown("username", username.get()));
+                }
+                if (password.isEmpty()) {
+                    auth.requiredText("password", "for auth.mode password");
+                }
+                if (username.isPresent() && password.isPresent()) {
+                    b.password(username.get(), password.get());
+                }
+                b.tokenCache(tokenCache);
             }
-            case PASSWORD -> b.password(auth.string("username"), auth.string("password"));
+            case DEVICE_CODE -> {
+                ignoredIn(auth, mode, "clientSecret", "certificate", "password");
+                b.deviceCode(tokenCache);
+                username.ifPresent(b::username);
+            }
+            default -> throw new IllegalStateException(mode.toString());
         }
-        config.optionalUri("authorityHost").ifPresent(b::authorityHost);
-        config.optionalUri("graphBaseUrl").ifPresent(b::graphBaseUrl);
-        b.presenceRateLimit(config.integer("presenceRequestsPer30s", 1500), Duration.ofSeconds(30));
-        b.chunkSize(config.integer("chunkSize", GraphPresenceSource.MAX_CHUNK));
-        b.userRefreshInterval(config.duration("userRefreshInterval", Duration.ofMinutes(15)));
-        ProviderConfig tls = config.section("tls");
-        tls.optionalPath("certificate").ifPresent(p -> readPem(tls.path("certificate"), p).forEach(b::trustCertificate));
-        return b.build();
+    }
+
+    private static void ignoredIn(ProviderConfig auth, GraphAuthMode mode, String... keys) {
+        for (String key : keys) {
+            if (auth.has(key)) {
+                auth.warn(key, "ignored, because auth.mode is " + mode.configValue());
+            }
+        }
+    }
+
+    /** Runs a reader that throws {@link ConfigException}; its problems are recorded instead. */
+    private static <T> T collect(ProviderConfig section, java.util.function.Supplier<T> reader) {
+        try {
+            return reader.get();
+        } catch (ConfigException e) {
+            for (ConfigProblem p : e.problems()) {
+                section.problemAt(p.keyPath(), p.message());
+            }
+            return null;
+        }
     }
 
     private static java.util.List<X509Certificate> readPem(String keyPath, Path file) {
@@ -103,13 +212,12 @@ public final class GraphSourceProvider implements PresenceSourceProvider {
         }
     }
 
-    private static void loadCertificate(GraphPresenceSource.Builder b, ProviderConfig auth) {
-        Path file = auth.optionalPath("certificate").orElseThrow();
+    private static void loadCertificate(GraphPresenceSource.Builder b, ProviderConfig auth, Path file) {
         if (isPem(file)) {
             loadPem(b, auth, file);
             return;
         }
-        char[] pw = auth.string("certificatePassword", "").toCharArray();
+        char[] pw = auth.text("certificatePassword").orElse("").toCharArray();
         try (InputStream in = Files.newInputStream(file)) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(in, pw);

@@ -64,10 +64,51 @@ class GraphSourceProviderTest {
     }
 
     @Test
-    void deviceCodeNeedsATokenCacheFile() {
+    void deviceCodeNeedsAWritableTokenCacheFile() {
+        Map<String, Object> cfg = valid();
+        cfg.put("auth", Map.of("mode", "device-code", "tokenCache", "/no/such/dir/tokens.json"));
+        assertThat(fails(cfg).keyPath()).isEqualTo("teams.auth.tokenCache");
+    }
+
+    @Test
+    void deviceCodeDefaultsTheTokenCacheToTheDocumentedFile() {
         Map<String, Object> cfg = valid();
         cfg.put("auth", Map.of("mode", "device-code"));
-        assertThat(fails(cfg).keyPath()).isEqualTo("teams.auth.tokenCache");
+        try (var source = new GraphSourceProvider().create(new ProviderConfig("teams", cfg))) {
+            assertThat(source.toString()).contains("device-code");
+        }
+    }
+
+    @Test
+    void reportsEveryProblemOfTheSectionAtOnce() {
+        Map<String, Object> cfg = valid();
+        cfg.remove("clientId");
+        cfg.put("chunkSize", "651");
+        cfg.put("pollIntervall", "5s");
+        cfg.put("presenceRequestsPer30s", "0");
+        cfg.put("graphBaseUrl", "http://graph.example.com/v1.0");
+        ConfigException e = fails(cfg);
+        assertThat(e.problems()).extracting(p -> p.keyPath()).containsExactlyInAnyOrder("teams.clientId",
+                "teams.chunkSize", "teams.pollIntervall", "teams.presenceRequestsPer30s", "teams.graphBaseUrl");
+        assertThat(e.getMessage()).contains("did you mean \"pollInterval\"?").contains("must use https");
+    }
+
+    @Test
+    void documentedTuningKeysAreAcceptedAndThePollIntervalReachesTheSource() {
+        Map<String, Object> cfg = valid();
+        cfg.put("pollInterval", "10s");
+        cfg.put("chunkSize", "100");
+        cfg.put("presenceRequestsPer30s", "600");
+        try (var source = new GraphSourceProvider().create(new ProviderConfig("teams", cfg))) {
+            assertThat(source.pollInterval()).contains(java.time.Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void userRefreshIntervalIsNoLongerAGraphKey() {
+        Map<String, Object> cfg = valid();
+        cfg.put("userRefreshInterval", "15m");
+        assertThat(fails(cfg).keyPath()).isEqualTo("teams.userRefreshInterval");
     }
 
     @Test

@@ -1,7 +1,10 @@
 package dev.teamsconnect.service;
 
 import dev.teamsconnect.service.config.ServiceConfig;
+import dev.teamsconnect.service.runtime.EngineWiring;
+import dev.teamsconnect.service.runtime.PluginLookup;
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * The seam between the command line and the sync engine: the CLI loads and validates the config, serves the
@@ -36,6 +39,18 @@ public interface ServiceRuntime {
      * @return true when no hold is left
      */
     boolean release(ServiceConfig config, PrintWriter out) throws Exception;
+
+    /**
+     * Lets each chosen plugin validate its config section without network I/O (created, then closed: the same code
+     * path as {@link #run}) and checks the engine settings against the source's poll interval. Used by
+     * {@code check}, also with {@code --config-only}. The default finds the plugins on the class path.
+     *
+     * @return the plugins' warnings, as {@code keyPath: message}
+     * @throws dev.teamsconnect.service.config.InvalidConfigException with every problem of the plugin sections
+     */
+    default List<String> validate(ServiceConfig config) {
+        return new EngineWiring(config, PluginLookup.discover()).validate();
+    }
 
     /** Runs the self-contained demo (embedded emulators, scripted day), printing each change; returns when done or stopped. */
     void demo(PrintWriter out, StopSignal stop) throws Exception;

@@ -14,11 +14,14 @@ public final class UnwiredServiceRuntime implements ServiceRuntime {
 
     @Override
     public void run(RunContext context) {
+        // a bad plugin section is still a config error (exit 2), as with the engine
+        validate(context.config());
         throw new TerminalException(MESSAGE);
     }
 
     @Override
     public boolean check(ServiceConfig config, PrintWriter out) {
+        validate(config);
         throw new TerminalException(MESSAGE);
     }
 

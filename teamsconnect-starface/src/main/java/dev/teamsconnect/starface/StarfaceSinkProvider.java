@@ -5,33 +5,41 @@ import dev.teamsconnect.core.error.ConfigException;
 import dev.teamsconnect.core.spi.PbxSink;
 import dev.teamsconnect.core.spi.PbxSinkProvider;
 import dev.teamsconnect.core.spi.ProviderConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * Creates the {@link StarfacePbxSink} (id {@code starface}) from its config section:
+ * Creates the {@link StarfacePbxSink} (id {@code starface}) from its config section (docs/configuration.md and
+ * docs/starface.md list every key):
  * <pre>
  * starface:
  *   baseUrl: https://pbx.example.com     # required, http or https
  *   loginId: "0001"                      # required
- *   password: ...                        # required
+ *   password: ${STARFACE_PASSWORD}       # required
  *   tls:
  *     certificate: /etc/teamsconnect/starface.pem   # trusted in addition to the JVM defaults
- *     pin: "AB:CD:..."                   # optional SHA-256 of the server certificate
- *   parallelism: 4
+ *     pin: "AB:CD:..."                   # optional SHA-256 of the appliance certificate (hex or sha256/base64)
+ *   parallelism: 16                      # cap of requests in flight, 1..64
  *   connectTimeout: 5s
- *   requestTimeout: 10s
- *   maxRetries: 3
+ *   requestTimeout: 10s                  # overall deadline of one request, body included
+ *   maxRetries: 3                        # 0..10
+ *   recheckInterval: 60s                 # 0s = every cycle
  * </pre>
- * Reads the certificate file (local I/O) but never touches the network.
+ * The whole section is checked before anything is built, and every problem is reported in one
+ * {@link ConfigException}. Reads the certificate file (local I/O) but never touches the network.
  */
 @AutoService(PbxSinkProvider.class)
 public final class StarfaceSinkProvider implements PbxSinkProvider {
 
-    private static final Set<String> KEYS = Set.of("baseUrl", "loginId", "password", "tls", "tls.certificate", "tls.pin",
-            "parallelism", "connectTimeout", "requestTimeout", "maxRetries");
-    private static final Set<String> TLS_KEYS = Set.of("certificate", "pin");
+    private static final List<String> KEYS = List.of("baseUrl", "loginId", "password", "tls", "parallelism",
+            "connectTimeout", "requestTimeout", "maxRetries", "recheckInterval");
+    private static final List<String> TLS_KEYS = List.of("certificate", "pin");
+    private static final Pattern NO_SPACE = Pattern.compile("\\S+");
 
     public StarfaceSinkProvider() {
     }
@@ -43,29 +51,70 @@ public final class StarfaceSinkProvider implements PbxSinkProvider {
 
     @Override
     public PbxSink create(ProviderConfig config) {
-        for (String k : config.keys()) {
-            if (!KEYS.contains(k)) {
-                throw new ConfigException(config.path(k), "unknown key; known keys: " + List.copyOf(new java.util.TreeSet<>(KEYS)));
-            }
+        config.rejectUnknownKeys(KEYS);
+        Optional<URI> baseUrl = config.url("baseUrl", false);
+        if (baseUrl.isEmpty()) {
+            config.requiredText("baseUrl", "(the address of the STARFACE appliance, e.g. https://pbx.example.com)");
+        } else if (baseUrl.get().getScheme().equalsIgnoreCase("http") && !ProviderConfig.isLoopback(baseUrl.get().getHost())) {
+            config.warn("baseUrl", "uses plain http: the login travels unencrypted; prefer https");
         }
-        ProviderConfig tls = config.has("tls") ? config.section("tls") : ProviderConfig.empty(config.path("tls"));
-        for (String k : tls.keys()) {
-            if (!TLS_KEYS.contains(k)) {
-                throw new ConfigException(tls.path(k), "unknown key; known keys: " + List.copyOf(new java.util.TreeSet<>(TLS_KEYS)));
-            }
+        Optional<String> loginId = config.requiredText("loginId", "(the login ID of the STARFACE API user, e.g. \"0001\")");
+        if (loginId.isPresent() && !NO_SPACE.matcher(loginId.get()).matches()) {
+            config.problem("loginId", "must not contain spaces, but was " + config.shown("loginId", loginId.get()));
         }
+        Optional<String> password = config.requiredText("password", "(the STARFACE API user's password; use ${STARFACE_PASSWORD})");
+        int parallelism = config.wholeNumber("parallelism", 16, 1, 64);
+        Duration connectTimeout = config.interval("connectTimeout", Duration.ofSeconds(5), false);
+        Duration requestTimeout = config.interval("requestTimeout", Duration.ofSeconds(10), false);
+        int maxRetries = config.wholeNumber("maxRetries", 3, 0, 10);
+        Duration recheck = config.interval("recheckInterval", StarfacePbxSink.DEFAULT_RECHECK_INTERVAL, true);
+
+        ProviderConfig tls = config.child("tls");
+        tls.rejectUnknownKeys(TLS_KEYS);
+        List<X509Certificate> trusted = tls.readableFile("certificate").map(f -> certificates(tls, f)).orElse(List.of());
+        Optional<String> pinText = tls.text("pin");
+        if (pinText.isPresent() && StarfaceTls.decodePin(pinText.get()).isEmpty()) {
+            tls.problem("pin", StarfaceTls.PIN_RULE + ", but was " + tls.shown("pin", pinText.get()));
+        }
+        if ((tls.has("certificate") || tls.has("pin")) && baseUrl.isPresent() && baseUrl.get().getScheme().equalsIgnoreCase("http")) {
+            config.problem("tls", "is set, but " + config.path("baseUrl") + " is plain http://; use https:// or remove tls");
+        }
+        config.requireValid();
+
         StarfacePbxSink.Builder b = StarfacePbxSink.builder()
                 .keyPrefix(config.prefix())
-                .baseUrl(config.uri("baseUrl"))
-                .loginId(config.string("loginId"))
-                .password(config.string("password"))
-                .parallelism(config.integer("parallelism", 4))
-                .connectTimeout(config.duration("connectTimeout", Duration.ofSeconds(5)))
-                .requestTimeout(config.duration("requestTimeout", Duration.ofSeconds(10)))
-                .maxRetries(config.integer("maxRetries", 3));
-        // Both the nested form (tls: {certificate: ...}) and a flat dotted key are accepted.
-        tls.optionalPath("certificate").or(() -> config.optionalPath("tls.certificate")).ifPresent(b::trustCertificates);
-        tls.optionalString("pin").or(() -> config.optionalString("tls.pin")).ifPresent(b::pin);
+                .baseUrl(baseUrl.orElseThrow())
+                .loginId(loginId.orElseThrow())
+                .password(password.orElseThrow())
+                .parallelism(parallelism)
+                .connectTimeout(connectTimeout)
+                .requestTimeout(requestTimeout)
+                .maxRetries(maxRetries)
+                .recheckInterval(recheck);
+        trusted.forEach(b::trustCertificate);
+        if (pinText.isPresent()) {
+            b.pin(pinText.get());
+        }
         return b.build();
+    }
+
+    /** The certificates of a PEM file; a file that holds none, or is damaged, is reported at {@code tls.certificate}. */
+    private static List<X509Certificate> certificates(ProviderConfig tls, Path file) {
+        String shown = tls.shown("certificate", file.toString());
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            List<X509Certificate> out = new java.util.ArrayList<>();
+            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                out.add((X509Certificate) c);
+            }
+            if (out.isEmpty()) {
+                tls.problem("certificate", "file " + shown + " holds no certificate; it must be a PEM file with"
+                        + " -----BEGIN CERTIFICATE----- blocks");
+            }
+            return out;
+        } catch (java.security.cert.CertificateException | java.io.IOException e) {
+            tls.problem("certificate", "file " + shown + " is not a readable PEM certificate (" + e.getClass().getSimpleName()
+                    + "); export the appliance's certificate as PEM");
+            return List.of();
+        }
     }
 }

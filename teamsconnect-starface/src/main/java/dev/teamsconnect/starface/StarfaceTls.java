@@ -55,13 +55,39 @@ final class StarfaceTls {
         }
     }
 
-    /** Normalises a SHA-256 fingerprint (hex, with or without colons/spaces) to 32 bytes. */
+    /**
+     * Reads a SHA-256 certificate fingerprint in either accepted form: 64 hex digits (colons, spaces and case do not
+     * matter, as {@code openssl x509 -fingerprint -sha256} prints it) or {@code sha256/} followed by the base64 of
+     * the 32 bytes (as HPKP-style pins are written).
+     *
+     * @throws ConfigException naming {@code keyPath} when it is neither
+     */
     static byte[] parsePin(String keyPath, String pin) {
-        String hex = pin.replace(":", "").replace(" ", "").toLowerCase(Locale.ROOT);
-        if (!hex.matches("[0-9a-f]{64}")) {
-            throw new ConfigException(keyPath, "must be a SHA-256 fingerprint (64 hex digits, colons allowed), but was \"" + pin + "\"");
+        return decodePin(pin).orElseThrow(() -> new ConfigException(keyPath, PIN_RULE + ", but was \"" + pin + "\""));
+    }
+
+    /** What {@link #parsePin} accepts, for messages. */
+    static final String PIN_RULE = "must be a SHA-256 fingerprint: 64 hex digits (colons allowed) or sha256/<base64 of 32 bytes>";
+
+    /** The 32 bytes of a pin in either form, or empty when it is neither. */
+    static java.util.Optional<byte[]> decodePin(String pin) {
+        if (pin == null) {
+            return java.util.Optional.empty();
         }
-        return HexFormat.of().parseHex(hex);
+        String p = pin.strip();
+        if (p.regionMatches(true, 0, "sha256/", 0, 7)) {
+            try {
+                byte[] bytes = java.util.Base64.getDecoder().decode(p.substring(7));
+                return bytes.length == 32 ? java.util.Optional.of(bytes) : java.util.Optional.empty();
+            } catch (IllegalArgumentException e) {
+                return java.util.Optional.empty();
+            }
+        }
+        String hex = p.replace(":", "").replace(" ", "").toLowerCase(Locale.ROOT);
+        if (!hex.matches("[0-9a-f]{64}")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(HexFormat.of().parseHex(hex));
     }
 
     /** A client TLS context trusting the JVM defaults plus {@code extra}, with an optional leaf pin. */

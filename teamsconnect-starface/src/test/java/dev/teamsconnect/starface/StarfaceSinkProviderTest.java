@@ -79,10 +79,10 @@ class StarfaceSinkProviderTest {
         assertConfigError(m, "starface.maxRetries", "whole number");
         m = valid();
         m.put("requestTimeout", "0s");
-        assertConfigError(m, "starface.requestTimeout", "> 0");
+        assertConfigError(m, "starface.requestTimeout", "longer than 0");
         m = valid();
         m.put("passwrd", "x");
-        assertConfigError(m, "starface.passwrd", "unknown key");
+        assertConfigError(m, "starface.passwrd", "is not a known key; did you mean \"password\"?");
         m = valid();
         m.put("tls", Map.of("pin", "abc"));
         assertConfigError(m, "starface.tls.pin", "SHA-256 fingerprint");
@@ -91,7 +91,7 @@ class StarfaceSinkProviderTest {
         assertConfigError(m, "starface.tls.certificate", "does not exist");
         m = valid();
         m.put("tls", Map.of("certifcate", "x"));
-        assertConfigError(m, "starface.tls.certifcate", "unknown key");
+        assertConfigError(m, "starface.tls.certifcate", "is not a known key; did you mean \"certificate\"?");
     }
 
     @Test
@@ -122,5 +122,62 @@ class StarfaceSinkProviderTest {
         m.put("baseUrl", "http://pbx.example.com");
         m.put("tls", Map.of("pin", SelfSignedCertificate.forLocalhost().sha256Fingerprint()));
         assertConfigError(m, "starface.tls", "plain http");
+    }
+
+    @Test
+    void acceptsThePinAsSha256Base64AsWellAsHex() throws Exception {
+        SelfSignedCertificate cert = SelfSignedCertificate.forLocalhost();
+        byte[] digest = java.util.HexFormat.of().parseHex(cert.sha256Fingerprint().replace(":", "").toLowerCase());
+        String base64Pin = "sha256/" + java.util.Base64.getEncoder().encodeToString(digest);
+        assertThat(StarfaceTls.parsePin("k", base64Pin)).isEqualTo(StarfaceTls.parsePin("k", cert.sha256Fingerprint()));
+        Map<String, Object> m = valid();
+        m.put("tls", Map.of("pin", base64Pin));
+        try (PbxSink sink = create(m)) {
+            assertThat(sink.id()).isEqualTo("starface");
+        }
+        m.put("tls", Map.of("pin", "sha256/AAAA"));
+        assertConfigError(m, "starface.tls.pin", "sha256/<base64 of 32 bytes>");
+    }
+
+    @Test
+    void reportsEveryProblemOfTheSectionAtOnce() {
+        Map<String, Object> m = valid();
+        m.remove("loginId");
+        m.put("parallelism", "65");
+        m.put("maxRetries", "11");
+        m.put("connectTimeout", "soon");
+        m.put("recheckInterval", "-1s");
+        m.put("tls", Map.of("pin", "abc"));
+        ConfigException e = (ConfigException) org.assertj.core.api.Assertions.catchThrowable(() -> create(m));
+        assertThat(e.problems()).extracting(p -> p.keyPath()).containsExactlyInAnyOrder("starface.loginId",
+                "starface.parallelism", "starface.maxRetries", "starface.connectTimeout", "starface.recheckInterval",
+                "starface.tls.pin");
+    }
+
+    @Test
+    void defaultsToSixteenRequestsInFlightAndAcceptsEveryDocumentedTuningKey() {
+        try (PbxSink sink = create(valid())) {
+            assertThat(sink.toString()).contains("parallelism=16");
+        }
+        Map<String, Object> m = valid();
+        m.put("parallelism", "64");
+        m.put("connectTimeout", "3s");
+        m.put("requestTimeout", "20s");
+        m.put("maxRetries", "0");
+        m.put("recheckInterval", "0s");
+        try (PbxSink sink = create(m)) {
+            assertThat(sink.recheckInterval()).isEqualTo(java.time.Duration.ZERO);
+        }
+    }
+
+    @Test
+    void neverShowsASubstitutedValue() {
+        Map<String, Object> m = valid();
+        m.put("loginId", "s3cr3t-value x");
+        m.put("baseUrl", "s3cr3t-value");
+        ProviderConfig c = ProviderConfig.of("starface", m, Map.of(), java.util.Set.of("starface.loginId", "starface.baseUrl"));
+        assertThatThrownBy(() -> new StarfaceSinkProvider().create(c)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("starface.loginId").hasMessageContaining("starface.baseUrl")
+                .hasMessageNotContaining("s3cr3t-value");
     }
 }

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -78,78 +78,66 @@ public record WebhookSettings(URI url, Secret secret, Duration timeout, int maxR
         users = List.copyOf(users);
     }
 
+    /** The keys of the {@code webhook} section (docs/plugins.md). */
+    static final List<String> KEYS = List.of("url", "secret", "timeout", "maxRetries", "initialBackoff", "maxBackoff",
+            "queueSize", "users");
+    /** The keys of one entry of {@code webhook.users}. */
+    static final List<String> USER_KEYS = List.of("id", "email", "name", "login", "dnd", "chatStatus");
+
     /**
-     * Reads and checks the section. Every problem is a {@link ConfigException} naming the key path, e.g.
-     * {@code webhook.users[2].id: is required but missing}; the secret's value is never shown.
+     * Reads and checks the whole section. Every problem is collected and reported in one {@link ConfigException},
+     * each naming its key path, e.g. {@code webhook.users[2].id: is required, but is missing or empty}; the secret's
+     * value is never shown.
      */
     public static WebhookSettings from(ProviderConfig config) {
-        URI url = config.uri("url");
-        if (url.getRawUserInfo() != null) {
-            throw new ConfigException(config.path("url"), "must not contain a user name or password; the body is signed with webhook.secret instead");
+        config.rejectUnknownKeys(KEYS);
+        Optional<URI> url = config.endpointUrl("url");
+        if (url.isEmpty()) {
+            config.requiredText("url", "(where events are POSTed)");
         }
-        String secretText = config.string("secret");
-        if (secretText.length() < MIN_SECRET_LENGTH) {
-            throw new ConfigException(config.path("secret"), "must be at least " + MIN_SECRET_LENGTH
-                    + " characters long (value hidden)");
+        Optional<String> secretText = config.requiredText("secret", "(the HMAC key; use ${TEAMSCONNECT_WEBHOOK_SECRET})");
+        if (secretText.isPresent() && secretText.get().length() < MIN_SECRET_LENGTH) {
+            config.problem("secret", "must be at least " + MIN_SECRET_LENGTH + " characters long (value hidden)");
         }
-        Duration timeout = positive(config, "timeout", config.duration("timeout", Duration.ofSeconds(5)));
-        int maxRetries = config.integer("maxRetries", 5);
-        if (maxRetries < 0 || maxRetries > 20) {
-            throw new ConfigException(config.path("maxRetries"), "must be between 0 and 20, but was " + maxRetries);
-        }
-        Duration initialBackoff = positive(config, "initialBackoff", config.duration("initialBackoff", Duration.ofMillis(500)));
-        Duration maxBackoff = positive(config, "maxBackoff", config.duration("maxBackoff", Duration.ofSeconds(30)));
+        Duration timeout = config.interval("timeout", Duration.ofSeconds(5), false);
+        int maxRetries = config.wholeNumber("maxRetries", 5, 0, 20);
+        Duration initialBackoff = config.interval("initialBackoff", Duration.ofMillis(500), false);
+        Duration maxBackoff = config.interval("maxBackoff", Duration.ofSeconds(30), false);
         if (maxBackoff.compareTo(initialBackoff) < 0) {
-            throw new ConfigException(config.path("maxBackoff"), "must not be shorter than initialBackoff ("
-                    + initialBackoff + "), but was " + maxBackoff);
+            config.problem("maxBackoff", "must not be shorter than initialBackoff (" + initialBackoff + "), but was " + maxBackoff);
         }
-        int queueSize = config.integer("queueSize", 1000);
+        int queueSize = config.wholeNumber("queueSize", 1000, Integer.MIN_VALUE, Integer.MAX_VALUE);
         if (queueSize < 1) {
-            throw new ConfigException(config.path("queueSize"), "must be at least 1, but was " + queueSize);
+            config.problem("queueSize", "must be at least 1, but was " + queueSize);
         }
         List<WebhookUser> users = users(config);
-        return new WebhookSettings(url, new Secret(secretText), timeout, maxRetries, initialBackoff, maxBackoff,
-                queueSize, users);
-    }
-
-    private static Duration positive(ProviderConfig config, String key, Duration value) {
-        if (value.isZero()) {
-            throw new ConfigException(config.path(key), "must be longer than 0, but was " + value);
-        }
-        return value;
+        config.requireValid();
+        return new WebhookSettings(url.orElseThrow(), new Secret(secretText.orElseThrow()), timeout, maxRetries,
+                initialBackoff, maxBackoff, queueSize, users);
     }
 
     private static List<WebhookUser> users(ProviderConfig config) {
-        Object raw = config.asMap().get("users");
-        String path = config.path("users");
-        if (raw == null) {
-            throw new ConfigException(path, "is required but missing: list the users as {id, email, name}");
-        }
-        if (!(raw instanceof List<?> list)) {
-            throw new ConfigException(path, "must be a list of users like {id: \"42\", email: a@example.com, name: A}");
+        if (!config.has("users")) {
+            config.problem("users", "is required but missing: list the users as {id, email, name}");
+            return List.of();
         }
         List<WebhookUser> users = new ArrayList<>();
         Set<String> ids = new HashSet<>();
-        for (int i = 0; i < list.size(); i++) {
-            String at = path + "[" + i + "]";
-            if (!(list.get(i) instanceof Map<?, ?> map)) {
-                throw new ConfigException(at, "must be a map with id, email and name");
+        for (ProviderConfig entry : config.children("users")) {
+            entry.rejectUnknownKeys(USER_KEYS);
+            Optional<String> id = entry.requiredText("id", "");
+            if (id.isPresent() && !ids.add(id.get())) {
+                entry.problem("id", entry.shown("id", id.get()) + " is listed twice");
             }
-            @SuppressWarnings("unchecked")
-            ProviderConfig entry = new ProviderConfig(at, (Map<String, ?>) map);
-            for (String key : entry.keys()) {
-                if (!Set.of("id", "email", "name", "login", "dnd", "chatStatus").contains(key)) {
-                    throw new ConfigException(entry.path(key), "is not a known key; expected id, email, name, login, dnd, chatStatus");
-                }
+            Optional<String> login = entry.text("login");
+            Optional<String> email = entry.text("email");
+            Optional<String> name = entry.text("name");
+            boolean dnd = entry.flag("dnd", false);
+            Optional<String> chatStatus = entry.text("chatStatus");
+            if (id.isPresent()) {
+                users.add(new WebhookUser(new PbxUser(id.get(), login.orElse(null), email.orElse(null), name.orElse(null)),
+                        new PbxState(dnd, chatStatus.orElse(null))));
             }
-            String id = entry.string("id");
-            if (!ids.add(id)) {
-                throw new ConfigException(entry.path("id"), "\"" + id + "\" is listed twice");
-            }
-            PbxUser user = new PbxUser(id, entry.string("login", null), entry.string("email", null),
-                    entry.string("name", null));
-            PbxState initial = new PbxState(entry.bool("dnd", false), entry.string("chatStatus", null));
-            users.add(new WebhookUser(user, initial));
         }
         return users;
     }

@@ -127,7 +127,8 @@ class FilePresenceSourceTest {
     @Test
     void providerRequiresThePathAndDoesNoIo() {
         assertThatThrownBy(() -> new FileSourceProvider().create(ProviderConfig.empty("file")))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("file.path: is required");
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("file.path: is required")
+                .hasMessageContaining("CSV file");
         // a missing file is only reported when the source opens
         assertThat(new FileSourceProvider().create(new ProviderConfig("file", Map.of("path", dir.resolve("later.csv").toString()))))
                 .isNotNull();

@@ -364,4 +364,16 @@ class WebhookPbxSinkTest {
         assertThatThrownBy(() -> WebhookSettings.from(new ProviderConfig("webhook", noUsers)))
                 .hasMessageStartingWith("webhook.users: is required");
     }
+
+    @Test
+    void reportsEveryProblemOfTheSectionAtOnce() {
+        List<Map<String, Object>> users = List.of(Map.of("email", "a@example.com"), Map.of("id", "7", "dnd", "maybe"));
+        ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
+                () -> WebhookSettings.from(new ProviderConfig("webhook", config("https://h/x?token=PATHTOKEN77",
+                        "secret", "short-secret", "maxRetries", "21", "timeot", "5s", "users", users))));
+        assertThat(e.problems()).extracting(p -> p.keyPath()).containsExactlyInAnyOrder("webhook.secret",
+                "webhook.maxRetries", "webhook.timeot", "webhook.users[0].id", "webhook.users[1].dnd");
+        assertThat(e.getMessage()).contains("did you mean \"timeout\"?").doesNotContain("short-secret")
+                .doesNotContain("PATHTOKEN77");
+    }
 }

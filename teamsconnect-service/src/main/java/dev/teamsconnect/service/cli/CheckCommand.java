@@ -19,7 +19,8 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config = new ConfigOption();
 
-    @Option(names = "--config-only", description = "Only validate the config file; do not sign in anywhere.")
+    @Option(names = "--config-only", description = {"Only validate the config file (every section, by its plugin);",
+            "do not sign in anywhere."})
     boolean configOnly;
 
     CheckCommand(CliEnvironment env) {
@@ -28,12 +29,15 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServiceConfig c = config.load(env);
+        ServiceConfig c = configOnly ? config.loadWithPluginProblems(env) : config.load(env);
         if (configOnly) {
+            // the plugins check their sections exactly as run creates them: no network, exit 2 on any problem
+            config.warn(env, env.runtime().validate(c));
             env.out().println(ConfigSummary.describe(config.file, c));
             env.out().flush();
             return 0;
         }
+        // the runtime creates the plugins first: a rejected section is a config error (exit 2) before any sign-in
         boolean ok = env.runtime().check(c, env.out());
         env.out().flush();
         return ok ? 0 : 1;

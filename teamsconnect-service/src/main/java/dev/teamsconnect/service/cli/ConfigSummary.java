@@ -13,14 +13,14 @@ final class ConfigSummary {
     static String describe(Path file, ServiceConfig c) {
         StringBuilder sb = new StringBuilder();
         sb.append(file).append(": OK").append(System.lineSeparator());
-        sb.append("  source: ").append(c.source());
-        c.teams().ifPresent(t -> sb.append(" (tenant ").append(t.tenantId()).append(", auth ").append(t.auth().mode().code())
-                .append(", every ").append(t.pollInterval().toMillis()).append(" ms)"));
-        sb.append(System.lineSeparator()).append("  sink:   ").append(c.sink());
-        c.starface().ifPresent(s -> sb.append(" (").append(s.baseUrl()).append(" as ").append(s.loginId()).append(')'));
+        sb.append("  source: ").append(c.source()).append(" (section ").append(ServiceConfig.sourceSectionName(c.source()))
+                .append(", checked by its plugin)");
+        sb.append(System.lineSeparator()).append("  sink:   ").append(c.sink()).append(" (section ")
+                .append(ServiceConfig.sinkSectionName(c.sink())).append(", checked by its plugin)");
         sb.append(System.lineSeparator()).append("  users:  ").append(c.users().scope().code());
         c.users().group().ifPresent(g -> sb.append(" of group ").append(g));
-        sb.append(", ").append(c.users().overrides().size()).append(" override(s)");
+        sb.append(", ").append(c.users().overrides().size()).append(" override(s), listed again every ")
+                .append(c.users().refreshInterval().toSeconds()).append(" s");
         sb.append(System.lineSeparator()).append("  DND on: ").append(c.mapping().dnd().stream().map(d -> d.code()).sorted()
                 .collect(Collectors.joining(", "))).append("; manual DND: ").append(c.mapping().manualDnd().code());
         sb.append(System.lineSeparator()).append("  state:  ").append(c.state().file());

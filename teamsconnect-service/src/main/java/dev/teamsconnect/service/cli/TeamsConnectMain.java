@@ -50,13 +50,14 @@ public final class TeamsConnectMain {
         cl.setErr(env.err());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException) {
-                // the message names the key path(s) and never a secret's value
-                commandLine.getErr().println(e.getMessage());
+                // the message names the key path(s) and never a secret's value; substituted values are scrubbed
+                // out as a last line, whatever produced the message
+                commandLine.getErr().println(scrub(commandLine, e.getMessage()));
                 commandLine.getErr().flush();
                 return EXIT_CONFIG;
             }
             LOG.debug("Command failed", e);
-            commandLine.getErr().println("teamsconnect: " + describe(e));
+            commandLine.getErr().println("teamsconnect: " + scrub(commandLine, describe(e)));
             commandLine.getErr().flush();
             return EXIT_FAILURE;
         });
@@ -64,6 +65,17 @@ public final class TeamsConnectMain {
         env.out().flush();
         env.err().flush();
         return code;
+    }
+
+    /** The text without values that {@code ${NAME}} put into the command's config. */
+    private static String scrub(CommandLine commandLine, String text) {
+        String out = text;
+        for (Object mixin : commandLine.getMixins().values()) {
+            if (mixin instanceof ConfigOption option) {
+                out = option.scrub(out);
+            }
+        }
+        return out;
     }
 
     private static String describe(Exception e) {

@@ -1,5 +1,7 @@
 package dev.teamsconnect.service.config;
 
+import dev.teamsconnect.core.error.ConfigProblem;
+import dev.teamsconnect.core.spi.ProviderConfig;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -10,11 +12,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Loads and validates a TeamsConnect YAML config file: parse, replace {@code ${NAME}} from the environment, check
- * every key, build a {@link ServiceConfig}. Stateless and thread-safe; does file I/O (the config file, and
- * existence checks of the certificate files and state/token directories) but no network I/O.
+ * every key of the service's own sections (source, sink, users, mapping, state, server), build a
+ * {@link ServiceConfig}. The plugin sections are checked by their plugins when they are created
+ * ({@link dev.teamsconnect.service.runtime.EngineWiring#validate()}, which {@code check --config-only} and
+ * {@code run} both go through). Stateless and thread-safe; does file I/O (the config file, the state directory)
+ * but no network I/O.
  *
  * <p>Every problem found is reported together in one {@link InvalidConfigException}, each naming its key path
  * and bad value (secret values are never shown).
@@ -22,13 +28,26 @@ import java.util.Objects;
 public final class ConfigLoader {
 
     private final Map<String, String> environment;
+    private final Function<ServiceConfig, List<ConfigProblem>> pluginCheck;
 
     /**
      * @param environment where {@code ${NAME}} is looked up; pass {@link System#getenv()} in production and a map
      *                    in tests
      */
     public ConfigLoader(Map<String, String> environment) {
+        this(environment, c -> List.of());
+    }
+
+    /**
+     * A loader that, when the service's own sections have problems, also reports the problems of the plugin
+     * sections in the same exception ({@code check --config-only}: every problem of the file at once).
+     *
+     * @param pluginCheck the problems the plugins find in their sections of a config (whose wrong service values
+     *                    are replaced by their defaults); must not do network I/O
+     */
+    public ConfigLoader(Map<String, String> environment, Function<ServiceConfig, List<ConfigProblem>> pluginCheck) {
         this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
+        this.pluginCheck = Objects.requireNonNull(pluginCheck, "pluginCheck");
     }
 
     /**
@@ -82,19 +101,28 @@ public final class ConfigLoader {
         if (tree == null || !syntax.isEmpty()) {
             throw new InvalidConfigException(source, syntax);
         }
-        Problems problems = new Problems(tree.lines);
-        readableByOthers.ifPresent(perms -> LiteralSecrets.paths(tree.root).forEach(path -> problems.warn(path,
+        List<ConfigProblem> substitution = new ArrayList<>();
+        EnvironmentSubstitution env = new EnvironmentSubstitution(environment);
+        Map<String, Object> substituted = env.apply(tree.root, tree.lines, substitution);
+        ConfigOrigin origin = new ConfigOrigin(source, tree.lines, env.substitutedPaths(), env.substitutedValues());
+        ProviderConfig root = origin.section("", substituted);
+        readableByOthers.ifPresent(perms -> LiteralSecrets.paths(tree.root).forEach(path -> root.warn(path,
                 "is written in plain text in a file that other users can read (" + perms + "); use ${NAME} from the"
                         + " environment, or chmod 600 the file")));
-        List<ConfigProblem> substitution = new ArrayList<>();
-        Map<String, Object> substituted = new EnvironmentSubstitution(environment).apply(tree.root, tree.lines, substitution);
-        problems.addAll(substitution);
-        ServiceConfig config = new ServiceConfigValidator(problems).validate(substituted);
-        if (config == null || !problems.list().isEmpty()) {
+        substitution.forEach(p -> root.problemAt(p.keyPath(), p.message()));
+        ServiceConfig config = new ServiceConfigValidator(root).validate(origin);
+        if (!root.problems().isEmpty()) {
+            List<ConfigProblem> all = new ArrayList<>(root.problems());
+            java.util.Set<String> reported = new java.util.HashSet<>();
+            all.forEach(p -> reported.add(p.keyPath()));
+            for (ConfigProblem p : pluginCheck.apply(config)) {
+                // a value the service already reported (e.g. an unset ${VAR}) gets no second message
+                if (reported.add(p.keyPath())) {
+                    all.add(p);
+                }
+            }
             // in file order, so the list reads top to bottom; problems without a line go last
-            List<ConfigProblem> sorted = new ArrayList<>(problems.list());
-            sorted.sort(java.util.Comparator.comparingInt(p -> p.line() <= 0 ? Integer.MAX_VALUE : p.line()));
-            throw new InvalidConfigException(source, sorted);
+            throw origin.invalid(all);
         }
         return config;
     }

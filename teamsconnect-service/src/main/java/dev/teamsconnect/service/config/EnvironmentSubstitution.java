@@ -1,24 +1,43 @@
 package dev.teamsconnect.service.config;
 
+import dev.teamsconnect.core.error.ConfigProblem;
+import dev.teamsconnect.core.spi.ProviderConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Replaces {@code ${NAME}} in every scalar value with the variable from the given environment; {@code $${} stands
  * for a literal {@code ${}. Substitution works on parsed values, so a variable's content is always plain text and
  * can never add keys or structure. Keys themselves are not substituted.
+ *
+ * <p>It remembers which key paths got (part of) their value from a variable, and those values: such values are
+ * never shown in a message. One instance per load.
  */
 final class EnvironmentSubstitution {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final Map<String, String> environment;
+    private final Set<String> substitutedPaths = new LinkedHashSet<>();
+    private final Set<String> substitutedValues = new LinkedHashSet<>();
 
     EnvironmentSubstitution(Map<String, String> environment) {
         this.environment = Map.copyOf(environment);
+    }
+
+    /** The key paths whose values contain a substituted variable (after {@link #apply}). */
+    Set<String> substitutedPaths() {
+        return substitutedPaths;
+    }
+
+    /** The variables' values that were put into the config (after {@link #apply}). */
+    Set<String> substitutedValues() {
+        return substitutedValues;
     }
 
     /** A new tree with variables replaced; unset or malformed variables are added to {@code problems}. */
@@ -29,7 +48,7 @@ final class EnvironmentSubstitution {
     private Map<String, Object> substituteMap(Map<String, Object> map, String path, Map<String, Integer> lines,
                                               List<ConfigProblem> problems) {
         Map<String, Object> out = new LinkedHashMap<>();
-        map.forEach((k, v) -> out.put(k, substituteValue(v, KeyPaths.child(path, k), lines, problems)));
+        map.forEach((k, v) -> out.put(k, substituteValue(v, ProviderConfig.child(path, k), lines, problems)));
         return out;
     }
 
@@ -41,7 +60,7 @@ final class EnvironmentSubstitution {
         if (value instanceof List<?> list) {
             List<Object> out = new ArrayList<>();
             for (int i = 0; i < list.size(); i++) {
-                out.add(substituteValue(list.get(i), KeyPaths.index(path, i), lines, problems));
+                out.add(substituteValue(list.get(i), ProviderConfig.index(path, i), lines, problems));
             }
             return out;
         }
@@ -80,6 +99,8 @@ final class EnvironmentSubstitution {
                     return text;
                 }
                 out.append(value);
+                substitutedPaths.add(path);
+                substitutedValues.add(value);
                 i = end + 1;
             } else {
                 out.append(c);

@@ -1,11 +1,13 @@
 package dev.teamsconnect.service.config;
 
 import dev.teamsconnect.core.error.ConfigException;
+import dev.teamsconnect.core.error.ConfigProblem;
 import java.util.List;
 
 /**
- * A config file with one or more problems. All problems of the file are collected and reported together, so an
- * admin fixes them in one go; {@link #keyPath()} names the first. The message never contains a secret's value.
+ * A config file with one or more problems. All problems of the file are collected and reported together (the
+ * service's own sections and each plugin's section), so an admin fixes them in one go; {@link #keyPath()} names
+ * the first. The message never contains a secret's value.
  */
 public final class InvalidConfigException extends ConfigException {
 
@@ -26,6 +28,7 @@ public final class InvalidConfigException extends ConfigException {
         return source;
     }
 
+    @Override
     public List<ConfigProblem> problems() {
         return problems;
     }

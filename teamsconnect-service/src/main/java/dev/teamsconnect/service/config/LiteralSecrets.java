@@ -19,11 +19,11 @@ final class LiteralSecrets {
     @SuppressWarnings("unchecked")
     private static void collect(Map<String, Object> map, String path, List<String> out) {
         for (Map.Entry<String, Object> e : map.entrySet()) {
-            String keyPath = KeyPaths.child(path, e.getKey());
+            String keyPath = dev.teamsconnect.core.spi.ProviderConfig.child(path, e.getKey());
             Object v = e.getValue();
             if (v instanceof Map<?, ?> m) {
                 collect((Map<String, Object>) m, keyPath, out);
-            } else if (v instanceof String s && ConfigSection.isSecretKey(e.getKey()) && !s.isBlank() && !s.contains("${")) {
+            } else if (v instanceof String s && dev.teamsconnect.core.spi.ProviderConfig.isSecretKey(e.getKey()) && !s.isBlank() && !s.contains("${")) {
                 out.add(keyPath);
             }
         }

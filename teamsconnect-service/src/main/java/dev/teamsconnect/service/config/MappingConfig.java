@@ -1,5 +1,6 @@
 package dev.teamsconnect.service.config;
 
+import dev.teamsconnect.core.engine.ManualDndMode;
 import dev.teamsconnect.core.model.PresenceCategory;
 import java.time.Duration;
 import java.util.Objects;
@@ -16,7 +17,8 @@ import java.util.Set;
  * @param manualDnd         respect or teams-leads, default respect
  * @param releaseOnShutdown whether holds are released when the service stops, default true
  * @param failOpenAfter     holds are released when presence cannot be read for this long, default 10m;
- *                          0s turns fail-open off
+ *                          0s turns fail-open off; otherwise longer than the source's poll interval (checked
+ *                          where the engine is configured)
  */
 public record MappingConfig(Language language, Set<PresenceCategory> dnd, boolean chatStatus, Duration graceAfterCall,
                             Duration debounce, ManualDndMode manualDnd, boolean releaseOnShutdown,

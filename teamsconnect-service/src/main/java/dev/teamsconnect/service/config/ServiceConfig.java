@@ -1,34 +1,34 @@
 package dev.teamsconnect.service.config;
 
 import dev.teamsconnect.core.spi.ProviderConfig;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The validated service configuration. Immutable; {@link #toString()} shows no secret.
+ * The validated service configuration. Immutable; {@link #toString()} shows no value of a plugin section.
  *
  * <p>The source and sink plugins are chosen by id ({@code source.type}, default {@value #DEFAULT_SOURCE};
- * {@code sink.type}, default {@value #DEFAULT_SINK}). Each plugin gets its section as a {@link ProviderConfig}
- * through {@link #sourceConfig()} / {@link #sinkConfig()}: {@code teams} for the {@code graph} source,
- * {@code starface} for the {@code starface} sink, and for any other plugin the top-level section named like its
- * id. The typed {@link #teams()} and {@link #starface()} are present exactly when those plugins are selected.
+ * {@code sink.type}, default {@value #DEFAULT_SINK}). Each plugin owns its section and validates it itself: it gets
+ * the section as a {@link ProviderConfig} (with the lines of the file and the substituted values hidden) through
+ * {@link #sourceConfig()} / {@link #sinkConfig()}: {@code teams} for the {@code graph} source, {@code starface}
+ * for the {@code starface} sink, and for any other plugin the top-level section named like its id.
  *
  * @param source   the presence source id
  * @param sink     the PBX sink id
- * @param teams    the validated {@code teams} section (source {@code graph})
- * @param starface the validated {@code starface} section (sink {@code starface})
- * @param users    which users are synced
+ * @param users    which users are synced and how often they are listed again
  * @param mapping  the status policy
  * @param state    where holds are kept
  * @param server   the HTTP endpoints
- * @param sections the raw plugin sections (after {@code ${NAME}} substitution, defaults filled in), by name
- * @param warnings things that are allowed but probably not meant (e.g. a key that the chosen auth mode ignores)
+ * @param sections the raw plugin sections (after {@code ${NAME}} substitution), by name
+ * @param origin   the file, the line of each key and which values were substituted
+ * @param warnings things that are allowed but probably not meant (e.g. a group that scope all ignores)
  */
-public record ServiceConfig(String source, String sink, Optional<TeamsConfig> teams, Optional<StarfaceConfig> starface,
-                            UsersConfig users, MappingConfig mapping, StateConfig state, ServerConfig server,
-                            Map<String, ProviderConfig> sections, List<String> warnings) {
+public record ServiceConfig(String source, String sink, UsersConfig users, MappingConfig mapping, StateConfig state,
+                            ServerConfig server, Map<String, Map<String, Object>> sections, ConfigOrigin origin,
+                            List<String> warnings) {
 
     public static final String DEFAULT_SOURCE = "graph";
     public static final String DEFAULT_SINK = "starface";
@@ -36,13 +36,12 @@ public record ServiceConfig(String source, String sink, Optional<TeamsConfig> te
     public ServiceConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(sink, "sink");
-        Objects.requireNonNull(teams, "teams");
-        Objects.requireNonNull(starface, "starface");
         Objects.requireNonNull(users, "users");
         Objects.requireNonNull(mapping, "mapping");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(server, "server");
-        sections = Map.copyOf(sections);
+        Objects.requireNonNull(origin, "origin");
+        sections = Map.copyOf(new LinkedHashMap<>(sections));
         warnings = List.copyOf(warnings);
     }
 
@@ -56,15 +55,38 @@ public record ServiceConfig(String source, String sink, Optional<TeamsConfig> te
         return sinkId;
     }
 
-    /** The section for the chosen source plugin, for {@code PresenceSourceProvider.create}; empty when absent. */
+    /**
+     * The section for the chosen source plugin, for {@code PresenceSourceProvider.create}; empty when absent. A new
+     * instance per call, so each validation collects its own problems.
+     */
     public ProviderConfig sourceConfig() {
         String name = sourceSectionName(source);
-        return sections.getOrDefault(name, ProviderConfig.empty(name));
+        return origin.section(name, sections.getOrDefault(name, Map.of()));
     }
 
     /** The section for the chosen sink plugin, for {@code PbxSinkProvider.create}; empty when absent. */
     public ProviderConfig sinkConfig() {
         String name = sinkSectionName(sink);
-        return sections.getOrDefault(name, ProviderConfig.empty(name));
+        return origin.section(name, sections.getOrDefault(name, Map.of()));
+    }
+
+    /**
+     * Always empty: the {@code teams} section belongs to the Graph plugin, which reports its poll interval through
+     * {@code PresenceSource.pollInterval()} (see {@code EngineWiring.pollInterval()}).
+     *
+     * @deprecated kept only until its last caller takes the poll interval from the source; do not use
+     */
+    @Deprecated(forRemoval = true)
+    public Optional<TeamsConfig> teams() {
+        return Optional.empty();
+    }
+
+    @Override
+    public String toString() {
+        // plugin sections may hold secrets written in the file: keys only
+        Map<String, Object> keys = new LinkedHashMap<>();
+        sections.forEach((name, values) -> keys.put(name, values.keySet()));
+        return "ServiceConfig[source=" + source + ", sink=" + sink + ", users=" + users + ", mapping=" + mapping
+                + ", state=" + state + ", server=" + server + ", sections=" + keys + ", origin=" + origin.source() + "]";
     }
 }

@@ -1,14 +1,10 @@
 package dev.teamsconnect.service.config;
 
+import dev.teamsconnect.core.engine.ManualDndMode;
 import dev.teamsconnect.core.model.PresenceCategory;
 import dev.teamsconnect.core.spi.ProviderConfig;
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -19,283 +15,154 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Turns the substituted config tree into a {@link ServiceConfig}, collecting every problem on the way. */
+/**
+ * Checks the service's own sections (source, sink, users, mapping, state, server) of the substituted config tree,
+ * collecting every problem on the way. The plugin sections are checked by their plugins (see
+ * {@link dev.teamsconnect.service.runtime.EngineWiring#validate()}); here they are only passed on.
+ */
 final class ServiceConfigValidator {
 
     private static final Pattern PLUGIN_ID = Pattern.compile("[a-z][a-z0-9-]*");
-    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*");
-    private static final Pattern NO_SPACE = Pattern.compile("\\S+");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern HEX_PIN = Pattern.compile("[0-9A-Fa-f]{2}(:?[0-9A-Fa-f]{2}){31}");
 
-    private final Problems problems;
+    private final ProviderConfig root;
 
-    ServiceConfigValidator(Problems problems) {
-        this.problems = problems;
+    /** @param root the whole substituted file as one section (prefix ""), sharing the problems of the load */
+    ServiceConfigValidator(ProviderConfig root) {
+        this.root = root;
     }
 
-    /** The config, or {@code null} when problems were found (they are in {@link Problems}). */
-    ServiceConfig validate(Map<String, Object> tree) {
-        ConfigSection root = new ConfigSection("", tree, problems);
-
-        String source = pluginId(root.section("source"), ServiceConfig.DEFAULT_SOURCE);
-        String sink = pluginId(root.section("sink"), ServiceConfig.DEFAULT_SINK);
+    /**
+     * The config; where a value is wrong (the problem is recorded in the root section) its fallback is in it, so
+     * that the plugin sections can be checked in the same run.
+     */
+    @SuppressWarnings("unchecked")
+    ServiceConfig validate(ConfigOrigin origin) {
+        String source = pluginId(root.child("source"), ServiceConfig.DEFAULT_SOURCE);
+        String sink = pluginId(root.child("sink"), ServiceConfig.DEFAULT_SINK);
         String sourceSection = ServiceConfig.sourceSectionName(source);
         String sinkSection = ServiceConfig.sinkSectionName(sink);
 
         Set<String> knownRoot = new LinkedHashSet<>(KnownKeys.ROOT);
         knownRoot.add(sourceSection);
         knownRoot.add(sinkSection);
-        root.rejectUnknownKeys(knownRoot);
-
-        Optional<TeamsConfig> teams = Optional.empty();
-        if (sourceSection.equals("teams")) {
-            teams = Optional.ofNullable(teams(root.section("teams")));
-        } else if (root.has("teams")) {
-            problems.warn("teams", "ignored, because source.type is " + source);
+        // the default plugins' sections are kept (with a warning) when another plugin is chosen
+        String defaultSourceSection = ServiceConfig.sourceSectionName(ServiceConfig.DEFAULT_SOURCE);
+        String defaultSinkSection = ServiceConfig.sinkSectionName(ServiceConfig.DEFAULT_SINK);
+        Set<String> known = new LinkedHashSet<>(knownRoot);
+        known.add(defaultSourceSection);
+        known.add(defaultSinkSection);
+        root.rejectUnknownKeys(known, KnownKeys::elsewhere);
+        if (!knownRoot.contains(defaultSourceSection) && root.has(defaultSourceSection)) {
+            root.warn(defaultSourceSection, "ignored, because source.type is " + source);
         }
-        Optional<StarfaceConfig> starface = Optional.empty();
-        if (sinkSection.equals("starface")) {
-            starface = Optional.ofNullable(starface(root.section("starface")));
-        } else if (root.has("starface")) {
-            problems.warn("starface", "ignored, because sink.type is " + sink);
+        if (!knownRoot.contains(defaultSinkSection) && root.has(defaultSinkSection)) {
+            root.warn(defaultSinkSection, "ignored, because sink.type is " + sink);
         }
         if (sourceSection.equals(sinkSection)) {
-            problems.add("sink.type", "must differ from source.type, both read the section \"" + sinkSection + "\"");
+            root.problemAt("sink.type", "must differ from source.type, both read the section \"" + sinkSection + "\"");
+        }
+        for (String section : List.of(sourceSection, sinkSection)) {
+            Object v = root.asMap().get(section);
+            if (v != null && !(v instanceof Map) && !(v instanceof String s && s.isBlank())) {
+                root.problem(section, "must be a map of keys (key: value on indented lines)");
+            }
         }
 
-        UsersConfig users = users(root.section("users"));
-        MappingConfig mapping = mapping(root.section("mapping"), teams.map(TeamsConfig::pollInterval));
-        StateConfig state = state(root.section("state"));
-        ServerConfig server = server(root.section("server"));
+        UsersConfig users = users(root.child("users"));
+        MappingConfig mapping = mapping(root.child("mapping"));
+        StateConfig state = state(root.child("state"));
+        ServerConfig server = server(root.child("server"));
 
-        Map<String, ProviderConfig> sections = new HashMap<>();
-        sections.put(sourceSection, providerSection(root, sourceSection));
-        sections.put(sinkSection, providerSection(root, sinkSection));
-
-        if (!problems.list().isEmpty()) {
-            return null;
+        Map<String, Map<String, Object>> sections = new HashMap<>();
+        for (String name : List.of(sourceSection, sinkSection)) {
+            Object raw = root.asMap().get(name);
+            sections.put(name, raw instanceof Map ? (Map<String, Object>) raw : Map.of());
         }
-        return new ServiceConfig(source, sink, teams, starface, users, mapping, state, server, sections, problems.warnings());
+        // built with fallbacks even when there are problems, so the plugins can still check their sections
+        return new ServiceConfig(source, sink, users, mapping, state, server, sections, origin,
+                origin.scrub(root.warnings()));
     }
 
-    private String pluginId(ConfigSection s, String fallback) {
+    private String pluginId(ProviderConfig s, String fallback) {
         s.rejectUnknownKeys(KnownKeys.PLUGIN);
-        Optional<String> id = s.string("type");
+        Optional<String> id = s.text("type");
         if (id.isPresent() && !PLUGIN_ID.matcher(id.get()).matches()) {
-            problems.add(s.path("type"), "must be a plugin id in lower case like \"" + fallback + "\", but was \"" + id.get() + "\"");
+            s.problem("type", "must be a plugin id in lower case like \"" + fallback + "\", but was " + s.shown("type", id.get()));
             return fallback;
         }
         return id.orElse(fallback);
     }
 
-    private TeamsConfig teams(ConfigSection s) {
-        s.rejectUnknownKeys(KnownKeys.TEAMS);
-        Optional<String> tenantId = s.required("tenantId", "(the Directory (tenant) ID of your Entra ID tenant)");
-        tenantId.filter(t -> !TENANT.matcher(t).matches()).ifPresent(t ->
-                problems.add(s.path("tenantId"), "must be a tenant GUID or domain like contoso.onmicrosoft.com, but was \"" + t + "\""));
-        Optional<String> clientId = s.required("clientId", "(the Application (client) ID of the app registration)");
-        clientId.filter(t -> !NO_SPACE.matcher(t).matches()).ifPresent(t ->
-                problems.add(s.path("clientId"), "must not contain spaces, but was \"" + t + "\""));
-        TeamsAuth auth = auth(s.section("auth"));
-        URI authority = s.url("authorityHost", true).orElse(TeamsConfig.DEFAULT_AUTHORITY_HOST);
-        URI graph = s.url("graphBaseUrl", true).orElse(TeamsConfig.DEFAULT_GRAPH_BASE_URL);
-        Duration poll = s.duration("pollInterval", TeamsConfig.DEFAULT_POLL_INTERVAL, false);
-        ConfigSection tls = s.section("tls");
-        tls.rejectUnknownKeys(KnownKeys.TEAMS_TLS);
-        // the Graph source reads the file itself (section teams); checked here so a typo is reported with the rest
-        tls.readableFile("certificate");
-        if (tenantId.isEmpty() || clientId.isEmpty() || auth == null) {
-            return null;
-        }
-        return new TeamsConfig(tenantId.get(), clientId.get(), auth, authority, graph, poll);
-    }
-
-    private TeamsAuth auth(ConfigSection s) {
-        s.rejectUnknownKeys(KnownKeys.TEAMS_AUTH);
-        Map<String, AuthMode> modes = new LinkedHashMap<>();
-        for (AuthMode m : AuthMode.values()) {
-            modes.put(m.code(), m);
-        }
-        boolean modeOk = !s.has("mode") || s.string("mode").map(m -> modes.containsKey(m.toLowerCase(Locale.ROOT))).orElse(true);
-        AuthMode mode = s.choice("mode", AuthMode.CLIENT_CREDENTIALS, modes);
-        Optional<Secret> secret = s.secret("clientSecret");
-        Optional<Path> certificate = s.readableFile("certificate");
-        Optional<Secret> certificatePassword = s.secret("certificatePassword");
-        Optional<String> username = s.string("username");
-        Optional<Secret> password = s.secret("password");
-        Path tokenCache = s.writableFile("tokenCache", TeamsAuth.DEFAULT_TOKEN_CACHE).orElse(TeamsAuth.DEFAULT_TOKEN_CACHE);
-        if (!modeOk) {
-            // the mode is already reported; checking the other keys against a guessed mode would only confuse
-            return null;
-        }
-        switch (mode) {
-            case CLIENT_CREDENTIALS -> {
-                if (secret.isEmpty() && certificate.isEmpty() && !problems.has(s.path("clientSecret"))
-                        && !problems.has(s.path("certificate"))) {
-                    problems.add(s.path("clientSecret"), "is required for auth.mode client-credentials (or set auth.certificate"
-                            + " instead), but both are missing or empty");
-                } else if (secret.isPresent() && certificate.isPresent()) {
-                    problems.add(s.path("certificate"), "set either auth.clientSecret or auth.certificate, not both");
-                }
-                ignoredIn(s, mode, "username", "password");
-            }
-            case PASSWORD -> {
-                if (username.isEmpty()) {
-                    s.required("username", "for auth.mode password");
-                } else if (!username.get().contains("@")) {
-                    problems.add(s.path("username"), "must be a user principal name like svc@example.com, but was \"" + username.get() + "\"");
-                }
-                if (password.isEmpty()) {
-                    s.required("password", "for auth.mode password");
-                }
-                ignoredIn(s, mode, "clientSecret", "certificate");
-            }
-            case DEVICE_CODE -> ignoredIn(s, mode, "clientSecret", "certificate", "username", "password");
-            default -> throw new IllegalStateException(mode.toString());
-        }
-        if (certificatePassword.isPresent() && certificate.isEmpty()) {
-            problems.warn(s.path("certificatePassword"), "ignored, because auth.certificate is not set");
-        }
-        return new TeamsAuth(mode, secret, certificate, certificatePassword, username, password, tokenCache);
-    }
-
-    private void ignoredIn(ConfigSection s, AuthMode mode, String... keys) {
-        for (String key : keys) {
-            if (s.has(key)) {
-                problems.warn(s.path(key), "ignored, because auth.mode is " + mode.code());
-            }
-        }
-    }
-
-    private StarfaceConfig starface(ConfigSection s) {
-        s.rejectUnknownKeys(KnownKeys.STARFACE);
-        Optional<URI> baseUrl = s.url("baseUrl", false);
-        if (baseUrl.isEmpty()) {
-            s.required("baseUrl", "(the address of the STARFACE appliance, e.g. https://pbx.example.com)");
-        } else if (baseUrl.get().getScheme().equalsIgnoreCase("http") && !ConfigSection.isLoopback(baseUrl.get().getHost())) {
-            problems.warn(s.path("baseUrl"), "uses plain http: the login travels unencrypted; prefer https");
-        }
-        Optional<String> loginId = s.required("loginId", "(the login ID of the STARFACE API user, e.g. \"0001\")");
-        loginId.filter(t -> !NO_SPACE.matcher(t).matches()).ifPresent(t ->
-                problems.add(s.path("loginId"), "must not contain spaces, but was \"" + t + "\""));
-        Optional<Secret> password = s.required("password", "(the STARFACE API user's password; use ${STARFACE_PASSWORD})").map(Secret::of);
-        ConfigSection tls = s.section("tls");
-        tls.rejectUnknownKeys(KnownKeys.STARFACE_TLS);
-        Optional<Path> certificate = tls.readableFile("certificate");
-        certificate.ifPresent(f -> requirePemCertificates(tls, f));
-        Optional<String> pin = tls.string("pin");
-        if (pin.isPresent() && !validPin(pin.get())) {
-            problems.add(tls.path("pin"), "must be a SHA-256 fingerprint, sha256/<base64> or 64 hex digits (colons allowed), but was \""
-                    + pin.get() + "\"");
-        }
-        if (baseUrl.isEmpty() || loginId.isEmpty() || password.isEmpty()) {
-            return null;
-        }
-        return new StarfaceConfig(baseUrl.get(), loginId.get(), password.get(), certificate, pin);
-    }
-
-    /** A trust file that exists but holds no certificate would only fail at the first TLS handshake: say so now. */
-    private void requirePemCertificates(ConfigSection tls, Path file) {
-        try {
-            if (!Files.isRegularFile(file) || !Files.isReadable(file) || Files.size(file) == 0) {
-                return; // already reported by readableFile
-            }
-            try (java.io.InputStream in = Files.newInputStream(file)) {
-                if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-                    problems.add(tls.path("certificate"), "file \"" + file + "\" holds no certificate; it must be a PEM file"
-                            + " with -----BEGIN CERTIFICATE----- blocks");
-                }
-            }
-        } catch (java.security.cert.CertificateException | IOException e) {
-            problems.add(tls.path("certificate"), "file \"" + file + "\" is not a readable PEM certificate (" + e.getMessage()
-                    + "); export the appliance's certificate as PEM");
-        }
-    }
-
-    private static boolean validPin(String pin) {
-        if (pin.regionMatches(true, 0, "sha256/", 0, 7)) {
-            try {
-                return Base64.getDecoder().decode(pin.substring(7)).length == 32;
-            } catch (IllegalArgumentException e) {
-                return false;
-            }
-        }
-        return HEX_PIN.matcher(pin).matches();
-    }
-
-    private UsersConfig users(ConfigSection s) {
-        s.rejectUnknownKeys(KnownKeys.USERS);
+    private UsersConfig users(ProviderConfig s) {
+        s.rejectUnknownKeys(KnownKeys.USERS, KnownKeys::elsewhere);
         Map<String, UserScope> scopes = new LinkedHashMap<>();
         for (UserScope u : UserScope.values()) {
             scopes.put(u.code(), u);
         }
         UserScope scope = s.choice("scope", UserScope.ALL, scopes);
-        Optional<String> group = s.string("group");
+        Optional<String> group = s.text("group");
         if (scope == UserScope.GROUP && group.isEmpty()) {
-            s.required("group", "when users.scope is group (the name of the STARFACE group to sync)");
+            s.requiredText("group", "when users.scope is group (the name of the STARFACE group to sync)");
         } else if (scope == UserScope.ALL && group.isPresent()) {
-            problems.warn(s.path("group"), "ignored, because users.scope is all");
+            s.warn("group", "ignored, because users.scope is all");
             group = Optional.empty();
         }
+        Duration refresh = s.interval("refreshInterval", UsersConfig.DEFAULT_REFRESH_INTERVAL, false);
         Map<String, String> overrides = new LinkedHashMap<>();
         Map<String, String> byLogin = new HashMap<>();
-        for (Map.Entry<String, String> e : s.stringMap("overrides").entrySet()) {
+        for (Map.Entry<String, String> e : s.textMap("overrides").entrySet()) {
             String mail = e.getKey().strip().toLowerCase(Locale.ROOT);
-            String itemPath = KeyPaths.child(s.path("overrides"), e.getKey());
+            String itemPath = ProviderConfig.child(s.path("overrides"), e.getKey());
             if (!mail.matches("[^@\\s]+@[^@\\s]+")) {
-                problems.add(itemPath, "the key must be a Teams mail or UPN like anna@example.com, but was \"" + e.getKey() + "\"");
+                s.problemAt(itemPath, "the key must be a Teams mail or UPN like anna@example.com, but was \"" + e.getKey() + "\"");
             } else if (overrides.containsKey(mail)) {
-                problems.add(itemPath, "is given twice (keys are compared without case)");
+                s.problemAt(itemPath, "is given twice (keys are compared without case)");
             } else if (byLogin.containsKey(e.getValue())) {
-                problems.add(itemPath, "maps to PBX login \"" + e.getValue() + "\", which is already the target of \""
-                        + byLogin.get(e.getValue()) + "\"; one PBX user can mirror only one Teams user");
+                s.problemAt(itemPath, "maps to a PBX login that is already the target of \"" + byLogin.get(e.getValue())
+                        + "\"; one PBX user can mirror only one Teams user");
             } else {
                 overrides.put(mail, e.getValue());
                 byLogin.put(e.getValue(), mail);
             }
         }
-        return new UsersConfig(scope, group, overrides);
+        return new UsersConfig(scope, group, overrides, refresh);
     }
 
-    private MappingConfig mapping(ConfigSection s, Optional<Duration> pollInterval) {
-        s.rejectUnknownKeys(KnownKeys.MAPPING);
+    private MappingConfig mapping(ProviderConfig s) {
+        s.rejectUnknownKeys(KnownKeys.MAPPING, KnownKeys::elsewhere);
         Map<String, Language> languages = new LinkedHashMap<>();
         for (Language l : Language.values()) {
             languages.put(l.code(), l);
         }
         Language language = s.choice("language", Language.DE, languages);
         Set<PresenceCategory> dnd = MappingConfig.DEFAULT_DND;
-        if (s.values().containsKey("dnd")) {
+        if (s.asMap().containsKey("dnd")) {
             dnd = categories(s);
         }
-        boolean chatStatus = s.bool("chatStatus", true);
-        Duration grace = s.duration("graceAfterCall", Duration.ZERO, true);
-        Duration debounce = s.duration("debounce", Duration.ZERO, true);
+        boolean chatStatus = s.flag("chatStatus", true);
+        Duration grace = s.interval("graceAfterCall", Duration.ZERO, true);
+        Duration debounce = s.interval("debounce", Duration.ZERO, true);
         Map<String, ManualDndMode> manualModes = new LinkedHashMap<>();
         for (ManualDndMode m : ManualDndMode.values()) {
             manualModes.put(m.code(), m);
         }
         ManualDndMode manual = s.choice("manualDnd", ManualDndMode.RESPECT, manualModes);
-        boolean release = s.bool("releaseOnShutdown", true);
-        Duration failOpen = s.duration("failOpenAfter", MappingConfig.DEFAULT_FAIL_OPEN_AFTER, true);
-        if (!failOpen.isZero() && pollInterval.isPresent() && failOpen.compareTo(pollInterval.get()) <= 0
-                && !problems.has(s.path("failOpenAfter"))) {
-            problems.add(s.path("failOpenAfter"), "must be longer than teams.pollInterval (" + pollInterval.get().toMillis()
-                    + "ms), or 0s to turn fail-open off, but was \"" + s.string("failOpenAfter").orElse("") + "\"");
-        }
+        boolean release = s.flag("releaseOnShutdown", true);
+        // must be longer than the source's poll interval: checked where the engine is configured (EngineWiring)
+        Duration failOpen = s.interval("failOpenAfter", MappingConfig.DEFAULT_FAIL_OPEN_AFTER, true);
         return new MappingConfig(language, dnd, chatStatus, grace, debounce, manual, release, failOpen);
     }
 
-    private Set<PresenceCategory> categories(ConfigSection s) {
+    private Set<PresenceCategory> categories(ProviderConfig s) {
         Map<String, PresenceCategory> byCode = new LinkedHashMap<>();
         for (PresenceCategory c : PresenceCategory.values()) {
             if (c != PresenceCategory.UNKNOWN) {
                 byCode.put(c.code(), c);
             }
         }
-        List<String> items = s.strings("dnd");
+        List<String> items = s.textList("dnd");
         Set<PresenceCategory> out = new LinkedHashSet<>();
         for (int i = 0; i < items.size(); i++) {
             String item = items.get(i);
@@ -303,35 +170,36 @@ final class ServiceConfigValidator {
                 continue;
             }
             PresenceCategory c = byCode.get(item.toUpperCase(Locale.ROOT).replace('-', '_'));
-            String itemPath = KeyPaths.index(s.path("dnd"), i);
+            String itemPath = ProviderConfig.index(s.path("dnd"), i);
             if (c == null) {
-                String hint = KeySuggestions.closest(item, byCode.keySet()).map(n -> "; did you mean " + n + "?").orElse("");
-                problems.add(itemPath, "must be one of " + String.join(", ", byCode.keySet()) + ", but was \"" + item + "\"" + hint);
+                String hint = ProviderConfig.closest(item, byCode.keySet()).map(n -> "; did you mean " + n + "?").orElse("");
+                s.problemAt(itemPath, "must be one of " + String.join(", ", byCode.keySet()) + ", but was "
+                        + (s.isHidden("dnd") ? "(hidden)" : "\"" + item + "\"" + hint));
             } else if (!out.add(c)) {
-                problems.warn(itemPath, c.code() + " is listed twice");
+                s.warn("dnd[" + i + "]", c.code() + " is listed twice");
             }
         }
-        if (items.isEmpty() && !problems.has(s.path("dnd"))) {
-            problems.warn(s.path("dnd"), "is empty: no Teams status turns DND on (only the chat status is mirrored)");
+        if (items.isEmpty() && !s.hasProblem("dnd")) {
+            s.warn("dnd", "is empty: no Teams status turns DND on (only the chat status is mirrored)");
         }
         return out;
     }
 
-    private StateConfig state(ConfigSection s) {
-        s.rejectUnknownKeys(KnownKeys.STATE);
+    private StateConfig state(ProviderConfig s) {
+        s.rejectUnknownKeys(KnownKeys.STATE, KnownKeys::elsewhere);
         return new StateConfig(s.writableFile("file", StateConfig.DEFAULT_FILE).orElse(StateConfig.DEFAULT_FILE));
     }
 
-    private ServerConfig server(ConfigSection s) {
-        s.rejectUnknownKeys(KnownKeys.SERVER);
-        String bind = s.string("bind").orElse(ServerConfig.DEFAULT_BIND);
+    private ServerConfig server(ProviderConfig s) {
+        s.rejectUnknownKeys(KnownKeys.SERVER, KnownKeys::elsewhere);
+        String bind = s.text("bind").orElse(ServerConfig.DEFAULT_BIND);
         if (!validBindAddress(bind)) {
-            problems.add(s.path("bind"), "must be an IP address like 127.0.0.1 or a host name, but was \"" + bind + "\"");
+            s.problem("bind", "must be an IP address like 127.0.0.1 or a host name, but was " + s.shown("bind", bind));
             bind = ServerConfig.DEFAULT_BIND;
-        } else if (!ConfigSection.isLoopback(bind)) {
-            problems.warn(s.path("bind"), "\"" + bind + "\" makes /status (user names and presence) reachable from the network");
+        } else if (!ProviderConfig.isLoopback(bind)) {
+            s.warn("bind", s.shown("bind", bind) + " makes /status (user names and presence) reachable from the network");
         }
-        int port = s.integer("port", ServerConfig.DEFAULT_PORT, 0, 65535);
+        int port = s.wholeNumber("port", ServerConfig.DEFAULT_PORT, 0, 65535);
         return new ServerConfig(bind, port);
     }
 
@@ -353,23 +221,5 @@ final class ServiceConfigValidator {
             }
         }
         return HOSTNAME.matcher(bind).matches() && !bind.matches("[0-9.]+");
-    }
-
-    /** The plugin's raw section with the service's documented defaults filled in, so both sides agree on them. */
-    @SuppressWarnings("unchecked")
-    private static ProviderConfig providerSection(ConfigSection root, String name) {
-        Object raw = root.values().get(name);
-        Map<String, Object> values = raw instanceof Map ? new LinkedHashMap<>((Map<String, Object>) raw) : new LinkedHashMap<>();
-        if (name.equals("teams")) {
-            values.putIfAbsent("authorityHost", TeamsConfig.DEFAULT_AUTHORITY_HOST.toString());
-            values.putIfAbsent("graphBaseUrl", TeamsConfig.DEFAULT_GRAPH_BASE_URL.toString());
-            values.putIfAbsent("pollInterval", "5s");
-            Object auth = values.get("auth");
-            Map<String, Object> authValues = auth instanceof Map ? new LinkedHashMap<>((Map<String, Object>) auth) : new LinkedHashMap<>();
-            authValues.putIfAbsent("mode", AuthMode.CLIENT_CREDENTIALS.code());
-            authValues.putIfAbsent("tokenCache", TeamsAuth.DEFAULT_TOKEN_CACHE.toString());
-            values.put("auth", authValues);
-        }
-        return new ProviderConfig(name, values);
     }
 }

@@ -1,32 +1,17 @@
 package dev.teamsconnect.service.config;
 
-import java.net.URI;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
- * The {@code teams} section: where and how to read Teams presence through Microsoft Graph.
+ * Not a config section any more: the {@code teams} section is owned by the Graph plugin. Only the default poll
+ * interval is left here for one remaining caller.
  *
- * @param tenantId      the Entra ID tenant (GUID or domain)
- * @param clientId      the application (client) ID of the app registration
- * @param auth          how to sign in
- * @param authorityHost the sign-in host, default {@code https://login.microsoftonline.com}
- * @param graphBaseUrl  the Graph API base, default {@code https://graph.microsoft.com/v1.0}
- * @param pollInterval  how often presence is read, default 5 s
+ * @param pollInterval the poll interval
+ * @deprecated use {@code GraphPresenceSource.DEFAULT_POLL_INTERVAL} or {@code EngineWiring.pollInterval()}
  */
-public record TeamsConfig(String tenantId, String clientId, TeamsAuth auth, URI authorityHost, URI graphBaseUrl,
-                          Duration pollInterval) {
+@Deprecated(forRemoval = true)
+public record TeamsConfig(Duration pollInterval) {
 
-    public static final URI DEFAULT_AUTHORITY_HOST = URI.create("https://login.microsoftonline.com");
-    public static final URI DEFAULT_GRAPH_BASE_URL = URI.create("https://graph.microsoft.com/v1.0");
+    /** The poll interval when a source gives none. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
-
-    public TeamsConfig {
-        Objects.requireNonNull(tenantId, "tenantId");
-        Objects.requireNonNull(clientId, "clientId");
-        Objects.requireNonNull(auth, "auth");
-        Objects.requireNonNull(authorityHost, "authorityHost");
-        Objects.requireNonNull(graphBaseUrl, "graphBaseUrl");
-        Objects.requireNonNull(pollInterval, "pollInterval");
-    }
 }

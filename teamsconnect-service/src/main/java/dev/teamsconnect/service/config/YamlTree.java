@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.teamsconnect.core.error.ConfigProblem;
+import dev.teamsconnect.core.spi.ProviderConfig;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,7 +66,7 @@ final class YamlTree {
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String key = p.currentName();
-            String keyPath = KeyPaths.child(path, key);
+            String keyPath = ProviderConfig.child(path, key);
             int line = line(p);
             p.nextToken();
             Object value = readValue(p, keyPath, lines, problems);
@@ -91,7 +93,7 @@ final class YamlTree {
                 List<Object> list = new ArrayList<>();
                 int i = 0;
                 while (p.nextToken() != JsonToken.END_ARRAY) {
-                    String itemPath = KeyPaths.index(path, i++);
+                    String itemPath = ProviderConfig.index(path, i++);
                     lines.put(itemPath, line(p));
                     list.add(readValue(p, itemPath, lines, problems));
                 }

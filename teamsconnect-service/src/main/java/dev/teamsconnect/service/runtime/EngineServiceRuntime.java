@@ -228,6 +228,12 @@ public final class EngineServiceRuntime implements ServiceRuntime {
         }
     }
 
+    /** With this runtime's own plugin lookup (the one {@link #run} uses), not class-path discovery. */
+    @Override
+    public List<String> validate(ServiceConfig config) {
+        return new EngineWiring(config, plugins.get()).validate();
+    }
+
     @Override
     public boolean release(ServiceConfig config, PrintWriter out) {
         EngineWiring wiring = new EngineWiring(config, plugins.get());

@@ -1,8 +1,9 @@
 package dev.teamsconnect.service.runtime;
 
 import dev.teamsconnect.core.engine.EngineConfig;
-import dev.teamsconnect.core.engine.ManualDndMode;
 import dev.teamsconnect.core.engine.SyncEngine;
+import dev.teamsconnect.core.error.ConfigException;
+import dev.teamsconnect.core.error.ConfigProblem;
 import dev.teamsconnect.core.mapping.ConfigurableStatusPolicy;
 import dev.teamsconnect.core.spi.PbxSink;
 import dev.teamsconnect.core.spi.PresenceSource;
@@ -10,47 +11,157 @@ import dev.teamsconnect.core.spi.ProviderConfig;
 import dev.teamsconnect.core.spi.StateStore;
 import dev.teamsconnect.service.config.MappingConfig;
 import dev.teamsconnect.service.config.ServiceConfig;
-import dev.teamsconnect.service.config.TeamsConfig;
 import dev.teamsconnect.service.config.UserScope;
 import dev.teamsconnect.service.metrics.ServiceMetrics;
 import dev.teamsconnect.service.status.StatusBoard;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the parts of the sync from a {@link ServiceConfig}: the plugins (by id, through a {@link PluginLookup}), the
- * status policy, the engine settings and the engine itself. Creating plugins does no network I/O; a plugin that
- * rejects its section throws a {@link dev.teamsconnect.core.error.ConfigException} naming the key path.
+ * status policy, the engine settings and the engine itself. Creating plugins does no network I/O; each plugin
+ * validates its whole section, and a rejected section is reported like the service's own problems: one
+ * {@link dev.teamsconnect.service.config.InvalidConfigException} with every problem, its line, sorted by line, no
+ * substituted value in it. One wiring per command; not thread-safe.
  */
 public final class EngineWiring {
 
-    /** Users are listed and matched again this often (new and removed users show up within it). */
-    static final Duration USER_REFRESH = Duration.ofMinutes(15);
+    private static final Logger LOG = LoggerFactory.getLogger(EngineWiring.class);
+
+    /** The poll interval when the source does not say (the Graph source's documented default). */
+    static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
     /** The id of the state store (core's JSON file store). */
     static final String STORE_ID = "file";
 
     private final ServiceConfig config;
     private final PluginLookup plugins;
+    private Duration pollInterval;
+    private PresenceSource checkedSource;
+    private PbxSink checkedSink;
+    private final java.util.Set<String> logged = new java.util.HashSet<>();
 
     public EngineWiring(ServiceConfig config, PluginLookup plugins) {
         this.config = config;
         this.plugins = plugins;
     }
 
-    /** The presence source as configured (source.type), not opened. */
+    /**
+     * The presence source as configured (source.type), not opened. Before the first plugin of this wiring is handed
+     * out, the whole config is checked as {@link #validate()} does, so every problem of both plugin sections is
+     * reported at once, whichever command asks first; the plugins created for that check are the first ones
+     * handed out (so a plugin is created once per role unless asked for again).
+     *
+     * @throws dev.teamsconnect.service.config.InvalidConfigException with every problem found
+     */
     public PresenceSource source() {
-        return plugins.source(config.source()).create(config.sourceConfig());
+        checkOnce();
+        if (checkedSource != null) {
+            PresenceSource s = checkedSource;
+            checkedSource = null;
+            return s;
+        }
+        return create(c -> plugins.source(config.source()).create(c), config.sourceConfig());
     }
 
-    /** The PBX sink as configured (sink.type), not opened. */
+    /** The PBX sink as configured (sink.type), not opened; checked as {@link #source()} says. */
     public PbxSink sink() {
-        return plugins.sink(config.sink()).create(config.sinkConfig());
+        checkOnce();
+        if (checkedSink != null) {
+            PbxSink s = checkedSink;
+            checkedSink = null;
+            return s;
+        }
+        return create(c -> plugins.sink(config.sink()).create(c), config.sinkConfig());
+    }
+
+    private void checkOnce() {
+        if (pollInterval == null) {
+            logWarnings(check(true));
+        }
     }
 
     /** The state store at state.file. */
     public StateStore store() {
         return plugins.store(STORE_ID).create(new ProviderConfig("state", Map.of("file", config.state().file().toString())));
+    }
+
+    private <T> T create(Function<ProviderConfig, T> provider, ProviderConfig section) {
+        try {
+            T plugin = provider.apply(section);
+            logWarnings(section.warnings());
+            return plugin;
+        } catch (ConfigException e) {
+            throw config.origin().invalid(e);
+        }
+    }
+
+    /**
+     * Checks the whole config the way {@code run} uses it, without network I/O: each chosen plugin validates its
+     * section (created, then closed), then the engine settings are checked against the source's poll interval.
+     * Every problem of both plugins is reported together.
+     *
+     * @return the plugins' warnings ({@code keyPath: message}), to show next to the service's
+     * @throws dev.teamsconnect.service.config.InvalidConfigException with every problem found
+     */
+    public List<String> validate() {
+        return check(false).stream().map(config.origin()::scrub).toList();
+    }
+
+    /**
+     * {@link #validate()} with the warnings as the plugins wrote them.
+     *
+     * @param keep keep the created plugins for {@link #source()} and {@link #sink()} instead of closing them
+     */
+    private List<String> check(boolean keep) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Duration poll = DEFAULT_POLL_INTERVAL;
+        PresenceSource source = null;
+        PbxSink sink = null;
+        ProviderConfig sourceSection = config.sourceConfig();
+        try {
+            source = plugins.source(config.source()).create(sourceSection);
+            poll = source.pollInterval().orElse(DEFAULT_POLL_INTERVAL);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        warnings.addAll(sourceSection.warnings());
+        ProviderConfig sinkSection = config.sinkConfig();
+        try {
+            sink = plugins.sink(config.sink()).create(sinkSection);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        warnings.addAll(sinkSection.warnings());
+        problems.addAll(crossChecks(poll));
+        if (!problems.isEmpty() || !keep) {
+            closeQuietly(source);
+            closeQuietly(sink);
+        }
+        if (!problems.isEmpty()) {
+            throw config.origin().invalid(problems);
+        }
+        if (keep) {
+            checkedSource = source;
+            checkedSink = sink;
+        }
+        pollInterval = poll;
+        return warnings;
+    }
+
+    /** Logs each plugin warning once per wiring (run creates the source more than once). */
+    private void logWarnings(List<String> warnings) {
+        for (String w : warnings) {
+            if (logged.add(w)) {
+                LOG.warn("{}: {}", config.origin().source(), config.origin().scrub(w));
+            }
+        }
     }
 
     /** The status policy from mapping.dnd, mapping.chatStatus and mapping.language. */
@@ -60,31 +171,66 @@ public final class EngineWiring {
                 .language(m.language().code()).build();
     }
 
-    /** The poll interval: teams.pollInterval for the Graph source, the documented default otherwise. */
+    /**
+     * The poll interval: what the source reports ({@code PresenceSource.pollInterval()}), else 5 s. The first call
+     * checks the whole config as {@link #validate()} does (so {@code run}, which asks for it first, reports every
+     * problem of both plugin sections at once) and logs the plugins' warnings.
+     *
+     * @throws dev.teamsconnect.service.config.InvalidConfigException with every problem found
+     */
     public Duration pollInterval() {
-        return config.teams().map(TeamsConfig::pollInterval).orElse(TeamsConfig.DEFAULT_POLL_INTERVAL);
+        checkOnce();
+        return pollInterval;
     }
 
     /**
-     * The engine settings from mapping.* and teams.pollInterval.
+     * The engine settings from mapping.*, users.refreshInterval and the source's poll interval.
      *
      * @param dryRun    write nothing
      * @param keepHolds do not release holds on close (run --once: the next run restores them)
+     * @throws dev.teamsconnect.service.config.InvalidConfigException when mapping.failOpenAfter or
+     *                                                                 users.refreshInterval do not fit the poll interval
      */
     public EngineConfig engineConfig(boolean dryRun, boolean keepHolds) {
+        return engineConfig(dryRun, keepHolds, pollInterval());
+    }
+
+    private EngineConfig engineConfig(boolean dryRun, boolean keepHolds, Duration poll) {
+        List<ConfigProblem> problems = crossChecks(poll);
+        if (!problems.isEmpty()) {
+            throw config.origin().invalid(problems);
+        }
         MappingConfig m = config.mapping();
-        Duration poll = pollInterval();
-        return EngineConfig.builder()
-                .pollInterval(poll)
-                .userRefreshInterval(poll.compareTo(USER_REFRESH) > 0 ? poll : USER_REFRESH)
-                .gracePeriod(m.graceAfterCall())
-                .debounce(m.debounce())
-                .manualDndMode(m.manualDnd() == dev.teamsconnect.service.config.ManualDndMode.TEAMS_LEADS
-                        ? ManualDndMode.TEAMS_LEADS : ManualDndMode.RESPECT)
-                .releaseOnShutdown(m.releaseOnShutdown() && !keepHolds)
-                .failOpenAfter(m.failOpenAfter())
-                .dryRun(dryRun)
-                .build();
+        try {
+            return EngineConfig.builder()
+                    .pollInterval(poll)
+                    .userRefreshInterval(config.users().refreshInterval())
+                    .gracePeriod(m.graceAfterCall())
+                    .debounce(m.debounce())
+                    .manualDndMode(m.manualDnd())
+                    .releaseOnShutdown(m.releaseOnShutdown() && !keepHolds)
+                    .failOpenAfter(m.failOpenAfter())
+                    .dryRun(dryRun)
+                    .build();
+        } catch (ConfigException e) {
+            throw config.origin().invalid(e);
+        }
+    }
+
+    /** The checks that need both the service's settings and the source's poll interval. */
+    private List<ConfigProblem> crossChecks(Duration poll) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        Duration failOpen = config.mapping().failOpenAfter();
+        if (!failOpen.isZero() && failOpen.compareTo(poll) <= 0) {
+            problems.add(new ConfigProblem("mapping.failOpenAfter", "must be longer than the poll interval ("
+                    + poll.toMillis() + "ms), or 0s to turn fail-open off, but was " + failOpen.toMillis() + "ms", 0));
+        }
+        Duration refresh = config.users().refreshInterval();
+        if (refresh.compareTo(poll) < 0) {
+            problems.add(new ConfigProblem("users.refreshInterval", "must not be shorter than the poll interval ("
+                    + poll.toMillis() + "ms), but was " + refresh.toMillis() + "ms", 0));
+        }
+        return problems;
     }
 
     /**
@@ -98,15 +244,26 @@ public final class EngineWiring {
     /** As {@link #engine(boolean, boolean, StatusBoard, ServiceMetrics, Clock)}, with a listener for every cycle. */
     public SyncEngine engine(boolean dryRun, boolean keepHolds, StatusBoard board, ServiceMetrics metrics, Clock clock,
                              java.util.function.Consumer<dev.teamsconnect.core.engine.CycleReport> onCycle) {
-        PresenceSource source = new ObservedPresenceSource(source(), board, metrics, clock,
+        PresenceSource created = source();
+        Duration poll = created.pollInterval().orElse(DEFAULT_POLL_INTERVAL);
+        EngineConfig engineConfig;
+        PbxSink createdSink;
+        try {
+            engineConfig = engineConfig(dryRun, keepHolds, poll);
+            createdSink = sink();
+        } catch (RuntimeException e) {
+            closeQuietly(created);
+            throw e;
+        }
+        PresenceSource source = new ObservedPresenceSource(created, board, metrics, clock,
                 ServiceConfig.sourceSectionName(config.source()));
-        PbxSink sink = new ObservedPbxSink(sink(), board, metrics, clock, ServiceConfig.sinkSectionName(config.sink()));
+        PbxSink sink = new ObservedPbxSink(createdSink, board, metrics, clock, ServiceConfig.sinkSectionName(config.sink()));
         SyncEngine.Builder b = SyncEngine.builder()
                 .source(source)
                 .sink(sink)
                 .store(store())
                 .policy(policy())
-                .config(engineConfig(dryRun, keepHolds))
+                .config(engineConfig)
                 .clock(clock)
                 .listener(board)
                 .listener(metrics)
@@ -116,5 +273,16 @@ public final class EngineWiring {
             b.scopeGroup(config.users().group().orElseThrow());
         }
         return b.build();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("Closing {} failed", c, e);
+        }
     }
 }

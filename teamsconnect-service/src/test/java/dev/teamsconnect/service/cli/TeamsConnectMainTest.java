@@ -96,7 +96,8 @@ class TeamsConnectMainTest {
         assertThat(main("run", "--config", config("server:\n  port: 0\n").toString(), "--once")).isZero();
 
         assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
-                .startsWith("Effective config: ServiceConfig[").contains("(hidden)"));
+                .startsWith("Effective config: ServiceConfig[").contains("sections={")
+                .doesNotContain("${"));
         // the secrets themselves are checked for in every test's output and logs, see noSecretAnywhere
     }
 
@@ -159,9 +160,61 @@ class TeamsConnectMainTest {
     void checksOnlyTheConfigWhenAsked() throws IOException {
         assertThat(main("check", "--config", config("").toString(), "--config-only")).isZero();
 
-        assertThat(out.toString()).contains(": OK").contains("source: graph (tenant contoso.onmicrosoft.com")
-                .contains("sink:   starface (https://pbx.example.com as 0001)");
+        assertThat(out.toString()).contains(": OK").contains("source: graph (section teams, checked by its plugin)")
+                .contains("sink:   starface (section starface, checked by its plugin)");
         assertThat(runtime.calls).isEmpty();
+    }
+
+    @Test
+    void configOnlyFindsWhatThePluginsRejectBeforeAnyRun() throws IOException {
+        String yaml = Files.readString(config("")).replace("https://pbx.example.com", "http://pbx.example.com")
+                .replace("  password: ${STARFACE_PASSWORD}\n", "  password: ${STARFACE_PASSWORD}\n  parallelism: 65\n  tls:\n"
+                        + "    pin: sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n")
+                .replace("  clientId: app-1\n", "  clientId: app-1\n  chunkSize: 0\n");
+        Path file = Files.writeString(dir.resolve("teamsconnect.yaml"), yaml);
+
+        assertThat(main("check", "--config", file.toString(), "--config-only")).isEqualTo(TeamsConnectMain.EXIT_CONFIG);
+
+        assertThat(err.toString()).contains("3 problems")
+                .contains("teams.chunkSize: must be between 1 and 650, but was 0 (line 4)")
+                .contains("starface.parallelism: must be between 1 and 64, but was 65 (line 11)")
+                .contains("starface.tls: is set, but starface.baseUrl is plain http://");
+        assertThat(out.toString()).isEmpty();
+        assertThat(runtime.calls).isEmpty();
+    }
+
+    @Test
+    void configOnlyReportsTheServicesAndThePluginsProblemsTogetherInFileOrder() throws IOException {
+        Path file = config("  maxRetries: 11\nserver:\n  port: 70000\n");
+        Files.writeString(file, Files.readString(file).replace("  clientId: app-1\n", "  clientId: app-1\n  pollIntervall: 5s\n"));
+
+        assertThat(main("check", "--config", file.toString(), "--config-only")).isEqualTo(TeamsConnectMain.EXIT_CONFIG);
+
+        assertThat(err.toString()).contains("3 problems");
+        assertThat(err.toString().lines().filter(l -> l.startsWith("  ")).toList()).containsExactly(
+                "  teams.pollIntervall: is not a known key; did you mean \"pollInterval\"? (line 4)",
+                "  starface.maxRetries: must be between 0 and 10, but was 11 (line 11)",
+                "  server.port: must be between 0 and 65535, but was 70000 (line 13)");
+    }
+
+    @Test
+    void configOnlyAcceptsTheDocumentedTuningKeysAndBothPinForms() throws IOException {
+        Path file = config("""
+                  parallelism: 8
+                  connectTimeout: 3s
+                  requestTimeout: 20s
+                  maxRetries: 5
+                  recheckInterval: 0s
+                  tls:
+                    pin: sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=
+                users:
+                  refreshInterval: 30m
+                """);
+        String yaml = Files.readString(file);
+        assertThat(main("check", "--config", file.toString(), "--config-only")).as(err.toString()).isZero();
+        Files.writeString(file, yaml.replace("sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+                "\"E3:B0:C4:42:98:FC:1C:14:9A:FB:F4:C8:99:6F:B9:24:27:AE:41:E4:64:9B:93:4C:A4:95:99:1B:78:52:B8:55\""));
+        assertThat(main("check", "--config", file.toString(), "--config-only")).as(err.toString()).isZero();
     }
 
     @Test

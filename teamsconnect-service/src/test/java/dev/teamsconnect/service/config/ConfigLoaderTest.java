@@ -3,9 +3,12 @@ package dev.teamsconnect.service.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.teamsconnect.core.engine.ManualDndMode;
+import dev.teamsconnect.core.error.ConfigProblem;
 import dev.teamsconnect.core.model.PresenceCategory;
 import dev.teamsconnect.core.spi.ProviderConfig;
-import java.net.URI;
+import dev.teamsconnect.service.runtime.EngineWiring;
+import dev.teamsconnect.service.runtime.PluginLookup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,13 +43,10 @@ class ConfigLoaderTest {
 
         assertThat(config.source()).isEqualTo("graph");
         assertThat(config.sink()).isEqualTo("starface");
-        TeamsConfig teams = config.teams().orElseThrow();
-        assertThat(teams.auth().mode()).isEqualTo(AuthMode.CLIENT_CREDENTIALS);
-        assertThat(teams.auth().tokenCache()).isEqualTo(Path.of("teamsconnect-tokens.json"));
-        assertThat(teams.authorityHost()).isEqualTo(URI.create("https://login.microsoftonline.com"));
-        assertThat(teams.graphBaseUrl()).isEqualTo(URI.create("https://graph.microsoft.com/v1.0"));
-        assertThat(teams.pollInterval()).isEqualTo(Duration.ofSeconds(5));
+        // the Graph plugin's own default, as the engine gets it
+        assertThat(new EngineWiring(config, PluginLookup.discover()).pollInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.users().scope()).isEqualTo(UserScope.ALL);
+        assertThat(config.users().refreshInterval()).isEqualTo(Duration.ofMinutes(15));
         assertThat(config.users().overrides()).isEmpty();
         assertThat(config.mapping().language()).isEqualTo(Language.DE);
         assertThat(config.mapping().dnd()).containsExactlyInAnyOrder(
@@ -70,16 +70,16 @@ class ConfigLoaderTest {
                 "PBX_HOST", "pbx.example.com", "PBX_PORT", "8443"))
                 .parse(MINIMAL.replace("https://pbx.example.com", "https://${PBX_HOST}:${PBX_PORT}"), "t");
 
-        assertThat(config.starface().orElseThrow().baseUrl()).isEqualTo(URI.create("https://pbx.example.com:8443"));
-        assertThat(config.teams().orElseThrow().auth().clientSecret().orElseThrow().reveal()).isEqualTo("abc");
-        assertThat(config.starface().orElseThrow().password().reveal()).isEqualTo("p");
+        assertThat(config.sinkConfig().text("baseUrl")).contains("https://pbx.example.com:8443");
+        assertThat(config.sourceConfig().child("auth").text("clientSecret")).contains("abc");
+        assertThat(config.sinkConfig().text("password")).contains("p");
     }
 
     @Test
     void keepsDollarBraceWhenEscaped() {
         ServiceConfig config = loader.parse(MINIMAL.replace("password: ${STARFACE_PASSWORD}", "password: \"a$${NOT_A_VAR}b$c\""), "t");
 
-        assertThat(config.starface().orElseThrow().password().reveal()).isEqualTo("a${NOT_A_VAR}b$c");
+        assertThat(config.sinkConfig().text("password")).contains("a${NOT_A_VAR}b$c");
     }
 
     @Test
@@ -89,7 +89,7 @@ class ConfigLoaderTest {
         ServiceConfig config = new ConfigLoader(Map.of("TEAMS_CLIENT_SECRET", "s", "STARFACE_PASSWORD", tricky))
                 .parse(MINIMAL, "t");
 
-        assertThat(config.starface().orElseThrow().password().reveal()).isEqualTo(tricky);
+        assertThat(config.sinkConfig().text("password")).contains(tricky.strip());
         assertThat(config.users().scope()).isEqualTo(UserScope.ALL);
     }
 
@@ -105,13 +105,13 @@ class ConfigLoaderTest {
 
     @Test
     void reportsAllProblemsTogether() {
-        String yaml = MINIMAL.replace("clientId: app-1", "clientId: app-1\n  pollInterval: 5 seconds")
+        String yaml = MINIMAL + "users:\n  refreshInterval: 15 minutes\n"
                 + "server:\n  port: 99999\n  bnd: 0.0.0.0\nmapping:\n  dnd: [CALL]\n";
 
         InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> loader.parse(yaml, "t.yaml"));
 
         assertThat(e.problems()).extracting(ConfigProblem::keyPath)
-                .containsExactlyInAnyOrder("teams.pollInterval", "server.port", "server.bnd", "mapping.dnd[0]");
+                .containsExactly("users.refreshInterval", "server.port", "server.bnd", "mapping.dnd[0]");
         assertThat(e.getMessage()).startsWith("t.yaml: 4 problems");
         assertThat(e.keyPath()).isEqualTo(e.problems().get(0).keyPath());
     }
@@ -149,7 +149,7 @@ class ConfigLoaderTest {
     void keepsLeadingZerosOfUnquotedNumbers() {
         ServiceConfig config = loader.parse(MINIMAL.replace("loginId: \"0001\"", "loginId: 0001"), "t");
 
-        assertThat(config.starface().orElseThrow().loginId()).isEqualTo("0001");
+        assertThat(config.sinkConfig().text("loginId")).contains("0001");
     }
 
     @Test
@@ -159,33 +159,38 @@ class ConfigLoaderTest {
 
         ServiceConfig config = loader.load(example);
 
-        assertThat(config.teams().orElseThrow().auth().clientSecret().orElseThrow().reveal()).isEqualTo("client-secret-4711");
-        assertThat(config.starface().orElseThrow().loginId()).isEqualTo("0001");
+        assertThat(config.sourceConfig().child("auth").text("clientSecret")).contains("client-secret-4711");
+        assertThat(config.sinkConfig().text("loginId")).contains("0001");
         assertThat(config.mapping().failOpenAfter()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.warnings()).isEmpty();
+        // and both plugins accept their sections of it
+        assertThat(new EngineWiring(config, PluginLookup.discover()).validate()).isEmpty();
     }
 
     @Test
     void showsNoSecretInToString() {
         ServiceConfig config = loader.parse(MINIMAL, "t");
 
-        assertThat(config.toString()).contains("(hidden)").doesNotContain("client-secret-4711").doesNotContain("pbx-password-0815");
+        assertThat(config.toString()).contains("teams").doesNotContain("client-secret-4711").doesNotContain("pbx-password-0815");
     }
 
     @Test
-    void handsProviderSectionsWithDefaultsToThePlugins() {
+    void handsTheProviderSectionsWithLinesAndHiddenSubstitutionsToThePlugins() {
         ServiceConfig config = loader.parse(MINIMAL, "t");
 
         ProviderConfig teams = config.sourceConfig();
         assertThat(teams.prefix()).isEqualTo("teams");
         assertThat(teams.string("tenantId")).isEqualTo("contoso.onmicrosoft.com");
-        assertThat(teams.duration("pollInterval", Duration.ZERO)).isEqualTo(Duration.ofSeconds(5));
+        // no plugin defaults are filled in by the service: the plugin owns them
+        assertThat(teams.has("pollInterval")).isFalse();
         assertThat(teams.section("auth").string("clientSecret")).isEqualTo("client-secret-4711");
-        assertThat(teams.section("auth").string("mode")).isEqualTo("client-credentials");
+        assertThat(teams.section("auth").isHidden("clientSecret")).isTrue();
         ProviderConfig starface = config.sinkConfig();
         assertThat(starface.prefix()).isEqualTo("starface");
         assertThat(starface.string("loginId")).isEqualTo("0001");
         assertThat(starface.toString()).doesNotContain("pbx-password-0815");
+        starface.problem("loginId", "is wrong");
+        assertThat(starface.problems()).extracting(ConfigProblem::describe).containsExactly("starface.loginId: is wrong (line 8)");
     }
 
     @Test
@@ -196,7 +201,6 @@ class ConfigLoaderTest {
         ServiceConfig config = loader.parse(yaml, "t");
 
         assertThat(config.sink()).isEqualTo("webhook");
-        assertThat(config.starface()).isEmpty();
         assertThat(config.sinkConfig().prefix()).isEqualTo("webhook");
         assertThat(config.sinkConfig().keys()).containsExactly("url", "anything");
     }
@@ -205,7 +209,8 @@ class ConfigLoaderTest {
     void warnsAboutKeysTheChosenModeIgnores() {
         ServiceConfig config = loader.parse(MINIMAL.replace("    clientSecret:", "    username: svc@example.com\n    clientSecret:"), "t");
 
-        assertThat(config.warnings()).containsExactly("teams.auth.username: ignored, because auth.mode is client-credentials");
+        assertThat(new EngineWiring(config, PluginLookup.discover()).validate())
+                .containsExactly("teams.auth.username: ignored, because auth.mode is client-credentials");
     }
 
     @Test
@@ -216,9 +221,13 @@ class ConfigLoaderTest {
                 "mode: password\n    username: svc@example.com\n    password: ${TEAMS_CLIENT_SECRET}");
         String deviceCode = MINIMAL.replace("clientSecret: ${TEAMS_CLIENT_SECRET}", "mode: device-code");
 
-        assertThat(loader.parse(certificate, "t").teams().orElseThrow().auth().certificate()).contains(p12);
-        assertThat(loader.parse(password, "t").teams().orElseThrow().auth().username()).contains("svc@example.com");
-        assertThat(loader.parse(deviceCode, "t").teams().orElseThrow().auth().mode()).isEqualTo(AuthMode.DEVICE_CODE);
+        assertThat(new EngineWiring(loader.parse(password, "t"), PluginLookup.discover()).validate()).isEmpty();
+        assertThat(new EngineWiring(loader.parse(deviceCode, "t"), PluginLookup.discover()).validate()).isEmpty();
+        // the plugin reads the certificate file: three bytes are no PKCS#12 file, and the message says which key
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
+                () -> new EngineWiring(loader.parse(certificate, "t"), PluginLookup.discover()).validate());
+        assertThat(e.problems()).extracting(ConfigProblem::keyPath).containsExactly("teams.auth.certificate");
+        assertThat(e.problems().get(0).line()).isEqualTo(5);
     }
 
     @Test
@@ -236,6 +245,7 @@ class ConfigLoaderTest {
                 users:
                   scope: group
                   group: Sales
+                  refreshInterval: 30m
                   overrides:
                     Anna.Schmidt@Example.com: "1001"
                 server:
@@ -255,6 +265,7 @@ class ConfigLoaderTest {
         assertThat(m.releaseOnShutdown()).isFalse();
         assertThat(m.failOpenAfter()).isZero();
         assertThat(config.users().group()).contains("Sales");
+        assertThat(config.users().refreshInterval()).isEqualTo(Duration.ofMinutes(30));
         assertThat(config.users().overrides()).containsExactly(Map.entry("anna.schmidt@example.com", "1001"));
         assertThat(config.server().enabled()).isFalse();
     }

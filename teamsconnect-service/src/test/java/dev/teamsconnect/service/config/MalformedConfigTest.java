@@ -15,8 +15,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Each case breaks one thing in an otherwise valid config and checks that loading fails with a message naming the
- * key path and what is wrong, and that no secret value appears in the message.
+ * Each case breaks one thing in an otherwise valid config and checks that validating it (the service's sections and
+ * then each plugin's, as {@code check --config-only} and {@code run} do) fails with a message naming the key path and
+ * what is wrong, and that no secret value appears in the message.
  */
 public class MalformedConfigTest {
 
@@ -86,7 +87,9 @@ public class MalformedConfigTest {
                 bad("misspelt key", replace("pollInterval: 5s", "pollIntervall: 5s"), "teams.pollIntervall",
                         "did you mean \"pollInterval\""),
                 bad("misspelt section", replace("mapping:", "mappings:"), "mappings", "did you mean \"mapping\""),
-                bad("key at the wrong level", VALID + "pollInterval: 5s\n", "pollInterval", "belongs under teams"),
+                bad("key at the wrong level", VALID + "graceAfterCall: 5s\n", "graceAfterCall", "belongs under mapping"),
+                bad("plugin key in the wrong plugin section", replace("pollInterval: 5s", "pollInterval: 5s\n  parallelism: 4"),
+                        "teams.parallelism", "is not a known key"),
                 bad("wrong case of a key", replace("tenantId:", "tenantID:"), "teams.tenantID", "did you mean \"tenantId\""),
                 bad("unknown auth mode", replace("mode: client-credentials", "mode: secret"), "teams.auth.mode",
                         "must be one of client-credentials, device-code, password, but was \"secret\""),
@@ -151,7 +154,7 @@ public class MalformedConfigTest {
                 bad("manual dnd typo", replace("manualDnd: respect", "manualDnd: teams-lead"), "mapping.manualDnd",
                         "did you mean \"teams-leads\"?"),
                 bad("unsupported language", replace("language: de", "language: fr"), "mapping.language", "must be one of de, en, but was \"fr\""),
-                bad("fail-open shorter than poll", replace("manualDnd: respect", "manualDnd: respect\n  failOpenAfter: 2s"), "mapping.failOpenAfter", "must be longer than teams.pollInterval"),
+                bad("fail-open shorter than poll", replace("manualDnd: respect", "manualDnd: respect\n  failOpenAfter: 2s"), "mapping.failOpenAfter", "must be longer than the poll interval (5000ms)"),
                 bad("port out of range", replace("port: 8080", "port: 70000"), "server.port", "must be between 0 and 65535, but was 70000"),
                 bad("negative port", replace("port: 8080", "port: -1"), "server.port", "must be between 0 and 65535"),
                 bad("port not a number", replace("port: 8080", "port: http"), "server.port", "must be a whole number"),
@@ -186,7 +189,9 @@ public class MalformedConfigTest {
     @MethodSource("cases")
     void rejectsWithKeyPathAndReason(String name, String yaml, String keyPath, String fragment) {
         InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
-                () -> new ConfigLoader(ENV).parse(yaml, "test.yaml"));
+                // what check --config-only and run do: the service's sections, then each plugin's own
+                () -> new dev.teamsconnect.service.runtime.EngineWiring(new ConfigLoader(ENV).parse(yaml, "test.yaml"),
+                        dev.teamsconnect.service.runtime.PluginLookup.discover()).validate());
 
         assertThat(e).as("config should be rejected").isNotNull();
         assertThat(e.problems()).as(e.getMessage())

@@ -60,7 +60,65 @@ class EngineWiringTest {
         assertThat(c.failOpenAfter()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.dryRun()).isTrue();
         assertThat(c.releaseOnShutdown()).isTrue();
-        assertThat(c.userRefreshInterval()).isEqualTo(EngineWiring.USER_REFRESH);
+        assertThat(c.userRefreshInterval()).isEqualTo(Duration.ofMinutes(15));
+    }
+
+    @Test
+    void usersAreListedAgainAsOftenAsUsersRefreshIntervalSays() throws Exception {
+        EngineWiring w = new EngineWiring(load("users:\n  refreshInterval: 2m\n"), PluginLookup.discover());
+
+        assertThat(w.engineConfig(false, false).userRefreshInterval()).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void failOpenAfterAndTheUserRefreshMustBeLongerThanTheSourcesPollInterval() throws Exception {
+        // teams.pollInterval is 3s: only the Graph plugin reads it, the engine settings are checked against it
+        ServiceConfig c = load("mapping:\n  failOpenAfter: 2s\nusers:\n  refreshInterval: 1s\n");
+
+        dev.teamsconnect.service.config.InvalidConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                dev.teamsconnect.service.config.InvalidConfigException.class,
+                () -> new EngineWiring(c, PluginLookup.discover()).validate());
+
+        assertThat(e.problems()).extracting(p -> p.keyPath()).containsExactly("mapping.failOpenAfter", "users.refreshInterval");
+        assertThat(e.problems()).extracting(p -> p.line()).containsExactly(14, 16);
+        assertThat(e.getMessage()).contains("must be longer than the poll interval (3000ms)");
+        assertThatThrownBy(() -> new EngineWiring(c, PluginLookup.discover()).engineConfig(false, false))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("mapping.failOpenAfter");
+    }
+
+    @Test
+    void problemsOfBothPluginSectionsAreReportedTogetherWithTheirLines() throws Exception {
+        ServiceConfig c = new ConfigLoader(Map.of("S", "x")).parse("""
+                teams:
+                  tenantId: contoso.onmicrosoft.com
+                  clientId: "abc"
+                  auth:
+                    clientSecret: ${S}
+                  chunkSize: 651
+                starface:
+                  baseUrl: http://pbx.example.com
+                  loginId: "0001"
+                  password: ${S}
+                  paralelism: 8
+                  tls:
+                    pin: sha256/AAAA
+                """, "c.yaml");
+
+        dev.teamsconnect.service.config.InvalidConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                dev.teamsconnect.service.config.InvalidConfigException.class,
+                () -> new EngineWiring(c, PluginLookup.discover()).validate());
+
+        assertThat(e.problems()).extracting(p -> p.describe()).containsExactly(
+                "teams.chunkSize: must be between 1 and 650, but was 651 (line 6)",
+                "starface.paralelism: is not a known key; did you mean \"parallelism\"? (line 11)",
+                "starface.tls: is set, but starface.baseUrl is plain http://; use https:// or remove tls (line 12)",
+                "starface.tls.pin: must be a SHA-256 fingerprint: 64 hex digits (colons allowed) or sha256/<base64 of 32"
+                        + " bytes>, but was \"sha256/AAAA\" (line 13)");
+        // run asks for the poll interval first: the same complete report
+        dev.teamsconnect.service.config.InvalidConfigException fromRun = org.assertj.core.api.Assertions.catchThrowableOfType(
+                dev.teamsconnect.service.config.InvalidConfigException.class,
+                () -> new EngineWiring(c, PluginLookup.discover()).pollInterval());
+        assertThat(fromRun.problems()).isEqualTo(e.problems());
     }
 
     @Test
@@ -97,8 +155,7 @@ class EngineWiringTest {
     void aSinkThatRejectsItsSectionIsAConfigErrorWithTheKeyPath() throws Exception {
         Path file = dir.resolve("c.yaml");
         ServiceConfig c = load("");
-        // the service validator checks starface.baseUrl too; a plugin-only rule: a URL with a path is still valid
-        // for the service, so a bad section is simulated with a provider that rejects it the way plugins do
+        // a provider that rejects its section the way older plugins do: one ConfigException naming the key
         PluginLookup lookup = PluginLookup.of(new dev.teamsconnect.core.spi.PresenceSourceProvider() {
             @Override
             public String id() {
@@ -111,8 +168,9 @@ class EngineWiringTest {
             }
         }, new dev.teamsconnect.starface.StarfaceSinkProvider());
 
-        assertThatThrownBy(() -> new EngineWiring(c, lookup).source()).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("teams.chunkSize");
+        assertThatThrownBy(() -> new EngineWiring(c, lookup).source())
+                .isInstanceOf(dev.teamsconnect.service.config.InvalidConfigException.class)
+                .hasMessageContaining("teams.chunkSize").hasMessageContaining("(line 1)");
         assertThat(file).exists();
     }
 }
