@@ -6,6 +6,8 @@ import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.model.PresenceCategory;
 import dev.teamsconnect.core.spi.AuditEvent;
 import dev.teamsconnect.core.spi.AuditEvent.Kind;
+import dev.teamsconnect.testkit.ManualClock;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -66,5 +68,35 @@ class StatusBoardTest {
         board.user("3", "1003", null, "Unmatched");
 
         assertThat(board.users()).extracting(UserStatus::pbxUserId).containsExactly("1", "2", "3");
+    }
+
+    @Test
+    void progressKeepsTheLatestTimeAndAFinishedCycleIsProgress() {
+        assertThat(board.lastProgress()).isNull();
+
+        board.progress(T0.plusSeconds(10));
+        board.progress(T0.plusSeconds(5));                 // late report of an earlier batch
+        assertThat(board.lastProgress()).isEqualTo(T0.plusSeconds(10));
+        assertThat(board.health().lastProgress()).isEqualTo(T0.plusSeconds(10));
+
+        board.cycleFinished(T0.plusSeconds(20), false);
+        assertThat(board.lastProgress()).isEqualTo(T0.plusSeconds(20));
+    }
+
+    @Test
+    void startingTheLoopStartsTheWaitForProgressAtTheClocksTime() {
+        ManualClock clock = new ManualClock(T0);
+        StatusBoard b = new StatusBoard("graph", "starface", clock);
+        assertThat(b.health().runningSince()).isNull();
+
+        b.running(true);
+        clock.advance(Duration.ofMinutes(1));
+        b.running(true);                                     // still the same run
+
+        assertThat(b.health().runningSince()).isEqualTo(T0);
+        assertThat(b.health().lastSignOfProgress()).isEqualTo(T0);
+        b.running(false);
+        b.running(true);
+        assertThat(b.health().runningSince()).isEqualTo(T0.plusSeconds(60));
     }
 }
