@@ -1,5 +1,6 @@
 package dev.teamsconnect.service.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +11,7 @@ import dev.teamsconnect.service.status.HealthSnapshot;
 import dev.teamsconnect.service.status.SideStatus;
 import dev.teamsconnect.service.status.StatusProvider;
 import dev.teamsconnect.service.status.UserStatus;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -211,12 +214,14 @@ public final class StatusHttpServer implements AutoCloseable {
                 case "/health/live" -> health(exchange, true, false);
                 case "/health/ready" -> health(exchange, false, true);
                 case "/metrics" -> send(exchange, 200, PROMETHEUS_TEXT, metrics.scrape());
-                case "/status" -> send(exchange, 200, JSON, statusJson());
+                case "/status" -> sendStatus(exchange);
                 default -> send(exchange, 404, JSON, error("no such endpoint; try /health, /metrics or /status"));
             };
         } catch (RuntimeException e) {
             LOG.warn("Endpoint {} failed: {}", exchange.getRequestURI().getPath(), e.toString());
-            code = send(exchange, 500, JSON, error("internal error"));
+            if (exchange.getResponseCode() == -1) {
+                code = send(exchange, 500, JSON, error("internal error"));
+            }
         } finally {
             exchange.close();
             if (LOG.isDebugEnabled()) {
@@ -266,31 +271,49 @@ public final class StatusHttpServer implements AutoCloseable {
         return n;
     }
 
-    private String statusJson() throws IOException {
-        ObjectNode body = json.createObjectNode();
-        body.put("generatedAt", iso(clock.instant()));
-        ArrayNode users = body.putArray("users");
-        for (UserStatus u : status.users()) {
-            // every field is written explicitly: nothing that is added to UserStatus later reaches /status by accident
-            ObjectNode n = users.addObject();
-            n.put("pbxUserId", u.pbxUserId());
-            n.put("pbxLogin", u.pbxLogin());
-            n.put("teamsUser", u.teamsUser());
-            n.put("displayName", u.displayName());
-            n.put("availability", u.availability());
-            n.put("activity", u.activity());
-            n.put("category", u.category() == null ? null : u.category().code());
-            if (u.pbxDnd() == null) {
-                n.putNull("pbxDnd");
-            } else {
-                n.put("pbxDnd", u.pbxDnd());
-            }
-            n.put("held", u.held());
-            n.put("lastChange", iso(u.lastChange()));
-            n.put("lastReason", u.lastReason());
+    /**
+     * Streams /status: with 50,000 users the document is about 16 MB, which is never held in memory as a whole
+     * (one tree plus one string plus one byte array of it would be tens of MB per request).
+     */
+    private int sendStatus(HttpExchange exchange) throws IOException {
+        List<UserStatus> users = status.users();
+        headers(exchange, JSON);
+        if (exchange.getRequestMethod().equals("HEAD")) {
+            exchange.sendResponseHeaders(200, -1);
+            return 200;
         }
-        body.put("count", users.size());
-        return json.writerWithDefaultPrettyPrinter().writeValueAsString(body);
+        exchange.sendResponseHeaders(200, 0);
+        try (JsonGenerator g = json.getFactory().createGenerator(new BufferedOutputStream(exchange.getResponseBody(), 1 << 16))) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeStringField("generatedAt", iso(clock.instant()));
+            g.writeArrayFieldStart("users");
+            for (UserStatus u : users) {
+                // every field is written explicitly: nothing that is added to UserStatus later reaches /status by accident
+                g.writeStartObject();
+                g.writeStringField("pbxUserId", u.pbxUserId());
+                g.writeStringField("pbxLogin", u.pbxLogin());
+                g.writeStringField("teamsUser", u.teamsUser());
+                g.writeStringField("displayName", u.displayName());
+                g.writeStringField("availability", u.availability());
+                g.writeStringField("activity", u.activity());
+                g.writeStringField("category", u.category() == null ? null : u.category().code());
+                g.writeFieldName("pbxDnd");
+                if (u.pbxDnd() == null) {
+                    g.writeNull();
+                } else {
+                    g.writeBoolean(u.pbxDnd());
+                }
+                g.writeBooleanField("held", u.held());
+                g.writeStringField("lastChange", iso(u.lastChange()));
+                g.writeStringField("lastReason", u.lastReason());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeNumberField("count", users.size());
+            g.writeEndObject();
+        }
+        return 200;
     }
 
     private String error(String message) {
@@ -301,11 +324,15 @@ public final class StatusHttpServer implements AutoCloseable {
         return instant == null ? null : instant.toString();
     }
 
-    private static int send(HttpExchange exchange, int code, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    private static void headers(HttpExchange exchange, String contentType) {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    }
+
+    private static int send(HttpExchange exchange, int code, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        headers(exchange, contentType);
         if (exchange.getRequestMethod().equals("HEAD")) {
             exchange.sendResponseHeaders(code, -1);
             return code;

@@ -318,6 +318,26 @@ class StatusHttpServerTest {
     }
 
     @Test
+    void statusStreamsEveryUserAndHeadSendsNoBody() throws Exception {
+        for (int i = 0; i < 5000; i++) {
+            board.user(String.valueOf(i), "1" + i, String.format("user%05d@example.com", i), "User " + i);
+        }
+
+        HttpResponse<String> r = get("/status");
+        HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort() + "/status"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json.readTree(r.body());
+        assertThat(body.get("count").asInt()).isEqualTo(5000);
+        assertThat(body.get("users")).hasSize(5000);
+        assertThat(body.get("users").get(4999).get("teamsUser").asText()).isEqualTo("user04999@example.com");
+        assertThat(body.get("generatedAt").asText()).isEqualTo("2026-11-27T08:00:00Z");
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+    }
+
+    @Test
     void answersUnknownPathsWith404AndWritesWith405() throws Exception {
         assertThat(get("/nope").statusCode()).isEqualTo(404);
         HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort() + "/status"))
