@@ -237,6 +237,30 @@ class StatusHttpServerTest {
         }
     }
 
+    @Test
+    void aConnectionBeyondTheThreadsAndTheQueueIsClosedAtOnce() throws Exception {
+        board.running(true);
+        List<Socket> sockets = new ArrayList<>();
+        try (StatusHttpServer tiny = StatusHttpServer.builder(board, metrics).clock(clock).threads(1).queue(1)
+                .requestTimeout(Duration.ofSeconds(30)).build()) {
+            InetSocketAddress at = tiny.start("127.0.0.1", 0);
+            for (int i = 0; i < 3; i++) {
+                Socket socket = new Socket("127.0.0.1", at.getPort());
+                sockets.add(socket);
+                socket.getOutputStream().write('G');           // one on the thread, one waiting, one too many
+                socket.getOutputStream().flush();
+                Thread.sleep(200);
+            }
+
+            assertThat(closedByServer(sockets.get(2), Duration.ofSeconds(2))).as("the third connection").isTrue();
+            assertThat(closedByServer(sockets.get(0), Duration.ofMillis(200))).as("the first is still being read").isFalse();
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
     private static boolean closedByServer(Socket socket, Duration within) throws IOException {
         socket.setSoTimeout((int) within.toMillis());
         InputStream in = socket.getInputStream();
