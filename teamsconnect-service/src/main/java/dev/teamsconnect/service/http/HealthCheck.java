@@ -13,7 +13,7 @@ import java.util.Objects;
  * Decides liveness and readiness from a {@link HealthSnapshot}.
  *
  * <ul>
- *   <li>Live: the sync loop is running and has made progress (a batch, phase or cycle completed, see
+ *   <li>Live: the sync loop is running and has made progress (a batch, phase or cycle completed, or a decision, see
  *       {@link dev.teamsconnect.service.status.StatusBoard#progress}) within {@code stallAfter}. A loop stuck
  *       inside one cycle is not live, so a supervisor restarts it.</li>
  *   <li>Ready: live, both sides signed in, and the last successful cycle is at most {@code staleAfter} old.</li>

@@ -126,8 +126,12 @@ public final class StatusBoard implements StatusProvider, AuditListener {
         users.compute(pbxUserId, (id, old) -> change.apply(old == null ? UserStatus.of(id) : old));
     }
 
+    /** Each decision also counts as {@link #progress}: a loop that decides something is not stuck. */
     @Override
     public void onEvent(AuditEvent event) {
+        if (event.at() != null) {
+            progress(event.at());
+        }
         if (event.pbxUserId() == null) {
             return;
         }

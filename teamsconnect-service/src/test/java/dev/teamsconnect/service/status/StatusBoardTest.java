@@ -99,4 +99,14 @@ class StatusBoardTest {
         b.running(true);
         assertThat(b.health().runningSince()).isEqualTo(T0.plusSeconds(60));
     }
+
+    @Test
+    void eachDecisionCountsAsProgress() {
+        board.onEvent(new AuditEvent(T0.plusSeconds(7), Kind.HOLD_STARTED, "42", "Anna", PresenceCategory.IN_A_CALL,
+                PbxState.dnd(false), PbxState.dnd(true), "call"));
+        assertThat(board.lastProgress()).isEqualTo(T0.plusSeconds(7));
+
+        board.onEvent(new AuditEvent(T0.plusSeconds(9), Kind.SKIPPED, null, null, null, null, null, "cycle skipped"));
+        assertThat(board.lastProgress()).isEqualTo(T0.plusSeconds(9));
+    }
 }
