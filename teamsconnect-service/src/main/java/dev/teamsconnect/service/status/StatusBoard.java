@@ -59,13 +59,17 @@ public final class StatusBoard implements StatusProvider, AuditListener {
         }
     }
 
-    /** Records the end of a cycle; {@code success} is false when a whole side failed during it. */
+    /**
+     * Records the end of a cycle; {@code success} is false when a whole side failed during it. The call itself is
+     * progress at the board's clock's time (as well as at {@code at}, which callers may give as the cycle's start).
+     */
     public void cycleFinished(Instant at, boolean success) {
         lastCycle = at;
         if (success) {
             lastSuccessfulCycle = at;
         }
         progress(at);
+        progress(clock.instant());
     }
 
     /**

@@ -71,16 +71,20 @@ class StatusBoardTest {
     }
 
     @Test
-    void progressKeepsTheLatestTimeAndAFinishedCycleIsProgress() {
-        assertThat(board.lastProgress()).isNull();
+    void progressKeepsTheLatestTimeAndAFinishedCycleIsProgressWhenItIsReported() {
+        ManualClock clock = new ManualClock(T0);
+        StatusBoard b = new StatusBoard("graph", "starface", clock);
+        assertThat(b.lastProgress()).isNull();
 
-        board.progress(T0.plusSeconds(10));
-        board.progress(T0.plusSeconds(5));                 // late report of an earlier batch
-        assertThat(board.lastProgress()).isEqualTo(T0.plusSeconds(10));
-        assertThat(board.health().lastProgress()).isEqualTo(T0.plusSeconds(10));
+        b.progress(T0.plusSeconds(10));
+        b.progress(T0.plusSeconds(5));                     // late report of an earlier batch
+        assertThat(b.lastProgress()).isEqualTo(T0.plusSeconds(10));
+        assertThat(b.health().lastProgress()).isEqualTo(T0.plusSeconds(10));
 
-        board.cycleFinished(T0.plusSeconds(20), false);
-        assertThat(board.lastProgress()).isEqualTo(T0.plusSeconds(20));
+        clock.set(T0.plusSeconds(90));
+        b.cycleFinished(T0.plusSeconds(20), false);        // a cycle that started at +20 s ended now
+        assertThat(b.lastProgress()).isEqualTo(T0.plusSeconds(90));
+        assertThat(b.health().lastCycle()).isEqualTo(T0.plusSeconds(20));
     }
 
     @Test
