@@ -2,6 +2,7 @@ package dev.teamsconnect.service.status;
 
 import dev.teamsconnect.core.spi.AuditEvent;
 import dev.teamsconnect.core.spi.AuditListener;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,8 +16,9 @@ import java.util.function.UnaryOperator;
  * from its sync thread while HTTP threads read; every method is non-blocking.
  *
  * <p>Feed it three ways: register it as the engine's {@link AuditListener} (each decision updates the user's last
- * change, reason, hold and PBX DND); call {@link #signIn} after each sign-in attempt and {@link #cycleFinished}
- * after each cycle; and call {@link #user}, {@link #presence} and {@link #pbxDnd} for what the engine reads.
+ * change, reason, hold and PBX DND); call {@link #signIn} after each sign-in attempt, {@link #progress} whenever
+ * a batch or phase of a cycle completes and {@link #cycleFinished} after each cycle; and call {@link #user},
+ * {@link #presence} and {@link #pbxDnd} for what the engine reads.
  */
 public final class StatusBoard implements StatusProvider, AuditListener {
 
@@ -29,10 +31,23 @@ public final class StatusBoard implements StatusProvider, AuditListener {
     private volatile boolean running;
     private volatile Instant lastSuccessfulCycle;
     private volatile Instant lastCycle;
+    private volatile Instant runningSince;
+    private volatile Instant lastProgress;
+    private final Clock clock;
 
+    /** A board on the system clock. */
     public StatusBoard(String sourceId, String sinkId) {
+        this(sourceId, sinkId, Clock.systemUTC());
+    }
+
+    /**
+     * @param clock gives the time {@link #running(boolean) running(true)} is called, where the wait for the first
+     *              progress starts
+     */
+    public StatusBoard(String sourceId, String sinkId, Clock clock) {
         this.source = SideStatus.notYet(sourceId);
         this.sink = SideStatus.notYet(sinkId);
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** Records a sign-in result; {@code detail} (why it failed, how to fix it) must not contain secrets. */
@@ -44,17 +59,49 @@ public final class StatusBoard implements StatusProvider, AuditListener {
         }
     }
 
-    /** Records the end of a cycle; {@code success} is false when a whole side failed during it. */
+    /**
+     * Records the end of a cycle; {@code success} is false when a whole side failed during it. The call itself is
+     * progress at the board's clock's time (as well as at {@code at}, which callers may give as the cycle's start).
+     */
     public void cycleFinished(Instant at, boolean success) {
         lastCycle = at;
         if (success) {
             lastSuccessfulCycle = at;
         }
+        progress(at);
+        progress(clock.instant());
     }
 
-    /** Whether the sync loop is running. */
+    /**
+     * Records that the engine got on with its work: a batch, a phase or a whole cycle completed, whether it
+     * succeeded or not. /health/live fails when the loop runs but this has not been called for longer than the
+     * stall limit. Cheap and non-blocking; call it from the sync thread as often as needed.
+     */
+    public void progress(Instant at) {
+        Objects.requireNonNull(at, "at");
+        synchronized (this) {
+            if (lastProgress == null || at.isAfter(lastProgress)) {
+                lastProgress = at;
+            }
+        }
+    }
+
+    /** When the engine last made progress (see {@link #progress}), or {@code null} before it did. */
+    public Instant lastProgress() {
+        return lastProgress;
+    }
+
+    /**
+     * Whether the sync loop is running. Starting it also starts the wait for the first progress, at the board's
+     * clock's time.
+     */
     public void running(boolean value) {
-        running = value;
+        synchronized (this) {
+            if (value && !running) {
+                runningSince = clock.instant();
+            }
+            running = value;
+        }
     }
 
     /** Registers or updates a synced user's identity. */
@@ -83,8 +130,12 @@ public final class StatusBoard implements StatusProvider, AuditListener {
         users.compute(pbxUserId, (id, old) -> change.apply(old == null ? UserStatus.of(id) : old));
     }
 
+    /** Each decision also counts as {@link #progress}: a loop that decides something is not stuck. */
     @Override
     public void onEvent(AuditEvent event) {
+        if (event.at() != null) {
+            progress(event.at());
+        }
         if (event.pbxUserId() == null) {
             return;
         }
@@ -115,7 +166,7 @@ public final class StatusBoard implements StatusProvider, AuditListener {
 
     @Override
     public HealthSnapshot health() {
-        return new HealthSnapshot(running, lastSuccessfulCycle, lastCycle, source, sink);
+        return new HealthSnapshot(running, lastSuccessfulCycle, lastCycle, source, sink, runningSince, lastProgress);
     }
 
     @Override

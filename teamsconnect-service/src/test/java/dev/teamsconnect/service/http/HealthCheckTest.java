@@ -1,6 +1,7 @@
 package dev.teamsconnect.service.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.teamsconnect.service.status.HealthSnapshot;
 import dev.teamsconnect.service.status.SideStatus;
@@ -48,5 +49,60 @@ class HealthCheckTest {
         assertThat(check.live()).isTrue();
         assertThat(check.ready()).isFalse();
         assertThat(check.problems()).containsExactly("presence source graph: sign-in failed: AADSTS7000215: invalid client secret");
+    }
+
+    @Test
+    void notLiveWhenTheRunningLoopMadeNoProgressForLongerThanTheStallLimit() {
+        Duration stall = Duration.ofMinutes(2);
+        // the last cycle ended long ago, but a batch of the current one completed later
+        HealthSnapshot s = new HealthSnapshot(true, NOW.minusSeconds(600), NOW.minusSeconds(600), GRAPH_OK, PBX_OK,
+                NOW.minusSeconds(3600), NOW.minus(stall));
+
+        assertThat(HealthCheck.evaluate(s, NOW, Duration.ofHours(1), stall).live()).as("at the limit").isTrue();
+        HealthCheck stuck = HealthCheck.evaluate(s, NOW.plusSeconds(1), Duration.ofHours(1), stall);
+
+        assertThat(stuck.live()).isFalse();
+        assertThat(stuck.ready()).isFalse();
+        assertThat(stuck.notLiveBecause()).isEqualTo("the sync loop has made no progress for 121s (limit 120s): it is stuck");
+        assertThat(stuck.problems()).containsExactly(stuck.notLiveBecause());
+    }
+
+    @Test
+    void theStallClockStartsWhenTheLoopStartsAndAFinishedCycleCountsAsProgress() {
+        Duration stall = Duration.ofSeconds(30);
+        HealthSnapshot startedOnly = new HealthSnapshot(true, null, null, GRAPH_OK, PBX_OK, NOW.minusSeconds(31), null);
+        HealthSnapshot cycleSince = new HealthSnapshot(true, NOW.minusSeconds(5), NOW.minusSeconds(5), GRAPH_OK, PBX_OK,
+                NOW.minusSeconds(31), null);
+
+        assertThat(HealthCheck.evaluate(startedOnly, NOW, Duration.ofMinutes(1), stall).notLiveBecause())
+                .contains("no progress for 31s (limit 30s)");
+        assertThat(HealthCheck.evaluate(cycleSince, NOW, Duration.ofMinutes(1), stall).live()).isTrue();
+    }
+
+    @Test
+    void theDefaultStallLimitIsTwoMinutes() {
+        HealthSnapshot s = new HealthSnapshot(true, NOW, NOW, GRAPH_OK, PBX_OK, NOW, NOW);
+
+        assertThat(HealthCheck.DEFAULT_STALL_AFTER).isEqualTo(Duration.ofMinutes(2));
+        assertThat(HealthCheck.evaluate(s, NOW.plusSeconds(120), Duration.ofHours(1)).live()).isTrue();
+        assertThat(HealthCheck.evaluate(s, NOW.plusSeconds(121), Duration.ofHours(1)).live()).isFalse();
+    }
+
+    @Test
+    void aStoppedLoopIsNotLiveWhateverItsProgress() {
+        HealthCheck check = HealthCheck.evaluate(new HealthSnapshot(false, NOW, NOW, GRAPH_OK, PBX_OK, NOW, NOW), NOW,
+                Duration.ofMinutes(1), Duration.ofMinutes(2));
+
+        assertThat(check.notLiveBecause()).isEqualTo("the sync loop is not running");
+    }
+
+    @Test
+    void limitsMustBePositive() {
+        HealthSnapshot s = new HealthSnapshot(true, NOW, NOW, GRAPH_OK, PBX_OK);
+
+        assertThatThrownBy(() -> HealthCheck.evaluate(s, NOW, Duration.ofMinutes(1), Duration.ZERO))
+                .hasMessage("stallAfter must be > 0, but was PT0S");
+        assertThatThrownBy(() -> HealthCheck.evaluate(s, NOW, Duration.ofSeconds(-1), Duration.ofMinutes(2)))
+                .hasMessage("staleAfter must be > 0, but was PT-1S");
     }
 }

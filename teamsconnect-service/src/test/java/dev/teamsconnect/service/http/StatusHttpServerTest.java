@@ -11,7 +11,13 @@ import dev.teamsconnect.testkit.ManualClock;
 import dev.teamsconnect.service.metrics.ServiceMetrics;
 import dev.teamsconnect.service.status.SignInState;
 import dev.teamsconnect.service.status.StatusBoard;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +27,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +40,7 @@ class StatusHttpServerTest {
     private static final Instant T0 = Instant.parse("2026-11-27T08:00:00Z");
 
     private final ManualClock clock = new ManualClock(T0);
-    private final StatusBoard board = new StatusBoard("graph", "starface");
+    private final StatusBoard board = new StatusBoard("graph", "starface", clock);
     private final ServiceMetrics metrics = new ServiceMetrics();
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
@@ -50,8 +59,12 @@ class StatusHttpServerTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return get(address, path);
+    }
+
+    private HttpResponse<String> get(InetSocketAddress at, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private void healthyService() {
@@ -132,6 +145,135 @@ class StatusHttpServerTest {
     }
 
     @Test
+    void livenessFailsWithAReasonWhenTheLoopMakesNoProgressAndRecoversWithProgress() throws Exception {
+        healthyService();
+        clock.advance(Duration.ofSeconds(100));
+        board.progress(clock.instant());                      // a batch of the next cycle completed
+        clock.advance(HealthCheck.DEFAULT_STALL_AFTER);
+        assertThat(get("/health/live").statusCode()).as("exactly at the limit").isEqualTo(200);
+
+        clock.advance(Duration.ofSeconds(1));
+        HttpResponse<String> live = get("/health/live");
+        HttpResponse<String> health = get("/health");
+
+        assertThat(live.statusCode()).isEqualTo(503);
+        JsonNode body = json.readTree(live.body());
+        assertThat(body.get("status").asText()).isEqualTo("DOWN");
+        assertThat(body.get("live").asBoolean()).isFalse();
+        assertThat(body.get("reason").asText()).isEqualTo("the sync loop has made no progress for 121s (limit 120s): it is stuck");
+        assertThat(health.statusCode()).isEqualTo(503);
+        JsonNode h = json.readTree(health.body());
+        assertThat(h.get("live").asBoolean()).isFalse();
+        assertThat(h.get("lastProgress").asText()).isEqualTo("2026-11-27T08:01:40Z");
+        assertThat(h.get("problems").toString()).contains("no progress for 121s (limit 120s)");
+
+        board.progress(clock.instant());
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        assertThat(json.readTree(get("/health/live").body()).has("reason")).isFalse();
+    }
+
+    @Test
+    void theStallLimitIsTheCycleDeadlineGiven() throws Exception {
+        board.running(true);                                   // started at T0, no progress yet
+        try (StatusHttpServer strict = StatusHttpServer.builder(board, metrics).clock(clock)
+                .stallAfter(Duration.ofSeconds(30)).build()) {
+            InetSocketAddress at = strict.start("127.0.0.1", 0);
+            clock.advance(Duration.ofSeconds(31));
+
+            assertThat(get(at, "/health/live").statusCode()).isEqualTo(503);
+            assertThat(get(at, "/health/live").body()).contains("no progress for 31s (limit 30s)");
+            assertThat(get("/health/live").statusCode()).as("the default limit is 2 minutes").isEqualTo(200);
+        }
+    }
+
+    /**
+     * More slow clients than server threads, each sending one byte of its request headers a second (the attack
+     * that kept /health/live unanswered for 45 s): the probe is still answered within a few request timeouts, and
+     * the slow connections are closed.
+     */
+    @Test
+    void slowClientsCannotStarveTheLivenessProbe() throws Exception {
+        board.running(true);
+        int threads = 2;
+        Duration requestTimeout = Duration.ofSeconds(1);
+        ScheduledExecutorService drip = Executors.newSingleThreadScheduledExecutor();
+        List<Socket> slow = new ArrayList<>();
+        try (StatusHttpServer small = StatusHttpServer.builder(board, metrics).clock(clock).threads(threads)
+                .requestTimeout(requestTimeout).build()) {
+            InetSocketAddress at = small.start("127.0.0.1", 0);
+            byte[] request = "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int i = 0; i < threads + 1; i++) {
+                Socket socket = new Socket("127.0.0.1", at.getPort());
+                slow.add(socket);
+                int[] next = {0};
+                drip.scheduleAtFixedRate(() -> {
+                    try {
+                        OutputStream out = socket.getOutputStream();
+                        out.write(request[next[0]++ % request.length]);
+                        out.flush();
+                    } catch (IOException closed) {
+                        throw new IllegalStateException(closed); // ends this client's schedule
+                    }
+                }, 0, 1, TimeUnit.SECONDS);
+            }
+            Thread.sleep(300);                                  // every thread is now reading slow headers
+
+            long started = System.nanoTime();
+            HttpResponse<String> live = get(at, "/health/live");
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(live.statusCode()).isEqualTo(200);
+            assertThat(took).as("the probe waited for the slow clients").isLessThan(requestTimeout.multipliedBy(3));
+            for (Socket socket : slow) {
+                assertThat(closedByServer(socket, Duration.ofSeconds(3))).as("a slow connection is closed").isTrue();
+            }
+            assertThat(small.requestsCutOff()).isGreaterThanOrEqualTo(threads);
+        } finally {
+            drip.shutdownNow();
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void aConnectionBeyondTheThreadsAndTheQueueIsClosedAtOnce() throws Exception {
+        board.running(true);
+        List<Socket> sockets = new ArrayList<>();
+        try (StatusHttpServer tiny = StatusHttpServer.builder(board, metrics).clock(clock).threads(1).queue(1)
+                .requestTimeout(Duration.ofSeconds(30)).build()) {
+            InetSocketAddress at = tiny.start("127.0.0.1", 0);
+            for (int i = 0; i < 3; i++) {
+                Socket socket = new Socket("127.0.0.1", at.getPort());
+                sockets.add(socket);
+                socket.getOutputStream().write('G');           // one on the thread, one waiting, one too many
+                socket.getOutputStream().flush();
+                Thread.sleep(200);
+            }
+
+            assertThat(closedByServer(sockets.get(2), Duration.ofSeconds(2))).as("the third connection").isTrue();
+            assertThat(closedByServer(sockets.get(0), Duration.ofMillis(200))).as("the first is still being read").isFalse();
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    private static boolean closedByServer(Socket socket, Duration within) throws IOException {
+        socket.setSoTimeout((int) within.toMillis());
+        InputStream in = socket.getInputStream();
+        try {
+            return in.read() == -1;
+        } catch (SocketException reset) {
+            return true;
+        } catch (SocketTimeoutException stillOpen) {
+            return false;
+        }
+    }
+
+    @Test
     void metricsArePrometheusText() throws Exception {
         metrics.cycleFinished(Duration.ofMillis(250), true, T0);
         metrics.graphRequest();
@@ -197,6 +339,26 @@ class StatusHttpServerTest {
                 "activity", "category", "pbxDnd", "held", "lastChange", "lastReason"));
         assertThat(fields.stream().map(String::toLowerCase))
                 .noneMatch(f -> f.contains("password") || f.contains("secret") || f.contains("token"));
+    }
+
+    @Test
+    void statusStreamsEveryUserAndHeadSendsNoBody() throws Exception {
+        for (int i = 0; i < 5000; i++) {
+            board.user(String.valueOf(i), "1" + i, String.format("user%05d@example.com", i), "User " + i);
+        }
+
+        HttpResponse<String> r = get("/status");
+        HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort() + "/status"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json.readTree(r.body());
+        assertThat(body.get("count").asInt()).isEqualTo(5000);
+        assertThat(body.get("users")).hasSize(5000);
+        assertThat(body.get("users").get(4999).get("teamsUser").asText()).isEqualTo("user04999@example.com");
+        assertThat(body.get("generatedAt").asText()).isEqualTo("2026-11-27T08:00:00Z");
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
     }
 
     @Test

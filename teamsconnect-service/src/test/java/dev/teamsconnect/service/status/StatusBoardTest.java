@@ -6,6 +6,8 @@ import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.model.PresenceCategory;
 import dev.teamsconnect.core.spi.AuditEvent;
 import dev.teamsconnect.core.spi.AuditEvent.Kind;
+import dev.teamsconnect.testkit.ManualClock;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -66,5 +68,49 @@ class StatusBoardTest {
         board.user("3", "1003", null, "Unmatched");
 
         assertThat(board.users()).extracting(UserStatus::pbxUserId).containsExactly("1", "2", "3");
+    }
+
+    @Test
+    void progressKeepsTheLatestTimeAndAFinishedCycleIsProgressWhenItIsReported() {
+        ManualClock clock = new ManualClock(T0);
+        StatusBoard b = new StatusBoard("graph", "starface", clock);
+        assertThat(b.lastProgress()).isNull();
+
+        b.progress(T0.plusSeconds(10));
+        b.progress(T0.plusSeconds(5));                     // late report of an earlier batch
+        assertThat(b.lastProgress()).isEqualTo(T0.plusSeconds(10));
+        assertThat(b.health().lastProgress()).isEqualTo(T0.plusSeconds(10));
+
+        clock.set(T0.plusSeconds(90));
+        b.cycleFinished(T0.plusSeconds(20), false);        // a cycle that started at +20 s ended now
+        assertThat(b.lastProgress()).isEqualTo(T0.plusSeconds(90));
+        assertThat(b.health().lastCycle()).isEqualTo(T0.plusSeconds(20));
+    }
+
+    @Test
+    void startingTheLoopStartsTheWaitForProgressAtTheClocksTime() {
+        ManualClock clock = new ManualClock(T0);
+        StatusBoard b = new StatusBoard("graph", "starface", clock);
+        assertThat(b.health().runningSince()).isNull();
+
+        b.running(true);
+        clock.advance(Duration.ofMinutes(1));
+        b.running(true);                                     // still the same run
+
+        assertThat(b.health().runningSince()).isEqualTo(T0);
+        assertThat(b.health().lastSignOfProgress()).isEqualTo(T0);
+        b.running(false);
+        b.running(true);
+        assertThat(b.health().runningSince()).isEqualTo(T0.plusSeconds(60));
+    }
+
+    @Test
+    void eachDecisionCountsAsProgress() {
+        board.onEvent(new AuditEvent(T0.plusSeconds(7), Kind.HOLD_STARTED, "42", "Anna", PresenceCategory.IN_A_CALL,
+                PbxState.dnd(false), PbxState.dnd(true), "call"));
+        assertThat(board.lastProgress()).isEqualTo(T0.plusSeconds(7));
+
+        board.onEvent(new AuditEvent(T0.plusSeconds(9), Kind.SKIPPED, null, null, null, null, null, "cycle skipped"));
+        assertThat(board.lastProgress()).isEqualTo(T0.plusSeconds(9));
     }
 }
