@@ -41,6 +41,14 @@ public interface ServiceRuntime {
     boolean release(ServiceConfig config, PrintWriter out) throws Exception;
 
     /**
+     * The poll interval the sync will run with (the presence source's, {@code teams.pollInterval} for Graph), for the
+     * health checks' limits. No network I/O. The default is the service's default of 5 s.
+     */
+    default java.time.Duration pollInterval(ServiceConfig config) {
+        return java.time.Duration.ofSeconds(5);
+    }
+
+    /**
      * Lets each chosen plugin validate its config section without network I/O (created, then closed: the same code
      * path as {@link #run}) and checks the engine settings against the source's poll interval. Used by
      * {@code check}, also with {@code --config-only}. The default finds the plugins on the class path.

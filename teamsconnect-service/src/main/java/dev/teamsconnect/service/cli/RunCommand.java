@@ -25,6 +25,9 @@ final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
+    /** /health/live fails after this long without progress of the sync loop (see startServer). */
+    static final java.time.Duration STALL_AFTER = java.time.Duration.ofMinutes(6);
+
     private final CliEnvironment env;
 
     @Mixin
@@ -44,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the resources only need closing
     public Integer call() throws Exception {
         ServiceConfig c = config.load(env);
-        StatusBoard status = new StatusBoard(c.source(), c.sink());
+        StatusBoard status = new StatusBoard(c.source(), c.sink(), env.clock());
         ServiceMetrics metrics = new ServiceMetrics();
         StopSignal stop = new StopSignal();
         LOG.info("Starting TeamsConnect {}: source {}, sink {}{}{}", VersionProvider.version(), c.source(), c.sink(),
@@ -71,9 +74,11 @@ final class RunCommand implements Callable<Integer> {
         if (once || !c.server().enabled()) {
             return null;
         }
-        var staleAfter = HealthCheck.staleAfter(c.teams().map(t -> t.pollInterval())
-                .orElse(dev.teamsconnect.service.config.TeamsConfig.DEFAULT_POLL_INTERVAL));
-        StatusHttpServer server = new StatusHttpServer(status, metrics, env.clock(), staleAfter);
+        var staleAfter = HealthCheck.staleAfter(env.runtime().pollInterval(c));
+        // live means progress: the engine gets a step further at least every cycle deadline, except while it lists
+        // the users (one step of up to 5 min for the Graph source's listing budget)
+        StatusHttpServer server = StatusHttpServer.builder(status, metrics).clock(env.clock()).staleAfter(staleAfter)
+                .stallAfter(STALL_AFTER).build();
         try {
             server.start(c.server().bind(), c.server().port());
             return server;

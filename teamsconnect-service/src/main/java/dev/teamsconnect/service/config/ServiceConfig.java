@@ -70,17 +70,6 @@ public record ServiceConfig(String source, String sink, UsersConfig users, Mappi
         return origin.section(name, sections.getOrDefault(name, Map.of()));
     }
 
-    /**
-     * Always empty: the {@code teams} section belongs to the Graph plugin, which reports its poll interval through
-     * {@code PresenceSource.pollInterval()} (see {@code EngineWiring.pollInterval()}).
-     *
-     * @deprecated kept only until its last caller takes the poll interval from the source; do not use
-     */
-    @Deprecated(forRemoval = true)
-    public Optional<TeamsConfig> teams() {
-        return Optional.empty();
-    }
-
     @Override
     public String toString() {
         // plugin sections may hold secrets written in the file: keys only

@@ -132,7 +132,7 @@ public final class EngineServiceRuntime implements ServiceRuntime {
             return;
         }
         StatusBoard status = ctx.status();
-        status.cycleFinished(r.startedAt(), r.success());
+        status.cycleFinished(r.startedAt().plus(r.duration()), r.success());
         ctx.metrics().cycleFinished(r.duration(), r.success(), r.startedAt());
         EngineSnapshot snapshot = engine.snapshot();
         ctx.metrics().holds(snapshot.stats().holds());
@@ -226,6 +226,16 @@ public final class EngineServiceRuntime implements ServiceRuntime {
         } catch (Exception e) {
             LOG.debug("Closing {} failed", c, e);
         }
+    }
+
+    /** The source's poll interval; the plugins made to learn it are closed again (no network I/O). */
+    @Override
+    public Duration pollInterval(ServiceConfig config) {
+        EngineWiring wiring = new EngineWiring(config, plugins.get());
+        Duration poll = wiring.pollInterval();
+        closeQuietly(wiring.source());
+        closeQuietly(wiring.sink());
+        return poll;
     }
 
     /** With this runtime's own plugin lookup (the one {@link #run} uses), not class-path discovery. */

@@ -268,6 +268,7 @@ public final class EngineWiring {
                 .listener(board)
                 .listener(metrics)
                 .cycleListener(onCycle)
+                .progressListener(board::progress)
                 .userOverrides(config.users().overrides());
         if (config.users().scope() == UserScope.GROUP) {
             b.scopeGroup(config.users().group().orElseThrow());
