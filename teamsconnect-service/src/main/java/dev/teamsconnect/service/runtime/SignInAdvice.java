@@ -33,6 +33,12 @@ final class SignInAdvice {
         if (m.contains("invalid_client")) {
             return "check " + s + ".auth.clientSecret or " + s + ".auth.certificate (expired or rotated?)";
         }
+        if (m.contains("refused the access token")) {
+            // checked before the permission rule: a refused token is not a missing permission
+            return "the token was refused, not a permission: check that " + s + ".tenantId, " + s + ".authorityHost and "
+                    + s + ".graphBaseUrl name the same tenant and cloud (e.g. login.microsoftonline.us with"
+                    + " graph.microsoft.us), then restart";
+        }
         if (m.contains("presence.read.all") || m.contains("http 403") || m.contains("permission")) {
             return "grant the app the Microsoft Graph permissions Presence.Read.All and User.Read.All with admin consent"
                     + " (docs/azure-setup.md)";

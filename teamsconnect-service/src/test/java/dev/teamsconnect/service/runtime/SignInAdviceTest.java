@@ -21,6 +21,13 @@ class SignInAdviceTest {
     }
 
     @Test
+    void aRefusedTokenPointsAtTenantAndCloudNotAtPermissions() {
+        String fix = SignInAdvice.forSource("teams", "POST /communications/getPresencesByUserId: Microsoft Graph refused"
+                + " the access token (HTTP 401 even with a fresh token); no new token before 09:01:00Z");
+        assertThat(fix).contains("teams.tenantId").contains("teams.graphBaseUrl").doesNotContain("Presence.Read.All");
+    }
+
+    @Test
     void aMissingPermissionPointsAtAdminConsent() {
         assertThat(SignInAdvice.forSource("teams", "listing users was refused by Microsoft Graph (HTTP 403): the app"
                 + " needs application permissions Presence.Read.All and User.Read.All"))
