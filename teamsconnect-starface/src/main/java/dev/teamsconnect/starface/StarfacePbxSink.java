@@ -559,7 +559,7 @@ public final class StarfacePbxSink implements PbxSink {
             return this;
         }
 
-        /** Requires the server certificate's SHA-256 fingerprint (hex, colons allowed) on top of normal trust. */
+        /** Requires the server certificate's SHA-256 fingerprint (64 hex digits, colons allowed, or {@code sha256/<base64>}) on top of normal trust. */
         public Builder pin(String sha256Fingerprint) {
             this.pin = sha256Fingerprint == null ? null : StarfaceTls.parsePin(key("tls.pin"), sha256Fingerprint);
             return this;
