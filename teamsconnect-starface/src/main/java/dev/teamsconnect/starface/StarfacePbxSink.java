@@ -118,10 +118,13 @@ public final class StarfacePbxSink implements PbxSink {
                 .initialLimit(Math.min(INITIAL_LIMIT, b.parallelism))
                 .maxConcurrency(b.parallelism)
                 // a small queue on the appliance is enough to keep its workers busy: grow while fewer than 2
-                // requests wait there, shrink above 4 (the defaults, 3 and 6 times log10 of the limit, let a PBX
-                // with 8 workers carry a queue of 6 and more)
-                .alpha(3)
-                .beta(6)
+                // requests wait there, shrink above 3. The library's defaults (3 and 6 times log10 of the limit, and
+                // a jump of 6 whenever no queue shows) let an appliance of 8 workers carry a queue of 8 (measured in
+                // docs/benchmarks.md); smoothing keeps one noisy answer from moving the limit
+                .alpha(2)
+                .beta(3)
+                .thresholdFunction(limit -> 0)
+                .smoothing(0.2)
                 .build();
         this.limiter = com.netflix.concurrency.limits.limiter.SimpleLimiter.newBuilder().named("starface").limit(limit).build();
         // a worker waits for a slot at most one request's deadline; then the user fails this round (retried next cycle)
