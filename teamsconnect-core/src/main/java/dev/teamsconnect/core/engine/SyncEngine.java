@@ -44,6 +44,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -111,6 +112,9 @@ public final class SyncEngine implements AutoCloseable {
     private Set<Capability> capabilities = Set.of();
     private Duration recheckInterval = Duration.ZERO;
     private final Map<String, Hold> holds = new LinkedHashMap<>();
+    // outcomes of PBX writes (confirmed holds, ended holds) not yet in the store: see reconcileChunk, step 4
+    private final Map<String, Hold> pendingConfirmed = new LinkedHashMap<>();
+    private final Set<String> pendingEnded = new LinkedHashSet<>();
     private final Map<String, UserTrack> tracks = new LinkedHashMap<>();
     private final Map<String, PbxUser> knownPbx = new HashMap<>();
     private Set<String> allPbxIds;   // every PBX user id at allPbxIdsAt (for orphaned holds only)
@@ -312,6 +316,7 @@ public final class SyncEngine implements AutoCloseable {
                 if (!work.isEmpty()) {
                     Counters c = new Counters();
                     int done = reconcile(work, now, c, deadline, false);
+                    commitConfirmations(c);
                     if (done < work.size()) {
                         LOG.warn("Shutdown: {} hold(s) not released within {} stay in store '{}'; the next start (or"
                                 + " the release command) gives them back", work.size() - done, config.shutdownTimeout(),
@@ -421,6 +426,7 @@ public final class SyncEngine implements AutoCloseable {
             }
             Counters c = new Counters();
             reconcile(work, now, c, Instant.MAX, false);
+            commitConfirmations(c);
             dropHoldsOfDeletedUsers(gone, c);
             publishSnapshot(clock.instant());
             return new ReleaseReport(loaded.size(), c.writes, holds.size(), c.errors);
@@ -517,15 +523,22 @@ public final class SyncEngine implements AutoCloseable {
                 // wait neither for the other batches' presence reads nor for the PBX reads of the many users who stay
                 // in a call (re-read only to notice hand-made changes). Users are independent, so the order changes
                 // no decision, only how soon a change reaches the PBX.
+                // A round of PBX work (read, write-ahead, write) costs a few PBX round trips and a state-file commit
+                // whatever its size, so with many batches (50,000 users are 77) the changes of a few batches share a
+                // round: at most ROUNDS_PER_CYCLE rounds, each at most a few batch reads later than its first change.
                 List<Work> rechecks = new ArrayList<>();
+                List<Work> changes = new ArrayList<>();
+                int perRound = Math.max(1, (batchCount() + ROUNDS_PER_CYCLE - 1) / ROUNDS_PER_CYCLE);
+                int[] batchesInRound = {0};
                 evaluate(start, c, deadline, batch -> {
-                    List<Work> changes = batch.stream().filter(w -> !w.steady()).toList();
-                    int done = reconcile(changes, start, c, deadline, true);
-                    if (done < changes.size()) {
-                        c.notReached += changes.size() - done;
-                    }
+                    batch.stream().filter(w -> !w.steady()).forEach(changes::add);
                     batch.stream().filter(Work::steady).forEach(rechecks::add);
+                    if (++batchesInRound[0] >= perRound) {
+                        reconcileChanges(changes, start, c, deadline);
+                        batchesInRound[0] = 0;
+                    }
                 });
+                reconcileChanges(changes, start, c, deadline);
                 // rechecks last, and only until the next cycle is due: a recheck never delays a change. Those left
                 // over stay due and come first next time (oldest first).
                 rechecks.sort(Comparator.comparing((Work w) -> w.track().recheckDue == null ? Instant.MIN
@@ -540,6 +553,7 @@ public final class SyncEngine implements AutoCloseable {
             } else if (mapped == null && sinkOpen) {
                 failOpenBeforeFirstListing(start, c);
             }
+            commitConfirmations(c);
         } catch (RuntimeException e) {
             // a bug in the engine itself: report it, keep the loop alive
             failures.increment("engine");
@@ -808,6 +822,22 @@ public final class SyncEngine implements AutoCloseable {
         batches.accept(work);
     }
 
+    /** The changes collected so far, reconciled now in rounds; the list is emptied. */
+    private void reconcileChanges(List<Work> changes, Instant now, Counters c, Instant deadline) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        int done = reconcile(changes, now, c, deadline, true);
+        c.notReached += changes.size() - done;
+        changes.clear();
+    }
+
+    /** Presence reads per cycle. */
+    private int batchCount() {
+        int size = batchSize();
+        return (mapped.size() + size - 1) / size;
+    }
+
     /** Users per presence read: the source's preference, or everybody in one read. */
     private int batchSize() {
         int size;
@@ -980,6 +1010,9 @@ public final class SyncEngine implements AutoCloseable {
     /** After a failed user refresh (users already mapped), the next attempt waits this long. */
     static final Duration REFRESH_RETRY = Duration.ofMinutes(1);
 
+    /** The most rounds of PBX work per cycle for the changes (more batches than this share rounds). */
+    static final int ROUNDS_PER_CYCLE = 8;
+
     /** Users per round of PBX reads and writes: the unit after which a stop or a deadline is noticed. */
     static final int CHUNK = 256;
 
@@ -1090,12 +1123,25 @@ public final class SyncEngine implements AutoCloseable {
             }
         }
         if (!preUpserts.isEmpty() || !preRemovals.isEmpty()) {
+            // the confirmations of earlier rounds ride along: one commit instead of two
+            Map<String, Hold> upserts = new LinkedHashMap<>(pendingConfirmed);
+            Set<String> removals = new LinkedHashSet<>(pendingEnded);
+            for (String id : preRemovals) {
+                upserts.remove(id);
+                removals.add(id);
+            }
+            for (Hold h : preUpserts) {
+                removals.remove(h.pbxUserId());
+                upserts.put(h.pbxUserId(), h);
+            }
             try {
-                store.commit(preUpserts, preRemovals);
+                store.commit(upserts.values(), removals);
             } catch (TeamsConnectException e) {
                 c.errors.add("store.commit: " + e.getMessage() + " (no PBX writes for these users this cycle)");
                 return;
             }
+            pendingConfirmed.clear();
+            pendingEnded.clear();
             preRemovals.forEach(holds::remove);
             preUpserts.forEach(h -> holds.put(h.pbxUserId(), h));
         }
@@ -1162,16 +1208,34 @@ public final class SyncEngine implements AutoCloseable {
             }
         }
 
-        // 4. the outcome: confirmed holds, ended holds
-        if (!postUpserts.isEmpty() || !postRemovals.isEmpty()) {
-            try {
-                store.commit(postUpserts, postRemovals);
-                postRemovals.forEach(holds::remove);
-                postUpserts.forEach(h -> holds.put(h.pbxUserId(), h));
-            } catch (TeamsConnectException e) {
-                // the store keeps the write-ahead holds; the next cycle sees the PBX state and settles them
-                c.errors.add("store.commit: " + e.getMessage() + " (after the PBX writes)");
-            }
+        // 4. the outcome: confirmed holds, ended holds. Committed with the next round's write-ahead, at the latest at
+        // the end of the cycle: until then the store has the write-ahead records, which a restart settles from the
+        // PBX state exactly as after a crash between the write and its confirmation (docs/architecture.md)
+        for (String id : postRemovals) {
+            pendingConfirmed.remove(id);
+            pendingEnded.add(id);
+            holds.remove(id);
+        }
+        for (Hold h : postUpserts) {
+            pendingEnded.remove(h.pbxUserId());
+            pendingConfirmed.put(h.pbxUserId(), h);
+            holds.put(h.pbxUserId(), h);
+        }
+    }
+
+    /** Commits the confirmations not yet committed with a write-ahead (end of a cycle, of a release). */
+    private void commitConfirmations(Counters c) {
+        if (pendingConfirmed.isEmpty() && pendingEnded.isEmpty()) {
+            return;
+        }
+        try {
+            store.commit(List.copyOf(pendingConfirmed.values()), List.copyOf(pendingEnded));
+            pendingConfirmed.clear();
+            pendingEnded.clear();
+        } catch (TeamsConnectException e) {
+            // the store keeps the write-ahead holds; they are committed with the next write-ahead, and a restart
+            // settles them from the PBX state
+            c.errors.add("store.commit: " + e.getMessage() + " (after the PBX writes)");
         }
     }
 
@@ -1199,6 +1263,8 @@ public final class SyncEngine implements AutoCloseable {
         if (ids.isEmpty()) {
             return;
         }
+        ids.forEach(pendingConfirmed::remove);
+        ids.forEach(pendingEnded::remove);
         try {
             store.commit(List.of(), ids);
         } catch (TeamsConnectException e) {
