@@ -123,7 +123,7 @@ public final class StarfacePbxSink implements PbxSink {
                 // docs/benchmarks.md); smoothing keeps one noisy answer from moving the limit
                 .alpha(2)
                 .beta(3)
-                .thresholdFunction(limit -> 0)
+                .thresholdFunction(current -> 0)
                 .smoothing(0.2)
                 .build();
         this.limiter = com.netflix.concurrency.limits.limiter.SimpleLimiter.newBuilder().named("starface").limit(limit).build();
