@@ -309,38 +309,14 @@ class CrashSafetyIntegrationTest {
         static Child startService(Landscape l, Path graphPem, Path pbxPem, Path stateFile) throws IOException {
             Path config = stateFile.resolveSibling("teamsconnect.yaml");
             if (!Files.exists(config)) {
-                Files.writeString(config, """
-                        teams:
-                          tenantId: %s
-                          clientId: "%s"
-                          auth:
-                            mode: client-credentials
-                            clientSecret: ${TEAMS_CLIENT_SECRET}
-                          authorityHost: %s
-                          graphBaseUrl: %s
-                          pollInterval: 50ms
-                          tls:
-                            certificate: %s
-                        starface:
-                          baseUrl: %s
-                          loginId: "%s"
-                          password: ${STARFACE_PASSWORD}
-                          tls:
-                            certificate: %s
-                        state:
-                          file: %s
-                        server:
-                          port: 0
-                        """.formatted(l.graph.tenantId(), Landscape.APP, l.graph.authorityHost(), l.graph.graphBaseUrl(),
-                        graphPem, l.pbx.baseUrl(), Landscape.PBX_LOGIN, pbxPem, stateFile));
+                l.writeServiceConfig(config, stateFile, 0, "50ms");
             }
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = List.of(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC",
                     "-XX:-UsePerfData", "-Xmx256m", "-XX:+UnlockDiagnosticVMOptions", "-XX:-BytecodeVerificationRemote",
                     "-jar", serviceJar.toString(), "run", "--config", config.toString());
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-            pb.environment().put("TEAMS_CLIENT_SECRET", Landscape.APP_SECRET);
-            pb.environment().put("STARFACE_PASSWORD", Landscape.PBX_PASSWORD);
+            Landscape.serviceEnvironment(pb.environment());
             return new Child(pb.start(), System.nanoTime());
         }
 

@@ -126,6 +126,59 @@ final class Landscape implements AutoCloseable {
         return e;
     }
 
+    /**
+     * A service config file ({@code java -jar teamsconnect.jar run --config FILE}) for this landscape: both sides
+     * with their trust files written next to it, the secrets as {@code ${TEAMS_CLIENT_SECRET}} and
+     * {@code ${STARFACE_PASSWORD}} (see {@link #serviceEnvironment}), every other key at its shipped default.
+     */
+    java.nio.file.Path writeServiceConfig(java.nio.file.Path file, java.nio.file.Path stateFile, int port,
+                                          String pollInterval) throws java.io.IOException {
+        java.nio.file.Path dir = file.toAbsolutePath().getParent();
+        java.nio.file.Files.writeString(file, """
+                teams:
+                  tenantId: %s
+                  clientId: "%s"
+                  auth:
+                    mode: client-credentials
+                    clientSecret: ${TEAMS_CLIENT_SECRET}
+                  authorityHost: %s
+                  graphBaseUrl: %s
+                  pollInterval: %s
+                  tls:
+                    certificate: %s
+                starface:
+                  baseUrl: %s
+                  loginId: "%s"
+                  password: ${STARFACE_PASSWORD}
+                  tls:
+                    certificate: %s
+                state:
+                  file: %s
+                server:
+                  port: %d
+                """.formatted(graph.tenantId(), APP, graph.authorityHost(), graph.graphBaseUrl(), pollInterval,
+                graph.writeCertificatePem(dir.resolve("graph.pem")), pbx.baseUrl(), PBX_LOGIN,
+                pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem")), stateFile, port));
+        return file;
+    }
+
+    /** The environment a service process needs for {@link #writeServiceConfig}. */
+    static void serviceEnvironment(java.util.Map<String, String> env) {
+        env.put("TEAMS_CLIENT_SECRET", APP_SECRET);
+        env.put("STARFACE_PASSWORD", PBX_PASSWORD);
+    }
+
+    /** The shipped service jar, built by the package phase of teamsconnect-service. */
+    static java.nio.file.Path serviceJar() {
+        java.nio.file.Path jar = java.nio.file.Path.of(System.getProperty("it.serviceJar",
+                "../teamsconnect-service/target/teamsconnect.jar")).toAbsolutePath();
+        if (!java.nio.file.Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the service jar " + jar + " is missing: build teamsconnect-service"
+                    + " (package) first, e.g. mvn -pl teamsconnect-it -am verify");
+        }
+        return jar;
+    }
+
     @Override
     public void close() {
         Collections.reverse(closeables);

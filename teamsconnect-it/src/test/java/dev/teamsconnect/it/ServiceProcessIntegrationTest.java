@@ -30,49 +30,16 @@ class ServiceProcessIntegrationTest {
     @TempDir
     Path dir;
 
-    private static Path jar() {
-        Path jar = Path.of(System.getProperty("it.serviceJar", "../teamsconnect-service/target/teamsconnect.jar")).toAbsolutePath();
-        assertThat(jar).as("the service jar, built by the package phase of teamsconnect-service").isRegularFile();
-        return jar;
-    }
-
     private Path config(Landscape l, Path state, int port) throws Exception {
-        Path file = dir.resolve("teamsconnect.yaml");
-        Files.writeString(file, """
-                teams:
-                  tenantId: %s
-                  clientId: "%s"
-                  auth:
-                    mode: client-credentials
-                    clientSecret: ${TEAMS_CLIENT_SECRET}
-                  authorityHost: %s
-                  graphBaseUrl: %s
-                  pollInterval: 100ms
-                  tls:
-                    certificate: %s
-                starface:
-                  baseUrl: %s
-                  loginId: "%s"
-                  password: ${STARFACE_PASSWORD}
-                  tls:
-                    certificate: %s
-                state:
-                  file: %s
-                server:
-                  port: %d
-                """.formatted(l.graph.tenantId(), Landscape.APP, l.graph.authorityHost(), l.graph.graphBaseUrl(),
-                l.graph.writeCertificatePem(dir.resolve("graph.pem")), l.pbx.baseUrl(), Landscape.PBX_LOGIN,
-                l.pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem")), state, port));
-        return file;
+        return l.writeServiceConfig(dir.resolve("teamsconnect.yaml"), state, port, "100ms");
     }
 
     private Process start(Path config, Path output, String logLevel) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC", "-jar", jar().toString(),
+                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+UseSerialGC", "-jar", Landscape.serviceJar().toString(),
                 "run", "--config", config.toString())
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(output.toFile());
-        pb.environment().put("TEAMS_CLIENT_SECRET", Landscape.APP_SECRET);
-        pb.environment().put("STARFACE_PASSWORD", Landscape.PBX_PASSWORD);
+        Landscape.serviceEnvironment(pb.environment());
         if (logLevel != null) {
             pb.environment().put("TEAMSCONNECT_LOG_LEVEL", logLevel);
             pb.environment().put("TEAMSCONNECT_HTTP_LOG_LEVEL", logLevel);

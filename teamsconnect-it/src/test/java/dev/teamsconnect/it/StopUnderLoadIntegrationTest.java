@@ -32,12 +32,6 @@ class StopUnderLoadIntegrationTest {
     @TempDir
     Path dir;
 
-    private static Path jar() {
-        Path jar = Path.of(System.getProperty("it.serviceJar", "../teamsconnect-service/target/teamsconnect.jar")).toAbsolutePath();
-        assertThat(jar).as("the service jar, built by the package phase of teamsconnect-service").isRegularFile();
-        return jar;
-    }
-
     @Test
     void sigtermInTheMiddleOfALongCycleReleasesEveryHoldAndExits() throws Exception {
         Path state = dir.resolve("state.json");
@@ -46,38 +40,12 @@ class StopUnderLoadIntegrationTest {
             for (int i = 1; i <= HELD; i++) {
                 l.inCall(i);
             }
-            Path config = dir.resolve("teamsconnect.yaml");
-            Files.writeString(config, """
-                    teams:
-                      tenantId: %s
-                      clientId: "%s"
-                      auth:
-                        mode: client-credentials
-                        clientSecret: ${TEAMS_CLIENT_SECRET}
-                      authorityHost: %s
-                      graphBaseUrl: %s
-                      pollInterval: 2s
-                      tls:
-                        certificate: %s
-                    starface:
-                      baseUrl: %s
-                      loginId: "%s"
-                      password: ${STARFACE_PASSWORD}
-                      tls:
-                        certificate: %s
-                    state:
-                      file: %s
-                    server:
-                      port: 0
-                    """.formatted(l.graph.tenantId(), Landscape.APP, l.graph.authorityHost(), l.graph.graphBaseUrl(),
-                    l.graph.writeCertificatePem(dir.resolve("graph.pem")), l.pbx.baseUrl(), Landscape.PBX_LOGIN,
-                    l.pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem")), state));
+            Path config = l.writeServiceConfig(dir.resolve("teamsconnect.yaml"), state, 0, "2s");
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar().toString(),
+                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", Landscape.serviceJar().toString(),
                     "run", "--config", config.toString())
                     .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(output.toFile());
-            pb.environment().put("TEAMS_CLIENT_SECRET", Landscape.APP_SECRET);
-            pb.environment().put("STARFACE_PASSWORD", Landscape.PBX_PASSWORD);
+            Landscape.serviceEnvironment(pb.environment());
             Process p = pb.start();
             try {
                 await(p, output, () -> heldOnPbx(l) >= HELD, Duration.ofMinutes(3), "the first sync holds " + HELD + " users");
