@@ -9,10 +9,11 @@ import java.util.Deque;
 
 /**
  * Client-side limit for presence requests: at most {@code limit} requests in any sliding {@code window}, and
- * nothing before a server's Retry-After ends. While less than half of the window's budget is used, requests go
- * out back to back (a cycle of 16 requests must not wait 16 x 20 ms for nothing: that time adds to every
- * Teams-to-PBX delay); from half the budget on they are spread evenly ({@code window / limit} apart), so a source
- * running at the limit approaches it smoothly instead of bursting into it.
+ * nothing before a server's Retry-After ends. While less than nine tenths of the window's budget is used, requests
+ * go out back to back (a cycle must not wait 20 ms per request for nothing: that time adds to every Teams-to-PBX
+ * delay; 50,000 users polled every 2 s use 77 % of Graph's budget and would otherwise spend 1.5 s of each 2 s
+ * cycle waiting); from nine tenths on they are spread evenly ({@code window / limit} apart), so a source running
+ * at the limit approaches it smoothly instead of bursting into it. The limit itself holds either way.
  *
  * <p>Requests are recorded when their answer arrived, not when they were sent: the server saw the request at
  * some time before that, so spacing the next send from the answer can never look early to the server, whatever
@@ -52,7 +53,7 @@ final class PresencePacer {
                 completed.pollFirst();
             }
             Instant earliest = pausedUntil;
-            if (!completed.isEmpty() && completed.size() >= limit / 2) {
+            if (!completed.isEmpty() && completed.size() >= limit * 9L / 10) {
                 earliest = max(earliest, completed.peekLast().plus(spacing));
             }
             if (completed.size() >= limit) {

@@ -29,14 +29,14 @@ class PresencePacerTest {
     }
 
     @Test
-    void sendsBackToBackWhileLessThanHalfTheBudgetIsUsedThenSpreadsEvenly() throws InterruptedException {
+    void sendsBackToBackWhileLessThanNineTenthsOfTheBudgetIsUsedThenSpreadsEvenly() throws InterruptedException {
         PresencePacer p = pacer(1500, Duration.ofSeconds(30));
-        for (int i = 0; i < 755; i++) {
+        for (int i = 0; i < 1355; i++) {
             send(p, Duration.ZERO);
         }
-        // the first 750 (half the budget) need no wait; from then on they are window / limit apart
-        assertThat(sends.get(749)).isEqualTo(sends.get(0));
-        for (int i = 751; i < sends.size(); i++) {
+        // the first 1,350 (nine tenths of the budget) need no wait; from then on they are window / limit apart
+        assertThat(sends.get(1349)).isEqualTo(sends.get(0));
+        for (int i = 1351; i < sends.size(); i++) {
             assertThat(Duration.between(sends.get(i - 1), sends.get(i))).isEqualTo(Duration.ofMillis(20));
         }
     }
