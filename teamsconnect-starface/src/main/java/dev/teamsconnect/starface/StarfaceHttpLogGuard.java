@@ -36,7 +36,7 @@ final class StarfaceHttpLogGuard {
     private static final List<String> SAFE = List.of("errors", "requests");
     private static final List<String> SAFE_PREFIXES = List.of("ERROR:", "REQUEST:", "RESPONSE:");
     private static final Pattern JDK_WORKER = Pattern.compile("HttpClient-\\d+-Worker-\\d+");
-    private static final Logger log = LoggerFactory.getLogger(StarfaceHttpLogGuard.class);
+    private static final Logger LOG = LoggerFactory.getLogger(StarfaceHttpLogGuard.class);
     private static final AtomicBoolean DONE = new AtomicBoolean();
     // held here: java.util.logging keeps loggers only weakly, and with them their filter
     private static volatile java.util.logging.Logger filtered;
@@ -64,7 +64,7 @@ final class StarfaceHttpLogGuard {
         java.util.logging.Logger jdk = java.util.logging.Logger.getLogger(JDK_LOGGER);
         jdk.setFilter(safeRecords());
         filtered = jdk;
-        log.warn("-D{}={} would print request headers and bodies, including the STARFACE authToken; changed to {}={},"
+        LOG.warn("-D{}={} would print request headers and bodies, including the STARFACE authToken; changed to {}={},"
                         + " and only the JDK client's ERROR, REQUEST and RESPONSE lines are logged."
                         + " For request logs set TEAMSCONNECT_LOG_LEVEL=DEBUG instead (no secrets).{}{}",
                 PROPERTY, abbreviate(value), PROPERTY, safe,

@@ -73,7 +73,7 @@ public final class StarfacePbxSink implements PbxSink {
     /** The provider id. */
     public static final String ID = "starface";
 
-    private static final Logger log = LoggerFactory.getLogger(StarfacePbxSink.class);
+    private static final Logger LOG = LoggerFactory.getLogger(StarfacePbxSink.class);
     /**
      * How long a phoneconfig read for the engine's decision may be reused for the write. The write replaces the
      * whole object, so a field changed on the PBX in between (another than DND, which is compared) would be
@@ -167,7 +167,7 @@ public final class StarfacePbxSink implements PbxSink {
     public void open() {
         requireNotClosed();
         client.ensureSession();
-        log.info("Connected to STARFACE {} as '{}'", client.baseUrl(), loginId);
+        LOG.info("Connected to STARFACE {} as '{}'", client.baseUrl(), loginId);
     }
 
     /** {@code GET /rest/users}: every user the account can see. */
@@ -314,7 +314,7 @@ public final class StarfacePbxSink implements PbxSink {
                 ? read.config() : readPhoneConfig(user);
         boolean wanted = change.to().dnd();
         if (config.get("doNotDisturb").booleanValue() == wanted) {
-            log.debug("DND of {} is already {}; nothing to write", user.label(), wanted);
+            LOG.debug("DND of {} is already {}; nothing to write", user.label(), wanted);
             return;
         }
         config.put("doNotDisturb", wanted);
@@ -328,7 +328,7 @@ public final class StarfacePbxSink implements PbxSink {
         if (r.status() != 204 && r.status() != 200) {
             throw client.statusError(r, "setting DND of " + user.label());
         }
-        log.debug("DND of {} set to {}", user.label(), wanted);
+        LOG.debug("DND of {} set to {}", user.label(), wanted);
     }
 
     /** Reads all users' states, with the adaptive limit of requests in flight. */

@@ -71,7 +71,7 @@ final class StarfaceRestClient {
         StarfaceHttpLogGuard.apply();
     }
 
-    private static final Logger log = LoggerFactory.getLogger(StarfaceRestClient.class);
+    private static final Logger LOG = LoggerFactory.getLogger(StarfaceRestClient.class);
     static final String LOGIN_PATH = "/rest/login";
 
     /** Body limit of small answers: login, phoneconfig, one user, error bodies of those (a phoneconfig is ~100 bytes). */
@@ -311,7 +311,7 @@ final class StarfaceRestClient {
         if (!token.isObject() || !token.path("token").isTextual() || token.get("token").asText().isBlank()) {
             throw malformed(answer, "expected {\"token\": \"...\"}");
         }
-        log.debug("Logged in to STARFACE {} as '{}' (login type {})", baseUrl, loginId, type);
+        LOG.debug("Logged in to STARFACE {} as '{}' (login type {})", baseUrl, loginId, type);
         return new Session(token.get("token").asText(), clock.instant());
     }
 
@@ -334,10 +334,10 @@ final class StarfaceRestClient {
         try {
             Response r = send("DELETE", LOGIN_PATH, null, s.token(), new Budget(false, requestTimeout));
             if (r.status() != 204 && r.status() != 200) {
-                log.debug("Logout from STARFACE {} answered HTTP {}; the token will expire by itself", baseUrl, r.status());
+                LOG.debug("Logout from STARFACE {} answered HTTP {}; the token will expire by itself", baseUrl, r.status());
             }
         } catch (TeamsConnectException e) {
-            log.debug("Logout from STARFACE {} failed ({}); the token will expire by itself", baseUrl, e.getMessage());
+            LOG.debug("Logout from STARFACE {} failed ({}); the token will expire by itself", baseUrl, e.getMessage());
         }
     }
 
@@ -398,7 +398,7 @@ final class StarfaceRestClient {
                 // Only waits for this PBX's own pause are marked as waited out, not a later one of another request.
                 Instant gate = notBefore.get();
                 boolean coversGate = !positive(Duration.between(clock.instant(), gate).minus(wait));
-                log.debug("Retrying {} in {} ms (retry {} of {}{})", what, wait.toMillis(), n + 1, maxRetries,
+                LOG.debug("Retrying {} in {} ms (retry {} of {}{})", what, wait.toMillis(), n + 1, maxRetries,
                         asked.map(a -> ", Retry-After " + a.toMillis() + " ms").orElse(""));
                 pause(wait, b, what);
                 if (coversGate && gate.isAfter(b.waitedUntil)) {
@@ -450,7 +450,7 @@ final class StarfaceRestClient {
         if (!b.retries || left.compareTo(b.waitLeft) > 0 || left.toNanos() >= b.remainingNanos()) {
             throw paused(method + " " + path, null);
         }
-        log.debug("STARFACE at {} asked for a pause; {} {} waits {} ms", baseUrl, method, path, left.toMillis());
+        LOG.debug("STARFACE at {} asked for a pause; {} {} waits {} ms", baseUrl, method, path, left.toMillis());
         pause(left, b, method + " " + path);
         b.waitedUntil = until;
     }
@@ -500,7 +500,7 @@ final class StarfaceRestClient {
         try {
             HttpResponse<String> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             long ms = (System.nanoTime() - started) / 1_000_000;
-            log.debug("{} {} -> {} in {} ms", method, path, response.statusCode(), ms);
+            LOG.debug("{} {} -> {} in {} ms", method, path, response.statusCode(), ms);
             Optional<Duration> retryAfter = RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock);
             if (retryAfter.isPresent() && (response.statusCode() == 429 || response.statusCode() >= 500)) {
                 pauseUntil(retryAfter.get());
@@ -520,7 +520,7 @@ final class StarfaceRestClient {
     }
 
     private RetryableException timeout(String method, String path, Duration timeout, long started, Exception e) {
-        log.debug("{} {} -> timeout after {} ms", method, path, (System.nanoTime() - started) / 1_000_000);
+        LOG.debug("{} {} -> timeout after {} ms", method, path, (System.nanoTime() - started) / 1_000_000);
         String rest = timeout.compareTo(requestTimeout) < 0 ? "; what was left of the call's " + callLimit.toMillis() + " ms" : "";
         return new RetryableException("STARFACE at " + baseUrl + " did not answer " + method + " " + path
                 + " within " + timeout.toMillis() + " ms (connect, headers and body" + rest + ")", e);
@@ -529,7 +529,7 @@ final class StarfaceRestClient {
     private TeamsConnectException failure(String method, String path, Duration timeout, long started, Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof BodyTooLargeException tooLarge) {
-                log.debug("{} {} -> body over {} bytes after {} ms", method, path, tooLarge.limit,
+                LOG.debug("{} {} -> body over {} bytes after {} ms", method, path, tooLarge.limit,
                         (System.nanoTime() - started) / 1_000_000);
                 return new TerminalException("STARFACE at " + baseUrl + " sent more than " + tooLarge.limit
                         + " bytes for " + method + " " + path + "; the limit for this endpoint is " + describeLimit(tooLarge.limit)
@@ -549,7 +549,7 @@ final class StarfaceRestClient {
             return new BackendTerminalException("TLS with STARFACE at " + baseUrl + " failed: " + ssl.getMessage(), ssl);
         }
         if (t instanceof IOException io) {
-            log.debug("{} {} -> I/O error after {} ms: {}", method, path, (System.nanoTime() - started) / 1_000_000, io.toString());
+            LOG.debug("{} {} -> I/O error after {} ms: {}", method, path, (System.nanoTime() - started) / 1_000_000, io.toString());
             return new BackendUnreachableException("cannot reach STARFACE at " + baseUrl + " for " + method + " " + path
                     + ": " + io, io);
         }

@@ -32,23 +32,35 @@ import org.junit.jupiter.api.Test;
  *
  *     @Override
  *     protected PbxSink createSink(List<SeedUser> users) {
- *         pbx = StarfaceEmulator.start();
- *         users.forEach(u -> pbx.addUser(u.login(), u.email(), u.displayName(), u.dnd()));
- *         return new StarfacePbxSink(pbx.baseUrl(), ...);   // not opened: the kit calls open()
+ *         StarfaceEmulator.Builder emulator = StarfaceEmulator.builder().https()
+ *                 .user("api", "api-password", "api@pbx.invalid", "API", "Account", false); // the sink's login
+ *         for (SeedUser u : users) {
+ *             String[] name = u.displayName().split(" ", 2); // first and last name
+ *             emulator.user(u.login(), "pw-" + u.login(), u.email(), name[0], name.length > 1 ? name[1] : "", u.dnd());
+ *         }
+ *         pbx = emulator.start();
+ *         return StarfacePbxSink.builder()                  // not opened: the kit calls open()
+ *                 .baseUrl(pbx.baseUrl())
+ *                 .loginId("api")
+ *                 .password("api-password")
+ *                 .trustCertificate(pbx.certificate().orElseThrow().certificate())
+ *                 .build();
  *     }
  *
  *     @Override
  *     protected void setDndOutOfBand(PbxUser user, boolean dnd) {
- *         pbx.setDnd(user.id(), dnd);                       // as if pressed on the phone
+ *         pbx.pressDndKey(Integer.parseInt(user.id()), dnd); // as if pressed on the phone
  *     }
  *
  *     @Override
  *     protected boolean backendDnd(PbxUser user) {
- *         return pbx.dnd(user.id());                        // straight from the backend, not via the sink
+ *         return pbx.dnd(Integer.parseInt(user.id()));       // straight from the backend, not via the sink
  *     }
  *
  *     @AfterEach
- *     void stopEmulator() { pbx.close(); }
+ *     void stopEmulator() {
+ *         pbx.close();
+ *     }
  * }
  * }</pre>
  *

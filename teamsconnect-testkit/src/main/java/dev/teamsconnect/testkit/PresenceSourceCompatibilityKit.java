@@ -24,22 +24,37 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>{@code
  * class GraphPresenceSourceCompatibilityTest extends PresenceSourceCompatibilityKit {
+ *     private static final String APP_ID = "11111111-2222-3333-4444-555555555555";
+ *     private static final String APP_SECRET = "a-test-secret";
+ *
  *     private GraphEmulator graph;
  *
  *     @Override
  *     protected PresenceSource createSource(List<SeedUser> users) {
- *         graph = GraphEmulator.start();
- *         users.forEach(u -> graph.addUser(u.mail(), u.displayName(), u.enabled(), u.availability(), u.activity()));
- *         return new GraphPresenceSource(graph.baseUrl(), ...);   // not opened: the kit calls open()
+ *         graph = GraphEmulator.builder().start().registerSecretClient(APP_ID, APP_SECRET);
+ *         for (SeedUser u : users) {
+ *             EmulatedUser e = graph.addUser(u.mail(), u.displayName(), u.enabled());
+ *             graph.setPresence(e.id(), u.availability(), u.activity());
+ *         }
+ *         return GraphPresenceSource.builder()              // not opened: the kit calls open()
+ *                 .tenantId(graph.tenantId())
+ *                 .authorityHost(graph.authorityHost())
+ *                 .graphBaseUrl(graph.graphBaseUrl())
+ *                 .trustCertificate(graph.certificate())
+ *                 .clientId(APP_ID)
+ *                 .clientSecret(APP_SECRET)
+ *                 .build();
  *     }
  *
  *     @Override
  *     protected void changePresence(String userId, Availability availability, Activity activity) {
- *         graph.setPresence(userId, availability, activity);      // as Teams would, not through the source
+ *         graph.setPresence(userId, availability, activity); // as Teams would, not through the source
  *     }
  *
  *     @AfterEach
- *     void stopEmulator() { graph.close(); }
+ *     void stopEmulator() {
+ *         graph.close();
+ *     }
  * }
  * }</pre>
  *

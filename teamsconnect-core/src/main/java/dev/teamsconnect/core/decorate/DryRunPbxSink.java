@@ -1,8 +1,5 @@
 package dev.teamsconnect.core.decorate;
 
-import java.util.Optional;
-import java.time.Duration;
-import dev.teamsconnect.core.model.Capability;
 import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.model.PbxUser;
 import dev.teamsconnect.core.spi.AuditEvent;
@@ -14,7 +11,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,65 +20,29 @@ import org.slf4j.LoggerFactory;
  * real); a simulated value is forgotten as soon as the real PBX state changes under it (e.g. by hand).
  * Same threading as the delegate.
  */
-public final class DryRunPbxSink implements PbxSink {
+public final class DryRunPbxSink extends ForwardingPbxSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(DryRunPbxSink.class);
 
     private record Simulated(PbxState realAtWrite, PbxState simulated) {
     }
 
-    private final PbxSink delegate;
     private final AuditListener audit;
     private final Map<String, Simulated> overlay = new HashMap<>();
 
     public DryRunPbxSink(PbxSink delegate, AuditListener audit) {
-        this.delegate = delegate;
+        super(delegate);
         this.audit = audit;
     }
 
     @Override
-    public String id() {
-        return delegate.id();
-    }
-
-    @Override
-    public Duration recheckInterval() {
-        return delegate.recheckInterval();
-    }
-
-    @Override
-    public Optional<String> identity() {
-        return delegate.identity();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return delegate.capabilities();
-    }
-
-    @Override
-    public void open() {
-        delegate.open();
-    }
-
-    @Override
-    public List<PbxUser> listUsers() {
-        return delegate.listUsers();
-    }
-
-    @Override
-    public List<PbxUser> listGroupMembers(String groupName) {
-        return delegate.listGroupMembers(groupName);
-    }
-
-    @Override
     public synchronized PbxState readState(PbxUser user) {
-        return overlay(user.id(), delegate.readState(user));
+        return overlay(user.id(), delegate().readState(user));
     }
 
     @Override
     public synchronized BatchResult<PbxState> readStates(Collection<PbxUser> users) {
-        BatchResult<PbxState> real = delegate.readStates(users);
+        BatchResult<PbxState> real = delegate().readStates(users);
         Map<String, PbxState> values = new HashMap<>();
         real.values().forEach((id, state) -> values.put(id, overlay(id, state)));
         return new BatchResult<>(values, real.failures());
@@ -129,11 +89,6 @@ public final class DryRunPbxSink implements PbxSink {
             values.put(c.user().id(), c.to());
         }
         return BatchResult.of(values);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 
     static String describe(PbxState s) {

@@ -8,32 +8,21 @@ import java.util.Map;
 
 /**
  * For dry runs: loads the real holds once, then keeps every commit in memory, so a dry run never changes the
- * real state file. Thread-safe.
+ * real state file. {@link #claim} goes to the real store (a foreign or busy store is refused in a dry run too);
+ * nothing is written. Thread-safe.
  */
-public final class DryRunStateStore implements StateStore {
+public final class DryRunStateStore extends ForwardingStateStore {
 
-    private final StateStore delegate;
     private Map<String, Hold> holds;
 
     public DryRunStateStore(StateStore delegate) {
-        this.delegate = delegate;
-    }
-
-    @Override
-    public String id() {
-        return delegate.id();
-    }
-
-    /** Claimed on the real store (a foreign or busy store is refused in a dry run too); nothing is written. */
-    @Override
-    public void claim(java.util.Optional<String> pbxIdentity) {
-        delegate.claim(pbxIdentity);
+        super(delegate);
     }
 
     @Override
     public synchronized Map<String, Hold> load() {
         if (holds == null) {
-            holds = new HashMap<>(delegate.load());
+            holds = new HashMap<>(delegate().load());
         }
         return Map.copyOf(holds);
     }
@@ -43,10 +32,5 @@ public final class DryRunStateStore implements StateStore {
         load();
         removals.forEach(holds::remove);
         upserts.forEach(h -> holds.put(h.pbxUserId(), h));
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -1,7 +1,5 @@
 package dev.teamsconnect.core.decorate;
 
-import java.util.Optional;
-import java.time.Duration;
 import dev.teamsconnect.core.model.Capability;
 import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.model.PbxUser;
@@ -19,14 +17,13 @@ import java.util.Set;
  * {@link dev.teamsconnect.core.error.PluginException}), which the engine turns into a failure of this cycle.
  * {@link Error}s pass through. A null answer from the plugin counts as a failure too.
  */
-public final class IsolatingPbxSink implements PbxSink {
+public final class IsolatingPbxSink extends ForwardingPbxSink {
 
-    private final PbxSink delegate;
     private final Isolation isolation;
     private final String id;
 
     public IsolatingPbxSink(PbxSink delegate, FailureCounts counts) {
-        this.delegate = delegate;
+        super(delegate);
         this.id = Isolation.safeId(delegate::id, delegate.getClass().getName());
         this.isolation = new Isolation("sink", id, counts);
     }
@@ -37,58 +34,48 @@ public final class IsolatingPbxSink implements PbxSink {
     }
 
     @Override
-    public Duration recheckInterval() {
-        return delegate.recheckInterval();
-    }
-
-    @Override
-    public Optional<String> identity() {
-        return delegate.identity();
-    }
-
-    @Override
     public Set<Capability> capabilities() {
-        return isolation.call("capabilities", () -> Set.copyOf(nonNull(delegate.capabilities(), "capabilities")));
+        return isolation.call("capabilities", () -> Set.copyOf(nonNull(delegate().capabilities(), "capabilities")));
     }
 
     @Override
     public void open() {
-        isolation.run("open", delegate::open);
+        isolation.run("open", delegate()::open);
     }
 
     @Override
     public List<PbxUser> listUsers() {
-        return isolation.call("listUsers", () -> nonNull(delegate.listUsers(), "listUsers"));
+        return isolation.call("listUsers", () -> nonNull(delegate().listUsers(), "listUsers"));
     }
 
     @Override
     public List<PbxUser> listGroupMembers(String groupName) {
-        return isolation.call("listGroupMembers", () -> nonNull(delegate.listGroupMembers(groupName), "listGroupMembers"));
+        return isolation.call("listGroupMembers", () -> nonNull(delegate().listGroupMembers(groupName), "listGroupMembers"));
     }
 
     @Override
     public PbxState readState(PbxUser user) {
-        return isolation.call("readState", () -> nonNull(delegate.readState(user), "readState"));
+        return isolation.call("readState", () -> nonNull(delegate().readState(user), "readState"));
     }
 
     @Override
     public BatchResult<PbxState> readStates(Collection<PbxUser> users) {
-        return isolation.call("readStates", () -> nonNull(delegate.readStates(users), "readStates"));
+        return isolation.call("readStates", () -> nonNull(delegate().readStates(users), "readStates"));
     }
 
     @Override
     public void apply(PbxChange change) {
-        isolation.run("apply", () -> delegate.apply(change));
+        isolation.run("apply", () -> delegate().apply(change));
     }
 
     @Override
     public BatchResult<PbxState> applyAll(List<PbxChange> changes) {
-        return isolation.call("applyAll", () -> nonNull(delegate.applyAll(changes), "applyAll"));
+        return isolation.call("applyAll", () -> nonNull(delegate().applyAll(changes), "applyAll"));
     }
 
     @Override
     public void close() {
-        isolation.run("close", delegate::close);
+        isolation.run("close", delegate()::close);
     }
 
     static <T> T nonNull(T value, String operation) {

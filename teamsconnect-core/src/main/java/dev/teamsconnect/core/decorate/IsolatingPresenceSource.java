@@ -1,7 +1,5 @@
 package dev.teamsconnect.core.decorate;
 
-import java.util.Optional;
-import java.time.Duration;
 import dev.teamsconnect.core.model.TeamsPresence;
 import dev.teamsconnect.core.model.TeamsUser;
 import dev.teamsconnect.core.spi.BatchResult;
@@ -12,14 +10,13 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /** Isolates the engine from a presence source; see {@link IsolatingPbxSink} (counted under {@code source.*}). */
-public final class IsolatingPresenceSource implements PresenceSource {
+public final class IsolatingPresenceSource extends ForwardingPresenceSource {
 
-    private final PresenceSource delegate;
     private final Isolation isolation;
     private final String id;
 
     public IsolatingPresenceSource(PresenceSource delegate, FailureCounts counts) {
-        this.delegate = delegate;
+        super(delegate);
         this.id = Isolation.safeId(delegate::id, delegate.getClass().getName());
         this.isolation = new Isolation("source", id, counts);
     }
@@ -30,29 +27,24 @@ public final class IsolatingPresenceSource implements PresenceSource {
     }
 
     @Override
-    public Optional<Duration> pollInterval() {
-        return delegate.pollInterval();
-    }
-
-    @Override
     public void open() {
-        isolation.run("open", delegate::open);
+        isolation.run("open", delegate()::open);
     }
 
     @Override
     public List<TeamsUser> listUsers() {
-        return isolation.call("listUsers", () -> IsolatingPbxSink.nonNull(delegate.listUsers(), "listUsers"));
+        return isolation.call("listUsers", () -> IsolatingPbxSink.nonNull(delegate().listUsers(), "listUsers"));
     }
 
     @Override
     public BatchResult<TeamsPresence> readPresence(Collection<String> userIds) {
-        return isolation.call("readPresence", () -> IsolatingPbxSink.nonNull(delegate.readPresence(userIds), "readPresence"));
+        return isolation.call("readPresence", () -> IsolatingPbxSink.nonNull(delegate().readPresence(userIds), "readPresence"));
     }
 
     @Override
     public int presenceBatchSize() {
         try {
-            return delegate.presenceBatchSize();
+            return delegate().presenceBatchSize();
         } catch (RuntimeException e) {
             return 0; // a broken hint costs only the batching: read everything in one call, as without it
         }
@@ -60,11 +52,11 @@ public final class IsolatingPresenceSource implements PresenceSource {
 
     @Override
     public void subscribe(Consumer<Set<String>> changed) {
-        isolation.run("subscribe", () -> delegate.subscribe(changed));
+        isolation.run("subscribe", () -> delegate().subscribe(changed));
     }
 
     @Override
     public void close() {
-        isolation.run("close", delegate::close);
+        isolation.run("close", delegate()::close);
     }
 }

@@ -6,14 +6,13 @@ import java.util.Collection;
 import java.util.Map;
 
 /** Isolates the engine from a state store; see {@link IsolatingPbxSink} (counted under {@code store.*}). */
-public final class IsolatingStateStore implements StateStore {
+public final class IsolatingStateStore extends ForwardingStateStore {
 
-    private final StateStore delegate;
     private final Isolation isolation;
     private final String id;
 
     public IsolatingStateStore(StateStore delegate, FailureCounts counts) {
-        this.delegate = delegate;
+        super(delegate);
         this.id = Isolation.safeId(delegate::id, delegate.getClass().getName());
         this.isolation = new Isolation("store", id, counts);
     }
@@ -25,21 +24,21 @@ public final class IsolatingStateStore implements StateStore {
 
     @Override
     public void claim(java.util.Optional<String> pbxIdentity) {
-        isolation.run("claim", () -> delegate.claim(pbxIdentity));
+        isolation.run("claim", () -> delegate().claim(pbxIdentity));
     }
 
     @Override
     public Map<String, Hold> load() {
-        return isolation.call("load", () -> IsolatingPbxSink.nonNull(delegate.load(), "load"));
+        return isolation.call("load", () -> IsolatingPbxSink.nonNull(delegate().load(), "load"));
     }
 
     @Override
     public void commit(Collection<Hold> upserts, Collection<String> removals) {
-        isolation.run("commit", () -> delegate.commit(upserts, removals));
+        isolation.run("commit", () -> delegate().commit(upserts, removals));
     }
 
     @Override
     public void close() {
-        isolation.run("close", delegate::close);
+        isolation.run("close", delegate()::close);
     }
 }

@@ -1,6 +1,7 @@
 package dev.teamsconnect.core.decorate;
 
 import dev.teamsconnect.core.error.ConfigException;
+import dev.teamsconnect.core.retry.Backoff;
 import java.time.Duration;
 import java.util.Random;
 
@@ -44,12 +45,11 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         return new RetryPolicy(1, Duration.ZERO, Duration.ZERO, 1.0, 0.0);
     }
 
-    /** The wait before retry number {@code retry} (1 = first retry). */
+    /**
+     * The wait before retry number {@code retry} (1 = first retry), from the core {@link Backoff}: exponential, then
+     * spread by {@code jitter} with {@code random}.
+     */
     public Duration backoff(int retry, Random random) {
-        double base = initialBackoff.toMillis() * Math.pow(multiplier, Math.max(0, retry - 1));
-        base = Math.min(base, maxBackoff.toMillis());
-        double spread = jitter == 0 ? 0 : (random.nextDouble() * 2 - 1) * jitter * base;
-        long millis = Math.round(Math.min(maxBackoff.toMillis(), Math.max(0, base + spread)));
-        return Duration.ofMillis(millis);
+        return Backoff.jitter(Backoff.exponential(initialBackoff, multiplier, maxBackoff, retry), jitter, maxBackoff, random);
     }
 }

@@ -40,25 +40,34 @@ public final class Providers {
 
     private static final Logger LOG = LoggerFactory.getLogger(Providers.class);
 
-    /** A plugin role, with the config key that chooses it and the module that provides the first implementation. */
+    /**
+     * A plugin role, with the config key that chooses it and the module that provides the first implementation. No
+     * key chooses the state store: the service always uses the {@code file} store (its one setting is
+     * {@code state.file}) and an embedding application passes the id in code, so its messages name the {@code state}
+     * section and say so.
+     */
     public enum Role {
         SOURCE("presence source", "source.type", PresenceSourceProvider.class,
-                "teamsconnect-graph (dev.teamsconnect:teamsconnect-graph) for Microsoft Teams presence"),
+                "teamsconnect-graph (dev.teamsconnect:teamsconnect-graph) for Microsoft Teams presence", ""),
         SINK("PBX sink", "sink.type", PbxSinkProvider.class,
-                "teamsconnect-starface (dev.teamsconnect:teamsconnect-starface) for a STARFACE PBX"),
-        STORE("state store", "stateStore.type", StateStoreProvider.class,
-                "teamsconnect-core, which has the 'file' and 'memory' stores");
+                "teamsconnect-starface (dev.teamsconnect:teamsconnect-starface) for a STARFACE PBX", ""),
+        STORE("state store", "state", StateStoreProvider.class,
+                "teamsconnect-core, which has the 'file' and 'memory' stores",
+                " (no config key chooses the state store: the service always uses 'file', whose path is state.file;"
+                        + " an embedding application passes the id to Providers.store)");
 
         private final String label;
         private final String configKey;
         private final Class<?> type;
         private final String module;
+        private final String choice;
 
-        Role(String label, String configKey, Class<?> type, String module) {
+        Role(String label, String configKey, Class<?> type, String module, String choice) {
             this.label = label;
             this.configKey = configKey;
             this.type = type;
             this.module = module;
+            this.choice = choice;
         }
 
         /** e.g. "PBX sink". */
@@ -66,7 +75,7 @@ public final class Providers {
             return label;
         }
 
-        /** The config key that names the provider id, used in error messages. */
+        /** The config key that names the provider id ({@code state} for the store, which no key chooses), used in error messages. */
         public String configKey() {
             return configKey;
         }
@@ -231,7 +240,10 @@ public final class Providers {
         return select(Role.SINK, sinks, id);
     }
 
-    /** Like {@link #source}, for state stores (key {@code stateStore.type}). */
+    /**
+     * Like {@link #source}, for state stores. No config key names the store (the service always asks for
+     * {@code file}); messages name the {@code state} section.
+     */
     public StateStoreProvider store(String id) {
         return select(Role.STORE, stores, id);
     }
@@ -245,13 +257,13 @@ public final class Providers {
             P p = found.get(id.trim());
             if (p == null) {
                 throw new ConfigException(role.configKey, "no " + role.label + " with the id \"" + id.trim()
-                        + "\"; found: " + String.join(", ", found.keySet()) + brokenNote(role));
+                        + "\"; found: " + String.join(", ", found.keySet()) + brokenNote(role) + role.choice);
             }
             return p;
         }
         if (found.size() > 1) {
             throw new ConfigException(role.configKey, found.size() + " " + role.label + " providers found ("
-                    + String.join(", ", found.keySet()) + "); choose one by its id");
+                    + String.join(", ", found.keySet()) + "); choose one by its id" + role.choice);
         }
         return found.values().iterator().next();
     }

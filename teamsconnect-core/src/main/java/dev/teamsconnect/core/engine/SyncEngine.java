@@ -557,8 +557,7 @@ public final class SyncEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             // a bug in the engine itself: report it, keep the loop alive
             failures.increment("engine");
-            c.failures++;
-            c.errors.add("engine: " + e);
+            c.errors.add("engine: " + e); // counted once, with the other errors, in the report's failures
             LOG.error("Unexpected failure in sync cycle {}", cycles, e);
         }
         c.failures += c.errors.size();

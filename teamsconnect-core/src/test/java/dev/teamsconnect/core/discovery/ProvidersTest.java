@@ -120,6 +120,16 @@ class ProvidersTest {
     }
 
     @Test
+    void storeMessagesNameTheStateSectionAndNoKeyThatDoesNotExist() throws IOException {
+        Providers p = Providers.load(loaderWithSinkJars());
+        assertThatThrownBy(() -> p.store("redis")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("state: no state store with the id \"redis\"")
+                .hasMessageContaining("state.file").hasMessageNotContaining("stateStore.type");
+        assertThatThrownBy(() -> p.store(null)).hasMessageStartingWith("state: ")
+                .hasMessageNotContaining("stateStore.type");
+    }
+
+    @Test
     void findsSourcesToo() throws IOException {
         Path jar = tmp.resolve("graph");
         Files.createDirectories(jar.resolve("META-INF/services"));

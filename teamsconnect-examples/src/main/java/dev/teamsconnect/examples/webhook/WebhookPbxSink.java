@@ -7,6 +7,8 @@ import dev.teamsconnect.core.error.UnknownUserException;
 import dev.teamsconnect.core.model.Capability;
 import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.model.PbxUser;
+import dev.teamsconnect.core.retry.Backoff;
+import dev.teamsconnect.core.retry.RetryAfter;
 import dev.teamsconnect.core.spi.PbxChange;
 import dev.teamsconnect.core.spi.PbxSink;
 import dev.teamsconnect.examples.webhook.WebhookSettings.WebhookUser;
@@ -54,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * keyed with the UTF-8 bytes of the secret) and {@value #DELIVERY_HEADER} (the same for every attempt of one event,
  * for de-duplication). 2xx is success; I/O errors, timeouts, 408, 429 and 5xx are retried up to {@code maxRetries}
  * times after pauses of {@code initialBackoff * 2^n} (at most {@code maxBackoff}), each randomised to between half
- * and all of that ("equal jitter"); other answers are given up at once. Redirects are not followed, so a signed
+ * and all of that (the core {@link Backoff}, "equal jitter"); an answer with a {@code Retry-After} waits at least
+ * as long as it asks ({@link RetryAfter}, at most {@link RetryAfter#MAX}); other answers are given up at once. Redirects are not followed, so a signed
  * body never goes anywhere else.
  *
  * <p>Threading: the engine's calls may come from any one thread at a time; state is guarded by one lock shared
@@ -68,7 +71,7 @@ public final class WebhookPbxSink implements PbxSink {
     public static final String TIMESTAMP_HEADER = "X-TeamsConnect-Timestamp";
     public static final String DELIVERY_HEADER = "X-TeamsConnect-Delivery";
 
-    private static final Logger log = LoggerFactory.getLogger(WebhookPbxSink.class);
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookPbxSink.class);
 
     private record Event(String deliveryId, PbxUser user, PbxState state, String body) {
     }
@@ -77,6 +80,7 @@ public final class WebhookPbxSink implements PbxSink {
     private final Clock clock;
     private final Sleeper sleeper;
     private final Random random;
+    private final Backoff backoff;
     private final HttpClient http;
     private final WebhookSigner signer;
     private final Map<String, WebhookUser> users = new LinkedHashMap<>();
@@ -104,6 +108,7 @@ public final class WebhookPbxSink implements PbxSink {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.random = Objects.requireNonNull(random, "random");
+        this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
         this.signer = new WebhookSigner(settings.secret());
         // Building a client does no I/O; it uses the JVM's default trust store and hostname checks.
         this.http = HttpClient.newBuilder()
@@ -147,7 +152,7 @@ public final class WebhookPbxSink implements PbxSink {
         } finally {
             lock.unlock();
         }
-        log.info("Webhook sink sends events to {} for {} users", settings.safeUrl(), users.size());
+        LOG.info("Webhook sink sends events to {} for {} users", settings.safeUrl(), users.size());
     }
 
     @Override
@@ -266,7 +271,7 @@ public final class WebhookPbxSink implements PbxSink {
         try {
             Duration grace = settings.timeout().multipliedBy(settings.maxRetries() + 1L);
             if (!awaitIdle(grace)) {
-                log.warn("Webhook sink closed with {} undelivered events for {}", backlog(), settings.safeUrl());
+                LOG.warn("Webhook sink closed with {} undelivered events for {}", backlog(), settings.safeUrl());
             }
             w.interrupt();
             w.join(settings.timeout().toMillis() + 1000);
@@ -334,6 +339,7 @@ public final class WebhookPbxSink implements PbxSink {
             }
             String failure;
             boolean retryable;
+            Duration asked = Duration.ZERO;
             try {
                 HttpResponse<Void> response = http.send(request(event), HttpResponse.BodyHandlers.discarding());
                 int status = response.statusCode();
@@ -343,6 +349,8 @@ public final class WebhookPbxSink implements PbxSink {
                 }
                 failure = "HTTP " + status;
                 retryable = status == 408 || status == 429 || status >= 500;
+                asked = RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock)
+                        .orElse(Duration.ZERO);
             } catch (IOException e) {
                 // The message names host and port at most; the URL's path and query are never logged.
                 failure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
@@ -353,7 +361,10 @@ public final class WebhookPbxSink implements PbxSink {
                 return;
             }
             Duration pause = backoff(attempt);
-            log.debug("Webhook event for {} failed ({}); attempt {} of {} in {}", event.user().label(), failure,
+            if (asked.compareTo(pause) > 0) {
+                pause = asked; // never earlier than the receiver asked
+            }
+            LOG.debug("Webhook event for {} failed ({}); attempt {} of {} in {}", event.user().label(), failure,
                     attempt + 2, settings.maxRetries() + 1, pause);
             sleeper.sleep(pause);
         }
@@ -374,15 +385,7 @@ public final class WebhookPbxSink implements PbxSink {
 
     /** {@code initialBackoff * 2^attempt}, capped at {@code maxBackoff}, then randomised to [half, all] of it. */
     Duration backoff(int attempt) {
-        Duration cap = settings.maxBackoff();
-        Duration base = settings.initialBackoff();
-        Duration delay = attempt >= 30 ? cap : base.multipliedBy(1L << attempt);
-        if (delay.compareTo(cap) > 0) {
-            delay = cap;
-        }
-        long nanos = delay.toNanos();
-        long half = nanos / 2;
-        return Duration.ofNanos(half + (long) (random.nextDouble() * (nanos - half)));
+        return backoff.delay(attempt + 1, random);
     }
 
     private boolean superseded(Event event) {
@@ -414,7 +417,7 @@ public final class WebhookPbxSink implements PbxSink {
         } finally {
             lock.unlock();
         }
-        log.warn("Webhook event for {} to {} given up after {} attempt(s): {}; the engine writes it again next cycle",
+        LOG.warn("Webhook event for {} to {} given up after {} attempt(s): {}; the engine writes it again next cycle",
                 event.user().label(), settings.safeUrl(), attempts, failure);
     }
 

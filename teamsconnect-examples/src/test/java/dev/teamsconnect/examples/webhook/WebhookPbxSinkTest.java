@@ -190,6 +190,28 @@ class WebhookPbxSinkTest {
     }
 
     @Test
+    void waitsAtLeastAsLongAsTheRetryAfterOfTheReceiver() throws Exception {
+        start();
+        receiver.retryAfter("3");
+        receiver.answerNext(429);
+        sink.apply(change(1, true));
+        awaitIdle();
+        assertThat(receiver.accepted()).hasSize(1);
+        assertThat(pauses).containsExactly(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aRetryAfterShorterThanTheBackoffKeepsTheBackoff() throws Exception {
+        start();
+        receiver.retryAfter("0.1");
+        receiver.answerNext(503);
+        sink.apply(change(1, true));
+        awaitIdle();
+        assertThat(pauses).hasSize(1);
+        assertThat(pauses.get(0)).isBetween(Duration.ofMillis(250), Duration.ofMillis(500));
+    }
+
+    @Test
     void backoffIsCappedAtMaxBackoff() throws Exception {
         start();
         for (int attempt = 0; attempt < 40; attempt++) {

@@ -40,6 +40,7 @@ final class WebhookReceiver implements AutoCloseable {
     private final Deque<Integer> scripted = new ArrayDeque<>();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger rejectedSignatures = new AtomicInteger();
+    private volatile String retryAfter;
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private volatile CountDownLatch firstRequestArrived = new CountDownLatch(1);
 
@@ -59,6 +60,11 @@ final class WebhookReceiver implements AutoCloseable {
     /** The next requests get these statuses (after verification), in order; then 204 again. */
     synchronized void answerNext(Integer... statuses) {
         scripted.addAll(List.of(statuses));
+    }
+
+    /** Answers other than 2xx carry this {@code Retry-After} header from now on ({@code null}: none). */
+    void retryAfter(String value) {
+        retryAfter = value;
     }
 
     /** Holds every request until {@link #release()}. */
@@ -117,6 +123,10 @@ final class WebhookReceiver implements AutoCloseable {
                     accepted.add(new Received(exchange.getRequestHeaders().getFirst(WebhookPbxSink.DELIVERY_HEADER),
                             body, JSON.readTree(body)));
                 }
+            }
+            String wait = retryAfter;
+            if (wait != null && (status < 200 || status >= 300)) {
+                exchange.getResponseHeaders().set("Retry-After", wait);
             }
             exchange.sendResponseHeaders(status, -1);
         }

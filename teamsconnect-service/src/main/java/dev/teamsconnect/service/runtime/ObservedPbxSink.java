@@ -1,9 +1,9 @@
 package dev.teamsconnect.service.runtime;
 
+import dev.teamsconnect.core.decorate.ForwardingPbxSink;
 import dev.teamsconnect.core.error.RetryableException;
 import dev.teamsconnect.core.error.TeamsConnectException;
 import dev.teamsconnect.core.error.TerminalException;
-import dev.teamsconnect.core.model.Capability;
 import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.model.PbxUser;
 import dev.teamsconnect.core.spi.BatchResult;
@@ -15,24 +15,23 @@ import dev.teamsconnect.service.status.StatusBoard;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
  * Feeds the status board (sign-in state and its fix) and the metrics (PBX writes by outcome) from what the PBX sink
  * does; passes every call through unchanged, except that very large batches are sliced to log progress
- * ({@link Progress}). Same threading as the sink it wraps.
+ * ({@link Progress}). {@code readState} is a per-user call and not observed: its failure says nothing about the
+ * sign-in. Same threading as the sink it wraps.
  */
-final class ObservedPbxSink implements PbxSink {
+final class ObservedPbxSink extends ForwardingPbxSink {
 
-    private final PbxSink delegate;
     private final StatusBoard board;
     private final ServiceMetrics metrics;
     private final Clock clock;
     private final String section;
 
     ObservedPbxSink(PbxSink delegate, StatusBoard board, ServiceMetrics metrics, Clock clock, String section) {
-        this.delegate = delegate;
+        super(delegate);
         this.board = board;
         this.metrics = metrics;
         this.clock = clock;
@@ -40,58 +39,32 @@ final class ObservedPbxSink implements PbxSink {
     }
 
     @Override
-    public String id() {
-        return delegate.id();
-    }
-
-    @Override
-    public java.time.Duration recheckInterval() {
-        return delegate.recheckInterval();
-    }
-
-    @Override
-    public java.util.Optional<String> identity() {
-        return delegate.identity();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return delegate.capabilities();
-    }
-
-    @Override
     public void open() {
         observe(() -> {
-            delegate.open();
+            delegate().open();
             return null;
         });
     }
 
     @Override
     public List<PbxUser> listUsers() {
-        return observe(delegate::listUsers);
+        return observe(delegate()::listUsers);
     }
 
     @Override
     public List<PbxUser> listGroupMembers(String groupName) {
-        return observe(() -> delegate.listGroupMembers(groupName));
-    }
-
-    @Override
-    public PbxState readState(PbxUser user) {
-        // a per-user call: its failure says nothing about the sign-in
-        return delegate.readState(user);
+        return observe(() -> delegate().listGroupMembers(groupName));
     }
 
     @Override
     public BatchResult<PbxState> readStates(Collection<PbxUser> users) {
-        return observe(() -> Progress.sliced("Reading PBX states", users, delegate::readStates));
+        return observe(() -> Progress.sliced("Reading PBX states", users, delegate()::readStates));
     }
 
     @Override
     public void apply(PbxChange change) {
         try {
-            delegate.apply(change);
+            delegate().apply(change);
             metrics.pbxWrite(true);
         } catch (TeamsConnectException e) {
             metrics.pbxWrite(false);
@@ -103,7 +76,7 @@ final class ObservedPbxSink implements PbxSink {
     public BatchResult<PbxState> applyAll(List<PbxChange> changes) {
         BatchResult<PbxState> r;
         try {
-            r = observe(() -> Progress.sliced("Writing to the PBX", changes, delegate::applyAll));
+            r = observe(() -> Progress.sliced("Writing to the PBX", changes, delegate()::applyAll));
         } catch (TeamsConnectException e) {
             changes.forEach(c -> metrics.pbxWrite(false));
             throw e;
@@ -114,11 +87,6 @@ final class ObservedPbxSink implements PbxSink {
             metrics.error("pbx_write");
         }
         return r;
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 
     private <T> T observe(Supplier<T> call) {
@@ -141,6 +109,6 @@ final class ObservedPbxSink implements PbxSink {
 
     @Override
     public String toString() {
-        return delegate.toString();
+        return delegate().toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.teamsconnect.service.runtime;
 
+import dev.teamsconnect.core.decorate.ForwardingPresenceSource;
 import dev.teamsconnect.core.error.RetryableException;
 import dev.teamsconnect.core.error.TeamsConnectException;
 import dev.teamsconnect.core.error.TerminalException;
@@ -14,24 +15,21 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * Feeds the status board (sign-in state and its fix) and the metrics from what the presence source does; passes
  * every call through unchanged, except that very large presence reads are sliced to log progress ({@link Progress}).
  * Same threading as the source it wraps.
  */
-final class ObservedPresenceSource implements PresenceSource {
+final class ObservedPresenceSource extends ForwardingPresenceSource {
 
-    private final PresenceSource delegate;
     private final StatusBoard board;
     private final ServiceMetrics metrics;
     private final Clock clock;
     private final String section;
 
     ObservedPresenceSource(PresenceSource delegate, StatusBoard board, ServiceMetrics metrics, Clock clock, String section) {
-        this.delegate = delegate;
+        super(delegate);
         this.board = board;
         this.metrics = metrics;
         this.clock = clock;
@@ -39,46 +37,21 @@ final class ObservedPresenceSource implements PresenceSource {
     }
 
     @Override
-    public String id() {
-        return delegate.id();
-    }
-
-    @Override
-    public java.util.Optional<java.time.Duration> pollInterval() {
-        return delegate.pollInterval();
-    }
-
-    @Override
     public void open() {
         observe(() -> {
-            delegate.open();
+            delegate().open();
             return null;
         });
     }
 
     @Override
     public List<TeamsUser> listUsers() {
-        return observe(delegate::listUsers);
+        return observe(delegate()::listUsers);
     }
 
     @Override
     public BatchResult<TeamsPresence> readPresence(Collection<String> userIds) {
-        return observe(() -> Progress.sliced("Reading Teams presence", userIds, delegate::readPresence));
-    }
-
-    @Override
-    public int presenceBatchSize() {
-        return delegate.presenceBatchSize();
-    }
-
-    @Override
-    public void subscribe(Consumer<Set<String>> changed) {
-        delegate.subscribe(changed);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        return observe(() -> Progress.sliced("Reading Teams presence", userIds, delegate()::readPresence));
     }
 
     private <T> T observe(java.util.function.Supplier<T> call) {
@@ -110,6 +83,6 @@ final class ObservedPresenceSource implements PresenceSource {
 
     @Override
     public String toString() {
-        return delegate.toString();
+        return delegate().toString();
     }
 }

@@ -12,7 +12,8 @@ import java.util.Objects;
  * and embedders pass providers directly with {@link #of}.
  *
  * <p>Each method throws a {@link dev.teamsconnect.core.error.ConfigException} naming the config key
- * ({@code source.type}, {@code sink.type}, {@code stateStore.type}) when no provider has the id.
+ * ({@code source.type}, {@code sink.type}; for the store, which no key chooses, the {@code state} section) when no
+ * provider has the id.
  */
 public interface PluginLookup {
 

@@ -5,12 +5,14 @@ import dev.teamsconnect.service.config.ServiceConfig;
 import java.io.PrintWriter;
 
 /**
- * The runtime of a build without the sync engine: every command that needs the engine fails with a clear message
- * (exit 1). Config loading, {@code check --config-only}, --help and --version work without it.
+ * A test double: a {@link ServiceRuntime} without the sync engine, for tests of the command line and of config
+ * loading. Every command that needs the engine fails with a clear message (exit 1); config loading,
+ * {@code check --config-only}, --help and --version work without it. The examples' and the integration tests use it
+ * through this module's test jar.
  */
 public final class UnwiredServiceRuntime implements ServiceRuntime {
 
-    private static final String MESSAGE = "this build does not contain the sync engine yet; only 'check --config-only' works";
+    private static final String MESSAGE = "this runtime does not contain the sync engine (a test double); only 'check --config-only' works";
 
     @Override
     public void run(RunContext context) {
