@@ -341,7 +341,19 @@ public final class WebhookPbxSink implements PbxSink {
             boolean retryable;
             Duration asked = Duration.ZERO;
             try {
-                HttpResponse<Void> response = http.send(request(event), HttpResponse.BodyHandlers.discarding());
+                // one deadline for the whole exchange, its body included (the request timeout covers only the
+                // time to the headers): a receiver that stalls its body is cancelled, not waited on for ever
+                java.util.concurrent.CompletableFuture<HttpResponse<Void>> exchange =
+                        http.sendAsync(request(event), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> response;
+                try {
+                    response = exchange.get(settings.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    exchange.cancel(true);
+                    throw new java.net.http.HttpTimeoutException("no complete answer within " + settings.timeout());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                }
                 int status = response.statusCode();
                 if (status >= 200 && status < 300) {
                     markDelivered(event);
