@@ -5,14 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import dev.teamsconnect.core.model.Activity;
 import dev.teamsconnect.core.model.Availability;
 import dev.teamsconnect.core.retry.RetryAfter;
+import dev.teamsconnect.testkit.emulator.EmulatorServer;
+import dev.teamsconnect.testkit.emulator.RequestLog;
+import dev.teamsconnect.testkit.emulator.RouteTable;
 import dev.teamsconnect.testkit.tls.SelfSignedCertificate;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -34,10 +34,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -86,8 +85,9 @@ public final class GraphEmulator implements AutoCloseable {
     private final Clock clock;
     private final SelfSignedCertificate serverCert;
     private static SelfSignedCertificate sharedServerCert;
-    private final HttpsServer server;
-    private final ExecutorService executor;
+    private final EmulatorServer server;
+    private final RouteTable<Endpoint> routes = new RouteTable<>();
+    private final RequestLog log = new RequestLog();
 
     private Duration tokenLifetime;
     private int rateLimit;
@@ -104,14 +104,12 @@ public final class GraphEmulator implements AutoCloseable {
     private final Map<String, DeviceCodeState> deviceCodes = new LinkedHashMap<>();
     private final Map<String, Deque<Failure>> failures = new HashMap<>();
     private final Map<String, String> rawPresenceJson = new HashMap<>();
-    private final Map<String, Integer> counts = new LinkedHashMap<>();
     private final Map<String, Integer> grantCounts = new LinkedHashMap<>();
     private final Map<String, Deque<Long>> windows = new HashMap<>();
     private final Map<String, Long> throttledUntil = new HashMap<>();
     private final List<EarlyRequest> early = new ArrayList<>();
     private final List<PresenceChange> changes = new ArrayList<>();
     private final List<String> usersQueries = new ArrayList<>();
-    private final List<String> unhandled = new ArrayList<>();
     private final List<String> issuedSecrets = new ArrayList<>();
     private int largestIdList;
     private int tooManyRequests;
@@ -130,7 +128,16 @@ public final class GraphEmulator implements AutoCloseable {
     private long sequence;
     private String lastUserCode;
 
-    private GraphEmulator(Builder b) throws IOException {
+    /** Answers one request to an endpoint of {@link #routes}. */
+    @FunctionalInterface
+    private interface Endpoint {
+        Response answer(Request request);
+    }
+
+    private record Request(RouteTable.Match<Endpoint> match, Map<String, String> query, String body) {
+    }
+
+    private GraphEmulator(Builder b) {
         this.tenantId = b.tenantId;
         this.clock = b.clock;
         this.tokenLifetime = b.tokenLifetime;
@@ -140,16 +147,14 @@ public final class GraphEmulator implements AutoCloseable {
         this.autoApproveAfterPolls = b.autoApproveAfterPolls;
         this.autoApproveMail = b.autoApproveMail;
         this.serverCert = serverCertificate();
-        this.server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        server.setHttpsConfigurator(new HttpsConfigurator(serverCert.serverSslContext()));
-        this.executor = Executors.newFixedThreadPool(8, r -> {
-            Thread t = new Thread(r, "graph-emulator");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        routes.add("POST", "/{tenant}/oauth2/v2.0/token", r -> token(parseForm(r.body)))
+                .add("POST", "/{tenant}/oauth2/v2.0/devicecode", r -> deviceCode(parseForm(r.body)))
+                .add("GET", "/{realm}/userrealm/{user}", r -> userRealm(URLDecoder.decode(r.match.param("user"), StandardCharsets.UTF_8)))
+                .add("GET", USERS, r -> listUsers(r.query))
+                .add("POST", PRESENCES_BY_USER_ID, r -> presencesByUserId(r.body))
+                .add("GET", "/v1.0/users/{id}/presence", r -> onePresence(r.match.param("id")))
+                .add("GET", "/v1.0/communications/presences/{id}", r -> onePresence(r.match.param("id")));
+        this.server = EmulatorServer.start("graph-emulator", 8, serverCert, this::handle);
     }
 
     // One per JVM: tests start many emulators, and key generation is the slow part of a start.
@@ -218,11 +223,7 @@ public final class GraphEmulator implements AutoCloseable {
 
         /** Starts the emulator on a free port of 127.0.0.1. */
         public GraphEmulator start() {
-            try {
-                return new GraphEmulator(this);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot start the Graph emulator: " + e, e);
-            }
+            return new GraphEmulator(this);
         }
     }
 
@@ -230,7 +231,7 @@ public final class GraphEmulator implements AutoCloseable {
 
     /** {@code https://127.0.0.1:port}: use it as the authority host. */
     public URI baseUri() {
-        return URI.create("https://127.0.0.1:" + server.getAddress().getPort());
+        return server.baseUri();
     }
 
     /** The authority host URL clients use, same as {@link #baseUri()}. */
@@ -634,18 +635,24 @@ public final class GraphEmulator implements AutoCloseable {
 
     // ---------------------------------------------------------------- observations
 
-    /** Requests received for a path (without query), whatever the answer. */
-    public int requestCount(String path) {
-        synchronized (lock) {
-            return counts.getOrDefault(path, 0);
-        }
+    /**
+     * Requests received, whatever the answer: for a concrete path (without query, e.g. {@link #USERS} or
+     * {@link #tokenPath()}), or for an endpoint as method and path template
+     * ({@code "GET /v1.0/users/{id}/presence"}, {@code "POST /{tenant}/oauth2/v2.0/token"}), as in
+     * {@code StarfaceEmulator#requestCount}.
+     */
+    public int requestCount(String pathOrEndpoint) {
+        return pathOrEndpoint.startsWith("/") ? log.countByPath(pathOrEndpoint) : log.count(pathOrEndpoint);
     }
 
     /** Requests per path (without query). */
     public Map<String, Integer> requestCounts() {
-        synchronized (lock) {
-            return Map.copyOf(counts);
-        }
+        return log.countsByPath();
+    }
+
+    /** Requests per endpoint ({@code "METHOD template"}; an unknown path counts as its own template). */
+    public Map<String, Integer> requestCountsByEndpoint() {
+        return log.counts();
     }
 
     /** Token requests per grant type ({@code client_credentials}, {@code refresh_token}, ...). */
@@ -685,9 +692,7 @@ public final class GraphEmulator implements AutoCloseable {
 
     /** Requests no emulated endpoint handles ("METHOD path"), answered 404. */
     public List<String> unhandledRequests() {
-        synchronized (lock) {
-            return List.copyOf(unhandled);
-        }
+        return log.unhandledRequests();
     }
 
     /**
@@ -706,8 +711,7 @@ public final class GraphEmulator implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     // ================================================================ HTTP
@@ -731,14 +735,11 @@ public final class GraphEmulator implements AutoCloseable {
         Response r;
         try {
             long arrived = System.nanoTime();
-            String method = ex.getRequestMethod();
-            String path = ex.getRequestURI().getRawPath();
-            String query = ex.getRequestURI().getRawQuery();
+            RouteTable.Match<Endpoint> match = routes.match(ex.getRequestMethod(), ex.getRequestURI().getRawPath());
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            synchronized (lock) {
-                counts.merge(path, 1, Integer::sum);
-            }
-            r = route(method, path, query, body, ex.getRequestHeaders().getFirst("Authorization"), arrived);
+            log.record(match);
+            Request request = new Request(match, parseForm(ex.getRequestURI().getRawQuery()), body);
+            r = dispatch(request, ex.getRequestHeaders().getFirst("Authorization"), arrived);
         } catch (RuntimeException e) {
             r = Response.json(500, graphError("InternalServerError", "emulator failure: " + e));
         }
@@ -772,11 +773,13 @@ public final class GraphEmulator implements AutoCloseable {
         ex.close();
     }
 
-    private Response route(String method, String path, String query, String body, String auth, long arrived) {
-        Map<String, String> q = parseForm(query);
-        String[] seg = path.substring(1).split("/");
+    // The one dispatcher: Graph paths pass the token check, the rate limit and the scripted faults first (and
+    // are delayed by the latency); identity endpoints only the scripted faults and the tenant check.
+    private Response dispatch(Request request, String auth, long arrived) {
+        RouteTable.Match<Endpoint> match = request.match;
+        String path = match.path();
         if (path.startsWith("/v1.0/")) {
-            Response r = graph(method, path, q, body, auth, arrived);
+            Response r = graph(request, auth, arrived);
             Duration latency = graphLatency;
             if (!latency.isZero()) {
                 try {
@@ -787,29 +790,21 @@ public final class GraphEmulator implements AutoCloseable {
             }
             return r;
         }
-        if (seg.length == 3 && seg[1].equals("userrealm") && method.equals("GET")) {
-            return userRealm(URLDecoder.decode(seg[2], StandardCharsets.UTF_8));
+        if (match.found()) {
+            Optional<String> tenant = match.optionalParam("tenant");
+            if (tenant.isPresent()) {
+                Response scripted = scriptedFailure(path);
+                if (scripted != null) {
+                    return scripted;
+                }
+                if (!tenant.get().equals(tenantId)) {
+                    return aadError(400, "invalid_request", "AADSTS90002: Tenant '" + tenant.get() + "' not found.");
+                }
+            }
+            return match.handler().answer(request);
         }
-        if (seg.length == 4 && seg[1].equals("oauth2") && seg[2].equals("v2.0") && method.equals("POST")) {
-            Response scripted = scriptedFailure(path);
-            if (scripted != null) {
-                return scripted;
-            }
-            if (!seg[0].equals(tenantId)) {
-                return aadError(400, "invalid_request", "AADSTS90002: Tenant '" + seg[0] + "' not found.");
-            }
-            Map<String, String> form = parseForm(body);
-            if (seg[3].equals("token")) {
-                return token(form);
-            }
-            if (seg[3].equals("devicecode")) {
-                return deviceCode(form);
-            }
-        }
-        synchronized (lock) {
-            unhandled.add(method + " " + path);
-        }
-        return Response.json(404, graphError("NotFound", "the emulator has no endpoint " + method + " " + path));
+        log.unhandled(match.method(), path);
+        return Response.json(404, graphError("NotFound", "the emulator has no endpoint " + match.method() + " " + path));
     }
 
     private Response scriptedFailure(String path) {
@@ -1075,7 +1070,8 @@ public final class GraphEmulator implements AutoCloseable {
 
     // ---------------------------------------------------------------- Graph
 
-    private Response graph(String method, String path, Map<String, String> q, String body, String auth, long arrived) {
+    private Response graph(Request request, String auth, long arrived) {
+        String path = request.match.path();
         Token token;
         synchronized (lock) {
             token = auth == null || !auth.startsWith("Bearer ") ? null : accessTokens.get(auth.substring(7).trim());
@@ -1107,26 +1103,21 @@ public final class GraphEmulator implements AutoCloseable {
             }
             return scripted;
         }
-        if (method.equals("GET") && path.equals(USERS)) {
-            return listUsers(q);
+        if (request.match.found()) {
+            return request.match.handler().answer(request);
         }
-        if (method.equals("POST") && path.equals(PRESENCES_BY_USER_ID)) {
-            return presencesByUserId(body);
-        }
-        if (method.equals("GET") && (path.matches("/v1\\.0/users/[^/]+/presence") || path.startsWith("/v1.0/communications/presences/"))) {
-            String id = path.startsWith("/v1.0/users/") ? path.split("/")[3] : path.substring(path.lastIndexOf('/') + 1);
-            synchronized (lock) {
-                UserState s = users.get(URLDecoder.decode(id, StandardCharsets.UTF_8));
-                if (s == null) {
-                    return Response.json(404, graphError("NotFound", "User not found"));
-                }
-                return Response.json(200, presenceNode(s));
-            }
-        }
-        synchronized (lock) {
-            unhandled.add(method + " " + path);
-        }
+        log.unhandled(request.match.method(), path);
         return Response.json(400, graphError("BadRequest", "Resource not found for the segment '" + path + "'."));
+    }
+
+    private Response onePresence(String rawId) {
+        synchronized (lock) {
+            UserState s = users.get(URLDecoder.decode(rawId, StandardCharsets.UTF_8));
+            if (s == null) {
+                return Response.json(404, graphError("NotFound", "User not found"));
+            }
+            return Response.json(200, presenceNode(s));
+        }
     }
 
     private Response throttle(String clientId, String path, long arrived) {
