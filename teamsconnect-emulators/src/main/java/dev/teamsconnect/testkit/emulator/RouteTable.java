@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * An emulator's endpoints: method and path template ({@code "/rest/users/{id}/phoneconfig"}) to a handler. A
- * {@code {name}} segment matches exactly one non-empty path segment (still URL-encoded); a literal segment beats a
+ * {@code {name}} segment matches exactly one non-empty path segment (as given to {@link #match}); a literal segment beats a
  * parameter where both match ({@code /rest/users/me} before {@code /rest/users/{id}}). The handler type is the
  * emulator's own, so each keeps its way of answering.
  *
@@ -69,7 +69,7 @@ public final class RouteTable<H> {
      * @param path      the request's raw path
      * @param template  the matched template, or for an unknown path the path itself (the key of request counts)
      * @param handler   the handler, {@code null} if none answers this method and path
-     * @param params    template parameters by name, still URL-encoded
+     * @param params    template parameters by name, as given to {@link RouteTable#match}
      * @param pathKnown whether some endpoint has this path (with another method, if {@code handler} is null)
      */
     public record Match<H>(String method, String path, String template, H handler, Map<String, String> params,
@@ -85,7 +85,7 @@ public final class RouteTable<H> {
             return method + " " + template;
         }
 
-        /** A template parameter, still URL-encoded. */
+        /** A template parameter, as given to {@link RouteTable#match}. */
         public String param(String name) {
             String v = params.get(name);
             if (v == null) {

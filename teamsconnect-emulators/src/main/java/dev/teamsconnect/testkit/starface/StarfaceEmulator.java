@@ -6,16 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
+import dev.teamsconnect.testkit.emulator.EmulatorServer;
+import dev.teamsconnect.testkit.emulator.RequestLog;
+import dev.teamsconnect.testkit.emulator.RouteTable;
 import dev.teamsconnect.testkit.tls.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -38,9 +36,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -143,14 +138,6 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
-    static {
-        // Without TCP_NODELAY the JDK server's small responses meet the client's delayed ACK: ~40 ms per request.
-        // Read once when the JDK server classes load; harmless if the property was already set.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
     private static final String LOGIN = "/rest/login";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -168,7 +155,8 @@ public final class StarfaceEmulator implements AutoCloseable {
     private Duration tokenLifetime;
 
     // ---- counters, lock-free
-    private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
+    private final RequestLog log = new RequestLog();
+    private final RouteTable<Endpoint> routes = new RouteTable<>();
     private final AtomicInteger logins = new AtomicInteger();
     private final AtomicInteger rejectedLogins = new AtomicInteger();
     private final AtomicInteger missingContentType = new AtomicInteger();
@@ -188,12 +176,17 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final Duration serviceTime;
 
     private final Clock clock;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final EmulatorServer server;
     private final SelfSignedCertificate certificate;
     private final URI baseUrl;
 
-    private StarfaceEmulator(Builder b) throws IOException {
+    /** Answers one request to an endpoint of {@link #routes}; {@code session} is null for the login endpoints. */
+    @FunctionalInterface
+    private interface Endpoint {
+        void answer(HttpExchange ex, RouteTable.Match<Endpoint> match, byte[] body, Session session) throws IOException;
+    }
+
+    private StarfaceEmulator(Builder b) {
         this.clock = b.clock;
         this.tokenLifetime = b.tokenLifetime;
         this.latency = b.latency;
@@ -223,29 +216,21 @@ public final class StarfaceEmulator implements AutoCloseable {
             int id = nextGroupId++;
             groups.put(id, new GroupState(id, g.getKey(), String.valueOf(700 + id), members));
         }
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        if (b.https) {
-            this.certificate = b.certificate != null ? b.certificate : SelfSignedCertificate.forLocalhost();
-            HttpsServer https = HttpsServer.create(address, 64);
-            https.setHttpsConfigurator(new HttpsConfigurator(certificate.serverSslContext()));
-            this.server = https;
-        } else {
-            this.certificate = null;
-            this.server = HttpServer.create(address, 64);
-        }
-        AtomicInteger threadNo = new AtomicInteger();
+        routes.add("GET", LOGIN, (ex, m, body, session) -> loginNonce(ex))
+                .add("POST", LOGIN, (ex, m, body, session) -> login(ex, body))
+                .add("DELETE", LOGIN, (ex, m, body, session) -> logout(ex))
+                .add("GET", "/rest/users", (ex, m, body, session) -> listUsers(ex))
+                .add("GET", "/rest/users/me", (ex, m, body, session) -> me(ex, session))
+                .add("GET", "/rest/users/{id}", (ex, m, body, session) -> user(ex, m.param("id")))
+                .add("GET", "/rest/users/{id}/phoneconfig", (ex, m, body, session) -> phoneConfig(ex, "GET", m.param("id"), body))
+                .add("PUT", "/rest/users/{id}/phoneconfig", (ex, m, body, session) -> phoneConfig(ex, "PUT", m.param("id"), body))
+                .add("GET", "/rest/groups", (ex, m, body, session) -> listGroups(ex))
+                .add("GET", "/rest/groups/{id}", (ex, m, body, session) -> group(ex, m.param("id")));
+        this.certificate = b.https ? (b.certificate != null ? b.certificate : SelfSignedCertificate.forLocalhost()) : null;
         int threads = b.threadsSet ? b.threads : b.workers > 0 ? 256 : b.threads;
-        this.executor = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "starface-emulator-" + threadNo.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
-        String scheme = b.https ? "https" : "http";
+        this.server = EmulatorServer.start("starface-emulator", threads, certificate, this::handle);
         // 127.0.0.1 is in the certificate's SAN, so hostname verification stays on.
-        this.baseUrl = URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
+        this.baseUrl = server.baseUri();
     }
 
     public static Builder builder() {
@@ -480,15 +465,17 @@ public final class StarfaceEmulator implements AutoCloseable {
      * {@code "GET /rest/groups/{id}"}.
      */
     public int requestCount(String endpoint) {
-        AtomicInteger n = requestCounts.get(endpoint);
-        return n == null ? 0 : n.get();
+        return endpoint.startsWith("/") ? log.countByPath(endpoint) : log.count(endpoint);
     }
 
     /** All request counts by endpoint template. */
     public Map<String, Integer> requestCounts() {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        requestCounts.forEach((k, v) -> out.put(k, v.get()));
-        return out;
+        return log.counts();
+    }
+
+    /** Requests no endpoint answers ({@code "METHOD path"}, answered 404 or 405 after authentication). */
+    public List<String> unhandledRequests() {
+        return log.unhandledRequests();
     }
 
     /** Successful logins ({@code POST /rest/login} answered with a token). */
@@ -555,8 +542,7 @@ public final class StarfaceEmulator implements AutoCloseable {
     /** Stops the server and its threads. */
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     @Override
@@ -578,8 +564,9 @@ public final class StarfaceEmulator implements AutoCloseable {
         try (ex) {
             String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = ex.getRequestURI().getPath();
-            String template = template(path);
-            requestCounts.computeIfAbsent(method + " " + template, k -> new AtomicInteger()).incrementAndGet();
+            RouteTable.Match<Endpoint> match = routes.match(method, path);
+            String template = match.template();
+            log.record(match);
             if (expireCountdown.get() > 0 && expireCountdown.decrementAndGet() == 0) {
                 expireAllTokens();
             }
@@ -617,7 +604,7 @@ public final class StarfaceEmulator implements AutoCloseable {
                 error(ex, 400, "VERSION_REQUIRED", "header X-Version: 2 is required");
                 return;
             }
-            route(ex, method, path, template, requestBody);
+            route(ex, match, requestBody);
         } catch (RuntimeException e) {
             // A bug in the emulator should show up as a 500 in the test, not as a hung connection.
             try {
@@ -702,13 +689,17 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
-    private void route(HttpExchange ex, String method, String path, String template, byte[] body) throws IOException {
+    // The login endpoints need no token; every other endpoint answers 401 without a valid one, then 405 for a
+    // known path with another method, 404 for an unknown path.
+    private void route(HttpExchange ex, RouteTable.Match<Endpoint> match, byte[] body) throws IOException {
+        String method = match.method();
+        String path = match.path();
         if (path.equals(LOGIN)) {
-            switch (method) {
-                case "GET" -> loginNonce(ex);
-                case "POST" -> login(ex, body);
-                case "DELETE" -> logout(ex);
-                default -> methodNotAllowed(ex, method, path);
+            if (match.found()) {
+                match.handler().answer(ex, match, body, null);
+            } else {
+                log.unhandled(method, path);
+                methodNotAllowed(ex, method, path);
             }
             return;
         }
@@ -717,100 +708,89 @@ public final class StarfaceEmulator implements AutoCloseable {
             error(ex, 401, "UNAUTHORIZED", "missing, invalid or expired authToken");
             return;
         }
-        String[] seg = path.substring(1).split("/");
-        switch (template) {
-            case "/rest/users" -> {
-                if (!method.equals("GET")) {
-                    methodNotAllowed(ex, method, path);
-                    return;
-                }
-                String term = query(ex, "searchTerm");
-                ArrayNode out = JSON.createArrayNode();
-                synchronized (lock) {
-                    users.values().stream().filter(u -> u.matches(term)).forEach(u -> out.add(u.toJson()));
-                }
-                json(ex, 200, out);
-            }
-            case "/rest/users/me" -> {
-                if (!method.equals("GET")) {
-                    methodNotAllowed(ex, method, path);
-                    return;
-                }
-                synchronized (lock) {
-                    UserState me = users.get(session.userId);
-                    json(ex, 200, me.toJson());
-                }
-            }
-            case "/rest/users/{id}" -> {
-                if (!method.equals("GET")) {
-                    methodNotAllowed(ex, method, path);
-                    return;
-                }
-                UserState u = userById(seg[2]);
-                if (u == null) {
-                    error(ex, 404, "NOT_FOUND", "no user with id " + seg[2]);
-                    return;
-                }
-                synchronized (lock) {
-                    json(ex, 200, u.toJson());
-                }
-            }
-            case "/rest/users/{id}/phoneconfig" -> phoneConfig(ex, method, seg[2], body);
-            case "/rest/groups" -> {
-                if (!method.equals("GET")) {
-                    methodNotAllowed(ex, method, path);
-                    return;
-                }
-                String term = query(ex, "searchTerm");
-                ArrayNode out = JSON.createArrayNode();
-                synchronized (lock) {
-                    for (GroupState g : groups.values()) {
-                        if (term == null || g.name.toLowerCase(Locale.ROOT).contains(term.toLowerCase(Locale.ROOT))) {
-                            ObjectNode n = out.addObject();
-                            n.put("id", g.id);
-                            n.put("groupname", g.name);
-                            n.put("groupexternalnumber", "");
-                            n.put("groupinternalnumber", g.internalNumber);
-                        }
-                    }
-                }
-                json(ex, 200, out);
-            }
-            case "/rest/groups/{id}" -> {
-                if (!method.equals("GET")) {
-                    methodNotAllowed(ex, method, path);
-                    return;
-                }
-                ObjectNode n;
-                synchronized (lock) {
-                    GroupState g = parseId(seg[2]).map(groups::get).orElse(null);
-                    if (g == null) {
-                        n = null;
-                    } else {
-                        n = JSON.createObjectNode();
-                        n.put("id", g.id);
-                        n.put("name", g.name);
-                        n.put("groupId", g.internalNumber);
-                        n.put("chatGroup", false);
-                        n.put("voicemail", false);
-                        n.putArray("assignableNumbers");
-                        ArrayNode au = n.putArray("assignableUsers");
-                        for (UserState u : users.values()) {
-                            ObjectNode a = au.addObject();
-                            a.put("id", u.id);
-                            a.put("firstname", u.firstName);
-                            a.put("lastname", u.familyName);
-                            a.put("assigned", g.members.contains(u.id));
-                        }
-                    }
-                }
-                if (n == null) {
-                    error(ex, 404, "NOT_FOUND", "no group with id " + seg[2]);
-                } else {
-                    json(ex, 200, n);
+        if (match.found()) {
+            match.handler().answer(ex, match, body, session);
+        } else if (match.pathKnown()) {
+            log.unhandled(method, path);
+            methodNotAllowed(ex, method, path);
+        } else {
+            log.unhandled(method, path);
+            error(ex, 404, "NOT_FOUND", "no such resource: " + path);
+        }
+    }
+
+    private void listUsers(HttpExchange ex) throws IOException {
+        String term = query(ex, "searchTerm");
+        ArrayNode out = JSON.createArrayNode();
+        synchronized (lock) {
+            users.values().stream().filter(u -> u.matches(term)).forEach(u -> out.add(u.toJson()));
+        }
+        json(ex, 200, out);
+    }
+
+    private void me(HttpExchange ex, Session session) throws IOException {
+        synchronized (lock) {
+            UserState me = users.get(session.userId);
+            json(ex, 200, me.toJson());
+        }
+    }
+
+    private void user(HttpExchange ex, String idText) throws IOException {
+        UserState u = userById(idText);
+        if (u == null) {
+            error(ex, 404, "NOT_FOUND", "no user with id " + idText);
+            return;
+        }
+        synchronized (lock) {
+            json(ex, 200, u.toJson());
+        }
+    }
+
+    private void listGroups(HttpExchange ex) throws IOException {
+        String term = query(ex, "searchTerm");
+        ArrayNode out = JSON.createArrayNode();
+        synchronized (lock) {
+            for (GroupState g : groups.values()) {
+                if (term == null || g.name.toLowerCase(Locale.ROOT).contains(term.toLowerCase(Locale.ROOT))) {
+                    ObjectNode n = out.addObject();
+                    n.put("id", g.id);
+                    n.put("groupname", g.name);
+                    n.put("groupexternalnumber", "");
+                    n.put("groupinternalnumber", g.internalNumber);
                 }
             }
-            default -> error(ex, 404, "NOT_FOUND", "no such resource: " + path);
+        }
+        json(ex, 200, out);
+    }
+
+    private void group(HttpExchange ex, String idText) throws IOException {
+        ObjectNode n;
+        synchronized (lock) {
+            GroupState g = parseId(idText).map(groups::get).orElse(null);
+            if (g == null) {
+                n = null;
+            } else {
+                n = JSON.createObjectNode();
+                n.put("id", g.id);
+                n.put("name", g.name);
+                n.put("groupId", g.internalNumber);
+                n.put("chatGroup", false);
+                n.put("voicemail", false);
+                n.putArray("assignableNumbers");
+                ArrayNode au = n.putArray("assignableUsers");
+                for (UserState u : users.values()) {
+                    ObjectNode a = au.addObject();
+                    a.put("id", u.id);
+                    a.put("firstname", u.firstName);
+                    a.put("lastname", u.familyName);
+                    a.put("assigned", g.members.contains(u.id));
+                }
+            }
+        }
+        if (n == null) {
+            error(ex, 404, "NOT_FOUND", "no group with id " + idText);
+        } else {
+            json(ex, 200, n);
         }
     }
 
@@ -1001,16 +981,6 @@ public final class StarfaceEmulator implements AutoCloseable {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-    }
-
-    static String template(String path) {
-        String[] seg = path.split("/");
-        // seg[0] is "" because the path starts with '/'
-        if (seg.length >= 4 && seg[1].equals("rest") && (seg[2].equals("users") || seg[2].equals("groups"))
-                && !seg[3].equals("me")) {
-            seg[3] = "{id}";
-        }
-        return String.join("/", seg);
     }
 
     static String expectedSecret(LoginType type, String login, String password, String nonce) {
@@ -1357,11 +1327,7 @@ public final class StarfaceEmulator implements AutoCloseable {
 
         /** Starts the server on a free port of 127.0.0.1. */
         public StarfaceEmulator start() {
-            try {
-                return new StarfaceEmulator(this);
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not start the STARFACE emulator", e);
-            }
+            return new StarfaceEmulator(this);
         }
     }
 }
