@@ -93,7 +93,7 @@ public final class GraphEmulator implements AutoCloseable {
     private int rateLimit;
     private Duration rateWindow;
     private int deviceCodeInterval;
-    private volatile Duration graphLatency = Duration.ZERO;
+    private volatile Duration graphLatency;
     private int autoApproveAfterPolls;
     private String autoApproveMail;
 
@@ -141,6 +141,7 @@ public final class GraphEmulator implements AutoCloseable {
         this.tenantId = b.tenantId;
         this.clock = b.clock;
         this.tokenLifetime = b.tokenLifetime;
+        this.graphLatency = b.latency;
         this.rateLimit = b.rateLimit;
         this.rateWindow = b.rateWindow;
         this.deviceCodeInterval = b.deviceCodeInterval;
@@ -174,6 +175,7 @@ public final class GraphEmulator implements AutoCloseable {
         private String tenantId = UUID.randomUUID().toString();
         private Clock clock = Clock.systemUTC();
         private Duration tokenLifetime = Duration.ofHours(1);
+        private Duration latency = Duration.ZERO;
         private int rateLimit = 1500;
         private Duration rateWindow = Duration.ofSeconds(30);
         private int deviceCodeInterval = 5;
@@ -198,6 +200,15 @@ public final class GraphEmulator implements AutoCloseable {
         /** Lifetime of issued access tokens; default 1 hour. */
         public Builder tokenLifetime(Duration lifetime) {
             this.tokenLifetime = lifetime;
+            return this;
+        }
+
+        /** Delays every Graph answer (not the identity endpoints) by this much; see {@link GraphEmulator#setLatency}. */
+        public Builder latency(Duration latency) {
+            if (latency == null || latency.isNegative()) {
+                throw new IllegalArgumentException("latency must be >= 0, but was " + latency);
+            }
+            this.latency = latency;
             return this;
         }
 
@@ -561,15 +572,25 @@ public final class GraphEmulator implements AutoCloseable {
     }
 
     /**
-     * Delays every Graph answer by {@code latency} (identity endpoints are not delayed), e.g. to give a benchmark
-     * a realistic round trip. Default zero.
+     * Delays every Graph answer by {@code latency} from now on (identity endpoints are not delayed), e.g. to give a
+     * benchmark a realistic round trip; {@link Duration#ZERO} turns it off. Really sleeps. Default zero.
      */
+    public void setLatency(Duration latency) {
+        this.graphLatency = latency == null ? Duration.ZERO : latency;
+    }
+
+    /**
+     * The former name of {@link #setLatency}.
+     *
+     * @deprecated use {@link #setLatency}, named as in {@code StarfaceEmulator}
+     */
+    @Deprecated
     public void graphLatency(Duration latency) {
-        this.graphLatency = latency;
+        setLatency(latency);
     }
 
     /** Lifetime of access tokens issued from now on. */
-    public void tokenLifetime(Duration lifetime) {
+    public void setTokenLifetime(Duration lifetime) {
         synchronized (lock) {
             tokenLifetime = lifetime;
         }

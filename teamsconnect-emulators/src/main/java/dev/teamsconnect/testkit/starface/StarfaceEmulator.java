@@ -151,6 +151,7 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final List<DndChange> dndChanges = new ArrayList<>();
     private final List<FailureRule> failureRules = new ArrayList<>();
     private final List<String> secretsSeen = new ArrayList<>();
+    private final List<String> tokensIssued = new ArrayList<>();
     private final LoginType serverLoginType;
     private Duration tokenLifetime;
 
@@ -532,6 +533,20 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Every secret the emulator knows, saw or issued: the users' passwords, the login secrets received and every
+     * token issued (expired ones too). For tests that check logs for leaks; the same as {@code GraphEmulator#secrets()}.
+     */
+    public List<String> secrets() {
+        synchronized (lock) {
+            List<String> all = new ArrayList<>();
+            users.values().forEach(u -> all.add(u.password));
+            all.addAll(secretsSeen);
+            all.addAll(tokensIssued);
+            return all;
+        }
+    }
+
     /** Tokens currently valid (for tests that check tokens never leak into logs). */
     public Set<String> activeTokens() {
         synchronized (lock) {
@@ -840,6 +855,7 @@ public final class StarfaceEmulator implements AutoCloseable {
         String token = randomToken(24);
         synchronized (lock) {
             sessions.put(token, new Session(user.id, clock.instant()));
+            tokensIssued.add(token);
         }
         logins.incrementAndGet();
         ObjectNode n = JSON.createObjectNode();

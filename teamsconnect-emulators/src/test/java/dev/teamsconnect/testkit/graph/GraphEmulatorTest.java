@@ -204,7 +204,7 @@ class GraphEmulatorTest {
     @Test
     void delaysGraphAnswersByTheConfiguredLatency() throws Exception {
         String token = appToken();
-        emu.graphLatency(Duration.ofMillis(200));
+        emu.setLatency(Duration.ofMillis(200));
         long start = System.nanoTime();
         assertThat(get("/v1.0/users", token).statusCode()).isEqualTo(200);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));

@@ -191,6 +191,30 @@ class StarfaceEmulatorTest {
     }
 
     @Test
+    void secretsHoldPasswordsLoginSecretsAndEveryTokenIssued() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw-0001", null, null, null, false).start();
+        String token = login("0001", "pw-0001");
+        pbx.expireAllTokens();
+
+        assertThat(pbx.activeTokens()).isEmpty();
+        assertThat(pbx.secrets()).contains("pw-0001", token).containsAll(pbx.loginSecretsSeen());
+    }
+
+    @Test
+    void countsRequestsPerEndpointAndPerPathAndKeepsUnhandledOnes() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).start();
+        String token = login("0001", "pw");
+        int id = pbx.userId("0001");
+        send("GET", "/rest/users/" + id + "/phoneconfig", token, null, true);
+        assertThat(send("POST", "/rest/users/" + id + "/phoneconfig", token, "{}", true).statusCode()).isEqualTo(405);
+        assertThat(send("GET", "/rest/phones", token, null, true).statusCode()).isEqualTo(404);
+
+        assertThat(pbx.requestCount("GET /rest/users/{id}/phoneconfig")).isEqualTo(1);
+        assertThat(pbx.requestCount("/rest/users/" + id + "/phoneconfig")).isEqualTo(2);
+        assertThat(pbx.unhandledRequests()).containsExactly("POST /rest/users/" + id + "/phoneconfig", "GET /rest/phones");
+    }
+
+    @Test
     void deletedUsersDisappearFromListsAndGet404() throws Exception {
         pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false)
                 .user("0002", "pw2", "b@x.test", "B", "Two", false).group("Sales", "0001", "0002").start();
