@@ -94,10 +94,42 @@ public final class RouteTable<H> {
             return v;
         }
 
+        /**
+         * Whether a key of a fault hook names this request. A key is a path or template alone
+         * ({@code "/v1.0/users"}, {@code "/rest/users/{id}"}: any method), or a method and a path or template
+         * ({@code "PUT /rest/users/3/phoneconfig"}, {@code "PUT /rest/users/{id}/phoneconfig"}); see
+         * {@link #checkKey}.
+         */
+        public boolean isNamedBy(String key) {
+            if (key.startsWith("/")) {
+                return key.equals(path) || key.equals(template);
+            }
+            int space = key.indexOf(' ');
+            String rest = key.substring(space + 1);
+            return key.substring(0, space).equals(method) && (rest.equals(path) || rest.equals(template));
+        }
+
         /** A template parameter, if the route has it. */
         public Optional<String> optionalParam(String name) {
             return Optional.ofNullable(params.get(name));
         }
+    }
+
+    /**
+     * A key for {@link Match#isNamedBy}, normalized (trimmed, the method in upper case), or an
+     * {@link IllegalArgumentException} that names {@code hook} and says what a key looks like.
+     */
+    public static String checkKey(String key, String hook) {
+        String k = key == null ? "" : key.trim();
+        if (k.startsWith("/")) {
+            return k;
+        }
+        String[] parts = k.split("\\s+", 2);
+        if (parts.length != 2 || !parts[1].startsWith("/")) {
+            throw new IllegalArgumentException(hook + " needs a path (\"/rest/users\") or a method and a path or template"
+                    + " (\"PUT /rest/users/{id}/phoneconfig\"), but was \"" + key + "\"");
+        }
+        return parts[0].toUpperCase(Locale.ROOT) + " " + parts[1];
     }
 
     private static String[] segments(String path) {

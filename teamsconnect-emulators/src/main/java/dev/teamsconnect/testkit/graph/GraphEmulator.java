@@ -102,7 +102,8 @@ public final class GraphEmulator implements AutoCloseable {
     private final Map<String, Token> accessTokens = new HashMap<>();
     private final Map<String, Token> refreshTokens = new HashMap<>();
     private final Map<String, DeviceCodeState> deviceCodes = new LinkedHashMap<>();
-    private final Map<String, Deque<Failure>> failures = new HashMap<>();
+    // by key (a path, or a method and a path or template, see RouteTable.checkKey), in the order first scripted
+    private final Map<String, Deque<Failure>> failures = new LinkedHashMap<>();
     private final Map<String, String> rawPresenceJson = new HashMap<>();
     private final Map<String, Integer> grantCounts = new LinkedHashMap<>();
     private final Map<String, Deque<Long>> windows = new HashMap<>();
@@ -410,14 +411,21 @@ public final class GraphEmulator implements AutoCloseable {
 
     // ---------------------------------------------------------------- faults and limits
 
+    /** {@link #failNext(String, int, int, Duration)} without a {@code Retry-After}, as in {@code StarfaceEmulator}. */
+    public void failNext(String path, int count, int status) {
+        failNext(path, count, status, null);
+    }
+
     /**
      * The next {@code count} requests to {@code path} (e.g. {@link #PRESENCES_BY_USER_ID}) fail with {@code status};
+     * like every fault hook, {@code path} may also be a method and a path or template
+     * ({@code "GET /v1.0/users/{id}/presence"}), as in {@code StarfaceEmulator#failNext};
      * with {@code retryAfter} (may be fractional) a {@code Retry-After} header is sent, and for a 429 on a Graph
      * path the app is then expected to wait that long (requests before are recorded as {@link #earlyRequests()}).
      */
     public void failNext(String path, int count, int status, Duration retryAfter) {
         synchronized (lock) {
-            Deque<Failure> q = failures.computeIfAbsent(path, k -> new ArrayDeque<>());
+            Deque<Failure> q = failures.computeIfAbsent(faultKey(path), k -> new ArrayDeque<>());
             for (int i = 0; i < count; i++) {
                 q.add(new Failure(status, retryAfter, null));
             }
@@ -434,7 +442,7 @@ public final class GraphEmulator implements AutoCloseable {
             throw new IllegalArgumentException("respondNext needs an HTTP status and a body, got " + status);
         }
         synchronized (lock) {
-            failures.computeIfAbsent(path, k -> new ArrayDeque<>()).add(new Failure(status, null, rawBody));
+            failures.computeIfAbsent(faultKey(path), k -> new ArrayDeque<>()).add(new Failure(status, null, rawBody));
         }
     }
 
@@ -444,7 +452,7 @@ public final class GraphEmulator implements AutoCloseable {
      */
     public void dropNext(String path, int count) {
         synchronized (lock) {
-            Deque<Failure> q = failures.computeIfAbsent(path, k -> new ArrayDeque<>());
+            Deque<Failure> q = failures.computeIfAbsent(faultKey(path), k -> new ArrayDeque<>());
             for (int i = 0; i < count; i++) {
                 q.add(new Failure(DROP, null, null));
             }
@@ -458,7 +466,7 @@ public final class GraphEmulator implements AutoCloseable {
      */
     public void failNextWithRetryAfter(String path, int count, int status, String retryAfterHeader) {
         synchronized (lock) {
-            Deque<Failure> q = failures.computeIfAbsent(path, k -> new ArrayDeque<>());
+            Deque<Failure> q = failures.computeIfAbsent(faultKey(path), k -> new ArrayDeque<>());
             for (int i = 0; i < count; i++) {
                 q.add(new Failure(status, null, null, retryAfterHeader, 0, null));
             }
@@ -471,7 +479,7 @@ public final class GraphEmulator implements AutoCloseable {
      */
     public void oversizedBodyNext(String path, long bytes) {
         synchronized (lock) {
-            failures.computeIfAbsent(path, k -> new ArrayDeque<>()).add(new Failure(OVERSIZED, null, null, null, bytes, null));
+            failures.computeIfAbsent(faultKey(path), k -> new ArrayDeque<>()).add(new Failure(OVERSIZED, null, null, null, bytes, null));
         }
     }
 
@@ -481,7 +489,7 @@ public final class GraphEmulator implements AutoCloseable {
      */
     public void stallBodyNext(String path, Duration stall) {
         synchronized (lock) {
-            failures.computeIfAbsent(path, k -> new ArrayDeque<>()).add(new Failure(STALL, null, null, null, 0, stall));
+            failures.computeIfAbsent(faultKey(path), k -> new ArrayDeque<>()).add(new Failure(STALL, null, null, null, 0, stall));
         }
     }
 
@@ -814,7 +822,7 @@ public final class GraphEmulator implements AutoCloseable {
         if (match.found()) {
             Optional<String> tenant = match.optionalParam("tenant");
             if (tenant.isPresent()) {
-                Response scripted = scriptedFailure(path);
+                Response scripted = scriptedFailure(match);
                 if (scripted != null) {
                     return scripted;
                 }
@@ -828,12 +836,24 @@ public final class GraphEmulator implements AutoCloseable {
         return Response.json(404, graphError("NotFound", "the emulator has no endpoint " + match.method() + " " + path));
     }
 
-    private Response scriptedFailure(String path) {
-        Failure f;
+    private static String faultKey(String pathOrEndpoint) {
+        return RouteTable.checkKey(pathOrEndpoint, "a fault hook");
+    }
+
+    private Failure takeScriptedFailure(RouteTable.Match<Endpoint> match) {
         synchronized (lock) {
-            Deque<Failure> queue = failures.get(path);
-            f = queue == null ? null : queue.poll();
+            for (Map.Entry<String, Deque<Failure>> e : failures.entrySet()) {
+                if (!e.getValue().isEmpty() && match.isNamedBy(e.getKey())) {
+                    return e.getValue().poll();
+                }
+            }
+            return null;
         }
+    }
+
+    private Response scriptedFailure(RouteTable.Match<Endpoint> match) {
+        String path = match.path();
+        Failure f = takeScriptedFailure(match);
         if (f == null) {
             return null;
         }
@@ -1111,7 +1131,7 @@ public final class GraphEmulator implements AutoCloseable {
                 return throttled;
             }
         }
-        Response scripted = scriptedFailure(path);
+        Response scripted = scriptedFailure(request.match);
         if (scripted != null) {
             if (scripted.status == 429) {
                 synchronized (lock) {

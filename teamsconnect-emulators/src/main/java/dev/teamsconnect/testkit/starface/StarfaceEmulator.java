@@ -76,8 +76,8 @@ import java.util.function.Supplier;
  * ({@link #resetMaxima()} starts a new measurement).
  *
  * <p>Faults, each for the next request to an endpoint ({@code "METHOD /path"} or its template, see
- * {@link #failNext}): {@link #failNext} (a status), {@link #respondNext} (a raw body), {@link #retryAfterNext} (a
- * status with a {@code Retry-After} value), {@link #stallBodyNext} (the real answer, whose body stops after the
+ * {@link #failNext}): {@link #failNext} (a status), {@link #respondNext} (a raw body), {@link #failNextWithRetryAfter}
+ * (a status with a {@code Retry-After} value), {@link #stallBodyNext} (the real answer, whose body stops after the
  * headers and its first half for a while), {@link #cutBodyNext} (the real answer, whose connection is closed in the
  * middle of the body) and {@link #oversizedBodyNext} (a 200 with a streamed body of any size, never held in
  * memory). {@link #abortedResponses()} counts answers the client hung up on while they were being written.
@@ -305,17 +305,17 @@ public final class StarfaceEmulator implements AutoCloseable {
     /**
      * Answers the next {@code count} requests that match with {@code status} and an error body. {@code endpoint}
      * is a method and a path, either concrete ({@code "PUT /rest/users/3/phoneconfig"}) or the template
-     * ({@code "PUT /rest/users/{id}/phoneconfig"}, see {@link #requestCount}). Failures are checked before
-     * authentication and counted like any request.
+     * ({@code "PUT /rest/users/{id}/phoneconfig"}, see {@link #requestCount}), or a path alone for any method
+     * ({@code "/rest/users"}), as in {@code GraphEmulator#failNext}. Failures are checked before authentication
+     * and counted like any request.
      */
     public void failNext(String endpoint, int count, int status) {
-        String[] parts = endpoint.trim().split("\\s+", 2);
-        if (parts.length != 2 || count < 1 || status < 100 || status > 599) {
-            throw new IllegalArgumentException("failNext needs \"METHOD /path\", count >= 1 and an HTTP status, got \""
-                    + endpoint + "\", " + count + ", " + status);
+        String key = RouteTable.checkKey(endpoint, "failNext");
+        if (count < 1 || status < 100 || status > 599) {
+            throw new IllegalArgumentException("failNext needs count >= 1 and an HTTP status, got " + count + ", " + status);
         }
         synchronized (lock) {
-            failureRules.add(new FailureRule(parts[0].toUpperCase(Locale.ROOT), parts[1], count, status, null));
+            failureRules.add(new FailureRule(key, count, status, null));
         }
     }
 
@@ -324,24 +324,36 @@ public final class StarfaceEmulator implements AutoCloseable {
      * (sent as {@code application/json}, even if it is not JSON), to test how clients handle malformed answers.
      */
     public void respondNext(String endpoint, int status, String rawBody) {
-        String[] parts = endpoint.trim().split("\\s+", 2);
-        if (parts.length != 2 || status < 100 || status > 599 || rawBody == null) {
-            throw new IllegalArgumentException("respondNext needs \"METHOD /path\", an HTTP status and a body");
+        String key = RouteTable.checkKey(endpoint, "respondNext");
+        if (status < 100 || status > 599 || rawBody == null) {
+            throw new IllegalArgumentException("respondNext needs an HTTP status and a body, got " + status);
         }
         synchronized (lock) {
-            failureRules.add(new FailureRule(parts[0].toUpperCase(Locale.ROOT), parts[1], 1, status, rawBody));
+            failureRules.add(new FailureRule(key, 1, status, rawBody));
         }
     }
 
     /**
-     * Answers the next matching request (see {@link #failNext}) with {@code status}, the header
-     * {@code Retry-After: <retryAfter>} (sent exactly as given, valid or not) and an error body.
+     * Answers the next {@code count} matching requests (see {@link #failNext}) with {@code status}, the header
+     * {@code Retry-After: <retryAfterHeader>} (sent exactly as given, valid or not) and an error body, as
+     * {@code GraphEmulator#failNextWithRetryAfter} does.
      */
-    public void retryAfterNext(String endpoint, int status, String retryAfter) {
-        if (retryAfter == null) {
-            throw new IllegalArgumentException("retryAfterNext needs a Retry-After value");
+    public void failNextWithRetryAfter(String endpoint, int count, int status, String retryAfterHeader) {
+        if (retryAfterHeader == null || count < 1) {
+            throw new IllegalArgumentException("failNextWithRetryAfter needs count >= 1 and a Retry-After value, got "
+                    + count + ", " + retryAfterHeader);
         }
-        addRule(endpoint, "retryAfterNext", status, rule -> rule.retryAfter = retryAfter);
+        addRule(endpoint, "failNextWithRetryAfter", count, status, rule -> rule.retryAfter = retryAfterHeader);
+    }
+
+    /**
+     * The former name of {@code failNextWithRetryAfter(endpoint, 1, status, retryAfter)}.
+     *
+     * @deprecated use {@link #failNextWithRetryAfter}, named as in {@code GraphEmulator}
+     */
+    @Deprecated
+    public void retryAfterNext(String endpoint, int status, String retryAfter) {
+        failNextWithRetryAfter(endpoint, 1, status, retryAfter);
     }
 
     /**
@@ -353,7 +365,7 @@ public final class StarfaceEmulator implements AutoCloseable {
         if (stall == null || stall.isNegative()) {
             throw new IllegalArgumentException("stallBodyNext needs a stall >= 0, but was " + stall);
         }
-        addRule(endpoint, "stallBodyNext", 200, rule -> rule.stall = stall);
+        addRule(endpoint, "stallBodyNext", 1, 200, rule -> rule.stall = stall);
     }
 
     /**
@@ -361,7 +373,7 @@ public final class StarfaceEmulator implements AutoCloseable {
      * {@code Content-Length}) and the first half of the body. Applies to answers with a body (not to a 204).
      */
     public void cutBodyNext(String endpoint) {
-        addRule(endpoint, "cutBodyNext", 200, rule -> rule.cut = true);
+        addRule(endpoint, "cutBodyNext", 1, 200, rule -> rule.cut = true);
     }
 
     /**
@@ -373,16 +385,15 @@ public final class StarfaceEmulator implements AutoCloseable {
         if (bytes < 10) {
             throw new IllegalArgumentException("oversizedBodyNext needs at least 10 bytes, but was " + bytes);
         }
-        addRule(endpoint, "oversizedBodyNext", 200, rule -> rule.oversized = bytes);
+        addRule(endpoint, "oversizedBodyNext", 1, 200, rule -> rule.oversized = bytes);
     }
 
-    private void addRule(String endpoint, String hook, int status, java.util.function.Consumer<FailureRule> fill) {
-        String[] parts = endpoint == null ? new String[0] : endpoint.trim().split("\\s+", 2);
-        if (parts.length != 2 || status < 100 || status > 599) {
-            throw new IllegalArgumentException(hook + " needs \"METHOD /path\" and an HTTP status, got \""
-                    + endpoint + "\", " + status);
+    private void addRule(String endpoint, String hook, int count, int status, java.util.function.Consumer<FailureRule> fill) {
+        String key = RouteTable.checkKey(endpoint, hook);
+        if (status < 100 || status > 599) {
+            throw new IllegalArgumentException(hook + " needs an HTTP status, got " + status);
         }
-        FailureRule rule = new FailureRule(parts[0].toUpperCase(Locale.ROOT), parts[1], 1, status, null);
+        FailureRule rule = new FailureRule(key, count, status, null);
         fill.accept(rule);
         synchronized (lock) {
             failureRules.add(rule);
@@ -580,7 +591,6 @@ public final class StarfaceEmulator implements AutoCloseable {
             String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = ex.getRequestURI().getPath();
             RouteTable.Match<Endpoint> match = routes.match(method, path);
-            String template = match.template();
             log.record(match);
             if (expireCountdown.get() > 0 && expireCountdown.decrementAndGet() == 0) {
                 expireAllTokens();
@@ -607,7 +617,7 @@ public final class StarfaceEmulator implements AutoCloseable {
             if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
                 missingContentType.incrementAndGet();
             }
-            FailureRule injected = takeInjectedFailure(method, path, template);
+            FailureRule injected = takeInjectedFailure(match);
             if (injected != null && (injected.stall != null || injected.cut)) {
                 bodyFault.set(injected);
             } else if (injected != null) {
@@ -940,11 +950,11 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
-    private FailureRule takeInjectedFailure(String method, String path, String template) {
+    private FailureRule takeInjectedFailure(RouteTable.Match<Endpoint> match) {
         synchronized (lock) {
             for (Iterator<FailureRule> it = failureRules.iterator(); it.hasNext(); ) {
                 FailureRule r = it.next();
-                if (r.method.equals(method) && (r.path.equals(path) || r.path.equals(template))) {
+                if (match.isNamedBy(r.key)) {
                     if (--r.remaining <= 0) {
                         it.remove();
                     }
@@ -1165,8 +1175,7 @@ public final class StarfaceEmulator implements AutoCloseable {
     }
 
     private static final class FailureRule {
-        final String method;
-        final String path;
+        final String key;
         int remaining;
         final int status;
         final String body;
@@ -1175,9 +1184,8 @@ public final class StarfaceEmulator implements AutoCloseable {
         boolean cut;
         long oversized;
 
-        FailureRule(String method, String path, int remaining, int status, String body) {
-            this.method = method;
-            this.path = path;
+        FailureRule(String key, int remaining, int status, String body) {
+            this.key = key;
             this.remaining = remaining;
             this.status = status;
             this.body = body;

@@ -50,6 +50,22 @@ class RouteTableTest {
     }
 
     @Test
+    void aKeyIsAPathOrTemplateForAnyMethodOrAMethodWithEither() {
+        RouteTable.Match<String> m = routes.match("PUT", "/rest/users/3/phoneconfig");
+
+        assertThat(m.isNamedBy("/rest/users/3/phoneconfig")).isTrue();
+        assertThat(m.isNamedBy("PUT /rest/users/3/phoneconfig")).isTrue();
+        assertThat(m.isNamedBy("PUT /rest/users/{id}/phoneconfig")).isTrue();
+        assertThat(m.isNamedBy("GET /rest/users/{id}/phoneconfig")).isFalse();
+        assertThat(m.isNamedBy("/rest/users/{id}/phoneconfig")).isTrue();
+        assertThat(m.isNamedBy("/rest/users/4/phoneconfig")).isFalse();
+        assertThat(RouteTable.checkKey(" put  /rest/users ", "failNext")).isEqualTo("PUT /rest/users");
+        assertThatThrownBy(() -> RouteTable.checkKey("rest/users", "failNext"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("failNext needs a path");
+    }
+
+    @Test
     void refusesAnEndpointTwice() {
         assertThatThrownBy(() -> routes.add("GET", "/rest/users", "again"))
                 .isInstanceOf(IllegalArgumentException.class)
