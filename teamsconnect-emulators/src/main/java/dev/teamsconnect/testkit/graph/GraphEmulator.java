@@ -52,11 +52,16 @@ import java.util.concurrent.TimeUnit;
  * {@code GET /v1.0/users/{id}/presence}, {@code GET /v1.0/communications/presences/{id}}.
  * Presence endpoints are throttled per app with a sliding window and answer 429 with {@code Retry-After}.
  *
- * <p>Faults, per path and queued in order: {@link #failNext} (a status, optionally a Retry-After),
+ * <p>Faults, per key (a path or template, optionally after a method: {@code "GET /v1.0/users/{id}/presence"}) and
+ * queued in order: {@link #failNext} (a status, optionally a Retry-After),
  * {@link #failNextWithRetryAfter} (any header value, absurd ones too), {@link #respondNext} (any body),
  * {@link #dropNext} (connection reset), {@link #oversizedBodyNext} (a streamed body of any size) and
  * {@link #stallBodyNext} (a body that stops); for all Graph requests {@link #refuseAllAccessTokens}; for the user
  * list {@code usersNextLink...} (a nextLink to anywhere, to the same page, or without end).
+ *
+ * <p>Built on the emulator kernel ({@link dev.teamsconnect.testkit.emulator}): endpoints are a route table behind
+ * one dispatcher, which counts every request ({@link #requestCount}) and applies the token check, the rate limit,
+ * the scripted faults and the latency.
  *
  * <p>Threading: all test hooks are thread-safe and may be called while requests are served. Start with
  * {@link #builder()}{@code .start()}; {@link #close()} stops the server.

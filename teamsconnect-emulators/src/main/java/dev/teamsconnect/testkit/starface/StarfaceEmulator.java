@@ -75,8 +75,8 @@ import java.util.function.Supplier;
  * network). {@link #requestsInFlight()}, {@link #maxRequestsInFlight()} and {@link #maxQueueLength()} show the load
  * ({@link #resetMaxima()} starts a new measurement).
  *
- * <p>Faults, each for the next request to an endpoint ({@code "METHOD /path"} or its template, see
- * {@link #failNext}): {@link #failNext} (a status), {@link #respondNext} (a raw body), {@link #failNextWithRetryAfter}
+ * <p>Faults, each for the next request to an endpoint ({@code "METHOD /path"}, its template, or a path or
+ * template alone for any method, see {@link #failNext}): {@link #failNext} (a status), {@link #respondNext} (a raw body), {@link #failNextWithRetryAfter}
  * (a status with a {@code Retry-After} value), {@link #stallBodyNext} (the real answer, whose body stops after the
  * headers and its first half for a while), {@link #cutBodyNext} (the real answer, whose connection is closed in the
  * middle of the body) and {@link #oversizedBodyNext} (a 200 with a streamed body of any size, never held in
