@@ -11,6 +11,7 @@ import dev.teamsconnect.core.retry.RetryAfter;
 import dev.teamsconnect.testkit.emulator.EmulatorServer;
 import dev.teamsconnect.testkit.emulator.RequestLog;
 import dev.teamsconnect.testkit.emulator.RouteTable;
+import dev.teamsconnect.testkit.emulator.ScriptedFaults;
 import dev.teamsconnect.testkit.tls.SelfSignedCertificate;
 import java.io.IOException;
 import java.net.URI;
@@ -107,8 +108,7 @@ public final class GraphEmulator implements AutoCloseable {
     private final Map<String, Token> accessTokens = new HashMap<>();
     private final Map<String, Token> refreshTokens = new HashMap<>();
     private final Map<String, DeviceCodeState> deviceCodes = new LinkedHashMap<>();
-    // by key (a path, or a method and a path or template, see RouteTable.checkKey), in the order first scripted
-    private final Map<String, Deque<Failure>> failures = new LinkedHashMap<>();
+    private final ScriptedFaults<Failure> failures = new ScriptedFaults<>();
     private final Map<String, String> rawPresenceJson = new HashMap<>();
     private final Map<String, Integer> grantCounts = new LinkedHashMap<>();
     private final Map<String, Deque<Long>> windows = new HashMap<>();
@@ -429,12 +429,7 @@ public final class GraphEmulator implements AutoCloseable {
      * path the app is then expected to wait that long (requests before are recorded as {@link #earlyRequests()}).
      */
     public void failNext(String path, int count, int status, Duration retryAfter) {
-        synchronized (lock) {
-            Deque<Failure> q = failures.computeIfAbsent(faultKey(path), k -> new ArrayDeque<>());
-            for (int i = 0; i < count; i++) {
-                q.add(new Failure(status, retryAfter, null));
-            }
-        }
+        failures.add(path, count, new Failure(status, retryAfter, null), "failNext");
     }
 
     /**
@@ -446,9 +441,7 @@ public final class GraphEmulator implements AutoCloseable {
         if (status < 100 || status > 599 || rawBody == null) {
             throw new IllegalArgumentException("respondNext needs an HTTP status and a body, got " + status);
         }
-        synchronized (lock) {
-            failures.computeIfAbsent(faultKey(path), k -> new ArrayDeque<>()).add(new Failure(status, null, rawBody));
-        }
+        failures.add(path, 1, new Failure(status, null, rawBody), "respondNext");
     }
 
     /**
@@ -456,12 +449,7 @@ public final class GraphEmulator implements AutoCloseable {
      * request was read, as a reset by a proxy or a crashing front end would do.
      */
     public void dropNext(String path, int count) {
-        synchronized (lock) {
-            Deque<Failure> q = failures.computeIfAbsent(faultKey(path), k -> new ArrayDeque<>());
-            for (int i = 0; i < count; i++) {
-                q.add(new Failure(DROP, null, null));
-            }
-        }
+        failures.add(path, count, new Failure(DROP, null, null), "dropNext");
     }
 
     /**
@@ -470,12 +458,7 @@ public final class GraphEmulator implements AutoCloseable {
      * {@link RetryAfter} makes of it (capped at {@link RetryAfter#MAX}).
      */
     public void failNextWithRetryAfter(String path, int count, int status, String retryAfterHeader) {
-        synchronized (lock) {
-            Deque<Failure> q = failures.computeIfAbsent(faultKey(path), k -> new ArrayDeque<>());
-            for (int i = 0; i < count; i++) {
-                q.add(new Failure(status, null, null, retryAfterHeader, 0, null));
-            }
-        }
+        failures.add(path, count, new Failure(status, null, null, retryAfterHeader, 0, null), "failNextWithRetryAfter");
     }
 
     /**
@@ -483,9 +466,7 @@ public final class GraphEmulator implements AutoCloseable {
      * held in memory), e.g. to check a client's size limit. Works for Graph and identity paths.
      */
     public void oversizedBodyNext(String path, long bytes) {
-        synchronized (lock) {
-            failures.computeIfAbsent(faultKey(path), k -> new ArrayDeque<>()).add(new Failure(OVERSIZED, null, null, null, bytes, null));
-        }
+        failures.add(path, 1, new Failure(OVERSIZED, null, null, null, bytes, null), "oversizedBodyNext");
     }
 
     /**
@@ -493,9 +474,7 @@ public final class GraphEmulator implements AutoCloseable {
      * {@code stall} (or until the emulator closes), e.g. to check a client's overall deadline.
      */
     public void stallBodyNext(String path, Duration stall) {
-        synchronized (lock) {
-            failures.computeIfAbsent(faultKey(path), k -> new ArrayDeque<>()).add(new Failure(STALL, null, null, null, 0, stall));
-        }
+        failures.add(path, 1, new Failure(STALL, null, null, null, 0, stall), "stallBodyNext");
     }
 
     /** While {@code true}, every Graph request is answered 401 InvalidAuthenticationToken, whatever the token. */
@@ -548,9 +527,7 @@ public final class GraphEmulator implements AutoCloseable {
 
     /** Forgets every scripted failure not yet served ({@link #failNext}, {@link #respondNext}, {@link #dropNext}). */
     public void clearScriptedFailures() {
-        synchronized (lock) {
-            failures.clear();
-        }
+        failures.clear();
     }
 
     /**
@@ -841,24 +818,9 @@ public final class GraphEmulator implements AutoCloseable {
         return Response.json(404, graphError("NotFound", "the emulator has no endpoint " + match.method() + " " + path));
     }
 
-    private static String faultKey(String pathOrEndpoint) {
-        return RouteTable.checkKey(pathOrEndpoint, "a fault hook");
-    }
-
-    private Failure takeScriptedFailure(RouteTable.Match<Endpoint> match) {
-        synchronized (lock) {
-            for (Map.Entry<String, Deque<Failure>> e : failures.entrySet()) {
-                if (!e.getValue().isEmpty() && match.isNamedBy(e.getKey())) {
-                    return e.getValue().poll();
-                }
-            }
-            return null;
-        }
-    }
-
     private Response scriptedFailure(RouteTable.Match<Endpoint> match) {
         String path = match.path();
-        Failure f = takeScriptedFailure(match);
+        Failure f = failures.take(match).orElse(null);
         if (f == null) {
             return null;
         }

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.teamsconnect.testkit.emulator.EmulatorServer;
 import dev.teamsconnect.testkit.emulator.RequestLog;
 import dev.teamsconnect.testkit.emulator.RouteTable;
+import dev.teamsconnect.testkit.emulator.ScriptedFaults;
 import dev.teamsconnect.testkit.tls.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +29,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -149,7 +149,7 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final Map<String, LoginType> nonces = new LinkedHashMap<>();
     private final Map<String, Session> sessions = new LinkedHashMap<>();
     private final List<DndChange> dndChanges = new ArrayList<>();
-    private final List<FailureRule> failureRules = new ArrayList<>();
+    private final ScriptedFaults<FailureRule> failureRules = new ScriptedFaults<>();
     private final List<String> secretsSeen = new ArrayList<>();
     private final List<String> tokensIssued = new ArrayList<>();
     private final LoginType serverLoginType;
@@ -310,13 +310,10 @@ public final class StarfaceEmulator implements AutoCloseable {
      * and counted like any request.
      */
     public void failNext(String endpoint, int count, int status) {
-        String key = RouteTable.checkKey(endpoint, "failNext");
-        if (count < 1 || status < 100 || status > 599) {
-            throw new IllegalArgumentException("failNext needs count >= 1 and an HTTP status, got " + count + ", " + status);
+        if (status < 100 || status > 599) {
+            throw new IllegalArgumentException("failNext needs an HTTP status, got " + status);
         }
-        synchronized (lock) {
-            failureRules.add(new FailureRule(key, count, status, null));
-        }
+        failureRules.add(endpoint, count, new FailureRule(status, null), "failNext");
     }
 
     /**
@@ -324,13 +321,10 @@ public final class StarfaceEmulator implements AutoCloseable {
      * (sent as {@code application/json}, even if it is not JSON), to test how clients handle malformed answers.
      */
     public void respondNext(String endpoint, int status, String rawBody) {
-        String key = RouteTable.checkKey(endpoint, "respondNext");
         if (status < 100 || status > 599 || rawBody == null) {
             throw new IllegalArgumentException("respondNext needs an HTTP status and a body, got " + status);
         }
-        synchronized (lock) {
-            failureRules.add(new FailureRule(key, 1, status, rawBody));
-        }
+        failureRules.add(endpoint, 1, new FailureRule(status, rawBody), "respondNext");
     }
 
     /**
@@ -389,15 +383,12 @@ public final class StarfaceEmulator implements AutoCloseable {
     }
 
     private void addRule(String endpoint, String hook, int count, int status, java.util.function.Consumer<FailureRule> fill) {
-        String key = RouteTable.checkKey(endpoint, hook);
         if (status < 100 || status > 599) {
             throw new IllegalArgumentException(hook + " needs an HTTP status, got " + status);
         }
-        FailureRule rule = new FailureRule(key, count, status, null);
+        FailureRule rule = new FailureRule(status, null);
         fill.accept(rule);
-        synchronized (lock) {
-            failureRules.add(rule);
-        }
+        failureRules.add(endpoint, count, rule, hook);
     }
 
     /**
@@ -415,9 +406,7 @@ public final class StarfaceEmulator implements AutoCloseable {
 
     /** Forgets every scripted fault ({@link #failNext}, {@link #respondNext} and the other {@code ...Next}) not used up yet. */
     public void clearScriptedFailures() {
-        synchronized (lock) {
-            failureRules.clear();
-        }
+        failureRules.clear();
     }
 
     /** Adds this latency to every request from now on ({@link Duration#ZERO} to turn off). Really sleeps. */
@@ -951,18 +940,7 @@ public final class StarfaceEmulator implements AutoCloseable {
     }
 
     private FailureRule takeInjectedFailure(RouteTable.Match<Endpoint> match) {
-        synchronized (lock) {
-            for (Iterator<FailureRule> it = failureRules.iterator(); it.hasNext(); ) {
-                FailureRule r = it.next();
-                if (match.isNamedBy(r.key)) {
-                    if (--r.remaining <= 0) {
-                        it.remove();
-                    }
-                    return r;
-                }
-            }
-            return null;
-        }
+        return failureRules.take(match).orElse(null);
     }
 
     // ---- helpers (callers hold `lock` where they touch state)
@@ -1175,8 +1153,6 @@ public final class StarfaceEmulator implements AutoCloseable {
     }
 
     private static final class FailureRule {
-        final String key;
-        int remaining;
         final int status;
         final String body;
         String retryAfter;
@@ -1184,9 +1160,7 @@ public final class StarfaceEmulator implements AutoCloseable {
         boolean cut;
         long oversized;
 
-        FailureRule(String key, int remaining, int status, String body) {
-            this.key = key;
-            this.remaining = remaining;
+        FailureRule(int status, String body) {
             this.status = status;
             this.body = body;
         }
