@@ -228,7 +228,7 @@ class StarfaceFaultsIntegrationTest {
         engine.syncOnce();
         assertThat(l.dnd(1)).isTrue();
 
-        l.pbx.retryAfterNext(GET, 503, "9223372036854775807");
+        l.pbx.failNextWithRetryAfter(GET, 1, 503, "9223372036854775807");
         l.available(1);
         CycleReport paused = engine.syncOnce();
         assertThat(paused.success()).as(paused.summary()).isFalse();

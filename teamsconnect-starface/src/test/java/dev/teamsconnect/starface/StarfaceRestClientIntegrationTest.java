@@ -286,7 +286,7 @@ class StarfaceRestClientIntegrationTest {
         StarfaceEmulator pbx = start(3);
         List<PbxUser> users = List.of(user(pbx, "101"), user(pbx, "102"), user(pbx, "103"));
         StarfacePbxSink sink = open(sinkFor(pbx.baseUrl()));
-        pbx.retryAfterNext(PHONECONFIG, 503, "9223372036854775807");
+        pbx.failNextWithRetryAfter(PHONECONFIG, 1, 503, "9223372036854775807");
 
         assertThatThrownBy(() -> sink.readStates(users))
                 .isInstanceOfSatisfying(RetryableException.class,
@@ -312,13 +312,13 @@ class StarfaceRestClientIntegrationTest {
         PbxUser u = user(pbx, "101");
         StarfacePbxSink sink = open(sinkFor(pbx.baseUrl()));
 
-        pbx.retryAfterNext(PHONECONFIG, 429, "2");
+        pbx.failNextWithRetryAfter(PHONECONFIG, 1, 429, "2");
         assertThat(sink.readState(u)).isEqualTo(PbxState.dnd(false));
         assertThat(sleeps).containsExactly(Duration.ofSeconds(2));
 
         sleeps.clear();
         String inThreeSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().plusSeconds(3).atOffset(ZoneOffset.UTC));
-        pbx.retryAfterNext(PHONECONFIG, 503, inThreeSeconds);
+        pbx.failNextWithRetryAfter(PHONECONFIG, 1, 503, inThreeSeconds);
         assertThat(sink.readState(u)).isEqualTo(PbxState.dnd(false));
         assertThat(sleeps).containsExactly(Duration.ofSeconds(3));
         assertThat(pbx.requestCount(PHONECONFIG)).isEqualTo(4);
@@ -329,7 +329,7 @@ class StarfaceRestClientIntegrationTest {
         StarfaceEmulator pbx = start(1);
         PbxUser u = user(pbx, "101");
         StarfacePbxSink sink = open(sinkFor(pbx.baseUrl())); // budget: 3 retries x 5 s backoff cap = 15 s
-        pbx.retryAfterNext(PHONECONFIG, 429, "60");
+        pbx.failNextWithRetryAfter(PHONECONFIG, 1, 429, "60");
 
         assertThatThrownBy(() -> sink.readState(u)).isInstanceOfSatisfying(RetryableException.class,
                         e -> assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(60)))
@@ -346,7 +346,7 @@ class StarfaceRestClientIntegrationTest {
     void aNonIdempotentCallNeverWaitsForARetryAfter() {
         StarfaceEmulator pbx = start(1);
         StarfaceRestClient client = clientFor(pbx.baseUrl());
-        pbx.retryAfterNext("POST /rest/users", 503, "3");
+        pbx.failNextWithRetryAfter("POST /rest/users", 1, 503, "3");
         assertThatThrownBy(() -> client.call("POST", "/rest/users", null, false))
                 .isInstanceOfSatisfying(RetryableException.class, e -> assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(3)));
         assertThat(sleeps).isEmpty();

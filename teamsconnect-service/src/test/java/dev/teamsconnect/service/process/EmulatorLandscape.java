@@ -19,7 +19,7 @@ import java.util.Locale;
  * <pre>{@code
  * mvn -B -ntp -o -q -pl teamsconnect-service -am package -DskipTests
  * mvn -B -ntp -o -q -pl teamsconnect-service -am test-compile
- * java -Xmx1500m -cp teamsconnect-service/target/test-classes:teamsconnect-testkit/target/teamsconnect-testkit-0.1.0-SNAPSHOT.jar:teamsconnect-service/target/teamsconnect.jar \
+ * java -Xmx1500m -cp teamsconnect-service/target/test-classes:teamsconnect-emulators/target/teamsconnect-emulators-0.1.0-SNAPSHOT.jar:teamsconnect-service/target/teamsconnect.jar \
  *      dev.teamsconnect.service.process.EmulatorLandscape 50000 /tmp/landscape 18931
  * TEAMS_CLIENT_SECRET=landscape-client-secret STARFACE_PASSWORD=landscape-api-password \
  *      java -Xmx320m -XX:+ExitOnOutOfMemoryError -jar teamsconnect-service/target/teamsconnect.jar run --config /tmp/landscape/teamsconnect.yaml

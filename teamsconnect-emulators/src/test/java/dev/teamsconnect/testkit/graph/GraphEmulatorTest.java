@@ -153,6 +153,21 @@ class GraphEmulatorTest {
     }
 
     @Test
+    void faultsAndCountsTakeAnEndpointTemplateToo() throws Exception {
+        List<EmulatedUser> users = emu.seedUsers(2);
+        String token = appToken();
+        emu.failNext("GET /v1.0/users/{id}/presence", 1, 503);
+
+        assertThat(get("/v1.0/users/" + users.get(1).id() + "/presence", token).statusCode()).isEqualTo(503);
+        assertThat(get("/v1.0/users/" + users.get(0).id() + "/presence", token).statusCode()).isEqualTo(200);
+        assertThat(emu.requestCount("GET /v1.0/users/{id}/presence")).isEqualTo(2);
+        assertThat(emu.requestCount("/v1.0/users/" + users.get(0).id() + "/presence")).isEqualTo(1);
+        assertThat(emu.requestCount("POST /{tenant}/oauth2/v2.0/token")).isEqualTo(1);
+        get("/v1.0/me", token);
+        assertThat(emu.unhandledRequests()).containsExactly("GET /v1.0/me");
+    }
+
+    @Test
     void rawPresenceJsonReplacesOnlyThatUsersElementUntilCleared() throws Exception {
         List<EmulatedUser> users = emu.seedUsers(2);
         String token = appToken();
@@ -204,7 +219,7 @@ class GraphEmulatorTest {
     @Test
     void delaysGraphAnswersByTheConfiguredLatency() throws Exception {
         String token = appToken();
-        emu.graphLatency(Duration.ofMillis(200));
+        emu.setLatency(Duration.ofMillis(200));
         long start = System.nanoTime();
         assertThat(get("/v1.0/users", token).statusCode()).isEqualTo(200);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));

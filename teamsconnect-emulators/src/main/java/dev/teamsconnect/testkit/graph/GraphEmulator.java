@@ -5,14 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import dev.teamsconnect.core.model.Activity;
 import dev.teamsconnect.core.model.Availability;
 import dev.teamsconnect.core.retry.RetryAfter;
+import dev.teamsconnect.testkit.emulator.EmulatorServer;
+import dev.teamsconnect.testkit.emulator.RequestLog;
+import dev.teamsconnect.testkit.emulator.RouteTable;
+import dev.teamsconnect.testkit.emulator.ScriptedFaults;
 import dev.teamsconnect.testkit.tls.SelfSignedCertificate;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -34,10 +35,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,11 +53,16 @@ import java.util.concurrent.TimeUnit;
  * {@code GET /v1.0/users/{id}/presence}, {@code GET /v1.0/communications/presences/{id}}.
  * Presence endpoints are throttled per app with a sliding window and answer 429 with {@code Retry-After}.
  *
- * <p>Faults, per path and queued in order: {@link #failNext} (a status, optionally a Retry-After),
+ * <p>Faults, per key (a path or template, optionally after a method: {@code "GET /v1.0/users/{id}/presence"}) and
+ * queued in order: {@link #failNext} (a status, optionally a Retry-After),
  * {@link #failNextWithRetryAfter} (any header value, absurd ones too), {@link #respondNext} (any body),
  * {@link #dropNext} (connection reset), {@link #oversizedBodyNext} (a streamed body of any size) and
  * {@link #stallBodyNext} (a body that stops); for all Graph requests {@link #refuseAllAccessTokens}; for the user
  * list {@code usersNextLink...} (a nextLink to anywhere, to the same page, or without end).
+ *
+ * <p>Built on the emulator kernel ({@link dev.teamsconnect.testkit.emulator}): endpoints are a route table behind
+ * one dispatcher, which counts every request ({@link #requestCount}) and applies the token check, the rate limit,
+ * the scripted faults and the latency.
  *
  * <p>Threading: all test hooks are thread-safe and may be called while requests are served. Start with
  * {@link #builder()}{@code .start()}; {@link #close()} stops the server.
@@ -86,14 +91,15 @@ public final class GraphEmulator implements AutoCloseable {
     private final Clock clock;
     private final SelfSignedCertificate serverCert;
     private static SelfSignedCertificate sharedServerCert;
-    private final HttpsServer server;
-    private final ExecutorService executor;
+    private final EmulatorServer server;
+    private final RouteTable<Endpoint> routes = new RouteTable<>();
+    private final RequestLog log = new RequestLog();
 
     private Duration tokenLifetime;
     private int rateLimit;
     private Duration rateWindow;
     private int deviceCodeInterval;
-    private volatile Duration graphLatency = Duration.ZERO;
+    private volatile Duration graphLatency;
     private int autoApproveAfterPolls;
     private String autoApproveMail;
 
@@ -102,16 +108,14 @@ public final class GraphEmulator implements AutoCloseable {
     private final Map<String, Token> accessTokens = new HashMap<>();
     private final Map<String, Token> refreshTokens = new HashMap<>();
     private final Map<String, DeviceCodeState> deviceCodes = new LinkedHashMap<>();
-    private final Map<String, Deque<Failure>> failures = new HashMap<>();
+    private final ScriptedFaults<Failure> failures = new ScriptedFaults<>();
     private final Map<String, String> rawPresenceJson = new HashMap<>();
-    private final Map<String, Integer> counts = new LinkedHashMap<>();
     private final Map<String, Integer> grantCounts = new LinkedHashMap<>();
     private final Map<String, Deque<Long>> windows = new HashMap<>();
     private final Map<String, Long> throttledUntil = new HashMap<>();
     private final List<EarlyRequest> early = new ArrayList<>();
     private final List<PresenceChange> changes = new ArrayList<>();
     private final List<String> usersQueries = new ArrayList<>();
-    private final List<String> unhandled = new ArrayList<>();
     private final List<String> issuedSecrets = new ArrayList<>();
     private int largestIdList;
     private int tooManyRequests;
@@ -130,26 +134,34 @@ public final class GraphEmulator implements AutoCloseable {
     private long sequence;
     private String lastUserCode;
 
-    private GraphEmulator(Builder b) throws IOException {
+    /** Answers one request to an endpoint of {@link #routes}. */
+    @FunctionalInterface
+    private interface Endpoint {
+        Response answer(Request request);
+    }
+
+    private record Request(RouteTable.Match<Endpoint> match, Map<String, String> query, String body) {
+    }
+
+    private GraphEmulator(Builder b) {
         this.tenantId = b.tenantId;
         this.clock = b.clock;
         this.tokenLifetime = b.tokenLifetime;
+        this.graphLatency = b.latency;
         this.rateLimit = b.rateLimit;
         this.rateWindow = b.rateWindow;
         this.deviceCodeInterval = b.deviceCodeInterval;
         this.autoApproveAfterPolls = b.autoApproveAfterPolls;
         this.autoApproveMail = b.autoApproveMail;
         this.serverCert = serverCertificate();
-        this.server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        server.setHttpsConfigurator(new HttpsConfigurator(serverCert.serverSslContext()));
-        this.executor = Executors.newFixedThreadPool(8, r -> {
-            Thread t = new Thread(r, "graph-emulator");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        routes.add("POST", "/{tenant}/oauth2/v2.0/token", r -> token(parseForm(r.body)))
+                .add("POST", "/{tenant}/oauth2/v2.0/devicecode", r -> deviceCode(parseForm(r.body)))
+                .add("GET", "/{realm}/userrealm/{user}", r -> userRealm(URLDecoder.decode(r.match.param("user"), StandardCharsets.UTF_8)))
+                .add("GET", USERS, r -> listUsers(r.query))
+                .add("POST", PRESENCES_BY_USER_ID, r -> presencesByUserId(r.body))
+                .add("GET", "/v1.0/users/{id}/presence", r -> onePresence(r.match.param("id")))
+                .add("GET", "/v1.0/communications/presences/{id}", r -> onePresence(r.match.param("id")));
+        this.server = EmulatorServer.start("graph-emulator", 8, serverCert, this::handle);
     }
 
     // One per JVM: tests start many emulators, and key generation is the slow part of a start.
@@ -169,6 +181,7 @@ public final class GraphEmulator implements AutoCloseable {
         private String tenantId = UUID.randomUUID().toString();
         private Clock clock = Clock.systemUTC();
         private Duration tokenLifetime = Duration.ofHours(1);
+        private Duration latency = Duration.ZERO;
         private int rateLimit = 1500;
         private Duration rateWindow = Duration.ofSeconds(30);
         private int deviceCodeInterval = 5;
@@ -196,6 +209,15 @@ public final class GraphEmulator implements AutoCloseable {
             return this;
         }
 
+        /** Delays every Graph answer (not the identity endpoints) by this much; see {@link GraphEmulator#setLatency}. */
+        public Builder latency(Duration latency) {
+            if (latency == null || latency.isNegative()) {
+                throw new IllegalArgumentException("latency must be >= 0, but was " + latency);
+            }
+            this.latency = latency;
+            return this;
+        }
+
         /** Presence requests allowed per app in any sliding {@code window}; default 1,500 per 30 s. */
         public Builder presenceRateLimit(int requests, Duration window) {
             this.rateLimit = requests;
@@ -218,11 +240,7 @@ public final class GraphEmulator implements AutoCloseable {
 
         /** Starts the emulator on a free port of 127.0.0.1. */
         public GraphEmulator start() {
-            try {
-                return new GraphEmulator(this);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot start the Graph emulator: " + e, e);
-            }
+            return new GraphEmulator(this);
         }
     }
 
@@ -230,7 +248,7 @@ public final class GraphEmulator implements AutoCloseable {
 
     /** {@code https://127.0.0.1:port}: use it as the authority host. */
     public URI baseUri() {
-        return URI.create("https://127.0.0.1:" + server.getAddress().getPort());
+        return server.baseUri();
     }
 
     /** The authority host URL clients use, same as {@link #baseUri()}. */
@@ -398,18 +416,20 @@ public final class GraphEmulator implements AutoCloseable {
 
     // ---------------------------------------------------------------- faults and limits
 
+    /** {@link #failNext(String, int, int, Duration)} without a {@code Retry-After}, as in {@code StarfaceEmulator}. */
+    public void failNext(String path, int count, int status) {
+        failNext(path, count, status, null);
+    }
+
     /**
      * The next {@code count} requests to {@code path} (e.g. {@link #PRESENCES_BY_USER_ID}) fail with {@code status};
+     * like every fault hook, {@code path} may also be a method and a path or template
+     * ({@code "GET /v1.0/users/{id}/presence"}), as in {@code StarfaceEmulator#failNext};
      * with {@code retryAfter} (may be fractional) a {@code Retry-After} header is sent, and for a 429 on a Graph
      * path the app is then expected to wait that long (requests before are recorded as {@link #earlyRequests()}).
      */
     public void failNext(String path, int count, int status, Duration retryAfter) {
-        synchronized (lock) {
-            Deque<Failure> q = failures.computeIfAbsent(path, k -> new ArrayDeque<>());
-            for (int i = 0; i < count; i++) {
-                q.add(new Failure(status, retryAfter, null));
-            }
-        }
+        failures.add(path, count, new Failure(status, retryAfter, null), "failNext");
     }
 
     /**
@@ -421,9 +441,7 @@ public final class GraphEmulator implements AutoCloseable {
         if (status < 100 || status > 599 || rawBody == null) {
             throw new IllegalArgumentException("respondNext needs an HTTP status and a body, got " + status);
         }
-        synchronized (lock) {
-            failures.computeIfAbsent(path, k -> new ArrayDeque<>()).add(new Failure(status, null, rawBody));
-        }
+        failures.add(path, 1, new Failure(status, null, rawBody), "respondNext");
     }
 
     /**
@@ -431,12 +449,7 @@ public final class GraphEmulator implements AutoCloseable {
      * request was read, as a reset by a proxy or a crashing front end would do.
      */
     public void dropNext(String path, int count) {
-        synchronized (lock) {
-            Deque<Failure> q = failures.computeIfAbsent(path, k -> new ArrayDeque<>());
-            for (int i = 0; i < count; i++) {
-                q.add(new Failure(DROP, null, null));
-            }
-        }
+        failures.add(path, count, new Failure(DROP, null, null), "dropNext");
     }
 
     /**
@@ -445,12 +458,7 @@ public final class GraphEmulator implements AutoCloseable {
      * {@link RetryAfter} makes of it (capped at {@link RetryAfter#MAX}).
      */
     public void failNextWithRetryAfter(String path, int count, int status, String retryAfterHeader) {
-        synchronized (lock) {
-            Deque<Failure> q = failures.computeIfAbsent(path, k -> new ArrayDeque<>());
-            for (int i = 0; i < count; i++) {
-                q.add(new Failure(status, null, null, retryAfterHeader, 0, null));
-            }
-        }
+        failures.add(path, count, new Failure(status, null, null, retryAfterHeader, 0, null), "failNextWithRetryAfter");
     }
 
     /**
@@ -458,9 +466,7 @@ public final class GraphEmulator implements AutoCloseable {
      * held in memory), e.g. to check a client's size limit. Works for Graph and identity paths.
      */
     public void oversizedBodyNext(String path, long bytes) {
-        synchronized (lock) {
-            failures.computeIfAbsent(path, k -> new ArrayDeque<>()).add(new Failure(OVERSIZED, null, null, null, bytes, null));
-        }
+        failures.add(path, 1, new Failure(OVERSIZED, null, null, null, bytes, null), "oversizedBodyNext");
     }
 
     /**
@@ -468,9 +474,7 @@ public final class GraphEmulator implements AutoCloseable {
      * {@code stall} (or until the emulator closes), e.g. to check a client's overall deadline.
      */
     public void stallBodyNext(String path, Duration stall) {
-        synchronized (lock) {
-            failures.computeIfAbsent(path, k -> new ArrayDeque<>()).add(new Failure(STALL, null, null, null, 0, stall));
-        }
+        failures.add(path, 1, new Failure(STALL, null, null, null, 0, stall), "stallBodyNext");
     }
 
     /** While {@code true}, every Graph request is answered 401 InvalidAuthenticationToken, whatever the token. */
@@ -523,9 +527,7 @@ public final class GraphEmulator implements AutoCloseable {
 
     /** Forgets every scripted failure not yet served ({@link #failNext}, {@link #respondNext}, {@link #dropNext}). */
     public void clearScriptedFailures() {
-        synchronized (lock) {
-            failures.clear();
-        }
+        failures.clear();
     }
 
     /**
@@ -560,15 +562,25 @@ public final class GraphEmulator implements AutoCloseable {
     }
 
     /**
-     * Delays every Graph answer by {@code latency} (identity endpoints are not delayed), e.g. to give a benchmark
-     * a realistic round trip. Default zero.
+     * Delays every Graph answer by {@code latency} from now on (identity endpoints are not delayed), e.g. to give a
+     * benchmark a realistic round trip; {@link Duration#ZERO} turns it off. Really sleeps. Default zero.
      */
+    public void setLatency(Duration latency) {
+        this.graphLatency = latency == null ? Duration.ZERO : latency;
+    }
+
+    /**
+     * The former name of {@link #setLatency}.
+     *
+     * @deprecated use {@link #setLatency}, named as in {@code StarfaceEmulator}
+     */
+    @Deprecated
     public void graphLatency(Duration latency) {
-        this.graphLatency = latency;
+        setLatency(latency);
     }
 
     /** Lifetime of access tokens issued from now on. */
-    public void tokenLifetime(Duration lifetime) {
+    public void setTokenLifetime(Duration lifetime) {
         synchronized (lock) {
             tokenLifetime = lifetime;
         }
@@ -634,18 +646,24 @@ public final class GraphEmulator implements AutoCloseable {
 
     // ---------------------------------------------------------------- observations
 
-    /** Requests received for a path (without query), whatever the answer. */
-    public int requestCount(String path) {
-        synchronized (lock) {
-            return counts.getOrDefault(path, 0);
-        }
+    /**
+     * Requests received, whatever the answer: for a concrete path (without query, e.g. {@link #USERS} or
+     * {@link #tokenPath()}), or for an endpoint as method and path template
+     * ({@code "GET /v1.0/users/{id}/presence"}, {@code "POST /{tenant}/oauth2/v2.0/token"}), as in
+     * {@code StarfaceEmulator#requestCount}.
+     */
+    public int requestCount(String pathOrEndpoint) {
+        return pathOrEndpoint.startsWith("/") ? log.countByPath(pathOrEndpoint) : log.count(pathOrEndpoint);
     }
 
     /** Requests per path (without query). */
     public Map<String, Integer> requestCounts() {
-        synchronized (lock) {
-            return Map.copyOf(counts);
-        }
+        return log.countsByPath();
+    }
+
+    /** Requests per endpoint ({@code "METHOD template"}; an unknown path counts as its own template). */
+    public Map<String, Integer> requestCountsByEndpoint() {
+        return log.counts();
     }
 
     /** Token requests per grant type ({@code client_credentials}, {@code refresh_token}, ...). */
@@ -685,9 +703,7 @@ public final class GraphEmulator implements AutoCloseable {
 
     /** Requests no emulated endpoint handles ("METHOD path"), answered 404. */
     public List<String> unhandledRequests() {
-        synchronized (lock) {
-            return List.copyOf(unhandled);
-        }
+        return log.unhandledRequests();
     }
 
     /**
@@ -706,8 +722,7 @@ public final class GraphEmulator implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     // ================================================================ HTTP
@@ -731,14 +746,11 @@ public final class GraphEmulator implements AutoCloseable {
         Response r;
         try {
             long arrived = System.nanoTime();
-            String method = ex.getRequestMethod();
-            String path = ex.getRequestURI().getRawPath();
-            String query = ex.getRequestURI().getRawQuery();
+            RouteTable.Match<Endpoint> match = routes.match(ex.getRequestMethod(), ex.getRequestURI().getRawPath());
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            synchronized (lock) {
-                counts.merge(path, 1, Integer::sum);
-            }
-            r = route(method, path, query, body, ex.getRequestHeaders().getFirst("Authorization"), arrived);
+            log.record(match);
+            Request request = new Request(match, parseForm(ex.getRequestURI().getRawQuery()), body);
+            r = dispatch(request, ex.getRequestHeaders().getFirst("Authorization"), arrived);
         } catch (RuntimeException e) {
             r = Response.json(500, graphError("InternalServerError", "emulator failure: " + e));
         }
@@ -772,11 +784,13 @@ public final class GraphEmulator implements AutoCloseable {
         ex.close();
     }
 
-    private Response route(String method, String path, String query, String body, String auth, long arrived) {
-        Map<String, String> q = parseForm(query);
-        String[] seg = path.substring(1).split("/");
+    // The one dispatcher: Graph paths pass the token check, the rate limit and the scripted faults first (and
+    // are delayed by the latency); identity endpoints only the scripted faults and the tenant check.
+    private Response dispatch(Request request, String auth, long arrived) {
+        RouteTable.Match<Endpoint> match = request.match;
+        String path = match.path();
         if (path.startsWith("/v1.0/")) {
-            Response r = graph(method, path, q, body, auth, arrived);
+            Response r = graph(request, auth, arrived);
             Duration latency = graphLatency;
             if (!latency.isZero()) {
                 try {
@@ -787,37 +801,26 @@ public final class GraphEmulator implements AutoCloseable {
             }
             return r;
         }
-        if (seg.length == 3 && seg[1].equals("userrealm") && method.equals("GET")) {
-            return userRealm(URLDecoder.decode(seg[2], StandardCharsets.UTF_8));
+        if (match.found()) {
+            Optional<String> tenant = match.optionalParam("tenant");
+            if (tenant.isPresent()) {
+                Response scripted = scriptedFailure(match);
+                if (scripted != null) {
+                    return scripted;
+                }
+                if (!tenant.get().equals(tenantId)) {
+                    return aadError(400, "invalid_request", "AADSTS90002: Tenant '" + tenant.get() + "' not found.");
+                }
+            }
+            return match.handler().answer(request);
         }
-        if (seg.length == 4 && seg[1].equals("oauth2") && seg[2].equals("v2.0") && method.equals("POST")) {
-            Response scripted = scriptedFailure(path);
-            if (scripted != null) {
-                return scripted;
-            }
-            if (!seg[0].equals(tenantId)) {
-                return aadError(400, "invalid_request", "AADSTS90002: Tenant '" + seg[0] + "' not found.");
-            }
-            Map<String, String> form = parseForm(body);
-            if (seg[3].equals("token")) {
-                return token(form);
-            }
-            if (seg[3].equals("devicecode")) {
-                return deviceCode(form);
-            }
-        }
-        synchronized (lock) {
-            unhandled.add(method + " " + path);
-        }
-        return Response.json(404, graphError("NotFound", "the emulator has no endpoint " + method + " " + path));
+        log.unhandled(match.method(), path);
+        return Response.json(404, graphError("NotFound", "the emulator has no endpoint " + match.method() + " " + path));
     }
 
-    private Response scriptedFailure(String path) {
-        Failure f;
-        synchronized (lock) {
-            Deque<Failure> queue = failures.get(path);
-            f = queue == null ? null : queue.poll();
-        }
+    private Response scriptedFailure(RouteTable.Match<Endpoint> match) {
+        String path = match.path();
+        Failure f = failures.take(match).orElse(null);
         if (f == null) {
             return null;
         }
@@ -1075,7 +1078,8 @@ public final class GraphEmulator implements AutoCloseable {
 
     // ---------------------------------------------------------------- Graph
 
-    private Response graph(String method, String path, Map<String, String> q, String body, String auth, long arrived) {
+    private Response graph(Request request, String auth, long arrived) {
+        String path = request.match.path();
         Token token;
         synchronized (lock) {
             token = auth == null || !auth.startsWith("Bearer ") ? null : accessTokens.get(auth.substring(7).trim());
@@ -1094,7 +1098,7 @@ public final class GraphEmulator implements AutoCloseable {
                 return throttled;
             }
         }
-        Response scripted = scriptedFailure(path);
+        Response scripted = scriptedFailure(request.match);
         if (scripted != null) {
             if (scripted.status == 429) {
                 synchronized (lock) {
@@ -1107,26 +1111,21 @@ public final class GraphEmulator implements AutoCloseable {
             }
             return scripted;
         }
-        if (method.equals("GET") && path.equals(USERS)) {
-            return listUsers(q);
+        if (request.match.found()) {
+            return request.match.handler().answer(request);
         }
-        if (method.equals("POST") && path.equals(PRESENCES_BY_USER_ID)) {
-            return presencesByUserId(body);
-        }
-        if (method.equals("GET") && (path.matches("/v1\\.0/users/[^/]+/presence") || path.startsWith("/v1.0/communications/presences/"))) {
-            String id = path.startsWith("/v1.0/users/") ? path.split("/")[3] : path.substring(path.lastIndexOf('/') + 1);
-            synchronized (lock) {
-                UserState s = users.get(URLDecoder.decode(id, StandardCharsets.UTF_8));
-                if (s == null) {
-                    return Response.json(404, graphError("NotFound", "User not found"));
-                }
-                return Response.json(200, presenceNode(s));
-            }
-        }
-        synchronized (lock) {
-            unhandled.add(method + " " + path);
-        }
+        log.unhandled(request.match.method(), path);
         return Response.json(400, graphError("BadRequest", "Resource not found for the segment '" + path + "'."));
+    }
+
+    private Response onePresence(String rawId) {
+        synchronized (lock) {
+            UserState s = users.get(URLDecoder.decode(rawId, StandardCharsets.UTF_8));
+            if (s == null) {
+                return Response.json(404, graphError("NotFound", "User not found"));
+            }
+            return Response.json(200, presenceNode(s));
+        }
     }
 
     private Response throttle(String clientId, String path, long arrived) {

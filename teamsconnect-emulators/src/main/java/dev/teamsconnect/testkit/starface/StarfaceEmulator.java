@@ -6,16 +6,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
+import dev.teamsconnect.testkit.emulator.EmulatorServer;
+import dev.teamsconnect.testkit.emulator.RequestLog;
+import dev.teamsconnect.testkit.emulator.RouteTable;
+import dev.teamsconnect.testkit.emulator.ScriptedFaults;
 import dev.teamsconnect.testkit.tls.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +29,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,9 +36,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,9 +75,9 @@ import java.util.function.Supplier;
  * network). {@link #requestsInFlight()}, {@link #maxRequestsInFlight()} and {@link #maxQueueLength()} show the load
  * ({@link #resetMaxima()} starts a new measurement).
  *
- * <p>Faults, each for the next request to an endpoint ({@code "METHOD /path"} or its template, see
- * {@link #failNext}): {@link #failNext} (a status), {@link #respondNext} (a raw body), {@link #retryAfterNext} (a
- * status with a {@code Retry-After} value), {@link #stallBodyNext} (the real answer, whose body stops after the
+ * <p>Faults, each for the next request to an endpoint ({@code "METHOD /path"}, its template, or a path or
+ * template alone for any method, see {@link #failNext}): {@link #failNext} (a status), {@link #respondNext} (a raw body), {@link #failNextWithRetryAfter}
+ * (a status with a {@code Retry-After} value), {@link #stallBodyNext} (the real answer, whose body stops after the
  * headers and its first half for a while), {@link #cutBodyNext} (the real answer, whose connection is closed in the
  * middle of the body) and {@link #oversizedBodyNext} (a 200 with a streamed body of any size, never held in
  * memory). {@link #abortedResponses()} counts answers the client hung up on while they were being written.
@@ -143,14 +138,6 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
-    static {
-        // Without TCP_NODELAY the JDK server's small responses meet the client's delayed ACK: ~40 ms per request.
-        // Read once when the JDK server classes load; harmless if the property was already set.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
     private static final String LOGIN = "/rest/login";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -162,13 +149,15 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final Map<String, LoginType> nonces = new LinkedHashMap<>();
     private final Map<String, Session> sessions = new LinkedHashMap<>();
     private final List<DndChange> dndChanges = new ArrayList<>();
-    private final List<FailureRule> failureRules = new ArrayList<>();
+    private final ScriptedFaults<FailureRule> failureRules = new ScriptedFaults<>();
     private final List<String> secretsSeen = new ArrayList<>();
+    private final List<String> tokensIssued = new ArrayList<>();
     private final LoginType serverLoginType;
     private Duration tokenLifetime;
 
     // ---- counters, lock-free
-    private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
+    private final RequestLog log = new RequestLog();
+    private final RouteTable<Endpoint> routes = new RouteTable<>();
     private final AtomicInteger logins = new AtomicInteger();
     private final AtomicInteger rejectedLogins = new AtomicInteger();
     private final AtomicInteger missingContentType = new AtomicInteger();
@@ -188,12 +177,17 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final Duration serviceTime;
 
     private final Clock clock;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final EmulatorServer server;
     private final SelfSignedCertificate certificate;
     private final URI baseUrl;
 
-    private StarfaceEmulator(Builder b) throws IOException {
+    /** Answers one request to an endpoint of {@link #routes}; {@code session} is null for the login endpoints. */
+    @FunctionalInterface
+    private interface Endpoint {
+        void answer(HttpExchange ex, RouteTable.Match<Endpoint> match, byte[] body, Session session) throws IOException;
+    }
+
+    private StarfaceEmulator(Builder b) {
         this.clock = b.clock;
         this.tokenLifetime = b.tokenLifetime;
         this.latency = b.latency;
@@ -223,29 +217,21 @@ public final class StarfaceEmulator implements AutoCloseable {
             int id = nextGroupId++;
             groups.put(id, new GroupState(id, g.getKey(), String.valueOf(700 + id), members));
         }
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        if (b.https) {
-            this.certificate = b.certificate != null ? b.certificate : SelfSignedCertificate.forLocalhost();
-            HttpsServer https = HttpsServer.create(address, 64);
-            https.setHttpsConfigurator(new HttpsConfigurator(certificate.serverSslContext()));
-            this.server = https;
-        } else {
-            this.certificate = null;
-            this.server = HttpServer.create(address, 64);
-        }
-        AtomicInteger threadNo = new AtomicInteger();
+        routes.add("GET", LOGIN, (ex, m, body, session) -> loginNonce(ex))
+                .add("POST", LOGIN, (ex, m, body, session) -> login(ex, body))
+                .add("DELETE", LOGIN, (ex, m, body, session) -> logout(ex))
+                .add("GET", "/rest/users", (ex, m, body, session) -> listUsers(ex))
+                .add("GET", "/rest/users/me", (ex, m, body, session) -> me(ex, session))
+                .add("GET", "/rest/users/{id}", (ex, m, body, session) -> user(ex, m.param("id")))
+                .add("GET", "/rest/users/{id}/phoneconfig", (ex, m, body, session) -> phoneConfig(ex, "GET", m.param("id"), body))
+                .add("PUT", "/rest/users/{id}/phoneconfig", (ex, m, body, session) -> phoneConfig(ex, "PUT", m.param("id"), body))
+                .add("GET", "/rest/groups", (ex, m, body, session) -> listGroups(ex))
+                .add("GET", "/rest/groups/{id}", (ex, m, body, session) -> group(ex, m.param("id")));
+        this.certificate = b.https ? (b.certificate != null ? b.certificate : SelfSignedCertificate.forLocalhost()) : null;
         int threads = b.threadsSet ? b.threads : b.workers > 0 ? 256 : b.threads;
-        this.executor = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "starface-emulator-" + threadNo.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
-        String scheme = b.https ? "https" : "http";
+        this.server = EmulatorServer.start("starface-emulator", threads, certificate, this::handle);
         // 127.0.0.1 is in the certificate's SAN, so hostname verification stays on.
-        this.baseUrl = URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
+        this.baseUrl = server.baseUri();
     }
 
     public static Builder builder() {
@@ -319,18 +305,15 @@ public final class StarfaceEmulator implements AutoCloseable {
     /**
      * Answers the next {@code count} requests that match with {@code status} and an error body. {@code endpoint}
      * is a method and a path, either concrete ({@code "PUT /rest/users/3/phoneconfig"}) or the template
-     * ({@code "PUT /rest/users/{id}/phoneconfig"}, see {@link #requestCount}). Failures are checked before
-     * authentication and counted like any request.
+     * ({@code "PUT /rest/users/{id}/phoneconfig"}, see {@link #requestCount}), or a path alone for any method
+     * ({@code "/rest/users"}), as in {@code GraphEmulator#failNext}. Failures are checked before authentication
+     * and counted like any request.
      */
     public void failNext(String endpoint, int count, int status) {
-        String[] parts = endpoint.trim().split("\\s+", 2);
-        if (parts.length != 2 || count < 1 || status < 100 || status > 599) {
-            throw new IllegalArgumentException("failNext needs \"METHOD /path\", count >= 1 and an HTTP status, got \""
-                    + endpoint + "\", " + count + ", " + status);
+        if (status < 100 || status > 599) {
+            throw new IllegalArgumentException("failNext needs an HTTP status, got " + status);
         }
-        synchronized (lock) {
-            failureRules.add(new FailureRule(parts[0].toUpperCase(Locale.ROOT), parts[1], count, status, null));
-        }
+        failureRules.add(endpoint, count, new FailureRule(status, null), "failNext");
     }
 
     /**
@@ -338,24 +321,33 @@ public final class StarfaceEmulator implements AutoCloseable {
      * (sent as {@code application/json}, even if it is not JSON), to test how clients handle malformed answers.
      */
     public void respondNext(String endpoint, int status, String rawBody) {
-        String[] parts = endpoint.trim().split("\\s+", 2);
-        if (parts.length != 2 || status < 100 || status > 599 || rawBody == null) {
-            throw new IllegalArgumentException("respondNext needs \"METHOD /path\", an HTTP status and a body");
+        if (status < 100 || status > 599 || rawBody == null) {
+            throw new IllegalArgumentException("respondNext needs an HTTP status and a body, got " + status);
         }
-        synchronized (lock) {
-            failureRules.add(new FailureRule(parts[0].toUpperCase(Locale.ROOT), parts[1], 1, status, rawBody));
-        }
+        failureRules.add(endpoint, 1, new FailureRule(status, rawBody), "respondNext");
     }
 
     /**
-     * Answers the next matching request (see {@link #failNext}) with {@code status}, the header
-     * {@code Retry-After: <retryAfter>} (sent exactly as given, valid or not) and an error body.
+     * Answers the next {@code count} matching requests (see {@link #failNext}) with {@code status}, the header
+     * {@code Retry-After: <retryAfterHeader>} (sent exactly as given, valid or not) and an error body, as
+     * {@code GraphEmulator#failNextWithRetryAfter} does.
      */
-    public void retryAfterNext(String endpoint, int status, String retryAfter) {
-        if (retryAfter == null) {
-            throw new IllegalArgumentException("retryAfterNext needs a Retry-After value");
+    public void failNextWithRetryAfter(String endpoint, int count, int status, String retryAfterHeader) {
+        if (retryAfterHeader == null || count < 1) {
+            throw new IllegalArgumentException("failNextWithRetryAfter needs count >= 1 and a Retry-After value, got "
+                    + count + ", " + retryAfterHeader);
         }
-        addRule(endpoint, "retryAfterNext", status, rule -> rule.retryAfter = retryAfter);
+        addRule(endpoint, "failNextWithRetryAfter", count, status, rule -> rule.retryAfter = retryAfterHeader);
+    }
+
+    /**
+     * The former name of {@code failNextWithRetryAfter(endpoint, 1, status, retryAfter)}.
+     *
+     * @deprecated use {@link #failNextWithRetryAfter}, named as in {@code GraphEmulator}
+     */
+    @Deprecated
+    public void retryAfterNext(String endpoint, int status, String retryAfter) {
+        failNextWithRetryAfter(endpoint, 1, status, retryAfter);
     }
 
     /**
@@ -367,7 +359,7 @@ public final class StarfaceEmulator implements AutoCloseable {
         if (stall == null || stall.isNegative()) {
             throw new IllegalArgumentException("stallBodyNext needs a stall >= 0, but was " + stall);
         }
-        addRule(endpoint, "stallBodyNext", 200, rule -> rule.stall = stall);
+        addRule(endpoint, "stallBodyNext", 1, 200, rule -> rule.stall = stall);
     }
 
     /**
@@ -375,7 +367,7 @@ public final class StarfaceEmulator implements AutoCloseable {
      * {@code Content-Length}) and the first half of the body. Applies to answers with a body (not to a 204).
      */
     public void cutBodyNext(String endpoint) {
-        addRule(endpoint, "cutBodyNext", 200, rule -> rule.cut = true);
+        addRule(endpoint, "cutBodyNext", 1, 200, rule -> rule.cut = true);
     }
 
     /**
@@ -387,20 +379,16 @@ public final class StarfaceEmulator implements AutoCloseable {
         if (bytes < 10) {
             throw new IllegalArgumentException("oversizedBodyNext needs at least 10 bytes, but was " + bytes);
         }
-        addRule(endpoint, "oversizedBodyNext", 200, rule -> rule.oversized = bytes);
+        addRule(endpoint, "oversizedBodyNext", 1, 200, rule -> rule.oversized = bytes);
     }
 
-    private void addRule(String endpoint, String hook, int status, java.util.function.Consumer<FailureRule> fill) {
-        String[] parts = endpoint == null ? new String[0] : endpoint.trim().split("\\s+", 2);
-        if (parts.length != 2 || status < 100 || status > 599) {
-            throw new IllegalArgumentException(hook + " needs \"METHOD /path\" and an HTTP status, got \""
-                    + endpoint + "\", " + status);
+    private void addRule(String endpoint, String hook, int count, int status, java.util.function.Consumer<FailureRule> fill) {
+        if (status < 100 || status > 599) {
+            throw new IllegalArgumentException(hook + " needs an HTTP status, got " + status);
         }
-        FailureRule rule = new FailureRule(parts[0].toUpperCase(Locale.ROOT), parts[1], 1, status, null);
+        FailureRule rule = new FailureRule(status, null);
         fill.accept(rule);
-        synchronized (lock) {
-            failureRules.add(rule);
-        }
+        failureRules.add(endpoint, count, rule, hook);
     }
 
     /**
@@ -418,9 +406,7 @@ public final class StarfaceEmulator implements AutoCloseable {
 
     /** Forgets every scripted fault ({@link #failNext}, {@link #respondNext} and the other {@code ...Next}) not used up yet. */
     public void clearScriptedFailures() {
-        synchronized (lock) {
-            failureRules.clear();
-        }
+        failureRules.clear();
     }
 
     /** Adds this latency to every request from now on ({@link Duration#ZERO} to turn off). Really sleeps. */
@@ -480,15 +466,17 @@ public final class StarfaceEmulator implements AutoCloseable {
      * {@code "GET /rest/groups/{id}"}.
      */
     public int requestCount(String endpoint) {
-        AtomicInteger n = requestCounts.get(endpoint);
-        return n == null ? 0 : n.get();
+        return endpoint.startsWith("/") ? log.countByPath(endpoint) : log.count(endpoint);
     }
 
     /** All request counts by endpoint template. */
     public Map<String, Integer> requestCounts() {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        requestCounts.forEach((k, v) -> out.put(k, v.get()));
-        return out;
+        return log.counts();
+    }
+
+    /** Requests no endpoint answers ({@code "METHOD path"}, answered 404 or 405 after authentication). */
+    public List<String> unhandledRequests() {
+        return log.unhandledRequests();
     }
 
     /** Successful logins ({@code POST /rest/login} answered with a token). */
@@ -545,6 +533,20 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Every secret the emulator knows, saw or issued: the users' passwords, the login secrets received and every
+     * token issued (expired ones too). For tests that check logs for leaks; the same as {@code GraphEmulator#secrets()}.
+     */
+    public List<String> secrets() {
+        synchronized (lock) {
+            List<String> all = new ArrayList<>();
+            users.values().forEach(u -> all.add(u.password));
+            all.addAll(secretsSeen);
+            all.addAll(tokensIssued);
+            return all;
+        }
+    }
+
     /** Tokens currently valid (for tests that check tokens never leak into logs). */
     public Set<String> activeTokens() {
         synchronized (lock) {
@@ -555,8 +557,7 @@ public final class StarfaceEmulator implements AutoCloseable {
     /** Stops the server and its threads. */
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     @Override
@@ -578,8 +579,8 @@ public final class StarfaceEmulator implements AutoCloseable {
         try (ex) {
             String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = ex.getRequestURI().getPath();
-            String template = template(path);
-            requestCounts.computeIfAbsent(method + " " + template, k -> new AtomicInteger()).incrementAndGet();
+            RouteTable.Match<Endpoint> match = routes.match(method, path);
+            log.record(match);
             if (expireCountdown.get() > 0 && expireCountdown.decrementAndGet() == 0) {
                 expireAllTokens();
             }
@@ -605,7 +606,7 @@ public final class StarfaceEmulator implements AutoCloseable {
             if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
                 missingContentType.incrementAndGet();
             }
-            FailureRule injected = takeInjectedFailure(method, path, template);
+            FailureRule injected = takeInjectedFailure(match);
             if (injected != null && (injected.stall != null || injected.cut)) {
                 bodyFault.set(injected);
             } else if (injected != null) {
@@ -617,7 +618,7 @@ public final class StarfaceEmulator implements AutoCloseable {
                 error(ex, 400, "VERSION_REQUIRED", "header X-Version: 2 is required");
                 return;
             }
-            route(ex, method, path, template, requestBody);
+            route(ex, match, requestBody);
         } catch (RuntimeException e) {
             // A bug in the emulator should show up as a 500 in the test, not as a hung connection.
             try {
@@ -702,13 +703,17 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
-    private void route(HttpExchange ex, String method, String path, String template, byte[] body) throws IOException {
+    // The login endpoints need no token; every other endpoint answers 401 without a valid one, then 405 for a
+    // known path with another method, 404 for an unknown path.
+    private void route(HttpExchange ex, RouteTable.Match<Endpoint> match, byte[] body) throws IOException {
+        String method = match.method();
+        String path = match.path();
         if (path.equals(LOGIN)) {
-            switch (method) {
-                case "GET" -> loginNonce(ex);
-                case "POST" -> login(ex, body);
-                case "DELETE" -> logout(ex);
-                default -> methodNotAllowed(ex, method, path);
+            if (match.found()) {
+                match.handler().answer(ex, match, body, null);
+            } else {
+                log.unhandled(method, path);
+                methodNotAllowed(ex, method, path);
             }
             return;
         }
@@ -717,100 +722,89 @@ public final class StarfaceEmulator implements AutoCloseable {
             error(ex, 401, "UNAUTHORIZED", "missing, invalid or expired authToken");
             return;
         }
-        String[] seg = path.substring(1).split("/");
-        switch (template) {
-            case "/rest/users" -> {
-                if (!method.equals("GET")) {
-                    methodNotAllowed(ex, method, path);
-                    return;
-                }
-                String term = query(ex, "searchTerm");
-                ArrayNode out = JSON.createArrayNode();
-                synchronized (lock) {
-                    users.values().stream().filter(u -> u.matches(term)).forEach(u -> out.add(u.toJson()));
-                }
-                json(ex, 200, out);
-            }
-            case "/rest/users/me" -> {
-                if (!method.equals("GET")) {
-                    methodNotAllowed(ex, method, path);
-                    return;
-                }
-                synchronized (lock) {
-                    UserState me = users.get(session.userId);
-                    json(ex, 200, me.toJson());
-                }
-            }
-            case "/rest/users/{id}" -> {
-                if (!method.equals("GET")) {
-                    methodNotAllowed(ex, method, path);
-                    return;
-                }
-                UserState u = userById(seg[2]);
-                if (u == null) {
-                    error(ex, 404, "NOT_FOUND", "no user with id " + seg[2]);
-                    return;
-                }
-                synchronized (lock) {
-                    json(ex, 200, u.toJson());
-                }
-            }
-            case "/rest/users/{id}/phoneconfig" -> phoneConfig(ex, method, seg[2], body);
-            case "/rest/groups" -> {
-                if (!method.equals("GET")) {
-                    methodNotAllowed(ex, method, path);
-                    return;
-                }
-                String term = query(ex, "searchTerm");
-                ArrayNode out = JSON.createArrayNode();
-                synchronized (lock) {
-                    for (GroupState g : groups.values()) {
-                        if (term == null || g.name.toLowerCase(Locale.ROOT).contains(term.toLowerCase(Locale.ROOT))) {
-                            ObjectNode n = out.addObject();
-                            n.put("id", g.id);
-                            n.put("groupname", g.name);
-                            n.put("groupexternalnumber", "");
-                            n.put("groupinternalnumber", g.internalNumber);
-                        }
-                    }
-                }
-                json(ex, 200, out);
-            }
-            case "/rest/groups/{id}" -> {
-                if (!method.equals("GET")) {
-                    methodNotAllowed(ex, method, path);
-                    return;
-                }
-                ObjectNode n;
-                synchronized (lock) {
-                    GroupState g = parseId(seg[2]).map(groups::get).orElse(null);
-                    if (g == null) {
-                        n = null;
-                    } else {
-                        n = JSON.createObjectNode();
-                        n.put("id", g.id);
-                        n.put("name", g.name);
-                        n.put("groupId", g.internalNumber);
-                        n.put("chatGroup", false);
-                        n.put("voicemail", false);
-                        n.putArray("assignableNumbers");
-                        ArrayNode au = n.putArray("assignableUsers");
-                        for (UserState u : users.values()) {
-                            ObjectNode a = au.addObject();
-                            a.put("id", u.id);
-                            a.put("firstname", u.firstName);
-                            a.put("lastname", u.familyName);
-                            a.put("assigned", g.members.contains(u.id));
-                        }
-                    }
-                }
-                if (n == null) {
-                    error(ex, 404, "NOT_FOUND", "no group with id " + seg[2]);
-                } else {
-                    json(ex, 200, n);
+        if (match.found()) {
+            match.handler().answer(ex, match, body, session);
+        } else if (match.pathKnown()) {
+            log.unhandled(method, path);
+            methodNotAllowed(ex, method, path);
+        } else {
+            log.unhandled(method, path);
+            error(ex, 404, "NOT_FOUND", "no such resource: " + path);
+        }
+    }
+
+    private void listUsers(HttpExchange ex) throws IOException {
+        String term = query(ex, "searchTerm");
+        ArrayNode out = JSON.createArrayNode();
+        synchronized (lock) {
+            users.values().stream().filter(u -> u.matches(term)).forEach(u -> out.add(u.toJson()));
+        }
+        json(ex, 200, out);
+    }
+
+    private void me(HttpExchange ex, Session session) throws IOException {
+        synchronized (lock) {
+            UserState me = users.get(session.userId);
+            json(ex, 200, me.toJson());
+        }
+    }
+
+    private void user(HttpExchange ex, String idText) throws IOException {
+        UserState u = userById(idText);
+        if (u == null) {
+            error(ex, 404, "NOT_FOUND", "no user with id " + idText);
+            return;
+        }
+        synchronized (lock) {
+            json(ex, 200, u.toJson());
+        }
+    }
+
+    private void listGroups(HttpExchange ex) throws IOException {
+        String term = query(ex, "searchTerm");
+        ArrayNode out = JSON.createArrayNode();
+        synchronized (lock) {
+            for (GroupState g : groups.values()) {
+                if (term == null || g.name.toLowerCase(Locale.ROOT).contains(term.toLowerCase(Locale.ROOT))) {
+                    ObjectNode n = out.addObject();
+                    n.put("id", g.id);
+                    n.put("groupname", g.name);
+                    n.put("groupexternalnumber", "");
+                    n.put("groupinternalnumber", g.internalNumber);
                 }
             }
-            default -> error(ex, 404, "NOT_FOUND", "no such resource: " + path);
+        }
+        json(ex, 200, out);
+    }
+
+    private void group(HttpExchange ex, String idText) throws IOException {
+        ObjectNode n;
+        synchronized (lock) {
+            GroupState g = parseId(idText).map(groups::get).orElse(null);
+            if (g == null) {
+                n = null;
+            } else {
+                n = JSON.createObjectNode();
+                n.put("id", g.id);
+                n.put("name", g.name);
+                n.put("groupId", g.internalNumber);
+                n.put("chatGroup", false);
+                n.put("voicemail", false);
+                n.putArray("assignableNumbers");
+                ArrayNode au = n.putArray("assignableUsers");
+                for (UserState u : users.values()) {
+                    ObjectNode a = au.addObject();
+                    a.put("id", u.id);
+                    a.put("firstname", u.firstName);
+                    a.put("lastname", u.familyName);
+                    a.put("assigned", g.members.contains(u.id));
+                }
+            }
+        }
+        if (n == null) {
+            error(ex, 404, "NOT_FOUND", "no group with id " + idText);
+        } else {
+            json(ex, 200, n);
         }
     }
 
@@ -860,6 +854,7 @@ public final class StarfaceEmulator implements AutoCloseable {
         String token = randomToken(24);
         synchronized (lock) {
             sessions.put(token, new Session(user.id, clock.instant()));
+            tokensIssued.add(token);
         }
         logins.incrementAndGet();
         ObjectNode n = JSON.createObjectNode();
@@ -944,19 +939,8 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
-    private FailureRule takeInjectedFailure(String method, String path, String template) {
-        synchronized (lock) {
-            for (Iterator<FailureRule> it = failureRules.iterator(); it.hasNext(); ) {
-                FailureRule r = it.next();
-                if (r.method.equals(method) && (r.path.equals(path) || r.path.equals(template))) {
-                    if (--r.remaining <= 0) {
-                        it.remove();
-                    }
-                    return r;
-                }
-            }
-            return null;
-        }
+    private FailureRule takeInjectedFailure(RouteTable.Match<Endpoint> match) {
+        return failureRules.take(match).orElse(null);
     }
 
     // ---- helpers (callers hold `lock` where they touch state)
@@ -1001,16 +985,6 @@ public final class StarfaceEmulator implements AutoCloseable {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-    }
-
-    static String template(String path) {
-        String[] seg = path.split("/");
-        // seg[0] is "" because the path starts with '/'
-        if (seg.length >= 4 && seg[1].equals("rest") && (seg[2].equals("users") || seg[2].equals("groups"))
-                && !seg[3].equals("me")) {
-            seg[3] = "{id}";
-        }
-        return String.join("/", seg);
     }
 
     static String expectedSecret(LoginType type, String login, String password, String nonce) {
@@ -1179,9 +1153,6 @@ public final class StarfaceEmulator implements AutoCloseable {
     }
 
     private static final class FailureRule {
-        final String method;
-        final String path;
-        int remaining;
         final int status;
         final String body;
         String retryAfter;
@@ -1189,10 +1160,7 @@ public final class StarfaceEmulator implements AutoCloseable {
         boolean cut;
         long oversized;
 
-        FailureRule(String method, String path, int remaining, int status, String body) {
-            this.method = method;
-            this.path = path;
-            this.remaining = remaining;
+        FailureRule(int status, String body) {
             this.status = status;
             this.body = body;
         }
@@ -1357,11 +1325,7 @@ public final class StarfaceEmulator implements AutoCloseable {
 
         /** Starts the server on a free port of 127.0.0.1. */
         public StarfaceEmulator start() {
-            try {
-                return new StarfaceEmulator(this);
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not start the STARFACE emulator", e);
-            }
+            return new StarfaceEmulator(this);
         }
     }
 }

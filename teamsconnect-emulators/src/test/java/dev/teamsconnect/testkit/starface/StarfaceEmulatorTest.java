@@ -191,6 +191,42 @@ class StarfaceEmulatorTest {
     }
 
     @Test
+    void secretsHoldPasswordsLoginSecretsAndEveryTokenIssued() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw-0001", null, null, null, false).start();
+        String token = login("0001", "pw-0001");
+        pbx.expireAllTokens();
+
+        assertThat(pbx.activeTokens()).isEmpty();
+        assertThat(pbx.secrets()).contains("pw-0001", token).containsAll(pbx.loginSecretsSeen());
+    }
+
+    @Test
+    void countsRequestsPerEndpointAndPerPathAndKeepsUnhandledOnes() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).start();
+        String token = login("0001", "pw");
+        int id = pbx.userId("0001");
+        send("GET", "/rest/users/" + id + "/phoneconfig", token, null, true);
+        assertThat(send("POST", "/rest/users/" + id + "/phoneconfig", token, "{}", true).statusCode()).isEqualTo(405);
+        assertThat(send("GET", "/rest/phones", token, null, true).statusCode()).isEqualTo(404);
+
+        assertThat(pbx.requestCount("GET /rest/users/{id}/phoneconfig")).isEqualTo(1);
+        assertThat(pbx.requestCount("/rest/users/" + id + "/phoneconfig")).isEqualTo(2);
+        assertThat(pbx.unhandledRequests()).containsExactly("POST /rest/users/" + id + "/phoneconfig", "GET /rest/phones");
+    }
+
+    @Test
+    void failNextTakesAPathForAnyMethod() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).start();
+        String token = login("0001", "pw");
+        int id = pbx.userId("0001");
+        pbx.failNext("/rest/users/" + id + "/phoneconfig", 2, 502);
+
+        assertThat(send("GET", "/rest/users/" + id + "/phoneconfig", token, null, true).statusCode()).isEqualTo(502);
+        assertThat(send("PUT", "/rest/users/" + id + "/phoneconfig", token, "{}", true).statusCode()).isEqualTo(502);
+        assertThat(send("GET", "/rest/users/" + id + "/phoneconfig", token, null, true).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void deletedUsersDisappearFromListsAndGet404() throws Exception {
         pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false)
                 .user("0002", "pw2", "b@x.test", "B", "Two", false).group("Sales", "0001", "0002").start();
@@ -257,9 +293,9 @@ class StarfaceEmulatorTest {
     }
 
     @Test
-    void retryAfterNextSendsTheHeaderValueExactly() throws Exception {
+    void failNextWithRetryAfterSendsTheHeaderValueExactly() throws Exception {
         pbx = StarfaceEmulator.builder().user("0001", "pw", null, null, null, false).start();
-        pbx.retryAfterNext("GET /rest/login", 429, "9223372036854775807");
+        pbx.failNextWithRetryAfter("GET /rest/login", 1, 429, "9223372036854775807");
         HttpResponse<String> r = send("GET", "/rest/login", null, null, false);
         assertThat(r.statusCode()).isEqualTo(429);
         assertThat(r.headers().firstValue("Retry-After")).hasValue("9223372036854775807");
