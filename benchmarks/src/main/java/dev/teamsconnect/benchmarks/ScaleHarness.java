@@ -278,7 +278,7 @@ public final class ScaleHarness {
         try (GraphEmulator graph = GraphEmulator.builder()
                 .presenceRateLimit(ScaleReport.GRAPH_LIMIT, ScaleReport.GRAPH_WINDOW).start()) {
             graph.registerSecretClient(APP_ID, appSecret);
-            graph.graphLatency(o.graphLatency());
+            graph.setLatency(o.graphLatency());
             List<EmulatedUser> teams = graph.seedUsers(n);
             StarfaceEmulator.Builder pbxBuilder = StarfaceEmulator.builder()
                     .user(API_LOGIN, apiPassword, "teamsconnect@pbx.test", "Team", "Connect", false)

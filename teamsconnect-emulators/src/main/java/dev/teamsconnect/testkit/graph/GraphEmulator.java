@@ -569,16 +569,6 @@ public final class GraphEmulator implements AutoCloseable {
         this.graphLatency = latency == null ? Duration.ZERO : latency;
     }
 
-    /**
-     * The former name of {@link #setLatency}.
-     *
-     * @deprecated use {@link #setLatency}, named as in {@code StarfaceEmulator}
-     */
-    @Deprecated
-    public void graphLatency(Duration latency) {
-        setLatency(latency);
-    }
-
     /** Lifetime of access tokens issued from now on. */
     public void setTokenLifetime(Duration lifetime) {
         synchronized (lock) {

@@ -341,16 +341,6 @@ public final class StarfaceEmulator implements AutoCloseable {
     }
 
     /**
-     * The former name of {@code failNextWithRetryAfter(endpoint, 1, status, retryAfter)}.
-     *
-     * @deprecated use {@link #failNextWithRetryAfter}, named as in {@code GraphEmulator}
-     */
-    @Deprecated
-    public void retryAfterNext(String endpoint, int status, String retryAfter) {
-        failNextWithRetryAfter(endpoint, 1, status, retryAfter);
-    }
-
-    /**
      * Serves the next matching request normally, but its body stops after the headers and the first half of the
      * body for {@code stall} (really waiting, like a stalled PBX or a half-open connection), then the rest follows
      * if the client is still there. Applies to answers with a body (not to a 204).
