@@ -33,9 +33,15 @@ class ManualDndIntegrationTest {
         l.close();
     }
 
+    /**
+     * Every hand-made change is read at the next cycle here ({@code starface.recheckInterval: 0s}): these scenarios
+     * are about what a noticed change means. That a settled user is re-read only every recheckInterval (so two
+     * presses within it look like none) is {@code SyncEngineTest}'s subject.
+     */
     private SyncEngine engine(ManualDndMode mode) {
         EngineConfig config = Landscape.config().manualDndMode(mode).gracePeriod(GRACE).build();
-        return l.engine(config);
+        return l.engine(config, new dev.teamsconnect.core.store.InMemoryStateStore(), l.source().build(),
+                l.sink().recheckInterval(Duration.ZERO).build());
     }
 
     private void cycle(SyncEngine engine) {

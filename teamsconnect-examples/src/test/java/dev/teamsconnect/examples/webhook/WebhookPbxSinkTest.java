@@ -398,4 +398,36 @@ class WebhookPbxSinkTest {
         assertThat(e.getMessage()).contains("did you mean \"timeout\"?").doesNotContain("short-secret")
                 .doesNotContain("PATHTOKEN77");
     }
+
+    @Test
+    void aReceiverThatStallsItsBodyAfterTheHeadersIsCancelledAtTheTimeout() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+            Thread stalling = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        java.net.Socket s = server.accept();
+                        requests.incrementAndGet();
+                        s.getInputStream().read(new byte[8192]);
+                        // status and headers, then half a body, then nothing: a receiver that hangs
+                        s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"
+                                + "x".repeat(500)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        s.getOutputStream().flush();
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            }, "stalling-receiver");
+            stalling.setDaemon(true);
+            stalling.start();
+            String url = "http://127.0.0.1:" + server.getLocalPort() + "/hook";
+            WebhookSettings settings = WebhookSettings.from(new ProviderConfig("webhook",
+                    config(url, "timeout", "500ms", "maxRetries", 0)));
+            sink = new WebhookPbxSink(settings, Clock.systemUTC(), pauses::add, new Random(3));
+            sink.open();
+            sink.apply(change(1, true));
+            assertThat(sink.awaitIdle(Duration.ofSeconds(10))).as("the stalled delivery ended at its deadline").isTrue();
+            assertThat(requests.get()).isEqualTo(1);
+        }
+    }
 }
