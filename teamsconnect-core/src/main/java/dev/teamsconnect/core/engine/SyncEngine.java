@@ -519,13 +519,12 @@ public final class SyncEngine implements AutoCloseable {
             openPlugins(c.errors, false);
             refreshed = refreshUsersIfDue(start, c);
             if (mapped != null && sinkOpen && sourceOpen) {
-                // users whose presence changed first, batch by batch as their presence arrives: their writes should
-                // wait neither for the other batches' presence reads nor for the PBX reads of the many users who stay
-                // in a call (re-read only to notice hand-made changes). Users are independent, so the order changes
-                // no decision, only how soon a change reaches the PBX.
-                // A round of PBX work (read, write-ahead, write) costs a few PBX round trips and a state-file commit
-                // whatever its size, so with many batches (50,000 users are 77) the changes of a few batches share a
-                // round: at most ROUNDS_PER_CYCLE rounds, each at most a few batch reads later than its first change.
+                // users whose presence changed first, as their presence arrives: their writes should wait neither for
+                // the other batches' presence reads nor for the rechecks of the many users who stay in a call. Users
+                // are independent, so the order changes no decision, only how soon a change reaches the PBX. A round
+                // of PBX work (read, write-ahead, write) costs a few PBX round trips and a state-file commit whatever
+                // its size, so with many batches (50,000 users are 77) the changes of a few batches share a round: at
+                // most ROUNDS_PER_CYCLE rounds, each at most a few batch reads after its first change.
                 List<Work> rechecks = new ArrayList<>();
                 List<Work> changes = new ArrayList<>();
                 int perRound = Math.max(1, (batchCount() + ROUNDS_PER_CYCLE - 1) / ROUNDS_PER_CYCLE);
