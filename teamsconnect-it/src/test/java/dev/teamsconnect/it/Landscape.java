@@ -133,33 +133,8 @@ final class Landscape implements AutoCloseable {
      */
     java.nio.file.Path writeServiceConfig(java.nio.file.Path file, java.nio.file.Path stateFile, int port,
                                           String pollInterval) throws java.io.IOException {
-        java.nio.file.Path dir = file.toAbsolutePath().getParent();
-        java.nio.file.Files.writeString(file, """
-                teams:
-                  tenantId: %s
-                  clientId: "%s"
-                  auth:
-                    mode: client-credentials
-                    clientSecret: ${TEAMS_CLIENT_SECRET}
-                  authorityHost: %s
-                  graphBaseUrl: %s
-                  pollInterval: %s
-                  tls:
-                    certificate: %s
-                starface:
-                  baseUrl: %s
-                  loginId: "%s"
-                  password: ${STARFACE_PASSWORD}
-                  tls:
-                    certificate: %s
-                state:
-                  file: %s
-                server:
-                  port: %d
-                """.formatted(graph.tenantId(), APP, graph.authorityHost(), graph.graphBaseUrl(), pollInterval,
-                graph.writeCertificatePem(dir.resolve("graph.pem")), pbx.baseUrl(), PBX_LOGIN,
-                pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem")), stateFile, port));
-        return file;
+        return dev.teamsconnect.testkit.ServiceConfigFile.write(file, graph, APP, pbx, PBX_LOGIN, stateFile, port,
+                pollInterval);
     }
 
     /** The environment a service process needs for {@link #writeServiceConfig}. */

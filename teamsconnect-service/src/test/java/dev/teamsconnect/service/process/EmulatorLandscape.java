@@ -53,31 +53,8 @@ public final class EmulatorLandscape {
         for (int i = 0; i < n; i += 50) {
             graph.setPresence(users.get(i).id(), Availability.BUSY, Activity.IN_A_CALL);
         }
-        Files.writeString(dir.resolve("teamsconnect.yaml"), """
-                teams:
-                  tenantId: %s
-                  clientId: "%s"
-                  auth:
-                    mode: client-credentials
-                    clientSecret: ${TEAMS_CLIENT_SECRET}
-                  authorityHost: %s
-                  graphBaseUrl: %s
-                  pollInterval: %s
-                  tls:
-                    certificate: %s
-                starface:
-                  baseUrl: %s
-                  loginId: "0001"
-                  password: ${STARFACE_PASSWORD}
-                  tls:
-                    certificate: %s
-                state:
-                  file: %s
-                server:
-                  port: %d
-                """.formatted(graph.tenantId(), CLIENT_ID, graph.authorityHost(), graph.graphBaseUrl(), pollInterval,
-                graph.writeCertificatePem(dir.resolve("graph.pem")), pbx.baseUrl(),
-                pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem")), dir.resolve("state.json"), port));
+        dev.teamsconnect.testkit.ServiceConfigFile.write(dir.resolve("teamsconnect.yaml"), graph, CLIENT_ID, pbx, "0001",
+                dir.resolve("state.json"), port, pollInterval);
         System.out.println("Ready: " + n + " users; config " + dir.resolve("teamsconnect.yaml"));
         for (int tick = 0; ; tick++) {
             Thread.sleep(5_000);

@@ -81,33 +81,8 @@ class TeamsConnectJarIT {
     }
 
     private Path config(String pollInterval, int port) throws Exception {
-        Path file = dir.resolve("teamsconnect.yaml");
-        Files.writeString(file, """
-                teams:
-                  tenantId: %s
-                  clientId: "%s"
-                  auth:
-                    mode: client-credentials
-                    clientSecret: ${TEAMS_CLIENT_SECRET}
-                  authorityHost: %s
-                  graphBaseUrl: %s
-                  pollInterval: %s
-                  tls:
-                    certificate: %s
-                starface:
-                  baseUrl: %s
-                  loginId: "0001"
-                  password: ${STARFACE_PASSWORD}
-                  tls:
-                    certificate: %s
-                state:
-                  file: %s
-                server:
-                  port: %d
-                """.formatted(graph.tenantId(), CLIENT_ID, graph.authorityHost(), graph.graphBaseUrl(), pollInterval,
-                graph.writeCertificatePem(dir.resolve("graph.pem")), pbx.baseUrl(),
-                pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem")), dir.resolve("state.json"), port));
-        return file;
+        return dev.teamsconnect.testkit.ServiceConfigFile.write(dir.resolve("teamsconnect.yaml"), graph, CLIENT_ID, pbx,
+                "0001", dir.resolve("state.json"), port, pollInterval);
     }
 
     private ServiceProcess.Result run(String... args) throws Exception {
