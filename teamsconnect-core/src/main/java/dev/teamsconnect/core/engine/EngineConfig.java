@@ -18,7 +18,11 @@ import java.util.Objects;
  * @param failOpenAfter       release a user's hold when their presence could not be read for longer than this;
  *                            re-applied when presence returns (default 10 min; {@link Duration#ZERO} = never)
  * @param dryRun              log and audit the writes, write nothing to the PBX or the state store (default false)
- * @param retry               retries of failed plugin calls within one cycle (default {@link RetryPolicy#defaults()})
+ * @param retry               retries of failed plugin calls within one cycle, on top of the plugin's own (default
+ *                            {@link RetryPolicy#none()}: the adapters retry themselves, knowing their protocol's
+ *                            {@code Retry-After} and idempotency, and the engine's next cycle is the retry of the rest;
+ *                            so attempts never multiply and one plugin call is bounded by the plugin's own budget).
+ *                            Give a policy here for a plugin that does not retry at all
  * @param cycleTimeout        the deadline of one cycle (default 2 min): a cycle still running then ends as failed
  *                            at its next safe point, and the users it did not reach are taken up by the next cycle.
  *                            No plugin call is waited for longer than its own deadline, so the engine makes progress
@@ -114,7 +118,7 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
         private boolean releaseOnShutdown = true;
         private Duration failOpenAfter = Duration.ofMinutes(10);
         private boolean dryRun;
-        private RetryPolicy retry = RetryPolicy.defaults();
+        private RetryPolicy retry = RetryPolicy.none();
         private Duration cycleTimeout = DEFAULT_CYCLE_TIMEOUT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
 
