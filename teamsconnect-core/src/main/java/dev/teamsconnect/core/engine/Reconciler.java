@@ -125,7 +125,7 @@ final class Reconciler {
         }
     }
 
-    /** The DND part of a hold. */
+    /** The kind of DND hold: not held, held by the engine, or taken over by hand during the episode. */
     enum DndKind { NONE, HELD, MANUAL }
 
     /** The DND part of a hold; {@code prior} and {@code written} mean nothing for {@link DndKind#NONE}. */
@@ -301,6 +301,7 @@ final class Reconciler {
             // == prior: the wanted value is the user's own
             return keep(DndStep.RELEASED_DESIRED, cur.as(DndKind.NONE), confirmed, none);
         }
+        // here actual == prior always (prior != written for a held DND); the check states what the branch means
         if (!confirmed && actual == cur.prior()) {
             // the earlier write never happened (crash or failure): write again
             return write(DndStep.WRITE_RETRIED, cur, cur, w, none);
