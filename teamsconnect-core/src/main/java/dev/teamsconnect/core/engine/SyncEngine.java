@@ -420,8 +420,9 @@ public final class SyncEngine implements AutoCloseable {
                 if (user == null) {
                     gone.add(h.pbxUserId());
                 } else {
-                    // wantDnd null for MANUAL holds too: the episode is over, DND stays as the user set it
-                    work.add(new Work(user, null, Reconciler.Want.USERS_OWN, null, "release of all holds", null, null, true, false));
+                    // the user's own DND for MANUAL holds too: the episode is over, DND stays as the user set it
+                    work.add(new Work(user, null, Reconciler.Want.USERS_OWN, null, "release of all holds", null, null,
+                            true, false));
                 }
             }
             Counters c = new Counters();
