@@ -215,6 +215,7 @@ final class Reconciler {
     private Reconciler() {
     }
 
+    /** The whole decision for one user: the DND and the chat decision, and the holds and write they make. */
     static Decision decide(Input in) {
         if (in.nothingHeldOrWanted()) {
             return new Decision(null, null, null, null, null, EpisodeMarker.NONE);
@@ -240,6 +241,7 @@ final class Reconciler {
                 dnd.marker());
     }
 
+    /** The DND part of the decision; {@code in.actual()} must not be null. */
     static DndDecision decideDnd(Input in) {
         Hold old = in.old();
         boolean actual = in.actual().dnd();
@@ -322,6 +324,7 @@ final class Reconciler {
         return new DndDecision(step, pre, post, true, value, false, marker);
     }
 
+    /** The chat part of the decision; {@code in.actual()} must not be null. */
     static ChatDecision decideChat(Input in) {
         ChatHold cur = chatOf(in.old());
         String actual = in.actual().chatStatus();
