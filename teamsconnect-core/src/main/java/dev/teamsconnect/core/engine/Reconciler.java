@@ -12,220 +12,414 @@ import java.util.Objects;
  * The decision for one user: pure, no I/O. Given the desired state, the actual PBX state and the user's hold,
  * it says what to write and what the hold must be before the write (write-ahead) and after it succeeded.
  *
- * <p>How one {@link Hold} record carries both fields (the record is shared with the SPI and stays as it is):
+ * <p>DND and chat status are decided apart ({@link #decideDnd}, {@link #decideChat}); each says which
+ * {@link DndStep} or {@link ChatStep} it took, and the audit kind and the reason text follow from the steps.
+ *
  * <ul>
- *   <li>DND is held when {@code kind == HELD} and {@code priorDnd != writtenDnd} (a DND hold always changes the
- *       value; {@code priorDnd == writtenDnd} means "DND not held by this record").</li>
- *   <li>{@code kind == MANUAL}: the user took DND over by hand during this episode; hands off until the desired
- *       DND becomes the user's own again.</li>
- *   <li>The chat status is held when {@code writtenChatStatus != null}. Chat status follows Teams while a
- *       category wants a text (as the reference product does); at the end the prior text is restored only if the
- *       PBX still shows the engine's text.</li>
+ *   <li>DND is {@link DndKind#NONE not held}, {@link DndKind#HELD held} (the engine wrote it and must restore the
+ *       prior value) or {@link DndKind#MANUAL manual} (the user took DND over by hand during this episode; hands off
+ *       until the desired DND becomes the user's own again).</li>
+ *   <li>Chat status follows Teams while a category wants a text (as the reference product does); at the end the
+ *       prior text is restored only if the PBX still shows the engine's text.</li>
  * </ul>
+ * How one {@link Hold} record carries both (the record is shared with the SPI and the state file and stays as it
+ * is) is known only to {@link #dndOf}, {@link #chatOf} and {@link #toHold}.
  */
 final class Reconciler {
 
+    /** The wanted DND, already filtered by the sink's capabilities. */
+    enum Want {
+        ON, OFF,
+        /** No DND wanted: the user's own value (the engine restores or releases what it holds). */
+        USERS_OWN;
+
+        /** From the policy's form: {@code null} means the user's own. */
+        static Want of(Boolean dnd) {
+            return dnd == null ? USERS_OWN : of(dnd.booleanValue());
+        }
+
+        static Want of(boolean dnd) {
+            return dnd ? ON : OFF;
+        }
+
+        boolean isUsersOwn() {
+            return this == USERS_OWN;
+        }
+
+        /** The wanted value; only for {@link #ON} and {@link #OFF}. */
+        boolean dnd() {
+            if (this == USERS_OWN) {
+                throw new IllegalStateException("USERS_OWN has no DND value");
+            }
+            return this == ON;
+        }
+    }
+
     /**
-     * @param pre        the hold to store before the write (or the final hold when there is no write); null = none
-     * @param post       the hold to store once the write succeeded; null = none
-     * @param write      the state to write, or null for no write
-     * @param kind       the audit kind, or null when nothing happened worth an event
-     * @param reason     why
-     * @param ownEpisode the user's own DND value for an episode that started without a hold (in-memory marker), or null
+     * In-memory marker of the current episode: it began without a hold because the user's own DND already had the
+     * wanted value ({@link #OWN_ON} / {@link #OWN_OFF}). If that value changes later in the same episode, the user
+     * did it by hand.
      */
-    record Decision(Hold pre, Hold post, PbxState write, AuditEvent.Kind kind, String reason, Boolean ownEpisode) {
+    enum EpisodeMarker {
+        NONE, OWN_ON, OWN_OFF;
+
+        static EpisodeMarker own(boolean dnd) {
+            return dnd ? OWN_ON : OWN_OFF;
+        }
+
+        /** From the form the engine's user track keeps: the user's own DND value, or {@code null} for none. */
+        static EpisodeMarker of(Boolean ownDnd) {
+            return ownDnd == null ? NONE : own(ownDnd);
+        }
+
+        /** The form the engine's user track keeps: the user's own DND value, or {@code null} for none. */
+        Boolean ownDnd() {
+            return this == NONE ? null : this == OWN_ON;
+        }
+
+        /** Whether this marks an episode whose own DND is the wanted one. */
+        boolean matches(Want want) {
+            return this != NONE && !want.isUsersOwn() && (this == OWN_ON) == want.dnd();
+        }
+    }
+
+    /**
+     * What to decide for one user.
+     *
+     * @param pbxUserId     the PBX user's id
+     * @param old           the user's hold, or null
+     * @param wantDnd       the desired DND (already filtered by sink capability)
+     * @param wantChat      the desired chat status text (already filtered), null = the user's own
+     * @param actual        the PBX state just read; may be null only when nothing is held and nothing is wanted
+     * @param marker        the in-memory episode marker
+     * @param mode          what a hand-made DND change means
+     * @param now           the time of this decision (the start of a new hold)
+     * @param desiredReason the policy's reason for the desired state
+     */
+    record Input(String pbxUserId, Hold old, Want wantDnd, String wantChat, PbxState actual, EpisodeMarker marker,
+                 ManualDndMode mode, Instant now, String desiredReason) {
+        Input {
+            Objects.requireNonNull(pbxUserId, "pbxUserId");
+            Objects.requireNonNull(wantDnd, "wantDnd");
+            Objects.requireNonNull(marker, "marker");
+            Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(now, "now");
+        }
+
+        boolean nothingHeldOrWanted() {
+            return old == null && wantDnd.isUsersOwn() && wantChat == null;
+        }
+    }
+
+    /**
+     * @param pre    the hold to store before the write (or the final hold when there is no write); null = none
+     * @param post   the hold to store once the write succeeded; null = none
+     * @param write  the state to write, or null for no write
+     * @param kind   the audit kind, or null when nothing happened worth an event
+     * @param reason why
+     * @param marker the in-memory episode marker to keep for the next decision
+     */
+    record Decision(Hold pre, Hold post, PbxState write, AuditEvent.Kind kind, String reason, EpisodeMarker marker) {
         boolean isNothing() {
             return write == null && kind == null;
         }
     }
 
-    private enum DndMode { NONE, HELD, MANUAL }
+    /** The kind of DND hold: not held, held by the engine, or taken over by hand during the episode. */
+    enum DndKind { NONE, HELD, MANUAL }
+
+    /** The DND part of a hold; {@code prior} and {@code written} mean nothing for {@link DndKind#NONE}. */
+    record DndHold(DndKind kind, boolean prior, boolean written) {
+        DndHold as(DndKind k) {
+            return new DndHold(k, prior, written);
+        }
+    }
+
+    /** The chat part of a hold: held when {@code written != null}. */
+    record ChatHold(String prior, String written) {
+        static final ChatHold NONE = new ChatHold(null, null);
+
+        boolean held() {
+            return written != null;
+        }
+    }
+
+    /** What the DND decision did. */
+    enum DndStep {
+        /** Nothing to do (nothing held or wanted, the PBX shows what is held, or a manual DND while DND is wanted). */
+        UNCHANGED(null),
+        /** Not held and the user's own DND is the wanted one: never held, the episode is marked. */
+        ALREADY_OWN(null),
+        /** Held, the PBX shows the written value and the hold was unconfirmed: the earlier write did happen. */
+        CONFIRMED(null),
+        MANUAL_EPISODE_OVER(AuditEvent.Kind.RELEASED),
+        RESTORED(AuditEvent.Kind.RESTORED),
+        RELEASED_OWN(AuditEvent.Kind.RELEASED),
+        MANUAL_KEPT_IN_EPISODE(AuditEvent.Kind.MANUAL_KEPT),
+        HOLD_STARTED(AuditEvent.Kind.HOLD_STARTED),
+        /** Held, and the wanted value is now the user's prior one: it is written and the DND hold ends. */
+        BACK_TO_PRIOR(AuditEvent.Kind.HOLD_UPDATED),
+        RELEASED_DESIRED(AuditEvent.Kind.RELEASED),
+        WRITE_RETRIED(AuditEvent.Kind.HOLD_STARTED),
+        MANUAL_KEPT_IN_HOLD(AuditEvent.Kind.MANUAL_KEPT),
+        ENFORCED(AuditEvent.Kind.ENFORCED);
+
+        final AuditEvent.Kind kind;
+
+        DndStep(AuditEvent.Kind kind) {
+            this.kind = kind;
+        }
+    }
+
+    /** What the chat decision did. */
+    enum ChatStep {
+        UNCHANGED(null),
+        /** Held, and the PBX already shows the newly wanted text: the hold follows it without a write. */
+        FOLLOWED(null),
+        RESTORED(AuditEvent.Kind.RESTORED),
+        RELEASED(AuditEvent.Kind.RELEASED),
+        MANUAL_KEPT(AuditEvent.Kind.MANUAL_KEPT),
+        HOLD_STARTED(AuditEvent.Kind.HOLD_STARTED),
+        HOLD_UPDATED(AuditEvent.Kind.HOLD_UPDATED);
+
+        final AuditEvent.Kind kind;
+
+        ChatStep(AuditEvent.Kind kind) {
+            this.kind = kind;
+        }
+    }
+
+    /**
+     * The DND decision.
+     *
+     * @param pre         the DND part of the hold before the write
+     * @param post        the DND part of the hold after the write
+     * @param writes      whether DND is written
+     * @param writeValue  the value written (only when {@code writes})
+     * @param preConfirmed whether the hold before the write is confirmed
+     * @param marker      the episode marker afterwards
+     */
+    record DndDecision(DndStep step, DndHold pre, DndHold post, boolean writes, boolean writeValue,
+                       boolean preConfirmed, EpisodeMarker marker) {
+    }
+
+    /**
+     * The chat decision.
+     *
+     * @param writes     whether the chat status is written
+     * @param writeValue the text written (only when {@code writes}; null clears it)
+     */
+    record ChatDecision(ChatStep step, ChatHold pre, ChatHold post, boolean writes, String writeValue) {
+    }
 
     private Reconciler() {
     }
 
-    /**
-     * @param old        the user's hold, or null
-     * @param wantDnd    desired DND (already filtered by sink capability), null = the user's own
-     * @param wantChat   desired chat status text (already filtered), null = the user's own
-     * @param actual     the PBX state just read; may be null only when {@code old == null} and nothing is wanted
-     * @param ownEpisode in-memory marker: the DND value the user already had when the current episode began
-     * @param desiredReason the policy's reason for the desired state
-     */
-    static Decision decide(String pbxUserId, Hold old, Boolean wantDnd, String wantChat, PbxState actual,
-                           Boolean ownEpisode, ManualDndMode mode, Instant now, String desiredReason) {
-        if (old == null && wantDnd == null && wantChat == null) {
-            return new Decision(null, null, null, null, null, null);
+    /** The whole decision for one user: the DND and the chat decision, and the holds and write they make. */
+    static Decision decide(Input in) {
+        if (in.nothingHeldOrWanted()) {
+            return new Decision(null, null, null, null, null, EpisodeMarker.NONE);
         }
-        Objects.requireNonNull(actual, "actual");
-        List<String> reasons = new ArrayList<>();
-        AuditEvent.Kind kind = null;
-
-        // ---- DND ----
-        DndMode dnd = old == null ? DndMode.NONE
-                : old.kind() == Hold.Kind.MANUAL ? DndMode.MANUAL
-                : old.priorDnd() != old.writtenDnd() ? DndMode.HELD : DndMode.NONE;
-        DndMode dndPre = dnd;
-        DndMode dndPost = dnd;
-        boolean priorDnd = old == null ? actual.dnd() : old.priorDnd();
-        boolean writtenDnd = old == null ? actual.dnd() : old.writtenDnd();
-        boolean preWrittenDnd = writtenDnd;
-        Boolean writeDnd = null;
-        boolean confirmed = old == null || old.confirmed();
-        boolean dndWriteNeedsConfirm = false;
-        Boolean marker = wantDnd != null && wantDnd.equals(ownEpisode) ? ownEpisode : null;
-
-        if (wantDnd == null) {
-            if (dnd == DndMode.MANUAL) {
-                dndPre = dndPost = DndMode.NONE;
-                kind = max(kind, AuditEvent.Kind.RELEASED);
-                reasons.add("manual DND episode over, DND left as the user set it (" + onOff(actual.dnd()) + ")");
-            } else if (dnd == DndMode.HELD) {
-                if (actual.dnd() == writtenDnd) {
-                    writeDnd = priorDnd;
-                    dndPost = DndMode.NONE;
-                    // unconfirmed until the hold is removed: if that removal is lost, the PBX showing prior is
-                    // the engine's own restore, not a hand-made change (see the HELD branch below)
-                    dndWriteNeedsConfirm = true;
-                    kind = max(kind, AuditEvent.Kind.RESTORED);
-                    reasons.add("restored prior DND " + onOff(priorDnd));
-                } else {
-                    // actual == prior (a boolean has no third value): nothing to restore
-                    dndPre = dndPost = DndMode.NONE;
-                    kind = max(kind, AuditEvent.Kind.RELEASED);
-                    reasons.add("hold released, PBX already shows the user's own DND " + onOff(actual.dnd()));
-                }
-            }
-        } else if (dnd == DndMode.NONE) {
-            if (actual.dnd() == wantDnd) {
-                marker = wantDnd; // the user's own DND already matches: never held
-            } else if (mode == ManualDndMode.RESPECT && marker != null) {
-                // the episode began with the user's own DND == desired, and now it differs: changed by hand
-                dndPre = dndPost = DndMode.MANUAL;
-                priorDnd = writtenDnd = preWrittenDnd = wantDnd;
-                marker = null;
-                kind = max(kind, AuditEvent.Kind.MANUAL_KEPT);
-                reasons.add("manual DND kept (" + onOff(actual.dnd()) + " by hand during the episode)");
-            } else {
-                dndPre = dndPost = DndMode.HELD;
-                priorDnd = actual.dnd();
-                writtenDnd = preWrittenDnd = wantDnd;
-                writeDnd = wantDnd;
-                dndWriteNeedsConfirm = true;
-                marker = null;
-                kind = max(kind, AuditEvent.Kind.HOLD_STARTED);
-                reasons.add(desiredReason);
-            }
-        } else if (dnd == DndMode.HELD) {
-            marker = null;
-            if (actual.dnd() == writtenDnd) {
-                if (wantDnd != writtenDnd) {
-                    // the desired value is now the user's own prior value: write it, the DND hold ends
-                    writeDnd = wantDnd;
-                    dndPost = DndMode.NONE;
-                    dndWriteNeedsConfirm = true; // as for a restore
-                    kind = max(kind, AuditEvent.Kind.HOLD_UPDATED);
-                    reasons.add(desiredReason);
-                } else if (!confirmed) {
-                    confirmed = true; // the earlier write did happen (e.g. a crash before it was confirmed)
-                }
-            } else if (actual.dnd() == wantDnd) {
-                dndPre = dndPost = DndMode.NONE; // == prior: wanted value is the user's own
-                kind = max(kind, AuditEvent.Kind.RELEASED);
-                reasons.add("hold released, PBX already shows the desired DND " + onOff(actual.dnd()));
-            } else if (!old.confirmed() && actual.dnd() == priorDnd) {
-                writeDnd = wantDnd; // the earlier write never happened (crash or failure): write again
-                dndWriteNeedsConfirm = true;
-                kind = max(kind, AuditEvent.Kind.HOLD_STARTED);
-                reasons.add(desiredReason + " (write retried)");
-            } else if (mode == ManualDndMode.RESPECT) {
-                dndPre = dndPost = DndMode.MANUAL;
-                kind = max(kind, AuditEvent.Kind.MANUAL_KEPT);
-                reasons.add("manual DND kept (" + onOff(actual.dnd()) + " by hand during the hold)");
-            } else {
-                writeDnd = wantDnd;
-                dndWriteNeedsConfirm = true;
-                kind = max(kind, AuditEvent.Kind.ENFORCED);
-                reasons.add(desiredReason + " (manual DND " + onOff(actual.dnd()) + " overridden: manualDnd TEAMS_LEADS)");
-            }
-        } else {
-            marker = null; // MANUAL while DND is wanted: hands off
-        }
-
-        // ---- chat status ----
-        boolean chatHeld = old != null && old.writtenChatStatus() != null;
-        String priorChat = chatHeld ? old.priorChatStatus() : null;
-        String writtenChat = chatHeld ? old.writtenChatStatus() : null;
-        String preWrittenChat = writtenChat;
-        String prePriorChat = priorChat;
-        boolean writeChat = false;
-        String chatValue = null;
-        if (wantChat == null) {
-            if (chatHeld) {
-                if (Objects.equals(actual.chatStatus(), writtenChat)) {
-                    writeChat = true;
-                    chatValue = priorChat;
-                    kind = max(kind, AuditEvent.Kind.RESTORED);
-                    reasons.add("restored prior chat status " + quoted(priorChat));
-                } else {
-                    kind = max(kind, Objects.equals(actual.chatStatus(), priorChat) ? AuditEvent.Kind.RELEASED
-                            : AuditEvent.Kind.MANUAL_KEPT);
-                    reasons.add(Objects.equals(actual.chatStatus(), priorChat) ? "chat status already the user's own"
-                            : "manual chat status kept");
-                    preWrittenChat = null;
-                    prePriorChat = null;
-                }
-                writtenChat = null;
-                priorChat = null;
-            }
-        } else if (!Objects.equals(actual.chatStatus(), wantChat)) {
-            if (!chatHeld) {
-                priorChat = actual.chatStatus();
-                prePriorChat = priorChat;
-                kind = max(kind, AuditEvent.Kind.HOLD_STARTED);
-            } else {
-                kind = max(kind, AuditEvent.Kind.HOLD_UPDATED);
-            }
-            writeChat = true;
-            chatValue = wantChat;
-            writtenChat = wantChat;
-            preWrittenChat = wantChat;
-            if (!reasons.contains(desiredReason)) {
-                reasons.add(desiredReason);
-            }
-        } else if (chatHeld && !wantChat.equals(writtenChat)) {
-            writtenChat = preWrittenChat = wantChat; // PBX already shows the new text
-        }
+        Objects.requireNonNull(in.actual(), "actual");
+        DndDecision dnd = decideDnd(in);
+        ChatDecision chat = decideChat(in);
+        PbxState actual = in.actual();
+        Hold old = in.old();
 
         PbxState write = null;
-        if (writeDnd != null || writeChat) {
-            write = new PbxState(writeDnd != null ? writeDnd : actual.dnd(), writeChat ? chatValue : actual.chatStatus());
+        if (dnd.writes() || chat.writes()) {
+            write = new PbxState(dnd.writes() ? dnd.writeValue() : actual.dnd(),
+                    chat.writes() ? chat.writeValue() : actual.chatStatus());
         }
-        Instant since = old == null ? now : old.since();
-        boolean preConfirmed = dndWriteNeedsConfirm ? false : confirmed;
-        Hold pre = hold(pbxUserId, dndPre, priorDnd, preWrittenDnd, actual.dnd(), prePriorChat, preWrittenChat,
-                preConfirmed, since);
-        Hold post = write == null ? pre
-                : hold(pbxUserId, dndPost, priorDnd, writtenDnd, actual.dnd(), priorChat, writtenChat, true, since);
-        if (Objects.equals(pre, old) && write == null) {
-            kind = null;
+        Instant since = old == null ? in.now() : old.since();
+        Hold pre = toHold(in.pbxUserId(), dnd.pre(), chat.pre(), dnd.preConfirmed(), since, actual.dnd());
+        Hold post = write == null ? pre : toHold(in.pbxUserId(), dnd.post(), chat.post(), true, since, actual.dnd());
+        if (write == null && Objects.equals(pre, old)) {
+            return new Decision(old, old, null, null, null, dnd.marker());
         }
-        if (write == null && Objects.equals(pre, old) && kind == null) {
-            return new Decision(old, old, null, null, null, marker);
-        }
-        return new Decision(pre, post, write, kind, String.join("; ", reasons), marker);
+        return new Decision(pre, post, write, max(dnd.step().kind, chat.step().kind), reason(in, dnd, chat),
+                dnd.marker());
     }
 
-    private static Hold hold(String id, DndMode dnd, boolean prior, boolean written, boolean actualDnd,
-                             String priorChat, String writtenChat, boolean confirmed, Instant since) {
-        if (dnd == DndMode.NONE && writtenChat == null) {
-            return null;
+    /** The DND part of the decision; {@code in.actual()} must not be null. */
+    static DndDecision decideDnd(Input in) {
+        Hold old = in.old();
+        boolean actual = in.actual().dnd();
+        Want want = in.wantDnd();
+        DndHold cur = dndOf(old, actual);
+        boolean confirmed = old == null || old.confirmed();
+        EpisodeMarker marker = in.marker().matches(want) ? in.marker() : EpisodeMarker.NONE;
+
+        if (want.isUsersOwn()) {
+            return switch (cur.kind()) {
+                case NONE -> keep(DndStep.UNCHANGED, cur, confirmed, marker);
+                case MANUAL -> keep(DndStep.MANUAL_EPISODE_OVER, cur.as(DndKind.NONE), confirmed, marker);
+                case HELD -> actual == cur.written()
+                        // unconfirmed until the hold is removed: if that removal is lost, the PBX showing prior is
+                        // the engine's own restore, not a hand-made change (see WRITE_RETRIED)
+                        ? write(DndStep.RESTORED, cur, cur.as(DndKind.NONE), cur.prior(), marker)
+                        // actual == prior (a boolean has no third value): nothing to restore
+                        : keep(DndStep.RELEASED_OWN, cur.as(DndKind.NONE), confirmed, marker);
+            };
         }
-        return switch (dnd) {
-            case NONE -> new Hold(id, Hold.Kind.HELD, actualDnd, actualDnd, priorChat, writtenChat, confirmed, since);
-            case HELD -> new Hold(id, Hold.Kind.HELD, prior, written, priorChat, writtenChat, confirmed, since);
-            case MANUAL -> new Hold(id, Hold.Kind.MANUAL, prior, written, priorChat, writtenChat, true, since);
+        boolean w = want.dnd();
+        return switch (cur.kind()) {
+            case NONE -> startEpisode(in, cur, w, confirmed, marker);
+            case HELD -> keepHolding(in, cur, w, confirmed);
+            case MANUAL -> keep(DndStep.UNCHANGED, cur, confirmed, EpisodeMarker.NONE); // DND wanted: hands off
         };
+    }
+
+    /** DND {@code w} is wanted and not held. */
+    private static DndDecision startEpisode(Input in, DndHold cur, boolean w, boolean confirmed,
+                                            EpisodeMarker marker) {
+        boolean actual = in.actual().dnd();
+        if (actual == w) {
+            return keep(DndStep.ALREADY_OWN, cur, confirmed, EpisodeMarker.own(w));
+        }
+        if (in.mode() == ManualDndMode.RESPECT && marker != EpisodeMarker.NONE) {
+            // the episode began with the user's own DND == desired, and now it differs: changed by hand
+            return keep(DndStep.MANUAL_KEPT_IN_EPISODE, new DndHold(DndKind.MANUAL, w, w), confirmed,
+                    EpisodeMarker.NONE);
+        }
+        DndHold held = new DndHold(DndKind.HELD, actual, w);
+        return write(DndStep.HOLD_STARTED, held, held, w, EpisodeMarker.NONE);
+    }
+
+    /** DND {@code w} is wanted and held. */
+    private static DndDecision keepHolding(Input in, DndHold cur, boolean w, boolean confirmed) {
+        boolean actual = in.actual().dnd();
+        EpisodeMarker none = EpisodeMarker.NONE;
+        if (actual == cur.written()) {
+            if (w != cur.written()) {
+                // the desired value is now the user's own prior value: write it, the DND hold ends (unconfirmed
+                // until then, as for a restore)
+                return write(DndStep.BACK_TO_PRIOR, cur, cur.as(DndKind.NONE), w, none);
+            }
+            // an unconfirmed hold: the earlier write did happen (e.g. a crash before it was confirmed)
+            return keep(confirmed ? DndStep.UNCHANGED : DndStep.CONFIRMED, cur, true, none);
+        }
+        if (actual == w) {
+            // == prior: the wanted value is the user's own
+            return keep(DndStep.RELEASED_DESIRED, cur.as(DndKind.NONE), confirmed, none);
+        }
+        // here actual == prior always (prior != written for a held DND); the check states what the branch means
+        if (!confirmed && actual == cur.prior()) {
+            // the earlier write never happened (crash or failure): write again
+            return write(DndStep.WRITE_RETRIED, cur, cur, w, none);
+        }
+        if (in.mode() == ManualDndMode.RESPECT) {
+            return keep(DndStep.MANUAL_KEPT_IN_HOLD, cur.as(DndKind.MANUAL), confirmed, none);
+        }
+        return write(DndStep.ENFORCED, cur, cur, w, none);
+    }
+
+    /** A DND decision without a DND write: the hold is the same before and after a (chat) write. */
+    private static DndDecision keep(DndStep step, DndHold hold, boolean confirmed, EpisodeMarker marker) {
+        return new DndDecision(step, hold, hold, false, false, confirmed, marker);
+    }
+
+    /** A DND decision with a write: the hold before it is unconfirmed until the write succeeds. */
+    private static DndDecision write(DndStep step, DndHold pre, DndHold post, boolean value, EpisodeMarker marker) {
+        return new DndDecision(step, pre, post, true, value, false, marker);
+    }
+
+    /** The chat part of the decision; {@code in.actual()} must not be null. */
+    static ChatDecision decideChat(Input in) {
+        ChatHold cur = chatOf(in.old());
+        String actual = in.actual().chatStatus();
+        String want = in.wantChat();
+        if (want == null) {
+            if (!cur.held()) {
+                return new ChatDecision(ChatStep.UNCHANGED, cur, cur, false, null);
+            }
+            if (Objects.equals(actual, cur.written())) {
+                return new ChatDecision(ChatStep.RESTORED, cur, ChatHold.NONE, true, cur.prior());
+            }
+            ChatStep step = Objects.equals(actual, cur.prior()) ? ChatStep.RELEASED : ChatStep.MANUAL_KEPT;
+            return new ChatDecision(step, ChatHold.NONE, ChatHold.NONE, false, null);
+        }
+        if (!Objects.equals(actual, want)) {
+            ChatHold held = cur.held() ? new ChatHold(cur.prior(), want) : new ChatHold(actual, want);
+            ChatStep step = cur.held() ? ChatStep.HOLD_UPDATED : ChatStep.HOLD_STARTED;
+            return new ChatDecision(step, held, held, true, want);
+        }
+        if (cur.held() && !want.equals(cur.written())) {
+            ChatHold followed = new ChatHold(cur.prior(), want); // PBX already shows the new text
+            return new ChatDecision(ChatStep.FOLLOWED, followed, followed, false, null);
+        }
+        return new ChatDecision(ChatStep.UNCHANGED, cur, cur, false, null);
+    }
+
+    // ---- the Hold encoding: the only place that knows how the SPI record carries a DND and a chat hold ----
+
+    /**
+     * The DND part of {@code old}. A {@link Hold} has no "DND not held" value: a DND hold always changes the value,
+     * so a {@link Hold.Kind#HELD} record with {@code priorDnd == writtenDnd} holds the chat status only.
+     */
+    private static DndHold dndOf(Hold old, boolean actualDnd) {
+        if (old == null) {
+            return new DndHold(DndKind.NONE, actualDnd, actualDnd);
+        }
+        DndKind kind = old.kind() == Hold.Kind.MANUAL ? DndKind.MANUAL
+                : old.priorDnd() != old.writtenDnd() ? DndKind.HELD : DndKind.NONE;
+        return new DndHold(kind, old.priorDnd(), old.writtenDnd());
+    }
+
+    /** The chat part of {@code old}: held when {@code writtenChatStatus != null}. */
+    private static ChatHold chatOf(Hold old) {
+        return old == null || old.writtenChatStatus() == null ? ChatHold.NONE
+                : new ChatHold(old.priorChatStatus(), old.writtenChatStatus());
+    }
+
+    /**
+     * The record for a DND and a chat part, or null when neither is held. DND not held is written as
+     * {@code priorDnd == writtenDnd ==} the actual DND; a MANUAL record is always confirmed (nothing to confirm).
+     */
+    private static Hold toHold(String id, DndHold dnd, ChatHold chat, boolean confirmed, Instant since,
+                               boolean actualDnd) {
+        return switch (dnd.kind()) {
+            case NONE -> chat.held()
+                    ? new Hold(id, Hold.Kind.HELD, actualDnd, actualDnd, chat.prior(), chat.written(), confirmed, since)
+                    : null;
+            case HELD -> new Hold(id, Hold.Kind.HELD, dnd.prior(), dnd.written(), chat.prior(), chat.written(),
+                    confirmed, since);
+            case MANUAL -> new Hold(id, Hold.Kind.MANUAL, dnd.prior(), dnd.written(), chat.prior(), chat.written(),
+                    true, since);
+        };
+    }
+
+    // ---- the reason text ----
+
+    /** The reason text: the DND part first, then the chat part unless it says the same. */
+    static String reason(Input in, DndDecision dnd, ChatDecision chat) {
+        List<String> reasons = new ArrayList<>(2);
+        String actual = onOff(in.actual().dnd());
+        String desired = in.desiredReason();
+        switch (dnd.step()) {
+            case UNCHANGED, ALREADY_OWN, CONFIRMED -> { }
+            case MANUAL_EPISODE_OVER -> reasons.add("manual DND episode over, DND left as the user set it (" + actual + ")");
+            case RESTORED -> reasons.add("restored prior DND " + onOff(dnd.pre().prior()));
+            case RELEASED_OWN -> reasons.add("hold released, PBX already shows the user's own DND " + actual);
+            case MANUAL_KEPT_IN_EPISODE -> reasons.add("manual DND kept (" + actual + " by hand during the episode)");
+            case HOLD_STARTED, BACK_TO_PRIOR -> reasons.add(desired);
+            case RELEASED_DESIRED -> reasons.add("hold released, PBX already shows the desired DND " + actual);
+            case WRITE_RETRIED -> reasons.add(desired + " (write retried)");
+            case MANUAL_KEPT_IN_HOLD -> reasons.add("manual DND kept (" + actual + " by hand during the hold)");
+            case ENFORCED -> reasons.add(desired + " (manual DND " + actual + " overridden: manualDnd TEAMS_LEADS)");
+        }
+        switch (chat.step()) {
+            case UNCHANGED, FOLLOWED -> { }
+            case RESTORED -> reasons.add("restored prior chat status " + quoted(chat.pre().prior()));
+            case RELEASED -> reasons.add("chat status already the user's own");
+            case MANUAL_KEPT -> reasons.add("manual chat status kept");
+            case HOLD_STARTED, HOLD_UPDATED -> {
+                if (!reasons.contains(desired)) {
+                    reasons.add(desired);
+                }
+            }
+        }
+        return String.join("; ", reasons);
     }
 
     // Several things may happen to one user in one decision; the event carries the most telling kind.
@@ -233,7 +427,10 @@ final class Reconciler {
             AuditEvent.Kind.RESTORED, AuditEvent.Kind.HOLD_STARTED, AuditEvent.Kind.MANUAL_KEPT, AuditEvent.Kind.ENFORCED);
 
     private static AuditEvent.Kind max(AuditEvent.Kind a, AuditEvent.Kind b) {
-        return a == null || RANK.indexOf(b) > RANK.indexOf(a) ? b : a;
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        return RANK.indexOf(b) > RANK.indexOf(a) ? b : a;
     }
 
     static String onOff(boolean dnd) {

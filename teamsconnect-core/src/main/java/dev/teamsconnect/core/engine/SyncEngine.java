@@ -420,8 +420,9 @@ public final class SyncEngine implements AutoCloseable {
                 if (user == null) {
                     gone.add(h.pbxUserId());
                 } else {
-                    // wantDnd null for MANUAL holds too: the episode is over, DND stays as the user set it
-                    work.add(new Work(user, null, null, null, "release of all holds", null, null, true, false));
+                    // the user's own DND for MANUAL holds too: the episode is over, DND stays as the user set it
+                    work.add(new Work(user, null, Reconciler.Want.USERS_OWN, null, "release of all holds", null, null,
+                            true, false));
                 }
             }
             Counters c = new Counters();
@@ -495,7 +496,7 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /** One user to reconcile this cycle. */
-    private record Work(PbxUser pbx, UserTrack track, Boolean wantDnd, String wantChat, String reason,
+    private record Work(PbxUser pbx, UserTrack track, Reconciler.Want wantDnd, String wantChat, String reason,
                         PresenceCategory category, TeamsPresence presence, boolean release, boolean steady) {
     }
 
@@ -996,12 +997,14 @@ public final class SyncEngine implements AutoCloseable {
                 && t.recheckDue != null && now.isBefore(t.recheckDue)) {
             return null;
         }
-        return new Work(m.pbx(), t, wantDnd, wantChat, reason, t.stableCategory, t.stablePresence, false, steady);
+        return new Work(m.pbx(), t, Reconciler.Want.of(wantDnd), wantChat, reason, t.stableCategory, t.stablePresence, false,
+                steady);
     }
 
     private Work releaseWork(PbxUser user, UserTrack t, Hold h, String reason) {
         // MANUAL holds stay: they only say "hands off"; a restart in the same episode must still respect them
-        Boolean keepDnd = h.kind() == Hold.Kind.MANUAL ? h.writtenDnd() : null;
+        Reconciler.Want keepDnd = h.kind() == Hold.Kind.MANUAL ? Reconciler.Want.of(h.writtenDnd())
+                : Reconciler.Want.USERS_OWN;
         return new Work(user, t, keepDnd, null, reason, null, null, true, false);
     }
 
@@ -1087,10 +1090,11 @@ public final class SyncEngine implements AutoCloseable {
                 w.track().settledAt = null;
             }
             Hold old = holds.get(id);
-            Reconciler.Decision d = Reconciler.decide(id, old, w.wantDnd(), w.wantChat(), actual,
-                    w.track() == null ? null : w.track().ownEpisode, config.manualDndMode(), now, w.reason());
+            Reconciler.Decision d = Reconciler.decide(new Reconciler.Input(id, old, w.wantDnd(), w.wantChat(), actual,
+                    Reconciler.EpisodeMarker.of(w.track() == null ? null : w.track().ownEpisode), config.manualDndMode(),
+                    now, w.reason()));
             if (w.track() != null) {
-                w.track().ownEpisode = d.ownEpisode();
+                w.track().ownEpisode = d.marker().ownDnd();
                 w.track().failing = false;
             }
             if (d.isNothing() && Objects.equals(d.pre(), old)) {
