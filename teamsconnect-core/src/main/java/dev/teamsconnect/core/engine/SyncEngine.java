@@ -368,10 +368,7 @@ public final class SyncEngine implements AutoCloseable {
             return;
         }
         try {
-            if (!sinkOpen) {
-                sink.open();
-                sinkOpen = true;
-            }
+            openSink();
             // all users, not just the scope: a hold of a user who has left the scope must be released too
             for (PbxUser u : sink.listUsers()) {
                 knownPbx.putIfAbsent(u.id(), u);
@@ -404,11 +401,7 @@ public final class SyncEngine implements AutoCloseable {
             if (loaded.isEmpty()) {
                 return new ReleaseReport(0, 0, 0, List.of());
             }
-            if (!sinkOpen) {
-                sink.open();
-                capabilities = sink.capabilities();
-                sinkOpen = true;
-            }
+            openSink();
             for (PbxUser u : sink.listUsers()) {
                 knownPbx.put(u.id(), u);
             }
@@ -623,13 +616,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         if (!sinkOpen) {
             try {
-                sink.open();
-                capabilities = sink.capabilities();
-                Duration budget = sink.recheckInterval();
-                recheckInterval = budget == null || budget.isNegative() ? Duration.ZERO : budget;
-                sinkOpen = true;
-                LOG.info("PBX sink '{}' open, capabilities {}, settled users re-read {}", sink.id(), capabilities,
-                        recheckInterval.isZero() ? "every cycle" : "every " + recheckInterval.toSeconds() + " s");
+                openSink();
             } catch (TeamsConnectException e) {
                 if (throwTerminal && e instanceof TerminalException) {
                     throw e;
@@ -637,6 +624,20 @@ public final class SyncEngine implements AutoCloseable {
                 errors.add("sink.open: " + e.getMessage());
             }
         }
+    }
+
+    /** Opens the sink (if not open yet) and takes its capabilities and read budget. */
+    private void openSink() {
+        if (sinkOpen) {
+            return;
+        }
+        sink.open();
+        capabilities = sink.capabilities();
+        Duration budget = sink.recheckInterval();
+        recheckInterval = budget == null || budget.isNegative() ? Duration.ZERO : budget;
+        sinkOpen = true;
+        LOG.info("PBX sink '{}' open, capabilities {}, settled users re-read {}", sink.id(), capabilities,
+                recheckInterval.isZero() ? "every cycle" : "every " + recheckInterval.toSeconds() + " s");
     }
 
     private boolean refreshUsersIfDue(Instant now, Counters c) {
