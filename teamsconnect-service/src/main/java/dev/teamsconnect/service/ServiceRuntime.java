@@ -45,7 +45,7 @@ public interface ServiceRuntime {
      * health checks' limits. No network I/O. The default is the service's default of 5 s.
      */
     default java.time.Duration pollInterval(ServiceConfig config) {
-        return java.time.Duration.ofSeconds(5);
+        return EngineWiring.DEFAULT_POLL_INTERVAL;
     }
 
     /**

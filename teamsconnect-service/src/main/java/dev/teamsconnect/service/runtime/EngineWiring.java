@@ -35,7 +35,7 @@ public final class EngineWiring {
     private static final Logger LOG = LoggerFactory.getLogger(EngineWiring.class);
 
     /** The poll interval when the source does not say (the Graph source's documented default). */
-    static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
     /** The id of the state store (core's JSON file store). */
     static final String STORE_ID = "file";
 
