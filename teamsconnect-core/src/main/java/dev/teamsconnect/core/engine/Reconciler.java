@@ -2,6 +2,9 @@ package dev.teamsconnect.core.engine;
 
 import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.spi.AuditEvent;
+import dev.teamsconnect.core.engine.HoldParts.ChatHold;
+import dev.teamsconnect.core.engine.HoldParts.DndHold;
+import dev.teamsconnect.core.engine.HoldParts.DndKind;
 import dev.teamsconnect.core.spi.Hold;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,65 +26,11 @@ import java.util.Objects;
  *       prior text is restored only if the PBX still shows the engine's text.</li>
  * </ul>
  * How one {@link Hold} record carries both (the record is shared with the SPI and the state file and stays as it
- * is) is known only to {@link #dndOf}, {@link #chatOf} and {@link #toHold}.
+ * is) is known only to {@link HoldParts}.
  */
 final class Reconciler {
 
-    /** The wanted DND, already filtered by the sink's capabilities. */
-    enum Want {
-        ON, OFF,
-        /** No DND wanted: the user's own value (the engine restores or releases what it holds). */
-        USERS_OWN;
 
-        /** From the policy's form: {@code null} means the user's own. */
-        static Want of(Boolean dnd) {
-            return dnd == null ? USERS_OWN : of(dnd.booleanValue());
-        }
-
-        static Want of(boolean dnd) {
-            return dnd ? ON : OFF;
-        }
-
-        boolean isUsersOwn() {
-            return this == USERS_OWN;
-        }
-
-        /** The wanted value; only for {@link #ON} and {@link #OFF}. */
-        boolean dnd() {
-            if (this == USERS_OWN) {
-                throw new IllegalStateException("USERS_OWN has no DND value");
-            }
-            return this == ON;
-        }
-    }
-
-    /**
-     * In-memory marker of the current episode: it began without a hold because the user's own DND already had the
-     * wanted value ({@link #OWN_ON} / {@link #OWN_OFF}). If that value changes later in the same episode, the user
-     * did it by hand.
-     */
-    enum EpisodeMarker {
-        NONE, OWN_ON, OWN_OFF;
-
-        static EpisodeMarker own(boolean dnd) {
-            return dnd ? OWN_ON : OWN_OFF;
-        }
-
-        /** From the form the engine's user track keeps: the user's own DND value, or {@code null} for none. */
-        static EpisodeMarker of(Boolean ownDnd) {
-            return ownDnd == null ? NONE : own(ownDnd);
-        }
-
-        /** The form the engine's user track keeps: the user's own DND value, or {@code null} for none. */
-        Boolean ownDnd() {
-            return this == NONE ? null : this == OWN_ON;
-        }
-
-        /** Whether this marks an episode whose own DND is the wanted one. */
-        boolean matches(Want want) {
-            return this != NONE && !want.isUsersOwn() && (this == OWN_ON) == want.dnd();
-        }
-    }
 
     /**
      * What to decide for one user.
@@ -125,24 +74,6 @@ final class Reconciler {
         }
     }
 
-    /** The kind of DND hold: not held, held by the engine, or taken over by hand during the episode. */
-    enum DndKind { NONE, HELD, MANUAL }
-
-    /** The DND part of a hold; {@code prior} and {@code written} mean nothing for {@link DndKind#NONE}. */
-    record DndHold(DndKind kind, boolean prior, boolean written) {
-        DndHold as(DndKind k) {
-            return new DndHold(k, prior, written);
-        }
-    }
-
-    /** The chat part of a hold: held when {@code written != null}. */
-    record ChatHold(String prior, String written) {
-        static final ChatHold NONE = new ChatHold(null, null);
-
-        boolean held() {
-            return written != null;
-        }
-    }
 
     /** What the DND decision did. */
     enum DndStep {
@@ -232,8 +163,9 @@ final class Reconciler {
                     chat.writes() ? chat.writeValue() : actual.chatStatus());
         }
         Instant since = old == null ? in.now() : old.since();
-        Hold pre = toHold(in.pbxUserId(), dnd.pre(), chat.pre(), dnd.preConfirmed(), since, actual.dnd());
-        Hold post = write == null ? pre : toHold(in.pbxUserId(), dnd.post(), chat.post(), true, since, actual.dnd());
+        Hold pre = HoldParts.toHold(in.pbxUserId(), dnd.pre(), chat.pre(), dnd.preConfirmed(), since, actual.dnd());
+        Hold post = write == null ? pre
+                : HoldParts.toHold(in.pbxUserId(), dnd.post(), chat.post(), true, since, actual.dnd());
         if (write == null && Objects.equals(pre, old)) {
             return new Decision(old, old, null, null, null, dnd.marker());
         }
@@ -246,7 +178,7 @@ final class Reconciler {
         Hold old = in.old();
         boolean actual = in.actual().dnd();
         Want want = in.wantDnd();
-        DndHold cur = dndOf(old, actual);
+        DndHold cur = HoldParts.dndOf(old, actual);
         boolean confirmed = old == null || old.confirmed();
         EpisodeMarker marker = in.marker().matches(want) ? in.marker() : EpisodeMarker.NONE;
 
@@ -326,7 +258,7 @@ final class Reconciler {
 
     /** The chat part of the decision; {@code in.actual()} must not be null. */
     static ChatDecision decideChat(Input in) {
-        ChatHold cur = chatOf(in.old());
+        ChatHold cur = HoldParts.chatOf(in.old());
         String actual = in.actual().chatStatus();
         String want = in.wantChat();
         if (want == null) {
@@ -351,43 +283,6 @@ final class Reconciler {
         return new ChatDecision(ChatStep.UNCHANGED, cur, cur, false, null);
     }
 
-    // ---- the Hold encoding: the only place that knows how the SPI record carries a DND and a chat hold ----
-
-    /**
-     * The DND part of {@code old}. A {@link Hold} has no "DND not held" value: a DND hold always changes the value,
-     * so a {@link Hold.Kind#HELD} record with {@code priorDnd == writtenDnd} holds the chat status only.
-     */
-    private static DndHold dndOf(Hold old, boolean actualDnd) {
-        if (old == null) {
-            return new DndHold(DndKind.NONE, actualDnd, actualDnd);
-        }
-        DndKind kind = old.kind() == Hold.Kind.MANUAL ? DndKind.MANUAL
-                : old.priorDnd() != old.writtenDnd() ? DndKind.HELD : DndKind.NONE;
-        return new DndHold(kind, old.priorDnd(), old.writtenDnd());
-    }
-
-    /** The chat part of {@code old}: held when {@code writtenChatStatus != null}. */
-    private static ChatHold chatOf(Hold old) {
-        return old == null || old.writtenChatStatus() == null ? ChatHold.NONE
-                : new ChatHold(old.priorChatStatus(), old.writtenChatStatus());
-    }
-
-    /**
-     * The record for a DND and a chat part, or null when neither is held. DND not held is written as
-     * {@code priorDnd == writtenDnd ==} the actual DND; a MANUAL record is always confirmed (nothing to confirm).
-     */
-    private static Hold toHold(String id, DndHold dnd, ChatHold chat, boolean confirmed, Instant since,
-                               boolean actualDnd) {
-        return switch (dnd.kind()) {
-            case NONE -> chat.held()
-                    ? new Hold(id, Hold.Kind.HELD, actualDnd, actualDnd, chat.prior(), chat.written(), confirmed, since)
-                    : null;
-            case HELD -> new Hold(id, Hold.Kind.HELD, dnd.prior(), dnd.written(), chat.prior(), chat.written(),
-                    confirmed, since);
-            case MANUAL -> new Hold(id, Hold.Kind.MANUAL, dnd.prior(), dnd.written(), chat.prior(), chat.written(),
-                    true, since);
-        };
-    }
 
     // ---- the reason text ----
 

@@ -1,10 +1,10 @@
 package dev.teamsconnect.core.engine;
 
-import static dev.teamsconnect.core.engine.Reconciler.EpisodeMarker.OWN_OFF;
-import static dev.teamsconnect.core.engine.Reconciler.EpisodeMarker.OWN_ON;
-import static dev.teamsconnect.core.engine.Reconciler.Want.OFF;
-import static dev.teamsconnect.core.engine.Reconciler.Want.ON;
-import static dev.teamsconnect.core.engine.Reconciler.Want.USERS_OWN;
+import static dev.teamsconnect.core.engine.EpisodeMarker.OWN_OFF;
+import static dev.teamsconnect.core.engine.EpisodeMarker.OWN_ON;
+import static dev.teamsconnect.core.engine.Want.OFF;
+import static dev.teamsconnect.core.engine.Want.ON;
+import static dev.teamsconnect.core.engine.Want.USERS_OWN;
 import static dev.teamsconnect.core.engine.ManualDndMode.RESPECT;
 import static dev.teamsconnect.core.engine.ManualDndMode.TEAMS_LEADS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,9 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.teamsconnect.core.engine.Reconciler.ChatStep;
 import dev.teamsconnect.core.engine.Reconciler.Decision;
 import dev.teamsconnect.core.engine.Reconciler.DndStep;
-import dev.teamsconnect.core.engine.Reconciler.EpisodeMarker;
 import dev.teamsconnect.core.engine.Reconciler.Input;
-import dev.teamsconnect.core.engine.Reconciler.Want;
 import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.spi.AuditEvent.Kind;
 import dev.teamsconnect.core.spi.Hold;
