@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The state file format itself: the exact bytes written today, and that a version 1 file reads the same. */
+/** The state file format: the exact bytes {@link StateJsonWriter} writes today, and that a version 1 file reads the same. */
 class StateJsonTest {
 
     private static final List<Hold> HOLDS = List.of(
@@ -23,16 +23,16 @@ class StateJsonTest {
 
     @Test
     void writesTheVersionTwoFormatByteForByte() {
-        assertThat(StateJson.write("starface https://pbx.example.com/", HOLDS)).isEqualTo(
+        assertThat(StateJsonWriter.write("starface https://pbx.example.com/", HOLDS)).isEqualTo(
                 "{\"format\":\"teamsconnect-state\",\"version\":2,\"pbx\":\"starface https://pbx.example.com/\",\"holds\":["
                         + "\n  " + HOLD_17 + ",\n  " + HOLD_TRICKY + "\n]}\n");
-        assertThat(StateJson.write(null, List.of()))
+        assertThat(StateJsonWriter.write(null, List.of()))
                 .isEqualTo("{\"format\":\"teamsconnect-state\",\"version\":2,\"pbx\":null,\"holds\":[]}\n");
     }
 
     @Test
     void aFileWrittenTodayAndAVersionOneFileLoadBackEqual() throws StateJson.FormatException {
-        StateJson.Document written = StateJson.read(StateJson.write(null, HOLDS));
+        StateJson.Document written = StateJson.read(StateJsonWriter.write(null, HOLDS));
         StateJson.Document v1 = StateJson.read(
                 "{\"format\":\"teamsconnect-state\",\"version\":1,\"holds\":[" + HOLD_17 + "," + HOLD_TRICKY + "]}");
 
@@ -46,7 +46,7 @@ class StateJsonTest {
 
     @Test
     void theNamedPbxReadsBack() throws StateJson.FormatException {
-        StateJson.Document d = StateJson.read(StateJson.write("starface https://pbx.example.com/", HOLDS));
+        StateJson.Document d = StateJson.read(StateJsonWriter.write("starface https://pbx.example.com/", HOLDS));
         assertThat(d.pbx()).isEqualTo("starface https://pbx.example.com/");
         assertThat(List.copyOf(d.holds().values())).isEqualTo(HOLDS);
     }
