@@ -31,7 +31,7 @@ import java.util.Set;
  * override; among groups the first one declared that lists the user wins.
  *
  * <p>Immutable and thread-safe; {@link #desired} is pure. The chat texts (defaults, placeholders, rendering) live in
- * {@link ChatStatusTemplates}, the builder's argument checks in {@link PolicyArgumentChecks}.
+ * {@code ChatStatusTemplates}, the builder's argument checks in {@code PolicyArgumentChecks}.
  */
 public final class ConfigurableStatusPolicy implements StatusPolicy {
 
