@@ -10,13 +10,10 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The standard {@link StatusPolicy}: which categories put the PBX user on DND, which chat status text to show,
@@ -33,7 +30,8 @@ import java.util.regex.Pattern;
  * case-insensitively. Resolution: an opt-out found anywhere wins; otherwise a per-user override beats a group
  * override; among groups the first one declared that lists the user wins.
  *
- * <p>Immutable and thread-safe; {@link #desired} is pure.
+ * <p>Immutable and thread-safe; {@link #desired} is pure. The chat texts (defaults, placeholders, rendering) live in
+ * {@code ChatStatusTemplates}, the builder's argument checks in {@code PolicyArgumentChecks}.
  */
 public final class ConfigurableStatusPolicy implements StatusPolicy {
 
@@ -46,23 +44,6 @@ public final class ConfigurableStatusPolicy implements StatusPolicy {
     /** DND categories by default; the reference product also sets DND on Busy. */
     public static final Set<PresenceCategory> DEFAULT_DND_CATEGORIES = Collections.unmodifiableSet(
             EnumSet.of(PresenceCategory.IN_A_CALL, PresenceCategory.BUSY, PresenceCategory.DO_NOT_DISTURB));
-
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]*)}");
-    // Leftovers of an empty {message}: "()" or "[]", and separators at the end ("Busy: ", "Busy -").
-    private static final Pattern EMPTY_BRACKETS = Pattern.compile("\\(\\s*\\)|\\[\\s*]");
-    private static final Pattern TRAILING_SEPARATORS = Pattern.compile("[\\s:;,|\\-\u2013\u2014]+$");
-
-    private static final Map<String, Map<PresenceCategory, String>> DEFAULT_TEMPLATES = Map.of(
-            "en", templates(
-                    "On a call in MS Teams",
-                    "Busy in MS Teams",
-                    "Do not disturb in MS Teams",
-                    "Away in MS Teams"),
-            "de", templates(
-                    "Im Gespräch in MS Teams",
-                    "Beschäftigt in MS Teams",
-                    "Nicht stören in MS Teams",
-                    "Abwesend in MS Teams"));
 
     private static final ConfigurableStatusPolicy DEFAULTS = builder().build();
 
@@ -98,9 +79,9 @@ public final class ConfigurableStatusPolicy implements StatusPolicy {
 
     /** The default chat status template of each category in {@code language} ("de" or "en"); absent = user's own. */
     public static Map<PresenceCategory, String> defaultTemplates(String language) {
-        Map<PresenceCategory, String> t = DEFAULT_TEMPLATES.get(normalizeLanguage(language));
+        Map<PresenceCategory, String> t = ChatStatusTemplates.DEFAULTS.get(ChatStatusTemplates.normalizeLanguage(language));
         if (t == null) {
-            throw new IllegalArgumentException("language must be one of " + LANGUAGES + ", but was \"" + language + "\"");
+            throw ChatStatusTemplates.unknownLanguage(language);
         }
         return t;
     }
@@ -125,9 +106,9 @@ public final class ConfigurableStatusPolicy implements StatusPolicy {
 
     /** The template for {@code category} in {@code language}, or {@code null} for the user's own. */
     public String template(PresenceCategory category, String language) {
-        Map<PresenceCategory, String> t = templates.get(normalizeLanguage(language));
+        Map<PresenceCategory, String> t = templates.get(ChatStatusTemplates.normalizeLanguage(language));
         if (t == null) {
-            throw new IllegalArgumentException("language must be one of " + LANGUAGES + ", but was \"" + language + "\"");
+            throw ChatStatusTemplates.unknownLanguage(language);
         }
         return t.get(category);
     }
@@ -208,19 +189,7 @@ public final class ConfigurableStatusPolicy implements StatusPolicy {
         if (template == null) {
             return null;
         }
-        String message = statusMessage == null ? "" : statusMessage.strip();
-        String categoryName = category.displayName(language);
-        Matcher m = PLACEHOLDER.matcher(template);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String value = "message".equals(m.group(1)) ? message : categoryName;
-            m.appendReplacement(out, Matcher.quoteReplacement(value));
-        }
-        m.appendTail(out);
-        String text = out.toString().replaceAll("\\s+", " ");
-        text = EMPTY_BRACKETS.matcher(text).replaceAll("");
-        text = TRAILING_SEPARATORS.matcher(text.strip()).replaceAll("").replaceAll("\\s+", " ").strip();
-        return text.isEmpty() ? null : text;
+        return ChatStatusTemplates.render(template, statusMessage, category.displayName(language));
     }
 
     private static List<String> keysOf(MappedUser user) {
@@ -234,30 +203,11 @@ public final class ConfigurableStatusPolicy implements StatusPolicy {
 
     private static void addKey(List<String> keys, String value) {
         if (value != null && !value.isBlank()) {
-            String k = normalizeKey(value);
+            String k = PolicyArgumentChecks.normalizeKey(value);
             if (!keys.contains(k)) {
                 keys.add(k);
             }
         }
-    }
-
-    static String normalizeKey(String key) {
-        return key.strip().toLowerCase(Locale.ROOT);
-    }
-
-    private static String normalizeLanguage(String language) {
-        return language == null ? null : language.strip().toLowerCase(Locale.ROOT);
-    }
-
-    private static Map<PresenceCategory, String> templates(String inACall, String busy, String dnd, String away) {
-        Map<PresenceCategory, String> m = new EnumMap<>(PresenceCategory.class);
-        m.put(PresenceCategory.IN_A_CALL, inACall);
-        m.put(PresenceCategory.BUSY, busy);
-        m.put(PresenceCategory.DO_NOT_DISTURB, dnd);
-        m.put(PresenceCategory.AWAY, away);
-        // OFFLINE, AVAILABLE, UNKNOWN: no text. Teams being closed says nothing about the desk phone, and
-        // available / unknown must not hide the user's own chat status.
-        return Collections.unmodifiableMap(m);
     }
 
     @Override
@@ -283,13 +233,13 @@ public final class ConfigurableStatusPolicy implements StatusPolicy {
 
         private Builder() {
             for (String lang : LANGUAGES) {
-                templates.put(lang, new EnumMap<>(DEFAULT_TEMPLATES.get(lang)));
+                templates.put(lang, new EnumMap<>(ChatStatusTemplates.DEFAULTS.get(lang)));
             }
         }
 
         /** The categories that put the PBX user on DND. May be empty (never DND). Not UNKNOWN, not AVAILABLE. */
         public Builder dndCategories(Collection<PresenceCategory> categories) {
-            this.dndCategories = checkDndCategories("dndCategories", categories);
+            this.dndCategories = PolicyArgumentChecks.checkDndCategories("dndCategories", categories);
             return this;
         }
 
@@ -308,12 +258,7 @@ public final class ConfigurableStatusPolicy implements StatusPolicy {
 
         /** The language of the chat status texts: "de" or "en" (case-insensitive; default "en"). */
         public Builder language(String language) {
-            String l = normalizeLanguage(language);
-            if (l == null || !LANGUAGES.contains(l)) {
-                throw new IllegalArgumentException("language must be one of " + LANGUAGES + ", but was "
-                        + (language == null ? "null" : "\"" + language + "\""));
-            }
-            this.language = l;
+            this.language = ChatStatusTemplates.checkLanguage("language", language);
             return this;
         }
 
@@ -323,11 +268,7 @@ public final class ConfigurableStatusPolicy implements StatusPolicy {
          * the engine does not know what the user is doing.
          */
         public Builder chatTemplate(PresenceCategory category, String language, String template) {
-            String l = normalizeLanguage(language);
-            if (l == null || !LANGUAGES.contains(l)) {
-                throw new IllegalArgumentException("chatTemplates language must be one of " + LANGUAGES + ", but was "
-                        + (language == null ? "null" : "\"" + language + "\""));
-            }
+            String l = ChatStatusTemplates.checkLanguage("chatTemplates language", language);
             if (category == null) {
                 throw new IllegalArgumentException("chatTemplates." + l + " category must not be null");
             }
@@ -336,22 +277,7 @@ public final class ConfigurableStatusPolicy implements StatusPolicy {
                 templates.get(l).remove(category);
                 return this;
             }
-            if (category == PresenceCategory.UNKNOWN) {
-                throw new IllegalArgumentException(field + " must not be set: when the presence is unknown the"
-                        + " user's own chat status stays, but was \"" + template + "\"");
-            }
-            if (template.isBlank()) {
-                throw new IllegalArgumentException(field + " must not be blank (use null for the user's own"
-                        + " status), but was \"" + template + "\"");
-            }
-            Matcher m = PLACEHOLDER.matcher(template);
-            while (m.find()) {
-                if (!PLACEHOLDERS.contains(m.group())) {
-                    throw new IllegalArgumentException(field + " uses the unknown placeholder " + m.group()
-                            + "; allowed are " + String.join(", ", PLACEHOLDERS) + ", but was \"" + template + "\"");
-                }
-            }
-            templates.get(l).put(category, template.strip());
+            templates.get(l).put(category, ChatStatusTemplates.checkTemplate(field, category, template));
             return this;
         }
 
@@ -369,9 +295,9 @@ public final class ConfigurableStatusPolicy implements StatusPolicy {
          * (case-insensitive). A key may be given once.
          */
         public Builder userOverride(String userKey, UserOverride override) {
-            String key = checkKey("userOverrides", userKey);
+            String key = PolicyArgumentChecks.checkKey("userOverrides", userKey);
             String field = "userOverrides[\"" + key + "\"]";
-            checkOverride(field, override);
+            PolicyArgumentChecks.checkOverride(field, override);
             if (userOverrides.containsKey(key)) {
                 throw new IllegalArgumentException(field + " is given twice");
             }
@@ -403,73 +329,21 @@ public final class ConfigurableStatusPolicy implements StatusPolicy {
             }
             List<String> keys = new ArrayList<>();
             for (String member : members) {
-                String k = checkKey(field + ".members", member);
+                String k = PolicyArgumentChecks.checkKey(field + ".members", member);
                 if (keys.contains(k)) {
                     throw new IllegalArgumentException(field + ".members lists \"" + k + "\" twice");
                 }
                 keys.add(k);
             }
-            checkOverride(field, override);
+            PolicyArgumentChecks.checkOverride(field, override);
             groups.put(n, new UserGroup(n, keys, override));
             return this;
         }
 
         /** Checks what spans fields and builds the immutable policy. */
         public ConfigurableStatusPolicy build() {
-            Map<String, String> groupOfMember = new LinkedHashMap<>();
-            for (UserGroup g : groups.values()) {
-                for (String member : g.members()) {
-                    String other = groupOfMember.putIfAbsent(member, g.name());
-                    if (other != null) {
-                        throw new IllegalArgumentException("groups: \"" + member + "\" is a member of both \"" + other
-                                + "\" and \"" + g.name() + "\"; a user may be in one group only");
-                    }
-                }
-            }
+            PolicyArgumentChecks.checkOneGroupPerMember(groups.values());
             return new ConfigurableStatusPolicy(this);
-        }
-
-        private static Set<PresenceCategory> checkDndCategories(String field, Collection<PresenceCategory> categories) {
-            if (categories == null) {
-                throw new IllegalArgumentException(field + " must not be null");
-            }
-            Set<PresenceCategory> set = EnumSet.noneOf(PresenceCategory.class);
-            for (PresenceCategory c : categories) {
-                if (c == null) {
-                    throw new IllegalArgumentException(field + " must not contain null, but was " + categories);
-                }
-                if (c == PresenceCategory.UNKNOWN) {
-                    throw new IllegalArgumentException(field + " must not contain UNKNOWN: a presence that cannot be"
-                            + " read would put users on DND, but was " + categories);
-                }
-                if (c == PresenceCategory.AVAILABLE) {
-                    throw new IllegalArgumentException(field + " must not contain AVAILABLE: an available user can"
-                            + " take calls, but was " + categories);
-                }
-                set.add(c);
-            }
-            return set;
-        }
-
-        private static String checkKey(String field, String key) {
-            if (key == null || key.isBlank()) {
-                throw new IllegalArgumentException(field + " key must not be blank, but was "
-                        + (key == null ? "null" : "\"" + key + "\""));
-            }
-            return normalizeKey(key);
-        }
-
-        private static void checkOverride(String field, UserOverride override) {
-            if (override == null) {
-                throw new IllegalArgumentException(field + " override must not be null");
-            }
-            if (override.dndCategories() != null) {
-                checkDndCategories(field + ".dndCategories", override.dndCategories());
-            }
-            if (override.optOut() && (override.dndCategories() != null || override.chatStatus() != null)) {
-                throw new IllegalArgumentException(field + " opts the user out, so it must not set dndCategories or"
-                        + " chatStatus, but was " + override);
-            }
         }
     }
 }

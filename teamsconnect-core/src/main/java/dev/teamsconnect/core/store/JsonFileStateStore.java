@@ -122,7 +122,7 @@ public final class JsonFileStateStore implements StateStore {
         }
         pbx = wanted;
         if (readVersion != 0) {
-            writeFile(StateJson.write(pbx, holds.values())); // record the binding now, so it is logged only once
+            writeFile(StateJsonWriter.write(pbx, holds.values())); // record the binding now, so it is logged only once
             readVersion = StateJson.VERSION;
         }
     }
@@ -224,7 +224,7 @@ public final class JsonFileStateStore implements StateStore {
         Map<String, Hold> next = new LinkedHashMap<>(holds);
         removals.forEach(next::remove);
         upserts.forEach(h -> next.put(h.pbxUserId(), h));
-        writeFile(StateJson.write(pbx, next.values()));
+        writeFile(StateJsonWriter.write(pbx, next.values()));
         holds = next;
         readVersion = StateJson.VERSION;
     }
