@@ -1,13 +1,6 @@
 package dev.teamsconnect.core.engine;
 
-import dev.teamsconnect.core.decorate.DryRunPbxSink;
-import dev.teamsconnect.core.decorate.DryRunStateStore;
 import dev.teamsconnect.core.decorate.FailureCounts;
-import dev.teamsconnect.core.decorate.IsolatingPbxSink;
-import dev.teamsconnect.core.decorate.IsolatingPresenceSource;
-import dev.teamsconnect.core.decorate.IsolatingStateStore;
-import dev.teamsconnect.core.decorate.RetryingPbxSink;
-import dev.teamsconnect.core.decorate.RetryingPresenceSource;
 import dev.teamsconnect.core.decorate.Sleeper;
 import dev.teamsconnect.core.error.ConfigException;
 import dev.teamsconnect.core.error.TeamsConnectException;
@@ -59,9 +52,7 @@ public final class SyncEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
 
-    private final PresenceSource source;
-    private final PbxSink sink;
-    private final StateStore store;
+    private final Plugins plugins;
     private final EngineConfig config;
     private final Clock clock;
     private final CycleScheduler scheduler;
@@ -87,16 +78,12 @@ public final class SyncEngine implements AutoCloseable {
         Random random = b.random != null ? b.random : new Random();
         this.publisher = new StatusPublisher(b.listeners, b.cycleListener, b.progressListener, failures,
                 clock.instant());
-        PbxSink s = config.dryRun() ? new DryRunPbxSink(b.sink, publisher::emit) : b.sink;
-        this.sink = new IsolatingPbxSink(new RetryingPbxSink(s, config.retry(), b.sleeper, random), failures);
-        this.source = new IsolatingPresenceSource(new RetryingPresenceSource(b.source, config.retry(), b.sleeper, random),
-                failures);
-        this.store = new IsolatingStateStore(config.dryRun() ? new DryRunStateStore(b.store) : b.store, failures);
-        this.directory = new UserDirectory(source, sink, new UserMatcher(b.overrides), b.scopeGroup,
-                config.userRefreshInterval());
-        this.committer = new HoldCommitter(sink, store, directory, publisher, failures, config.manualDndMode(), clock,
-                () -> stopRequested);
-        this.runner = new CycleRunner(source, sink, config, clock, directory,
+        this.plugins = Plugins.wrap(b.source, b.sink, b.store, config, b.sleeper, random, failures, publisher::emit);
+        this.directory = new UserDirectory(plugins.source(), plugins.sink(), new UserMatcher(b.overrides),
+                b.scopeGroup, config.userRefreshInterval());
+        this.committer = new HoldCommitter(plugins.sink(), plugins.store(), directory, publisher, failures,
+                config.manualDndMode(), clock, () -> stopRequested);
+        this.runner = new CycleRunner(plugins.source(), plugins.sink(), config, clock, directory,
                 new PresenceTracker(b.classifier, b.policy, config), committer, publisher, failures, () -> stopRequested);
         this.releases = new Releases(config, clock, directory, committer, runner::openSink, runner::publish);
         this.scheduler = new CycleScheduler(config.pollInterval(), b.executor, this::scheduledCycle, failures);
@@ -128,7 +115,7 @@ public final class SyncEngine implements AutoCloseable {
                 return;
             }
             Map<String, Hold> loaded = committer.load();
-            LOG.info("Engine opening: {} hold(s) loaded from store '{}'; {}", loaded.size(), store.id(), config);
+            LOG.info("Engine opening: {} hold(s) loaded from store '{}'; {}", loaded.size(), plugins.store().id(), config);
             runner.open();
             opened = true;
         } finally {
@@ -186,9 +173,7 @@ public final class SyncEngine implements AutoCloseable {
                 releases.releaseOnShutdown();
             }
             opened = false;
-            closeQuietly("source", source);
-            closeQuietly("sink", sink);
-            closeQuietly("store", store);
+            plugins.closeAll();
             scheduler.shutdown();
         } finally {
             cycleLock.unlock();
@@ -260,14 +245,6 @@ public final class SyncEngine implements AutoCloseable {
     private void requireNotClosed() {
         if (closed) {
             throw new IllegalStateException("engine is closed");
-        }
-    }
-
-    private static void closeQuietly(String role, AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception e) {
-            LOG.warn("Closing the {} failed", role, e);
         }
     }
 
