@@ -3,9 +3,11 @@ package dev.teamsconnect.core.engine;
 import dev.teamsconnect.core.model.PresenceCategory;
 import dev.teamsconnect.core.spi.AuditEvent;
 import dev.teamsconnect.core.spi.Hold;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A read-only picture of the engine for a status page, taken at the end of a cycle. Immutable, so any thread may
@@ -32,13 +34,35 @@ public record EngineSnapshot(Instant takenAt, Stats stats, List<UserStatus> user
      * @param holds           holds now (held and manual)
      * @param mappedUsers     mapped users now
      * @param lastCycle       the report of the last cycle, or null
+     * @param secondSync      what the engine noticed of a second presence sync on the PBX
      */
     public record Stats(long cycles, long failedCycles, Instant lastCycleAt, Instant lastSuccessAt, long writes,
-                        Map<String, Long> failuresByKind, int holds, int mappedUsers, CycleReport lastCycle) {
+                        Map<String, Long> failuresByKind, int holds, int mappedUsers, CycleReport lastCycle,
+                        SecondSync secondSync) {
         public Stats {
             failuresByKind = Map.copyOf(failuresByKind);
+            Objects.requireNonNull(secondSync, "secondSync");
         }
     }
+
+    /**
+     * What the engine knows of a second presence sync on the same PBX (see docs/troubleshooting.md).
+     *
+     * @param foreignChanges DND changes the engine did not make, of users it acts on, since start
+     * @param inStep         of those, the ones in step with Teams presence
+     * @param suspectedAt    when a pattern of a second sync was last seen, or null
+     * @param hint           what was seen and what to do, or null
+     */
+    public record SecondSync(long foreignChanges, long inStep, Instant suspectedAt, String hint) {
+        /** Nothing seen. */
+        public static final SecondSync NONE = new SecondSync(0, 0, null, null);
+
+        /** Whether a second sync was suspected within {@code window} before {@code now}. */
+        public boolean suspectedWithin(Duration window, Instant now) {
+            return suspectedAt != null && !suspectedAt.isBefore(now.minus(window));
+        }
+    }
+
 
     /**
      * @param pbxUserId       the PBX user id

@@ -50,6 +50,7 @@ final class HoldCommitter {
     private final ManualDndMode mode;
     private final Clock clock;
     private final BooleanSupplier stopRequested;
+    private final SecondSyncDetector secondSync;
 
     private final Map<String, Hold> holds = new LinkedHashMap<>();
     // outcomes of PBX writes (confirmed holds, ended holds) not yet in the store: see reconcileChunk, step 4
@@ -58,7 +59,8 @@ final class HoldCommitter {
     private Duration recheckInterval = Duration.ZERO;
 
     HoldCommitter(PbxSink sink, StateStore store, UserDirectory directory, StatusPublisher publisher,
-                  FailureCounts failures, ManualDndMode mode, Clock clock, BooleanSupplier stopRequested) {
+                  FailureCounts failures, ManualDndMode mode, Clock clock, BooleanSupplier stopRequested,
+                  SecondSyncDetector secondSync) {
         this.sink = sink;
         this.store = store;
         this.directory = directory;
@@ -67,6 +69,7 @@ final class HoldCommitter {
         this.mode = mode;
         this.clock = clock;
         this.stopRequested = stopRequested;
+        this.secondSync = secondSync;
     }
 
     /** Loads the holds and claims the store for this engine and the sink's PBX (holds of another PBX are refused). */
@@ -170,7 +173,8 @@ final class HoldCommitter {
                     track == null ? EpisodeMarker.NONE : track.pbx().marker(), mode, now, w.reason()));
             boolean settled = d.isNothing() && Objects.equals(d.pre(), old);
             if (track != null) {
-                UserTrack.PbxSide side = track.pbx().read(actual).decided(d.marker());
+                noticeForeignChange(w, track, old, actual, now);
+                UserTrack.PbxSide side = track.pbx().read(actual, now).decided(d.marker());
                 directory.update(id, t -> t.withPbx(settled ? side.settled(actual, now, recheckDue(id, now)) : side));
             }
             if (!settled) {
@@ -179,6 +183,29 @@ final class HoldCommitter {
         }
         dropHoldsOfDeletedUsers(vanished, c);
         return planned;
+    }
+
+    /**
+     * Tells the {@link SecondSyncDetector} of a DND that differs from the one the engine last read or wrote, for a
+     * user it holds or wants DND for, and whether the change was in step with Teams presence.
+     */
+    private void noticeForeignChange(Work w, UserTrack track, Hold old, PbxState actual, Instant now) {
+        UserTrack.PbxSide before = track.pbx();
+        boolean held = old != null && old.kind() == Hold.Kind.HELD && old.priorDnd() != old.writtenDnd();
+        if (before.state() == null || before.state().dnd() == actual.dnd() || (!held && w.wantDnd().isUsersOwn())) {
+            return;
+        }
+        Want presence = track.presence().fromPresence();
+        boolean inStep;
+        if (held) {
+            // switched back to the user's own value after Teams stopped wanting the written one, before the restore
+            inStep = actual.dnd() == old.priorDnd() && (presence.isUsersOwn() || presence.dnd() != old.writtenDnd());
+        } else {
+            // switched to the wanted value before the engine wrote it, shortly after the engine had read the other
+            inStep = !presence.isUsersOwn() && presence.dnd() == actual.dnd() && before.exchangedAt() != null
+                    && !now.isAfter(before.exchangedAt().plus(SecondSyncDetector.RECENT));
+        }
+        secondSync.foreignChange(w.pbx().id(), w.pbx().label(), inStep, now);
     }
 
     /** 1. write-ahead: every new or changed hold is durable before the PBX write it covers. */

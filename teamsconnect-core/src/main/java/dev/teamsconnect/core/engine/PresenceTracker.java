@@ -55,6 +55,14 @@ final class PresenceTracker {
             Objects.requireNonNull(desired, "desired");
         }
 
+        /**
+         * The DND presence itself wants, without the grace period and a manual episode resumed after a restart that
+         * {@link #desired} may add.
+         */
+        Want fromPresence() {
+            return graceStart != null || resumeUntil != null ? Want.USERS_OWN : desired;
+        }
+
         /** A user seen for the first time at {@code now}. */
         static Track initial(Instant now) {
             return new Track(null, now, null, null, null, null, Want.USERS_OWN, null, null, false, null, false, false,

@@ -27,6 +27,7 @@ final class StatusPublisher {
     private final Consumer<CycleReport> cycleListener;
     private final Consumer<Instant> progressListener;
     private final FailureCounts failures;
+    private final SecondSyncDetector secondSync;
 
     private volatile EngineSnapshot snapshot;
     private volatile Instant lastProgress;
@@ -39,11 +40,13 @@ final class StatusPublisher {
     private CycleReport lastReport;
 
     StatusPublisher(List<AuditListener> listeners, Consumer<CycleReport> cycleListener,
-                    Consumer<Instant> progressListener, FailureCounts failures, Instant now) {
+                    Consumer<Instant> progressListener, FailureCounts failures, SecondSyncDetector secondSync,
+                    Instant now) {
         this.listeners = List.copyOf(listeners);
         this.cycleListener = cycleListener;
         this.progressListener = progressListener;
         this.failures = failures;
+        this.secondSync = secondSync;
         this.snapshot = new EngineSnapshot(now, stats(0, 0), List.of());
     }
 
@@ -121,6 +124,6 @@ final class StatusPublisher {
 
     private EngineSnapshot.Stats stats(int holds, int mapped) {
         return new EngineSnapshot.Stats(cycles, failedCycles, lastCycleAt, lastSuccessAt, writesTotal,
-                failures.snapshot(), holds, mapped, lastReport);
+                failures.snapshot(), holds, mapped, lastReport, secondSync.state());
     }
 }

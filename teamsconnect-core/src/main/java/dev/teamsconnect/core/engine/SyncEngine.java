@@ -76,13 +76,14 @@ public final class SyncEngine implements AutoCloseable {
         this.config = Objects.requireNonNull(b.config, "config").requireValid();
         this.clock = b.clock;
         Random random = b.random != null ? b.random : new Random();
-        this.publisher = new StatusPublisher(b.listeners, b.cycleListener, b.progressListener, failures,
+        SecondSyncDetector secondSync = new SecondSyncDetector();
+        this.publisher = new StatusPublisher(b.listeners, b.cycleListener, b.progressListener, failures, secondSync,
                 clock.instant());
         this.plugins = Plugins.wrap(b.source, b.sink, b.store, config, b.sleeper, random, failures, publisher::emit);
         this.directory = new UserDirectory(plugins.source(), plugins.sink(), new UserMatcher(b.overrides),
                 b.scopeGroup, config.userRefreshInterval());
         this.committer = new HoldCommitter(plugins.sink(), plugins.store(), directory, publisher, failures,
-                config.manualDndMode(), clock, () -> stopRequested);
+                config.manualDndMode(), clock, () -> stopRequested, secondSync);
         this.runner = new CycleRunner(plugins.source(), plugins.sink(), config, clock, directory,
                 new PresenceTracker(b.classifier, b.policy, config), committer, publisher, failures, () -> stopRequested);
         this.releases = new Releases(config, clock, directory, committer, runner::openSink, runner::publish);

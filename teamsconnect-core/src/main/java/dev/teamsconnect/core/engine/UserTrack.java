@@ -54,9 +54,11 @@ record UserTrack(MappedUser user, PresenceTracker.Track presence, PbxSide pbx, L
      * @param recheckDue when a settled user is read again
      * @param failing    whether the last read or write failed (logged once, not every cycle)
      * @param marker     the episode marker of the last decision
+     * @param exchangedAt when {@code state} was last read or written
      */
-    record PbxSide(PbxState state, Instant settledAt, Instant recheckDue, boolean failing, EpisodeMarker marker) {
-        static final PbxSide UNREAD = new PbxSide(null, null, null, false, EpisodeMarker.NONE);
+    record PbxSide(PbxState state, Instant settledAt, Instant recheckDue, boolean failing, EpisodeMarker marker,
+                   Instant exchangedAt) {
+        static final PbxSide UNREAD = new PbxSide(null, null, null, false, EpisodeMarker.NONE, null);
 
         PbxSide {
             Objects.requireNonNull(marker, "marker");
@@ -68,24 +70,25 @@ record UserTrack(MappedUser user, PresenceTracker.Track presence, PbxSide pbx, L
         }
 
         /** Just read: not settled until the decision is done. */
-        PbxSide read(PbxState actual) {
-            return new PbxSide(actual, null, recheckDue, failing, marker);
+        PbxSide read(PbxState actual, Instant at) {
+            return new PbxSide(actual, null, recheckDue, failing, marker, at);
         }
 
         PbxSide decided(EpisodeMarker value) {
-            return new PbxSide(state, settledAt, recheckDue, false, value);
+            return new PbxSide(state, settledAt, recheckDue, false, value, exchangedAt);
         }
 
+        /** Read with nothing to do, or written and acknowledged, at {@code at}. */
         PbxSide settled(PbxState value, Instant at, Instant due) {
-            return new PbxSide(value, at, due, failing, marker);
+            return new PbxSide(value, at, due, failing, marker, at);
         }
 
         PbxSide failed() {
-            return new PbxSide(state, settledAt, recheckDue, true, marker);
+            return new PbxSide(state, settledAt, recheckDue, true, marker, exchangedAt);
         }
 
         PbxSide withMarker(EpisodeMarker value) {
-            return new PbxSide(state, settledAt, recheckDue, failing, value);
+            return new PbxSide(state, settledAt, recheckDue, failing, value, exchangedAt);
         }
     }
 
