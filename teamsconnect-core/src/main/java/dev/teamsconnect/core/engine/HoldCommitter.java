@@ -173,7 +173,7 @@ final class HoldCommitter {
                     track == null ? EpisodeMarker.NONE : track.pbx().marker(), mode, now, w.reason()));
             boolean settled = d.isNothing() && Objects.equals(d.pre(), old);
             if (track != null) {
-                noticeForeignChange(w, track, old, actual, now);
+                secondSync.observe(w, track, old, actual, now);
                 UserTrack.PbxSide side = track.pbx().read(actual, now).decided(d.marker());
                 directory.update(id, t -> t.withPbx(settled ? side.settled(actual, now, recheckDue(id, now)) : side));
             }
@@ -183,29 +183,6 @@ final class HoldCommitter {
         }
         dropHoldsOfDeletedUsers(vanished, c);
         return planned;
-    }
-
-    /**
-     * Tells the {@link SecondSyncDetector} of a DND that differs from the one the engine last read or wrote, for a
-     * user it holds or wants DND for, and whether the change was in step with Teams presence.
-     */
-    private void noticeForeignChange(Work w, UserTrack track, Hold old, PbxState actual, Instant now) {
-        UserTrack.PbxSide before = track.pbx();
-        boolean held = old != null && old.kind() == Hold.Kind.HELD && old.priorDnd() != old.writtenDnd();
-        if (before.state() == null || before.state().dnd() == actual.dnd() || (!held && w.wantDnd().isUsersOwn())) {
-            return;
-        }
-        Want presence = track.presence().fromPresence();
-        boolean inStep;
-        if (held) {
-            // switched back to the user's own value after Teams stopped wanting the written one, before the restore
-            inStep = actual.dnd() == old.priorDnd() && (presence.isUsersOwn() || presence.dnd() != old.writtenDnd());
-        } else {
-            // switched to the wanted value before the engine wrote it, shortly after the engine had read the other
-            inStep = !presence.isUsersOwn() && presence.dnd() == actual.dnd() && before.exchangedAt() != null
-                    && !now.isAfter(before.exchangedAt().plus(SecondSyncDetector.RECENT));
-        }
-        secondSync.foreignChange(w.pbx().id(), w.pbx().label(), inStep, now);
     }
 
     /** 1. write-ahead: every new or changed hold is durable before the PBX write it covers. */

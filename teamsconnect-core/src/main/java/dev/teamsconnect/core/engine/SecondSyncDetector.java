@@ -1,5 +1,7 @@
 package dev.teamsconnect.core.engine;
 
+import dev.teamsconnect.core.model.PbxState;
+import dev.teamsconnect.core.spi.Hold;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -51,6 +53,29 @@ final class SecondSyncDetector {
     private Instant suspectedAt;
     private Instant warnedAt;
     private String hint;
+
+    /**
+     * Looks at one read: a DND that differs from the one the engine last read or wrote, for a
+     * user it holds or wants DND for, is a foreign change; whether it was in step with Teams presence.
+     */
+    void observe(Work w, UserTrack track, Hold old, PbxState actual, Instant now) {
+        UserTrack.PbxSide before = track.pbx();
+        boolean held = old != null && old.kind() == Hold.Kind.HELD && old.priorDnd() != old.writtenDnd();
+        if (before.state() == null || before.state().dnd() == actual.dnd() || (!held && w.wantDnd().isUsersOwn())) {
+            return;
+        }
+        Want presence = track.presence().fromPresence();
+        boolean inStep;
+        if (held) {
+            // switched back to the user's own value after Teams stopped wanting the written one, before the restore
+            inStep = actual.dnd() == old.priorDnd() && (presence.isUsersOwn() || presence.dnd() != old.writtenDnd());
+        } else {
+            // switched to the wanted value before the engine wrote it, shortly after the engine had read the other
+            inStep = !presence.isUsersOwn() && presence.dnd() == actual.dnd() && before.exchangedAt() != null
+                    && !now.isAfter(before.exchangedAt().plus(RECENT));
+        }
+        foreignChange(w.pbx().id(), w.pbx().label(), inStep, now);
+    }
 
     /**
      * A foreign change of one user's DND.
