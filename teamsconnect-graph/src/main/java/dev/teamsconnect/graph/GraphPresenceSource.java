@@ -314,7 +314,8 @@ public final class GraphPresenceSource implements PresenceSource {
                 return null;
             }
             return link;
-        } catch (SyncStateLost | BadRequest | RetryableException e) {
+        } catch (SyncStateLost | BadRequest | TeamsConnectException e) {
+            // e.g. a 404 from a proxy or Graph-compatible endpoint without delta: the full listing still works
             LOG.warn("cannot start users delta ({}); users will be listed in full next time as well", e.getMessage());
             return null;
         } catch (IllegalArgumentException e) {
@@ -351,7 +352,12 @@ public final class GraphPresenceSource implements PresenceSource {
                 changed++;
             }
             if (page.nextLink() != null) {
-                checkNextLink("GET /users/delta", page.nextLink(), pages, followed, next.size());
+                try {
+                    checkNextLink("GET /users/delta", page.nextLink(), pages, followed, next.size());
+                } catch (TerminalException e) {
+                    // a link elsewhere, a loop or no end: this round is dropped, a full listing starts over
+                    throw new SyncStateLost(e.getMessage());
+                }
                 link = page.nextLink();
                 continue;
             }

@@ -143,4 +143,31 @@ class GraphUsersDeltaIntegrationTest {
             assertThat(emu.unhandledRequests()).isEmpty();
         }
     }
+
+    @Test
+    void aGraphWithoutUsersDeltaIsListedInFullEveryTime() {
+        emu.seedUsers(3);
+        emu.failNext(GraphEmulator.USERS_DELTA, 2, 404);
+        try (GraphPresenceSource source = GraphTestSupport.secretSource(emu).build()) {
+            source.open();
+            assertThat(source.listUsers()).hasSize(3);
+            assertThat(source.listUsers()).hasSize(3);
+            assertThat(emu.requestCount(GraphEmulator.USERS)).isEqualTo(2);
+            assertThat(emu.requestCount(GraphEmulator.USERS_DELTA)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aDeltaNextLinkThatLoopsStartsAFullListingInsteadOfFailingEveryRefresh() {
+        emu.seedUsers(3);
+        try (GraphPresenceSource source = GraphTestSupport.secretSource(emu).build()) {
+            source.open();
+            source.listUsers();
+            String self = emu.graphBaseUrl() + "/users/delta?$skiptoken=loop";
+            emu.respondNext(GraphEmulator.USERS_DELTA, 200, "{\"value\":[],\"@odata.nextLink\":\"" + self + "\"}");
+            emu.respondNext(GraphEmulator.USERS_DELTA, 200, "{\"value\":[],\"@odata.nextLink\":\"" + self + "\"}");
+            assertThat(source.listUsers()).hasSize(3);
+            assertThat(emu.requestCount(GraphEmulator.USERS)).isEqualTo(2);
+        }
+    }
 }
