@@ -781,7 +781,7 @@ public final class GraphEmulator implements AutoCloseable {
         }
     }
 
-    /** The decoded query strings of all /users requests, in order. */
+    /** The decoded query strings of all /users requests, in order; those of /users/delta start with {@code "delta "}. */
     public List<String> usersQueries() {
         synchronized (lock) {
             return List.copyOf(usersQueries);
