@@ -29,7 +29,7 @@ import okio.Okio;
  * <li>the answer's body is cut off while it is read once it is larger than its endpoint's limit:
  *     {@value #PRESENCE_BODY_LIMIT} bytes (8 MiB) for a presence chunk (650 presences are about 260 KB; the limit
  *     leaves room for long status messages), {@value #USERS_PAGE_LIMIT} bytes (16 MiB) for a page of
- *     {@code /users} (999 users with five fields are about 300 KB), {@value #OTHER_BODY_LIMIT} bytes (1 MiB) for
+ *     {@code /users} or {@code /users/delta} (999 users with five fields are about 300 KB), {@value #OTHER_BODY_LIMIT} bytes (1 MiB) for
  *     anything else. A hostile or broken answer can therefore not fill the heap.</li>
  * </ul>
  */
@@ -163,7 +163,7 @@ final class GraphHttpGuard implements Interceptor {
         if (path.endsWith("/communications/getPresencesByUserId")) {
             return PRESENCE_BODY_LIMIT;
         }
-        if (path.endsWith("/users")) {
+        if (path.endsWith("/users") || path.endsWith("/users/delta") || path.endsWith("/users/microsoft.graph.delta()")) {
             return USERS_PAGE_LIMIT;
         }
         return OTHER_BODY_LIMIT;

@@ -30,6 +30,7 @@ import dev.teamsconnect.core.model.TeamsUser;
 import dev.teamsconnect.core.retry.Backoff;
 import dev.teamsconnect.core.retry.RetryAfter;
 import dev.teamsconnect.core.spi.BatchResult;
+import dev.teamsconnect.core.spi.CheckNote;
 import dev.teamsconnect.core.spi.PresenceSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +61,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads Microsoft Teams presence through Microsoft Graph: users from {@code /users} (enabled accounts, paged with
- * {@code @odata.nextLink}), presence with {@code POST /communications/getPresencesByUserId} in chunks of at most
+ * {@code @odata.nextLink}; later refreshes from {@code /users/delta}, see {@link #listUsers()}), presence with {@code POST /communications/getPresencesByUserId} in chunks of at most
  * 650 ids, so a cycle of N users costs exactly ceil(N / chunkSize) requests when nothing fails. Sign-in is msal4j
  * (see {@link GraphAuthMode}); calls go through the Microsoft Graph Java SDK v6.
  *
@@ -99,7 +100,9 @@ import org.slf4j.LoggerFactory;
  * rejected, the token refused, a permission missing or a listing broken. Stale presence (a smaller
  * {@code sequenceNumber} than one already returned) is replaced by the newer one already seen. Unknown
  * availability/activity strings become UNKNOWN with the raw value, logged once each. Users are read on every
- * {@link #listUsers()} call (the engine's {@code userRefreshInterval} decides how often). Tokens, secrets and
+ * {@link #listUsers()} call (the engine's {@code userRefreshInterval} decides how often; in full the first time,
+ * then by users delta). The national cloud ({@link GraphCloud}) decides the sign-in host, the Graph host and the
+ * scopes. A configured client certificate is watched: warnings 30, 7 and 1 days before it expires. Tokens, secrets and
  * passwords are never logged or put in messages.
  */
 public final class GraphPresenceSource implements PresenceSource {
@@ -128,6 +131,8 @@ public final class GraphPresenceSource implements PresenceSource {
     /** The longest pause in token requests after Graph refused fresh tokens. */
     static final Duration TOKEN_REFUSAL_MAX = Duration.ofMinutes(30);
     private static final String[] USER_FIELDS = {"id", "displayName", "mail", "userPrincipalName", "accountEnabled"};
+    /** Users delta has no accountEnabled filter: the field is selected and disabled users are dropped here. */
+    private static final List<String> DELTA_FIELDS = List.of(USER_FIELDS);
 
     private final Settings s;
     private final GraphSignIn signIn;
@@ -142,6 +147,12 @@ public final class GraphPresenceSource implements PresenceSource {
     private final Set<String> unknownLogged = ConcurrentHashMap.newKeySet();
     private final Target presenceTarget = new Target("Presence.Read.All");
     private final Target usersTarget = new Target("User.Read.All");
+    private final Target deltaTarget = new Target("User.Read.All");
+    /** The users as last read, by id: the full listing's, kept up to date by users delta rounds. */
+    private final Map<String, TeamsUser> directory = new LinkedHashMap<>();
+    /** Where the next users delta round starts; in memory only, so a restart lists all users again. */
+    private String deltaLink;
+    private final CredentialExpiryWatch expiryWatch;
     private volatile boolean forceRefresh;
     private Instant tokenRefusedUntil = Instant.MIN;
     private Duration tokenRefusalPause = TOKEN_REFUSAL_FIRST;
@@ -166,6 +177,9 @@ public final class GraphPresenceSource implements PresenceSource {
         this.pacer = new PresencePacer(s.rateLimit, s.rateWindow, s.clock, s.sleeper);
         this.guard = new GraphHttpGuard(s.graphBaseUrl);
         this.backoff = new Backoff(s.backoffInitial, s.backoffMax);
+        this.expiryWatch = s.certificate == null ? null
+                : new CredentialExpiryWatch(s.certificate.getNotAfter().toInstant(), "client certificate of app " + s.clientId
+                        + " (" + key("auth.certificate") + ")", s.clock);
         // Our own loop retries (paced, Retry-After-exact); the SDK's RetryHandler would add up to 3 more per try.
         // Graph does not redirect; a redirect would only be a way to send the request elsewhere.
         RequestOption[] options = {new RetryHandlerOption((delay, count, request, response) -> false, 0, 0),
@@ -219,6 +233,10 @@ public final class GraphPresenceSource implements PresenceSource {
     /** Signs in (for device code: shows the code and blocks until it is entered or expires). */
     @Override
     public void open() {
+        watchCredential();
+        if (!s.cloud.hasPresence()) {
+            LOG.warn(noPresenceMessage());
+        }
         signIn.open();
         LOG.info("Microsoft Graph presence source ready: tenant {}, app {}, {} sign-in, {} presence requests per {}",
                 s.tenantId, s.clientId, s.authMode.configValue(), s.rateLimit, s.rateWindow);
@@ -236,19 +254,151 @@ public final class GraphPresenceSource implements PresenceSource {
     }
 
     /**
-     * Enabled users with id, display name, mail and UPN, read from Graph on every call (all pages; the engine's
-     * {@code userRefreshInterval} decides how often). Bounded by {@code userListBudget}; fails with a
-     * {@link TerminalException} when a nextLink points anywhere but https on the Graph host, comes back, or the
-     * listing passes {@value #MAX_USER_PAGES} pages.
+     * Enabled users with id, display name, mail and UPN (the engine's {@code userRefreshInterval} decides how often
+     * it asks). The first call, and every call with {@code usersDelta} off, lists all users ({@code GET /users}, all
+     * pages); before that listing a users delta link "from now" is fetched ({@code $deltatoken=latest}, one request),
+     * so changes made while the listing runs come again in the next round (Graph replays are harmless here). Later
+     * calls follow that link ({@code GET /users/delta}, usually one request) and apply the changes to the users
+     * already known: new and changed users are merged (absent properties keep their value), {@code @removed} and
+     * disabled users leave. The full current list is returned every time. When Graph no longer knows the link
+     * (410 or 400 {@code syncStateNotFound}, after about 7 days) or a round breaks, all users are listed again. A
+     * round that fails part-way changes nothing (the old link is kept). The link is kept in memory only.
+     *
+     * <p>Bounded by {@code userListBudget}; fails with a {@link TerminalException} when a nextLink points anywhere
+     * but https on the Graph host, comes back, or the listing passes {@value #MAX_USER_PAGES} pages.
      */
     @Override
     public List<TeamsUser> listUsers() {
+        watchCredential();
         Instant deadline = s.clock.instant().plus(s.userListBudget);
+        if (s.usersDelta && deltaLink != null) {
+            try {
+                return deltaRound(deadline);
+            } catch (SyncStateLost e) {
+                LOG.info("Microsoft Graph no longer knows the users delta link ({}); listing all users again", e.getMessage());
+                deltaLink = null;
+            } catch (BadRequest e) {
+                LOG.warn("Microsoft Graph refused the users delta link (HTTP 400: {}); listing all users again", e.getMessage());
+                deltaLink = null;
+            }
+        }
         try {
-            return readUsers(deadline);
+            return fullListing(deadline);
         } catch (BadRequest e) {
             throw new TerminalException("GET /users was refused by Microsoft Graph (HTTP 400): " + e.getMessage());
         }
+    }
+
+    /** All users; with usersDelta on, a delta link from before the listing is kept for the next call. */
+    private List<TeamsUser> fullListing(Instant deadline) {
+        String link = s.usersDelta ? latestDeltaLink(deadline) : null;
+        List<TeamsUser> users = readUsers(deadline);
+        directory.clear();
+        users.forEach(u -> directory.put(u.id(), u));
+        deltaLink = link;
+        return users;
+    }
+
+    /**
+     * A users delta link "from now" ({@code GET /users/delta?$deltatoken=latest&$select=...}), or null when Graph
+     * gives none (then the next call lists all users again; the reason is logged).
+     */
+    private String latestDeltaLink(Instant deadline) {
+        String url = s.graphBaseUrl.toString().replaceAll("/+$", "") + "/users/delta?$deltatoken=latest&$select="
+                + String.join(",", DELTA_FIELDS);
+        try {
+            UsersDeltaJson.Page page = deltaPage("GET /users/delta (start)", url, deadline);
+            String link = page.deltaLink();
+            if (link == null || !guard.allowed(URI.create(link))) {
+                LOG.warn("Microsoft Graph sent no usable users delta link; users will be listed in full every time");
+                return null;
+            }
+            return link;
+        } catch (SyncStateLost | BadRequest | TeamsConnectException e) {
+            // e.g. a 404 from a proxy or Graph-compatible endpoint without delta: the full listing still works
+            LOG.warn("cannot start users delta ({}); users will be listed in full next time as well", e.getMessage());
+            return null;
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Microsoft Graph sent a users delta link that is not a URL; users will be listed in full next time");
+            return null;
+        }
+    }
+
+    /** Follows the delta link through all pages; applies the changes only when the round is complete. */
+    private List<TeamsUser> deltaRound(Instant deadline) {
+        Map<String, TeamsUser> next = new LinkedHashMap<>(directory);
+        Set<String> followed = new HashSet<>();
+        String link = deltaLink;
+        int pages = 0;
+        int changed = 0;
+        int removed = 0;
+        while (true) {
+            pages++;
+            UsersDeltaJson.Page page = deltaPage(pages == 1 ? "GET /users/delta" : "GET /users/delta (page " + pages + ")",
+                    link, deadline);
+            for (UsersDeltaJson.Entry e : page.entries()) {
+                if (e.id() == null) {
+                    continue;
+                }
+                if (e.removed() != null || Boolean.FALSE.equals(e.accountEnabled())) {
+                    removed += next.remove(e.id()) == null ? 0 : 1;
+                    continue;
+                }
+                TeamsUser old = next.get(e.id());
+                next.put(e.id(), new TeamsUser(e.id(),
+                        e.hasUserPrincipalName() || old == null ? e.userPrincipalName() : old.userPrincipalName(),
+                        e.hasMail() || old == null ? e.mail() : old.mail(),
+                        e.hasDisplayName() || old == null ? e.displayName() : old.displayName(), true));
+                changed++;
+            }
+            if (page.nextLink() != null) {
+                try {
+                    checkNextLink("GET /users/delta", page.nextLink(), pages, followed, next.size());
+                } catch (TerminalException e) {
+                    // a link elsewhere, a loop or no end: this round is dropped, a full listing starts over
+                    throw new SyncStateLost(e.getMessage());
+                }
+                link = page.nextLink();
+                continue;
+            }
+            if (page.deltaLink() == null) {
+                throw new SyncStateLost("a users delta page had neither @odata.nextLink nor @odata.deltaLink");
+            }
+            URI newLink;
+            try {
+                newLink = new URI(page.deltaLink());
+            } catch (java.net.URISyntaxException e) {
+                throw new SyncStateLost("the @odata.deltaLink is not a URL");
+            }
+            if (!guard.allowed(newLink)) {
+                throw new SyncStateLost("the @odata.deltaLink points to " + newLink.getScheme() + "://" + newLink.getHost()
+                        + ", not to https on the configured Graph host (not followed)");
+            }
+            directory.clear();
+            directory.putAll(next);
+            deltaLink = page.deltaLink();
+            LOG.debug("users delta: {} changed, {} removed in {} page(s); {} users", changed, removed, pages, next.size());
+            return List.copyOf(next.values());
+        }
+    }
+
+    /** One users delta request, read as a stream. */
+    private UsersDeltaJson.Page deltaPage(String what, String url, Instant deadline) {
+        return call(what, deltaTarget, deadline, s.userListBudget, () -> {
+            RequestInformation request = graph.users().delta().withUrl(url).toGetRequestInformation();
+            HashMap<String, ParsableFactory<? extends Parsable>> errors = new HashMap<>();
+            errors.put("XXX", ODataError::createFromDiscriminatorValue);
+            try (InputStream in = adapter.sendPrimitive(request, errors, InputStream.class)) {
+                if (in == null) {
+                    throw new MalformedAnswer(what + " failed: the answer had no body", null);
+                }
+                return UsersDeltaJson.parse(in);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new MalformedAnswer(what + " failed: unreadable answer: " + e.getOriginalMessage(), e);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     private List<TeamsUser> readUsers(Instant deadline) {
@@ -276,7 +426,7 @@ public final class GraphPresenceSource implements PresenceSource {
             if (next == null) {
                 break;
             }
-            checkNextLink(next, pages, followed, out.size());
+            checkNextLink("GET /users", next, pages, followed, out.size());
             page = call("GET /users (page " + (pages + 1) + ")", usersTarget, deadline, s.userListBudget,
                     () -> graph.users().withUrl(next).get());
         }
@@ -284,27 +434,27 @@ public final class GraphPresenceSource implements PresenceSource {
         return List.copyOf(out);
     }
 
-    private void checkNextLink(String next, int pages, Set<String> followed, int users) {
+    private void checkNextLink(String what, String next, int pages, Set<String> followed, int users) {
         URI link;
         try {
             link = new URI(next);
         } catch (java.net.URISyntaxException e) {
-            throw new TerminalException("GET /users failed: Microsoft Graph sent an @odata.nextLink that is not a URL "
+            throw new TerminalException(what + " failed: Microsoft Graph sent an @odata.nextLink that is not a URL "
                     + "(page " + pages + "); the listing is not continued");
         }
         if (!guard.allowed(link)) {
-            throw new TerminalException("GET /users failed: the @odata.nextLink of page " + pages + " points to "
+            throw new TerminalException(what + " failed: the @odata.nextLink of page " + pages + " points to "
                     + link.getScheme() + "://" + link.getHost() + (link.getPort() == -1 ? "" : ":" + link.getPort())
                     + ", not to https on the configured Graph host " + s.graphBaseUrl.getHost()
                     + "; it was not followed (no token leaves for another host or without TLS)");
         }
         if (pages >= s.maxUserPages) {
-            throw new TerminalException("GET /users failed: Microsoft Graph still sent an @odata.nextLink after "
+            throw new TerminalException(what + " failed: Microsoft Graph still sent an @odata.nextLink after "
                     + pages + " pages (" + users + " users); at most " + s.maxUserPages + " pages are read, so the "
                     + "listing is treated as failed");
         }
         if (!followed.add(next)) {
-            throw new TerminalException("GET /users failed: the @odata.nextLink of page " + pages + " was already "
+            throw new TerminalException(what + " failed: the @odata.nextLink of page " + pages + " was already "
                     + "followed (the pages loop); the listing is treated as failed");
         }
     }
@@ -325,6 +475,7 @@ public final class GraphPresenceSource implements PresenceSource {
      */
     @Override
     public BatchResult<TeamsPresence> readPresence(Collection<String> userIds) {
+        watchCredential();
         List<String> ids = new ArrayList<>(new LinkedHashSet<>(userIds));
         Map<String, TeamsPresence> values = new LinkedHashMap<>();
         Map<String, TeamsConnectException> failures = new LinkedHashMap<>();
@@ -426,6 +577,21 @@ public final class GraphPresenceSource implements PresenceSource {
         }
     }
 
+    /**
+     * Graph no longer knows a users delta link (410, or 400 {@code syncStateNotFound}: expired after about 7 days),
+     * or a delta round cannot be continued: all users are listed again. Never leaves this class.
+     */
+    private static final class SyncStateLost extends RuntimeException {
+        SyncStateLost(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static boolean syncStateNotFound(ApiException e) {
+        return e instanceof ODataError oe && oe.getError() != null && oe.getError().getCode() != null
+                && oe.getError().getCode().equalsIgnoreCase("syncStateNotFound");
+    }
+
     /** A 400; the caller decides (split a chunk, or report). Never leaves this class. */
     private static final class BadRequest extends RuntimeException {
         BadRequest(String graphMessage) {
@@ -478,6 +644,9 @@ public final class GraphPresenceSource implements PresenceSource {
                 }
                 if (status == 401) {
                     throw tokenRefused(what);
+                }
+                if (target == deltaTarget && (status == 410 || (status == 400 && syncStateNotFound(e)))) {
+                    throw new SyncStateLost(what + ": HTTP " + status + (syncStateNotFound(e) ? " syncStateNotFound" : ""));
                 }
                 if (status == 403) {
                     throw new TerminalException(what + " was refused by Microsoft Graph (HTTP 403): the permission is "
@@ -682,6 +851,90 @@ public final class GraphPresenceSource implements PresenceSource {
         return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
     }
 
+    /**
+     * For {@code check}: in the China cloud, that presence cannot be read there; the permissions the access token
+     * carries ({@code roles} for app-only, {@code scp} for delegated sign-in) against those the features need, with
+     * the admin consent URL when one is missing; the client certificate's expiry. Uses the cached token (a token
+     * request at most, no Graph request).
+     */
+    @Override
+    public List<CheckNote> checkNotes() {
+        List<CheckNote> notes = new ArrayList<>();
+        if (!s.cloud.hasPresence()) {
+            notes.add(new CheckNote(CheckNote.Level.PROBLEM, noPresenceMessage()));
+        }
+        notes.add(consentNote());
+        if (expiryWatch != null) {
+            Duration left = Duration.between(s.clock.instant(), expiryWatch.notAfter());
+            boolean soon = left.compareTo(Duration.ofDays(CredentialExpiryWatch.WARN_DAYS.get(0))) <= 0;
+            notes.add(new CheckNote(left.isNegative() ? CheckNote.Level.PROBLEM : soon ? CheckNote.Level.WARNING : CheckNote.Level.INFO,
+                    "client certificate " + (left.isNegative() ? "expired at " : "valid until ") + expiryWatch.notAfter()
+                    + (left.isNegative() ? "" : " (" + CredentialExpiryWatch.describe(left) + " left)")
+                    + (soon ? ": upload a new certificate to the app registration and configure it" : "")));
+        }
+        return List.copyOf(notes);
+    }
+
+    private CheckNote consentNote() {
+        String token;
+        try {
+            token = signIn.accessToken(false);
+        } catch (TeamsConnectException e) {
+            return new CheckNote(CheckNote.Level.INFO, "permissions not checked: no access token (" + e.getMessage() + ")");
+        }
+        List<GraphConsent.Need> needs = s.cloud.hasPresence()
+                ? List.of(GraphConsent.Need.PRESENCE, GraphConsent.Need.USERS) : List.of(GraphConsent.Need.USERS);
+        boolean delegated = s.authMode.delegated();
+        String kind = delegated ? "delegated" : "application";
+        Optional<GraphConsent> consent = GraphConsent.of(token, delegated, needs);
+        if (consent.isEmpty()) {
+            return new CheckNote(CheckNote.Level.INFO, "permissions not checked: the access token carries no readable "
+                    + (delegated ? "scp" : "roles") + " claim");
+        }
+        GraphConsent c = consent.get();
+        if (c.missing().isEmpty()) {
+            return new CheckNote(CheckNote.Level.INFO, kind + " permissions granted (token claim " + c.claim() + "): "
+                    + c.grantedList());
+        }
+        StringBuilder b = new StringBuilder("missing " + kind + " permission(s) of Microsoft Graph: ");
+        b.append(String.join(", ", c.missing().entrySet().stream().map(m -> m.getValue() + " (for " + m.getKey() + ")").toList()));
+        b.append("; granted (token claim ").append(c.claim()).append("): ").append(c.grantedList()).append('\n');
+        b.append("fix: add them under API permissions of app ").append(s.clientId).append(" (Microsoft Graph, ")
+                .append(delegated ? "Delegated" : "Application").append(" permissions), then let an admin grant consent:\n");
+        b.append(GraphConsent.adminConsentUrl(s.authorityHost, s.tenantId, s.clientId));
+        return new CheckNote(CheckNote.Level.PROBLEM, b.toString());
+    }
+
+    private String noPresenceMessage() {
+        return key("cloud") + " is china: Microsoft Graph operated by 21Vianet has no presence API (Teams is not offered "
+                + "there), so TeamsConnect can list users but cannot read anyone's Teams presence; no DND will follow Teams.";
+    }
+
+    /** The client certificate's {@code notAfter} when one is configured. */
+    @Override
+    public Optional<Instant> credentialExpiry() {
+        return expiryWatch == null ? Optional.empty() : Optional.of(expiryWatch.notAfter());
+    }
+
+    private void watchCredential() {
+        if (expiryWatch != null) {
+            expiryWatch.check();
+        }
+    }
+
+    /** The cloud, sign-in host and Graph URL in use (for tests). */
+    GraphCloud cloud() {
+        return s.cloud;
+    }
+
+    URI authorityHost() {
+        return s.authorityHost;
+    }
+
+    URI graphBaseUrl() {
+        return s.graphBaseUrl;
+    }
+
     @Override
     public void close() {
         guard.close();
@@ -707,6 +960,8 @@ public final class GraphPresenceSource implements PresenceSource {
         String username;
         String password;
         Path tokenCache;
+        GraphCloud cloud;
+        boolean usersDelta;
         URI authorityHost;
         URI graphBaseUrl;
         int rateLimit;
@@ -742,8 +997,10 @@ public final class GraphPresenceSource implements PresenceSource {
         private String username;
         private String password;
         private Path tokenCache;
-        private URI authorityHost = URI.create("https://login.microsoftonline.com");
-        private URI graphBaseUrl = URI.create("https://graph.microsoft.com/v1.0");
+        private GraphCloud cloud = GraphCloud.GLOBAL;
+        private boolean usersDelta = true;
+        private URI authorityHost;
+        private URI graphBaseUrl;
         private int rateLimit = 1500;
         private Duration rateWindow = Duration.ofSeconds(30);
         private int chunkSize = MAX_CHUNK;
@@ -825,13 +1082,37 @@ public final class GraphPresenceSource implements PresenceSource {
             return this;
         }
 
-        /** Default {@code https://login.microsoftonline.com}; other hosts skip instance discovery and authority validation. */
+        /**
+         * The Microsoft cloud of the tenant; default {@link GraphCloud#GLOBAL}. Sets the sign-in host and the Graph URL
+         * unless {@link #authorityHost} or {@link #graphBaseUrl} override them.
+         */
+        public Builder cloud(GraphCloud cloud) {
+            this.cloud = cloud;
+            return this;
+        }
+
+        /**
+         * Whether user refreshes after the first full listing use users delta ({@code GET /users/delta}); default
+         * {@code true}. With {@code false} every {@link GraphPresenceSource#listUsers()} lists all users.
+         */
+        public Builder usersDelta(boolean on) {
+            this.usersDelta = on;
+            return this;
+        }
+
+        /**
+         * Default the {@link #cloud(GraphCloud) cloud}'s ({@code https://login.microsoftonline.com}); hosts other than
+         * Microsoft's skip instance discovery and authority validation.
+         */
         public Builder authorityHost(URI host) {
             this.authorityHost = host;
             return this;
         }
 
-        /** Default {@code https://graph.microsoft.com/v1.0}; its host gets the tokens, its origin is the token resource. */
+        /**
+         * Default the {@link #cloud(GraphCloud) cloud}'s ({@code https://graph.microsoft.com/v1.0}); its host gets the
+         * tokens, its origin is the token resource (the scopes).
+         */
         public Builder graphBaseUrl(URI url) {
             this.graphBaseUrl = url;
             return this;
@@ -983,8 +1264,13 @@ public final class GraphPresenceSource implements PresenceSource {
                     }
                 }
             }
-            requireHttps(authorityHost, "authorityHost");
-            requireHttps(graphBaseUrl, "graphBaseUrl");
+            if (cloud == null) {
+                throw new ConfigException(path("cloud"), "must be global, usgov, usgov-dod or china, but was missing");
+            }
+            URI authority = authorityHost != null ? authorityHost : cloud.authorityHost();
+            URI graphBase = graphBaseUrl != null ? graphBaseUrl : cloud.graphBaseUrl();
+            requireHttps(authority, "authorityHost");
+            requireHttps(graphBase, "graphBaseUrl");
             if (rateLimit < 1) {
                 throw new ConfigException(path("presenceRequestsPer30s"), "must be at least 1, but was " + rateLimit);
             }
@@ -1019,8 +1305,10 @@ public final class GraphPresenceSource implements PresenceSource {
             st.username = blank(username) ? null : username.trim();
             st.password = password;
             st.tokenCache = tokenCache;
-            st.authorityHost = authorityHost;
-            st.graphBaseUrl = graphBaseUrl;
+            st.cloud = cloud;
+            st.usersDelta = usersDelta;
+            st.authorityHost = authority;
+            st.graphBaseUrl = graphBase;
             st.rateLimit = rateLimit;
             st.rateWindow = rateWindow;
             st.chunkSize = chunkSize;

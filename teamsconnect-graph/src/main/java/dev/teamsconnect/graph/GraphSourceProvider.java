@@ -38,8 +38,10 @@ import java.util.regex.Pattern;
  *                                          or a PEM file with an unencrypted PKCS#8 key and the certificate
  * auth.username, auth.password             password (legacy ROPC)
  * auth.tokenCache                          token cache file (owner-only), default teamsconnect-tokens.json
- * authorityHost                            default https://login.microsoftonline.com
- * graphBaseUrl                             default https://graph.microsoft.com/v1.0
+ * cloud                                    global (default) | usgov | usgov-dod | china: sign-in host, Graph host, scopes
+ * authorityHost                            default the cloud's (global: https://login.microsoftonline.com)
+ * graphBaseUrl                             default the cloud's (global: https://graph.microsoft.com/v1.0)
+ * usersDelta                               true (default): user refreshes after the first listing use /users/delta
  * pollInterval                             default 5s, longer than 0
  * presenceRequestsPer30s                   default 1500
  * chunkSize                                1..650, default 650
@@ -58,8 +60,8 @@ public final class GraphSourceProvider implements PresenceSourceProvider {
     /** The default of {@code presenceRequestsPer30s}. */
     public static final int DEFAULT_PRESENCE_REQUESTS_PER_30S = 1500;
 
-    private static final List<String> KEYS = List.of("tenantId", "clientId", "auth", "authorityHost", "graphBaseUrl",
-            "pollInterval", "chunkSize", "presenceRequestsPer30s", "tls");
+    private static final List<String> KEYS = List.of("tenantId", "clientId", "auth", "cloud", "authorityHost", "graphBaseUrl",
+            "usersDelta", "pollInterval", "chunkSize", "presenceRequestsPer30s", "tls");
     private static final List<String> AUTH_KEYS = List.of("mode", "clientSecret", "certificate", "certificatePassword",
             "username", "password", "tokenCache");
     private static final List<String> TLS_KEYS = List.of("certificate");
@@ -86,6 +88,16 @@ public final class GraphSourceProvider implements PresenceSourceProvider {
         if (clientId.isPresent() && !NO_SPACE.matcher(clientId.get()).matches()) {
             config.problem("clientId", "must not contain spaces, but was " + config.shown("clientId", clientId.get()));
         }
+        Map<String, GraphCloud> clouds = new LinkedHashMap<>();
+        for (GraphCloud c : GraphCloud.values()) {
+            clouds.put(c.configValue(), c);
+        }
+        GraphCloud cloud = config.choice("cloud", GraphCloud.GLOBAL, clouds);
+        if (!cloud.hasPresence()) {
+            config.warn("cloud", "china: Microsoft Graph operated by 21Vianet has no presence API, so TeamsConnect can list "
+                    + "users there but cannot read Teams presence (no DND will follow Teams)");
+        }
+        boolean usersDelta = config.flag("usersDelta", true);
         URI authority = config.url("authorityHost", true).orElse(null);
         URI graphBase = config.url("graphBaseUrl", true).orElse(null);
         Duration poll = config.interval("pollInterval", GraphPresenceSource.DEFAULT_POLL_INTERVAL, false);
@@ -101,6 +113,8 @@ public final class GraphSourceProvider implements PresenceSourceProvider {
         config.requireValid();
 
         b.tenantId(tenantId.orElseThrow()).clientId(clientId.orElseThrow())
+                .cloud(cloud)
+                .usersDelta(usersDelta)
                 .pollInterval(poll)
                 .presenceRateLimit(rate, Duration.ofSeconds(30))
                 .chunkSize(chunk);

@@ -64,11 +64,20 @@ class GraphPresenceSourceIntegrationTest {
             assertThat(listed).extracting(TeamsUser::id).containsExactlyElementsOf(ids(users));
             assertThat(listed.get(0).mail()).isEqualTo("user00001@contoso.test");
             assertThat(emu.requestCount(GraphEmulator.USERS)).isEqualTo(3);
-            assertThat(emu.usersQueries().get(0)).contains("$top=999").contains("$filter=accountEnabled eq true")
+            assertThat(emu.usersQueries()).filteredOn(q -> !q.startsWith("delta")).first().asString()
+                    .contains("$top=999").contains("$filter=accountEnabled eq true")
                     .contains("$select=id,displayName,mail,userPrincipalName,accountEnabled");
-            // no cache in the source: every call reads Graph (the engine's userRefreshInterval decides how often)
+            // every call reads Graph (the engine's userRefreshInterval decides how often); after the first, by delta
             assertThat(source.listUsers()).hasSize(2500);
-            assertThat(emu.requestCount(GraphEmulator.USERS)).isEqualTo(6);
+            assertThat(emu.requestCount(GraphEmulator.USERS)).isEqualTo(3);
+            assertThat(emu.requestCount(GraphEmulator.USERS_DELTA)).isEqualTo(2);
+        }
+        try (GraphPresenceSource source = GraphTestSupport.secretSource(emu).usersDelta(false).build()) {
+            source.open();
+            source.listUsers();
+            assertThat(source.listUsers()).hasSize(2500);
+            assertThat(emu.requestCount(GraphEmulator.USERS)).isEqualTo(3 + 6);
+            assertThat(emu.requestCount(GraphEmulator.USERS_DELTA)).isEqualTo(2);
         }
     }
 

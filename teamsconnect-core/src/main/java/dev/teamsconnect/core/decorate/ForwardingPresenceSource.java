@@ -3,8 +3,10 @@ package dev.teamsconnect.core.decorate;
 import dev.teamsconnect.core.model.TeamsPresence;
 import dev.teamsconnect.core.model.TeamsUser;
 import dev.teamsconnect.core.spi.BatchResult;
+import dev.teamsconnect.core.spi.CheckNote;
 import dev.teamsconnect.core.spi.PresenceSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -62,6 +64,16 @@ public abstract class ForwardingPresenceSource implements PresenceSource {
     @Override
     public void subscribe(Consumer<Set<String>> changed) {
         delegate.subscribe(changed);
+    }
+
+    @Override
+    public List<CheckNote> checkNotes() {
+        return delegate.checkNotes();
+    }
+
+    @Override
+    public Optional<Instant> credentialExpiry() {
+        return delegate.credentialExpiry();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.teamsconnect.core.spi;
 import dev.teamsconnect.core.model.TeamsPresence;
 import dev.teamsconnect.core.model.TeamsUser;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -60,6 +61,24 @@ public interface PresenceSource extends AutoCloseable {
      * hint only ("look at these users"); the engine reads the current presence itself. Default: no push.
      */
     default void subscribe(Consumer<Set<String>> changed) {
+    }
+
+    /**
+     * What the {@code check} command should tell about this source after {@link #open()} (and after
+     * {@link #listUsers()}, whether it worked or not): granted and missing permissions, features the configured
+     * environment does not offer. Default: nothing. May do network I/O within the source's own deadlines; never
+     * throws for what it cannot find out (it says so in a note instead).
+     */
+    default List<CheckNote> checkNotes() {
+        return List.of();
+    }
+
+    /**
+     * When the configured credential stops working, if the source knows (the Graph source: its client certificate's
+     * {@code notAfter}); empty by default. The service exports the time left as a metric. Must not block.
+     */
+    default Optional<Instant> credentialExpiry() {
+        return Optional.empty();
     }
 
     @Override

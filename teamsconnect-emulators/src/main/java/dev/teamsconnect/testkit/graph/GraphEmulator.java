@@ -48,10 +48,13 @@ import java.util.concurrent.TimeUnit;
  * <p>Identity: {@code POST /{tenant}/oauth2/v2.0/token} (client_credentials with secret or client assertion,
  * password, refresh_token, device_code), {@code POST /{tenant}/oauth2/v2.0/devicecode},
  * {@code GET /common/userrealm/{user}}. Graph: {@code GET /v1.0/users} ($select, $top &le; 999,
- * {@code $filter=accountEnabled eq true|false}, {@code @odata.nextLink} paging),
+ * {@code $filter=accountEnabled eq true|false}, {@code @odata.nextLink} paging), {@code GET /v1.0/users/delta}
+ * (nextLink/deltaLink paging, {@code $deltatoken=latest}, {@code @removed}; {@link #expireDeltaTokens} makes old
+ * tokens answer {@code syncStateNotFound}),
  * {@code POST /v1.0/communications/getPresencesByUserId} (400 above 650 ids),
  * {@code GET /v1.0/users/{id}/presence}, {@code GET /v1.0/communications/presences/{id}}.
- * Presence endpoints are throttled per app with a sliding window and answer 429 with {@code Retry-After}.
+ * Access tokens are JWT-shaped and carry the app's permissions ({@link #grantPermissions}) in {@code roles} or
+ * {@code scp}; Graph endpoints answer 403 without the permission they need. Presence endpoints are throttled per app with a sliding window and answer 429 with {@code Retry-After}.
  *
  * <p>Faults, per key (a path or template, optionally after a method: {@code "GET /v1.0/users/{id}/presence"}) and
  * queued in order: {@link #failNext} (a status, optionally a Retry-After),
@@ -77,6 +80,16 @@ public final class GraphEmulator implements AutoCloseable {
     public static final int MAX_IDS_PER_REQUEST = 650;
     /** The largest page size of /users. */
     public static final int MAX_PAGE_SIZE = 999;
+    /** Path of the users delta function (the short form Graph also puts into its links). */
+    public static final String USERS_DELTA = "/v1.0/users/delta";
+    /** The permissions a registered app has unless {@link #grantPermissions} says otherwise. */
+    public static final Set<String> DEFAULT_PERMISSIONS = Set.of("Presence.Read.All", "User.Read.All");
+    // Microsoft's permission reference: each of these allows GET /users (and /users/delta); the least one is first.
+    private static final Set<String> USER_READ = Set.of("User.Read.All", "User.ReadWrite.All", "Directory.Read.All",
+            "Directory.ReadWrite.All");
+    private static final Set<String> PRESENCE_READ = Set.of("Presence.Read.All", "Presence.ReadWrite.All");
+    // Microsoft does not document the page size of users delta; the emulator uses the /users default.
+    private static final int DELTA_PAGE_SIZE = 100;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> USER_FIELDS = Set.of("id", "displayName", "mail", "userPrincipalName",
@@ -104,6 +117,11 @@ public final class GraphEmulator implements AutoCloseable {
     private String autoApproveMail;
 
     private final Map<String, Client> clients = new HashMap<>();
+    private final Map<String, Set<String>> permissions = new HashMap<>();
+    private final List<Tombstone> tombstones = new ArrayList<>();
+    private long directoryVersion;
+    private int deltaGeneration;
+    private int expiredDeltaStatus = 410;
     private final Map<String, UserState> users = new LinkedHashMap<>();
     private final Map<String, Token> accessTokens = new HashMap<>();
     private final Map<String, Token> refreshTokens = new HashMap<>();
@@ -158,6 +176,8 @@ public final class GraphEmulator implements AutoCloseable {
                 .add("POST", "/{tenant}/oauth2/v2.0/devicecode", r -> deviceCode(parseForm(r.body)))
                 .add("GET", "/{realm}/userrealm/{user}", r -> userRealm(URLDecoder.decode(r.match.param("user"), StandardCharsets.UTF_8)))
                 .add("GET", USERS, r -> listUsers(r.query))
+                .add("GET", USERS_DELTA, r -> usersDelta(r.query))
+                .add("GET", "/v1.0/users/microsoft.graph.delta()", r -> usersDelta(r.query))
                 .add("POST", PRESENCES_BY_USER_ID, r -> presencesByUserId(r.body))
                 .add("GET", "/v1.0/users/{id}/presence", r -> onePresence(r.match.param("id")))
                 .add("GET", "/v1.0/communications/presences/{id}", r -> onePresence(r.match.param("id")));
@@ -290,6 +310,7 @@ public final class GraphEmulator implements AutoCloseable {
     public GraphEmulator registerSecretClient(String clientId, String secret) {
         synchronized (lock) {
             clients.put(clientId, new Client(clientId, secret, null, false));
+            permissions.putIfAbsent(clientId, DEFAULT_PERMISSIONS);
             issuedSecrets.add(secret);
         }
         return this;
@@ -299,6 +320,7 @@ public final class GraphEmulator implements AutoCloseable {
     public GraphEmulator registerCertificateClient(String clientId, X509Certificate certificate) {
         synchronized (lock) {
             clients.put(clientId, new Client(clientId, null, certificate.getPublicKey(), false));
+            permissions.putIfAbsent(clientId, DEFAULT_PERMISSIONS);
         }
         return this;
     }
@@ -318,6 +340,7 @@ public final class GraphEmulator implements AutoCloseable {
     public GraphEmulator registerPublicClient(String clientId) {
         synchronized (lock) {
             clients.put(clientId, new Client(clientId, null, null, true));
+            permissions.putIfAbsent(clientId, DEFAULT_PERMISSIONS);
         }
         return this;
     }
@@ -328,6 +351,19 @@ public final class GraphEmulator implements AutoCloseable {
             Client c = clients.get(clientId);
             clients.put(clientId, new Client(clientId, newSecret, c == null ? null : c.publicKey, false));
             issuedSecrets.add(newSecret);
+        }
+    }
+
+    /**
+     * The Microsoft Graph permissions an admin has consented for {@code clientId} (application permissions for app-only
+     * tokens, delegated ones for user tokens), replacing the earlier set ({@link #DEFAULT_PERMISSIONS} at
+     * registration). As in Entra ID, only tokens issued from now on carry the new set, in their {@code roles}
+     * (app-only) or {@code scp} (delegated) claim; Graph answers 403 to a token without the permission an endpoint
+     * needs (presence: {@code Presence.Read.All}; users: {@code User.Read.All} or a broader one).
+     */
+    public void grantPermissions(String clientId, String... granted) {
+        synchronized (lock) {
+            permissions.put(clientId, new LinkedHashSet<>(List.of(granted)));
         }
     }
 
@@ -344,6 +380,7 @@ public final class GraphEmulator implements AutoCloseable {
             s.availability = "Offline";
             s.activity = "Offline";
             s.sequenceNumber = nextSequence();
+            s.version = ++directoryVersion;
             users.put(u.id(), s);
             if (password != null) {
                 issuedSecrets.add(password);
@@ -360,6 +397,69 @@ public final class GraphEmulator implements AutoCloseable {
                     String.format(Locale.ROOT, "User %05d", i), true));
         }
         return out;
+    }
+
+    /**
+     * Deletes a user: it leaves /users and presence, and users delta reports it as {@code @removed} with reason
+     * {@code changed} (Entra ID's soft delete, restorable for 30 days) or, when {@code permanently}, {@code deleted}.
+     */
+    public void removeUser(String userId, boolean permanently) {
+        synchronized (lock) {
+            if (users.remove(userId) == null) {
+                throw new IllegalArgumentException("no emulated user with id " + userId);
+            }
+            tombstones.add(new Tombstone(userId, permanently ? "deleted" : "changed", ++directoryVersion));
+        }
+    }
+
+    /** Enables or disables an account ({@code accountEnabled}); users delta reports the user as changed. */
+    public EmulatedUser setUserEnabled(String userId, boolean enabled) {
+        synchronized (lock) {
+            UserState s = state(userId);
+            EmulatedUser u = new EmulatedUser(s.user.id(), s.user.userPrincipalName(), s.user.mail(), s.user.displayName(), enabled);
+            return replace(s, u);
+        }
+    }
+
+    /** Changes a user's mail and display name; users delta reports the user as changed. */
+    public EmulatedUser updateUser(String userId, String mail, String displayName) {
+        synchronized (lock) {
+            UserState s = state(userId);
+            return replace(s, new EmulatedUser(s.user.id(), s.user.userPrincipalName(), mail, displayName, s.user.enabled()));
+        }
+    }
+
+    private UserState state(String userId) {
+        UserState s = users.get(userId);
+        if (s == null) {
+            throw new IllegalArgumentException("no emulated user with id " + userId);
+        }
+        return s;
+    }
+
+    private EmulatedUser replace(UserState old, EmulatedUser u) {
+        UserState s = new UserState(u, old.password);
+        s.availability = old.availability;
+        s.activity = old.activity;
+        s.sequenceNumber = old.sequenceNumber;
+        s.version = ++directoryVersion;
+        users.put(u.id(), s);
+        return u;
+    }
+
+    /**
+     * Makes every users delta token and link issued so far unusable, as Graph does after about 7 days: following
+     * one is answered {@code status} (410, or 400 as a Microsoft blog describes it) with error code
+     * {@code syncStateNotFound}; a client must list all users again.
+     */
+    public void expireDeltaTokens(int status) {
+        if (status != 410 && status != 400) {
+            throw new IllegalArgumentException("Graph answers an expired delta token with 410 or 400, not " + status);
+        }
+        synchronized (lock) {
+            deltaGeneration++;
+            expiredDeltaStatus = status;
+        }
     }
 
     /** All users, in insertion order. */
@@ -391,10 +491,7 @@ public final class GraphEmulator implements AutoCloseable {
     }
 
     private PresenceChange apply(String userId, String availability, String activity, String seq) {
-        UserState s = users.get(userId);
-        if (s == null) {
-            throw new IllegalArgumentException("no emulated user with id " + userId);
-        }
+        UserState s = state(userId);
         s.availability = availability;
         s.activity = activity;
         s.sequenceNumber = seq;
@@ -684,7 +781,7 @@ public final class GraphEmulator implements AutoCloseable {
         }
     }
 
-    /** The decoded query strings of all /users requests, in order. */
+    /** The decoded query strings of all /users requests, in order; those of /users/delta start with {@code "delta "}. */
     public List<String> usersQueries() {
         synchronized (lock) {
             return List.copyOf(usersQueries);
@@ -1020,7 +1117,8 @@ public final class GraphEmulator implements AutoCloseable {
         at.userId = user == null ? null : user.user.id();
         at.expiresAtMillis = clock.millis() + tokenLifetime.toMillis();
         at.scope = scope;
-        String access = randomToken(48);
+        at.permissions = Set.copyOf(permissions.getOrDefault(c.clientId, Set.of()));
+        String access = accessToken(c, user, scope, at);
         accessTokens.put(access, at);
         ObjectNode n = JSON.createObjectNode();
         n.put("token_type", "Bearer");
@@ -1045,6 +1143,35 @@ public final class GraphEmulator implements AutoCloseable {
             n.put("client_info", b64(("{\"uid\":\"" + user.user.id() + "\",\"utid\":\"" + tenantId + "\"}").getBytes(StandardCharsets.UTF_8)));
         }
         return Response.json(200, n);
+    }
+
+    /**
+     * A JWT-shaped access token as Entra ID issues for Graph: the payload carries the granted permissions in
+     * {@code roles} (app-only) or {@code scp} (delegated, space-separated), as Microsoft documents; the third part is
+     * random bytes, not a signature (Graph clients must not validate Graph's tokens; the emulator looks tokens up).
+     */
+    private String accessToken(Client c, UserState user, String scope, Token at) {
+        long now = clock.millis() / 1000;
+        ObjectNode claims = JSON.createObjectNode();
+        String resource = List.of(scope.trim().split("\\s+")).stream().filter(x -> x.contains("://"))
+                .map(x -> x.replaceAll("^(https?://[^/]+).*$", "$1")).findFirst().orElse("https://graph.microsoft.com");
+        claims.put("aud", resource);
+        claims.put("iss", "https://sts.windows.net/" + tenantId + "/");
+        claims.put("iat", now);
+        claims.put("nbf", now);
+        claims.put("exp", at.expiresAtMillis / 1000);
+        claims.put("appid", c.clientId);
+        claims.put("tid", tenantId);
+        if (user == null) {
+            ArrayNode roles = claims.putArray("roles");
+            at.permissions.stream().sorted().forEach(roles::add);
+        } else {
+            claims.put("scp", String.join(" ", at.permissions.stream().sorted().toList()));
+            claims.put("oid", user.user.id());
+            claims.put("upn", user.user.userPrincipalName());
+        }
+        return b64("{\"typ\":\"JWT\",\"alg\":\"RS256\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                + b64(claims.toString().getBytes(StandardCharsets.UTF_8)) + "." + randomToken(48);
     }
 
     private String idToken(Client c, UserState u) {
@@ -1082,6 +1209,13 @@ public final class GraphEmulator implements AutoCloseable {
         }
         boolean presence = path.equals(PRESENCES_BY_USER_ID) || path.endsWith("/presence")
                 || path.startsWith("/v1.0/communications/presences/");
+        if (presence && java.util.Collections.disjoint(token.permissions, PRESENCE_READ)) {
+            return Response.json(403, graphError("Forbidden", "Missing role permissions on the request. API requires one "
+                    + "of 'Presence.Read.All, Presence.ReadWrite.All'."));
+        }
+        if (!presence && path.startsWith(USERS) && java.util.Collections.disjoint(token.permissions, USER_READ)) {
+            return Response.json(403, graphError("Authorization_RequestDenied", "Insufficient privileges to complete the operation."));
+        }
         if (presence) {
             Response throttled = throttle(token.clientId, path, arrived);
             if (throttled != null) {
@@ -1209,24 +1343,126 @@ public final class GraphEmulator implements AutoCloseable {
             ArrayNode value = n.putArray("value");
             int end = Math.min(matching.size(), offset + top);
             for (int i = offset; i < end; i++) {
-                EmulatedUser u = matching.get(i).user;
-                ObjectNode un = value.addObject();
-                for (String f : fields) {
-                    switch (f) {
-                        case "id" -> un.put("id", u.id());
-                        case "displayName" -> un.put("displayName", u.displayName());
-                        case "mail" -> un.put("mail", u.mail());
-                        case "userPrincipalName" -> un.put("userPrincipalName", u.userPrincipalName());
-                        case "accountEnabled" -> un.put("accountEnabled", u.enabled());
-                        default -> un.putNull(f);
-                    }
-                }
+                writeUser(value.addObject(), matching.get(i).user, fields);
             }
             String link = usersNextLink(q, offset, end, matching.size());
             if (link != null) {
                 n.put("@odata.nextLink", link);
             }
             return Response.json(200, n);
+        }
+    }
+
+    /**
+     * {@code GET /users/delta}: without a token all current users (disabled ones too: delta has no accountEnabled
+     * filter) in pages with {@code @odata.nextLink}, the last page with {@code @odata.deltaLink}; with
+     * {@code $deltatoken=latest} no users, only a deltaLink from now; with a deltaLink's token the users changed
+     * since (all selected properties, as without {@code Prefer: return=minimal}) and the removed ones as
+     * {@code {"id": ..., "@removed": {"reason": "changed"|"deleted"}}}, in the order of the changes. A round's pages
+     * show the directory as it was when the round began; later changes come in the next round. The {@code $select}
+     * of the first request is kept in the tokens, as Graph does.
+     */
+    private Response usersDelta(Map<String, String> q) {
+        synchronized (lock) {
+            usersQueries.add("delta " + q);
+            DeltaState st;
+            try {
+                if (q.containsKey("$skiptoken")) {
+                    st = DeltaState.decode(q.get("$skiptoken"));
+                } else if ("latest".equals(q.get("$deltatoken"))) {
+                    st = new DeltaState(deltaGeneration, directoryVersion, directoryVersion, 0, q.get("$select"), false);
+                } else if (q.containsKey("$deltatoken")) {
+                    DeltaState t = DeltaState.decode(q.get("$deltatoken"));
+                    st = new DeltaState(t.generation, t.upto, directoryVersion, 0, t.select, false);
+                } else {
+                    st = new DeltaState(deltaGeneration, 0, directoryVersion, 0, q.get("$select"), true);
+                }
+            } catch (RuntimeException e) {
+                return Response.json(400, graphError("BadRequest", "The delta token or skip token is not valid."));
+            }
+            if (st.generation != deltaGeneration) {
+                return Response.json(expiredDeltaStatus, graphError("syncStateNotFound",
+                        "The sync state generation is not found. The delta token is expired and data must be synchronized again."));
+            }
+            List<String> fields = new ArrayList<>(DEFAULT_USER_FIELDS);
+            if (st.select != null) {
+                fields = new ArrayList<>();
+                for (String f : st.select.split(",")) {
+                    if (!USER_FIELDS.contains(f.trim())) {
+                        return Response.json(400, graphError("BadRequest", "Could not find a property named '" + f.trim()
+                                + "' on type 'microsoft.graph.user'."));
+                    }
+                    fields.add(f.trim());
+                }
+                if (!fields.contains("id")) {
+                    fields.add(0, "id");
+                }
+            }
+            // the changes of this round, oldest first: users changed in (since, upto], then removals in that range
+            List<Object[]> items = new ArrayList<>();
+            for (UserState u : users.values()) {
+                if (u.version > st.since && u.version <= st.upto) {
+                    items.add(new Object[] {u.version, u});
+                }
+            }
+            if (!st.initial) {
+                for (Tombstone t : tombstones) {
+                    if (t.version > st.since && t.version <= st.upto) {
+                        items.add(new Object[] {t.version, t});
+                    }
+                }
+            }
+            items.sort(java.util.Comparator.comparingLong(a -> (Long) a[0]));
+            int top = DELTA_PAGE_SIZE;
+            ObjectNode n = JSON.createObjectNode();
+            n.put("@odata.context", graphBaseUrl() + "/$metadata#users");
+            ArrayNode value = n.putArray("value");
+            int end = Math.min(items.size(), st.offset + top);
+            for (int i = st.offset; i < end; i++) {
+                Object item = items.get(i)[1];
+                ObjectNode un = value.addObject();
+                if (item instanceof Tombstone t) {
+                    un.put("id", t.id);
+                    un.putObject("@removed").put("reason", t.reason);
+                } else {
+                    writeUser(un, ((UserState) item).user, fields);
+                }
+            }
+            if (end < items.size()) {
+                n.put("@odata.nextLink", graphBaseUrl() + "/users/delta?$skiptoken="
+                        + new DeltaState(st.generation, st.since, st.upto, end, st.select, st.initial).encode());
+            } else {
+                n.put("@odata.deltaLink", graphBaseUrl() + "/users/delta?$deltatoken="
+                        + new DeltaState(st.generation, st.upto, st.upto, 0, st.select, false).encode());
+            }
+            return Response.json(200, n);
+        }
+    }
+
+    /** The state a delta token or skip token carries (opaque to clients, base64url of a few fields). */
+    private record DeltaState(int generation, long since, long upto, int offset, String select, boolean initial) {
+        String encode() {
+            String text = generation + ";" + since + ";" + upto + ";" + offset + ";" + initial + ";" + (select == null ? "" : select);
+            return b64(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static DeltaState decode(String token) {
+            String[] f = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split(";", 6);
+            return new DeltaState(Integer.parseInt(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]),
+                    f[5].isEmpty() ? null : f[5], Boolean.parseBoolean(f[4]));
+        }
+    }
+
+    private static void writeUser(ObjectNode un, EmulatedUser u, List<String> fields) {
+        for (String f : fields) {
+            switch (f) {
+                case "id" -> un.put("id", u.id());
+                case "displayName" -> un.put("displayName", u.displayName());
+                case "mail" -> un.put("mail", u.mail());
+                case "userPrincipalName" -> un.put("userPrincipalName", u.userPrincipalName());
+                case "accountEnabled" -> un.put("accountEnabled", u.enabled());
+                default -> un.putNull(f);
+            }
         }
     }
 
@@ -1451,6 +1687,7 @@ public final class GraphEmulator implements AutoCloseable {
         String availability;
         String activity;
         String sequenceNumber;
+        long version;
 
         UserState(EmulatedUser user, String password) {
             this.user = user;
@@ -1458,10 +1695,14 @@ public final class GraphEmulator implements AutoCloseable {
         }
     }
 
+    private record Tombstone(String id, String reason, long version) {
+    }
+
     private static final class Token {
         String clientId;
         String userId;
         String scope;
+        Set<String> permissions = Set.of();
         long expiresAtMillis;
     }
 

@@ -312,4 +312,70 @@ class GraphEmulatorTest {
         assertThat(more).isNotDone();
         in.close();
     }
+
+    private static JsonNode claims(String token) throws Exception {
+        String[] parts = token.split("\\.");
+        assertThat(parts).hasSize(3);
+        return JSON.readTree(java.util.Base64.getUrlDecoder().decode(parts[1]));
+    }
+
+    @Test
+    void appTokensCarryTheGrantedApplicationPermissionsInRoles() throws Exception {
+        JsonNode c = claims(appToken());
+        assertThat(c.path("aud").asText()).isEqualTo("https://graph.microsoft.com");
+        assertThat(c.path("tid").asText()).isEqualTo(emu.tenantId());
+        assertThat(c.path("roles")).extracting(JsonNode::asText).containsExactlyInAnyOrder("Presence.Read.All", "User.Read.All");
+
+        emu.grantPermissions("app", "User.Read.All");
+        String token = appToken();
+        assertThat(claims(token).path("roles")).extracting(JsonNode::asText).containsExactly("User.Read.All");
+        HttpResponse<String> presence = post(GraphEmulator.PRESENCES_BY_USER_ID, "application/json",
+                idsBody(List.of(emu.seedUsers(1).get(0).id())), token);
+        assertThat(presence.statusCode()).isEqualTo(403);
+        assertThat(get("/v1.0/users", token).statusCode()).isEqualTo(200);
+
+        emu.grantPermissions("app");
+        String none = appToken();
+        assertThat(claims(none).path("roles")).isEmpty();
+        HttpResponse<String> users = get("/v1.0/users", none);
+        assertThat(users.statusCode()).isEqualTo(403);
+        assertThat(users.body()).contains("Authorization_RequestDenied");
+    }
+
+    @Test
+    void usersDeltaPagesChangesAndReportsRemovedUsers() throws Exception {
+        List<EmulatedUser> users = emu.seedUsers(150);
+        String token = appToken();
+        // the initial round: all users in pages of 100, then a deltaLink
+        JsonNode p1 = JSON.readTree(get("/v1.0/users/delta?$select=id,mail,accountEnabled", token).body());
+        assertThat(p1.path("value")).hasSize(100);
+        assertThat(p1.path("value").get(0).has("displayName")).isFalse();
+        String next = p1.path("@odata.nextLink").asText();
+        JsonNode p2 = JSON.readTree(get(next.substring(emu.baseUri().toString().length()), token).body());
+        assertThat(p2.path("value")).hasSize(50);
+        String delta = p2.path("@odata.deltaLink").asText();
+        assertThat(delta).startsWith(emu.graphBaseUrl() + "/users/delta?$deltatoken=");
+
+        emu.removeUser(users.get(0).id(), false);
+        emu.removeUser(users.get(1).id(), true);
+        emu.setUserEnabled(users.get(2).id(), false);
+        JsonNode d = JSON.readTree(get(delta.substring(emu.baseUri().toString().length()), token).body());
+        assertThat(d.path("value")).hasSize(3);
+        assertThat(d.path("value").get(0).path("@removed").path("reason").asText()).isEqualTo("changed");
+        assertThat(d.path("value").get(1).path("@removed").path("reason").asText()).isEqualTo("deleted");
+        // the $select of the first request is kept in the link
+        assertThat(d.path("value").get(2).path("accountEnabled").asBoolean(true)).isFalse();
+        assertThat(d.path("value").get(2).has("mail")).isTrue();
+        assertThat(d.path("value").get(2).has("displayName")).isFalse();
+
+        // latest: no users, a link from now
+        JsonNode latest = JSON.readTree(get("/v1.0/users/delta?$deltatoken=latest", token).body());
+        assertThat(latest.path("value")).isEmpty();
+        assertThat(latest.path("@odata.deltaLink").asText()).contains("$deltatoken=");
+
+        emu.expireDeltaTokens(410);
+        HttpResponse<String> expired = get(delta.substring(emu.baseUri().toString().length()), token);
+        assertThat(expired.statusCode()).isEqualTo(410);
+        assertThat(expired.body()).contains("syncStateNotFound");
+    }
 }

@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code teamsconnect_graph_requests_total}, {@code teamsconnect_graph_throttled_total} (HTTP 429),
  * {@code teamsconnect_pbx_writes_total{outcome}}, {@code teamsconnect_holds}, {@code teamsconnect_users},
  * {@code teamsconnect_errors_total{kind}}, {@code teamsconnect_decisions_total{kind}},
- * {@code teamsconnect_last_successful_cycle_seconds} (Unix time).
+ * {@code teamsconnect_last_successful_cycle_seconds} (Unix time),
+ * {@code teamsconnect_credential_expiry_seconds{side}} (seconds until the configured credential expires, negative
+ * once it has; only when the plugin knows, e.g. the Graph source's client certificate).
  */
 public final class ServiceMetrics implements AuditListener {
 
@@ -74,6 +76,17 @@ public final class ServiceMetrics implements AuditListener {
     private Counter pbxWrites(String outcome) {
         return Counter.builder("teamsconnect.pbx.writes").description("State writes to the PBX")
                 .tag("outcome", outcome).register(registry);
+    }
+
+    /**
+     * Exports the seconds left until {@code side}'s credential expires ({@code notAfter}), read from {@code clock} at
+     * each scrape; negative once expired. {@code side} is {@code source} or {@code sink}. Registering the same side
+     * again keeps the first.
+     */
+    public void credentialExpiry(String side, Instant notAfter, java.time.Clock clock) {
+        Gauge.builder("teamsconnect.credential.expiry", () -> Duration.between(clock.instant(), notAfter).toSeconds())
+                .description("Seconds until the configured credential (e.g. a client certificate) expires; negative once expired")
+                .baseUnit("seconds").tag("side", normalise(side)).register(registry);
     }
 
     /** The registry, for wiring further meters (e.g. JVM metrics). */

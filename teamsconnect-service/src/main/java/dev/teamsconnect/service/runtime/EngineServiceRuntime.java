@@ -180,14 +180,18 @@ public final class EngineServiceRuntime implements ServiceRuntime {
         List<PbxUser> pbx = null;
         try {
             out.println("Presence source '" + config.source() + "' (section " + sourceSection + "):");
+            boolean opened = false;
             try {
                 source.open();
+                opened = true;
                 teams = source.listUsers();
                 out.println("  OK: signed in, " + teams.size() + " users listed");
             } catch (TeamsConnectException e) {
                 out.println("  FAILED: " + e.getMessage());
                 out.println("  fix: " + SignInAdvice.forSource(sourceSection, e.getMessage()));
             }
+            // after a sign-in, also when the listing failed: a missing permission is explained with its consent link
+            boolean notesOk = !opened || SourceCheckNotes.print(source, out);
             out.println("PBX sink '" + config.sink() + "' (section " + sinkSection + "):");
             try {
                 sink.open();
@@ -207,13 +211,14 @@ public final class EngineServiceRuntime implements ServiceRuntime {
                 out.println();
                 out.print(MappingTable.render(new UserMatcher(config.users().overrides()).match(teams, pbx)));
                 out.println();
-                out.println("Both sides work. Nothing was written to the PBX.");
+                out.println(notesOk ? "Both sides work. Nothing was written to the PBX."
+                        : "Both sides answer, but fix the PROBLEM(s) above and run check again. Nothing was written to the PBX.");
             } else {
                 out.println();
                 out.println("Not ready: fix the problem(s) above and run check again. Nothing was written to the PBX.");
             }
             out.flush();
-            return teams != null && pbx != null;
+            return teams != null && pbx != null && notesOk;
         } finally {
             closeQuietly(source);
             closeQuietly(sink);

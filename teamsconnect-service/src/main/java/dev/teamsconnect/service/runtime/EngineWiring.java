@@ -255,6 +255,7 @@ public final class EngineWiring {
             closeQuietly(created);
             throw e;
         }
+        created.credentialExpiry().ifPresent(notAfter -> metrics.credentialExpiry("source", notAfter, clock));
         PresenceSource source = new ObservedPresenceSource(created, board, metrics, clock,
                 ServiceConfig.sourceSectionName(config.source()));
         PbxSink sink = new ObservedPbxSink(createdSink, board, metrics, clock, ServiceConfig.sinkSectionName(config.sink()));

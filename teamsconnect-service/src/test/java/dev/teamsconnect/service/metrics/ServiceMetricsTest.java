@@ -37,4 +37,14 @@ class ServiceMetricsTest {
         assertThat(text).contains("teamsconnect_cycle_duration_seconds_count{outcome=\"failure\"} 1");
         assertThat(text).contains("teamsconnect_last_successful_cycle_seconds 0");
     }
+
+    @Test
+    void exportsTheSecondsLeftOfACredentialAtEachScrape() {
+        dev.teamsconnect.testkit.ManualClock clock = new dev.teamsconnect.testkit.ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        metrics.credentialExpiry("source", Instant.parse("2026-01-31T00:00:00Z"), clock);
+
+        assertThat(metrics.scrape()).contains("teamsconnect_credential_expiry_seconds{side=\"source\"} 2592000");
+        clock.advance(Duration.ofDays(31));
+        assertThat(metrics.scrape()).contains("teamsconnect_credential_expiry_seconds{side=\"source\"} -86400");
+    }
 }

@@ -57,6 +57,10 @@ class CheckWithEmulatorsIntegrationTest {
     }
 
     private int check(String clientSecret, String pbxPassword, boolean trustGraph) throws Exception {
+        return check(clientSecret, pbxPassword, trustGraph, "");
+    }
+
+    private int check(String clientSecret, String pbxPassword, boolean trustGraph, String teamsLines) throws Exception {
         Path file = dir.resolve("teamsconnect.yaml");
         Files.writeString(file, """
                 teams:
@@ -66,7 +70,7 @@ class CheckWithEmulatorsIntegrationTest {
                     clientSecret: ${TEAMS_CLIENT_SECRET}
                   authorityHost: %s
                   graphBaseUrl: %s
-                %s
+                %s%s
                 starface:
                   baseUrl: %s
                   loginId: "0001"
@@ -76,7 +80,7 @@ class CheckWithEmulatorsIntegrationTest {
                 state:
                   file: %s
                 """.formatted(graph.tenantId(), CLIENT_ID, graph.authorityHost(), graph.graphBaseUrl(),
-                trustGraph ? "  tls:\n    certificate: " + graph.writeCertificatePem(dir.resolve("graph.pem")) : "",
+                trustGraph ? "  tls:\n    certificate: " + graph.writeCertificatePem(dir.resolve("graph.pem")) : "", teamsLines,
                 pbx.baseUrl(), pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem")), dir.resolve("state.json")));
         int code = TeamsConnectMain.execute(new String[] {"check", "--config", file.toString()},
                 Map.of("TEAMS_CLIENT_SECRET", clientSecret, "STARFACE_PASSWORD", pbxPassword),
@@ -116,5 +120,34 @@ class CheckWithEmulatorsIntegrationTest {
 
         assertThat(out.toString()).contains("OK: signed in, 1 users listed")
                 .contains("fix: check starface.loginId and starface.password");
+    }
+
+    @Test
+    void aMissingPermissionIsListedWithTheAdminConsentUrlAndFailsTheCheck() throws Exception {
+        graph.grantPermissions(CLIENT_ID, "User.Read.All");
+        try {
+            assertThat(check(CLIENT_SECRET, PBX_PASSWORD, true)).as(out + "\n" + err).isEqualTo(1);
+        } finally {
+            graph.grantPermissions(CLIENT_ID, GraphEmulator.DEFAULT_PERMISSIONS.toArray(String[]::new));
+        }
+        assertThat(out.toString()).contains("OK: signed in, 1 users listed")
+                .contains("PROBLEM: missing application permission(s) of Microsoft Graph: Presence.Read.All")
+                .contains("granted (token claim roles): User.Read.All")
+                .contains("    " + graph.authorityHost() + "/" + graph.tenantId() + "/adminconsent?client_id=" + CLIENT_ID)
+                .contains("fix the PROBLEM(s) above");
+    }
+
+    @Test
+    void theChinaCloudIsReportedAsWithoutPresence() throws Exception {
+        assertThat(check(CLIENT_SECRET, PBX_PASSWORD, true, "\n  cloud: china")).as(out + "\n" + err).isEqualTo(1);
+
+        assertThat(out.toString()).contains("PROBLEM: teams.cloud is china: Microsoft Graph operated by 21Vianet has no presence API");
+    }
+
+    @Test
+    void grantedPermissionsAreShownAsANote() throws Exception {
+        assertThat(check(CLIENT_SECRET, PBX_PASSWORD, true)).isZero();
+
+        assertThat(out.toString()).contains("note: application permissions granted (token claim roles): Presence.Read.All, User.Read.All");
     }
 }

@@ -1,0 +1,43 @@
+package dev.teamsconnect.service.runtime;
+
+import dev.teamsconnect.core.spi.CheckNote;
+import dev.teamsconnect.core.spi.PresenceSource;
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * Prints what the presence source reports to {@code check} beyond sign-in and listing ({@link PresenceSource#checkNotes()}):
+ * missing permissions with the admin consent link, a cloud without presence, a credential about to expire. One
+ * line per note, continuation lines indented below it. A problem note makes the check fail.
+ */
+final class SourceCheckNotes {
+
+    private SourceCheckNotes() {
+    }
+
+    /** Prints the notes under the source's section; {@code true} when none is a problem. */
+    static boolean print(PresenceSource source, PrintWriter out) {
+        List<CheckNote> notes;
+        try {
+            notes = source.checkNotes();
+        } catch (RuntimeException e) {
+            out.println("  note: the source could not report its permissions: " + e.getMessage());
+            return true;
+        }
+        boolean ok = true;
+        for (CheckNote n : notes) {
+            ok &= n.level() != CheckNote.Level.PROBLEM;
+            String label = switch (n.level()) {
+                case PROBLEM -> "PROBLEM";
+                case WARNING -> "WARNING";
+                case INFO -> "note";
+            };
+            String[] lines = n.text().split("\n");
+            out.println("  " + label + ": " + lines[0]);
+            for (int i = 1; i < lines.length; i++) {
+                out.println("    " + lines[i]);
+            }
+        }
+        return ok;
+    }
+}
