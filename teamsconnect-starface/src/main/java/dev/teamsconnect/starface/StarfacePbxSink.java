@@ -373,7 +373,9 @@ public final class StarfacePbxSink implements PbxSink {
 
     @Override
     public String toString() {
-        return "StarfacePbxSink[" + client.baseUrl() + ", login=" + loginId + ", parallelism=" + parallelism
+        return "StarfacePbxSink[" + client.baseUrl() + ", login=" + loginId + " (" + client.loginMode().code()
+                + client.loginInUse().filter(l -> client.loginMode() == StarfaceLogin.AUTO).map(l -> ": " + l.code()).orElse("")
+                + "), parallelism=" + parallelism
                 + ", limit=" + limiter.getLimit() + "]";
     }
 

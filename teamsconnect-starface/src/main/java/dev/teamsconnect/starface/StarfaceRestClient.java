@@ -258,6 +258,11 @@ final class StarfaceRestClient {
         return lifetime.minus(margin);
     }
 
+    /** {@code starface.login} as configured. */
+    StarfaceLogin loginMode() {
+        return signIn.mode();
+    }
+
     /** The login in use: empty before the first login decided it. */
     Optional<StarfaceLogin> loginInUse() {
         Chosen c = chosen;

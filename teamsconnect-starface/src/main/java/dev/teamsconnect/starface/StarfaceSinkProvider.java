@@ -69,6 +69,12 @@ public final class StarfaceSinkProvider implements PbxSinkProvider {
         }
         Optional<String> password = config.requiredText("password", "(the STARFACE API user's password; use ${STARFACE_PASSWORD})");
         StarfaceLogin login = config.choice("login", StarfaceLogin.AUTO, StarfaceLogin.byCode());
+        Object oauthValue = config.asMap().get("oauth");
+        if (oauthValue != null && !(oauthValue instanceof java.util.Map) && !(oauthValue instanceof String t && t.isBlank())) {
+            // Reported before child() would, so the value is not shown: "oauth: <secret>" is an easy slip.
+            config.problem("oauth", "must be a section with clientId and clientSecret on indented lines below it;"
+                    + " its value is not shown (it may be the client secret)");
+        }
         ProviderConfig oauth = config.child("oauth");
         oauth.rejectUnknownKeys(OAUTH_KEYS);
         String clientId = oauth.text("clientId").orElse(StarfaceOAuth.DEFAULT_CLIENT_ID);
