@@ -50,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code teams.auth.certificatePassword}) for {@code teams.auth.certificate}, a CSV file for {@code file.path}, and
  * a path in an existing directory for files the service writes. A few keys need a companion to be valid on their
  * own ({@code users.scope: group} needs {@code users.group}; {@code teams.auth.certificate} replaces the client
- * secret); those are listed in {@link #companions}.
+ * secret; {@code starface.login: oauth} needs {@code starface.oauth.clientSecret}); those are listed in
+ * {@link #companions}.
  */
 class DocumentedConfigKeysIntegrationTest {
 
@@ -225,7 +226,8 @@ class DocumentedConfigKeysIntegrationTest {
     private static Map<String, String> env() {
         return Map.of("TEAMS_CLIENT_SECRET", "client-secret-4711", "STARFACE_PASSWORD", "pbx-password-0815",
                 "TEAMS_CERTIFICATE_PASSWORD", CERTIFICATE_PASSWORD, "TEAMS_PASSWORD", "teams-password-0816",
-                "TEAMSCONNECT_WEBHOOK_SECRET", "webhook-secret-at-least-16", "LEAKED", LEAKED);
+                "TEAMSCONNECT_WEBHOOK_SECRET", "webhook-secret-at-least-16", "STARFACE_CLIENT_SECRET", "pbx-client-secret-0817",
+                "LEAKED", LEAKED);
     }
 
     /** teams + starface, or the example plugin that {@code key} belongs to; the state file in the temp directory. */
@@ -266,6 +268,11 @@ class DocumentedConfigKeysIntegrationTest {
     private static void companions(Map<String, Object> c, String key, String example) {
         switch (key) {
             case "users.scope" -> set(c, "users.group", "Sales");
+            case "starface.login" -> {
+                if (example.equals("oauth")) {
+                    set(c, "starface.oauth.clientSecret", "${STARFACE_CLIENT_SECRET}");
+                }
+            }
             case "teams.auth.certificate" -> {
                 remove(c, "teams.auth.clientSecret");
                 set(c, "teams.auth.certificatePassword", "${TEAMS_CERTIFICATE_PASSWORD}");

@@ -48,10 +48,13 @@ import org.slf4j.LoggerFactory;
  * state are <em>not</em> available over the REST API (they need a module running inside the PBX), so they are
  * not declared and the engine never asks for them.
  *
- * <p>Session: logs in with the nonce flow on {@link #open()} (or the first call), renews the token before its
- * 4-hour lifetime ends, logs in again once on 401 (concurrent callers share that one login), and logs out on
- * {@link #close()}. A rejected login is a {@link TerminalException} naming the PBX URL and login id; it is
- * remembered for a while so a wrong password does not cause a login attempt per request.
+ * <p>Session: logs in on {@link #open()} (or the first call) with the nonce flow or STARFACE 10's OAuth
+ * ({@link Builder#login}, default {@link StarfaceLogin#AUTO}: OAuth when a client secret is set and the realm's
+ * discovery document answers), renews the token before it ends (nonce token: 4 hours; OAuth: the access token's
+ * {@code expires_in}, by the refresh token while it lasts), logs in again once on 401 (concurrent callers share that
+ * one login), and logs out on {@link #close()}. A rejected login is a {@link TerminalException} naming the PBX URL,
+ * login id and the setting to check; it is remembered for a while so a wrong password or client secret does not
+ * cause a login attempt per request.
  *
  * <p>The PBX is a budget. A DND change costs at most two requests: the {@code GET phoneconfig} that the engine's
  * decision was made on is kept for {@link #REUSE_WINDOW} and reused for the {@code PUT} when it still shows the DND
@@ -167,7 +170,8 @@ public final class StarfacePbxSink implements PbxSink {
     public void open() {
         requireNotClosed();
         client.ensureSession();
-        LOG.info("Connected to STARFACE {} as '{}'", client.baseUrl(), loginId);
+        LOG.info("Connected to STARFACE {} as '{}' ({} login)", client.baseUrl(), loginId,
+                client.loginInUse().map(StarfaceLogin::code).orElse("unknown"));
     }
 
     /** {@code GET /rest/users}: every user the account can see. */
@@ -369,7 +373,9 @@ public final class StarfacePbxSink implements PbxSink {
 
     @Override
     public String toString() {
-        return "StarfacePbxSink[" + client.baseUrl() + ", login=" + loginId + ", parallelism=" + parallelism
+        return "StarfacePbxSink[" + client.baseUrl() + ", login=" + loginId + " (" + client.loginMode().code()
+                + client.loginInUse().filter(l -> client.loginMode() == StarfaceLogin.AUTO).map(l -> ": " + l.code()).orElse("")
+                + "), parallelism=" + parallelism
                 + ", limit=" + limiter.getLimit() + "]";
     }
 
@@ -502,6 +508,9 @@ public final class StarfacePbxSink implements PbxSink {
         private URI baseUrl;
         private String loginId;
         private String password;
+        private StarfaceLogin login = StarfaceLogin.AUTO;
+        private String oauthClientId = StarfaceOAuth.DEFAULT_CLIENT_ID;
+        private String oauthClientSecret;
         private final List<X509Certificate> trustedCertificates = new ArrayList<>();
         private byte[] pin;
         private HttpClient httpClient;
@@ -547,6 +556,27 @@ public final class StarfacePbxSink implements PbxSink {
         /** The API account's password; kept in memory only, never logged. */
         public Builder password(String password) {
             this.password = password;
+            return this;
+        }
+
+        /**
+         * How to sign in (default {@link StarfaceLogin#AUTO}: OAuth when {@link #oauthClientSecret} is set and the
+         * realm's discovery document answers, otherwise the nonce login).
+         */
+        public Builder login(StarfaceLogin login) {
+            this.login = login;
+            return this;
+        }
+
+        /** The OAuth client id (default {@code rest-client-headless}). */
+        public Builder oauthClientId(String clientId) {
+            this.oauthClientId = clientId;
+            return this;
+        }
+
+        /** The OAuth client secret from the admin UI (Server, Status, REST-API); kept in memory only, never logged. */
+        public Builder oauthClientSecret(String clientSecret) {
+            this.oauthClientSecret = clientSecret;
             return this;
         }
 
@@ -661,6 +691,18 @@ public final class StarfacePbxSink implements PbxSink {
             if (password == null || password.isEmpty()) {
                 throw new ConfigException(key("password"), "is required but missing");
             }
+            if (login == null) {
+                throw new ConfigException(key("login"), "must be auto, nonce or oauth, but was null");
+            }
+            if (oauthClientId == null || oauthClientId.isBlank() || !oauthClientId.strip().equals(oauthClientId)
+                    || oauthClientId.chars().anyMatch(Character::isWhitespace)) {
+                throw new ConfigException(key("oauth.clientId"), "must be a client id without spaces, like rest-client-headless");
+            }
+            String secret = oauthClientSecret == null || oauthClientSecret.isEmpty() ? null : oauthClientSecret;
+            if (login == StarfaceLogin.OAUTH && secret == null) {
+                throw new ConfigException(key("oauth.clientSecret"), "is required when " + key("login")
+                        + " is oauth (the admin UI shows it under Server, Status, REST-API)");
+            }
             if (parallelism < 1 || parallelism > 64) {
                 throw new ConfigException(key("parallelism"), "must be between 1 and 64, but was " + parallelism);
             }
@@ -699,7 +741,8 @@ public final class StarfacePbxSink implements PbxSink {
             if (base.getScheme().equals("http") && (!trustedCertificates.isEmpty() || pin != null)) {
                 throw new ConfigException(key("tls"), "is set, but " + key("baseUrl") + " is plain http://" );
             }
-            StarfaceRestClient client = new StarfaceRestClient(base, loginId.trim(), password, http, requestTimeout,
+            StarfaceRestClient.SignIn signIn = new StarfaceRestClient.SignIn(login, loginId.trim(), password, oauthClientId, secret);
+            StarfaceRestClient client = new StarfaceRestClient(base, signIn, http, requestTimeout,
                     maxRetries, clock, sleeper, backoffBase, backoffMax, tokenLifetime, loginFailureHold, random);
             boolean owns = executor == null;
             ExecutorService pool = executor;

@@ -37,8 +37,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP and session layer: one shared {@link HttpClient}, the nonce login, the token header, re-login on 401
- * (single-flight), proactive renewal, and bounded retries for idempotent requests.
+ * The HTTP and session layer: one shared {@link HttpClient}, the login (nonce or OAuth, see below), the token
+ * header, re-login on 401 (single-flight), proactive renewal, and bounded retries for idempotent requests.
+ *
+ * <p>Login ({@link StarfaceLogin}, chosen once, at the first login, and logged once at INFO):
+ * <ul>
+ *   <li>{@code nonce}: {@code GET}/{@code POST /rest/login}, then the header {@code authToken}; renewed before
+ *       {@code tokenLifetime} ends (4 hours, per STARFACE's documentation).</li>
+ *   <li>{@code oauth}: {@code GET} {@value StarfaceOAuth#DISCOVERY_PATH} below {@code baseUrl}, then the password
+ *       grant at the discovery document's {@code token_endpoint} (which must be on the PBX, see
+ *       {@link StarfaceOAuth}); REST requests carry {@code Authorization: Bearer} (and {@code X-Version: 2}). The
+ *       access token is renewed with the refresh token shortly before its {@code expires_in} ends; when the refresh
+ *       token is gone (expired, refused, or never sent) a new password grant is made.</li>
+ *   <li>{@code auto}: {@code oauth} when a client secret is set and the discovery document answers, else
+ *       {@code nonce}. Discovery answering 404 (or 410, a redirect, or no discovery document) means the nonce
+ *       login; 429/5xx and I/O errors are retried like any request and decide nothing. Once discovery answered, a
+ *       refused grant is a terminal error saying so: the nonce login is never used silently instead.</li>
+ * </ul>
+ * Every token request, refresh included, is one login in the sense of the single-flight rule: concurrent callers
+ * that find the token due share one request.
  *
  * <p>Time limits:
  * <ul>
@@ -59,7 +76,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The token goes only to the configured PBX: a request whose scheme, host or port differ from
  * {@code baseUrl}'s is refused before anything is sent, and redirects are never followed (the sink builds its
- * client with {@code Redirect.NEVER}).
+ * client with {@code Redirect.NEVER}). The same holds for OAuth: the password, client secret and refresh token go
+ * only to a token (or revocation) endpoint that the discovery document names <em>on</em> the PBX; one elsewhere is
+ * refused before anything is sent to it.
  *
  * <p>Thread-safe. Credentials and tokens are kept in fields only; they never reach a log line, an exception
  * message or {@link #toString()}.
@@ -87,8 +106,37 @@ final class StarfaceRestClient {
     record Response(String method, String path, int status, String body, Optional<Duration> retryAfter) {
     }
 
-    /** The token and when it was issued. */
-    private record Session(String token, Instant obtainedAt) {
+    /** Who signs in, and how: the login mode, the account and (for OAuth) the client. */
+    record SignIn(StarfaceLogin mode, String loginId, String password, String clientId, String clientSecret) {
+        /** The nonce login with this account (what every version since 6.4.2.12 offers). */
+        static SignIn nonce(String loginId, String password) {
+            return new SignIn(StarfaceLogin.NONCE, loginId, password, StarfaceOAuth.DEFAULT_CLIENT_ID, null);
+        }
+
+        @Override
+        public String toString() {
+            return "SignIn[" + mode.code() + ", " + loginId + "]";
+        }
+    }
+
+    /**
+     * A token and when to renew it. {@code bearer}: an OAuth access token ({@code Authorization: Bearer}), else a
+     * nonce-login token ({@code authToken}). {@code refreshToken} (OAuth only, may be null) is usable until
+     * {@code refreshUntil}.
+     */
+    private record Session(String token, Instant obtainedAt, Instant renewAt, boolean bearer, String refreshToken,
+                           Instant refreshUntil) {
+        @Override
+        public String toString() {
+            return "Session[" + (bearer ? "bearer" : "authToken") + ", renew at " + renewAt + "]";
+        }
+    }
+
+    /** The login the first login chose: the nonce login, or OAuth at a realm. */
+    private record Chosen(StarfaceOAuth.Realm realm) {
+        boolean oauth() {
+            return realm != null;
+        }
     }
 
     /** Login rejected or TLS refused: the whole backend is unusable, so a batch stops at the first one. */
@@ -153,6 +201,7 @@ final class StarfaceRestClient {
 
     private final ObjectMapper json = JsonMapper.builder().disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build();
     private final URI baseUrl;
+    private final SignIn signIn;
     private final String loginId;
     private final String password;
     private final HttpClient http;
@@ -166,6 +215,8 @@ final class StarfaceRestClient {
     private final Duration callLimit;
     private final Duration renewAfter;
     private final Duration loginFailureHold;
+    // Set once (under loginLock) by the first login that could decide.
+    private volatile Chosen chosen;
 
     private final ReentrantLock loginLock = new ReentrantLock();
     private volatile Session session;
@@ -179,12 +230,13 @@ final class StarfaceRestClient {
      * @param backoffBase the first retry's backoff (0 means 1 ms); each retry doubles it, capped at
      *                    {@code backoffMax}, with jitter from {@code random}
      */
-    StarfaceRestClient(URI baseUrl, String loginId, String password, HttpClient http, Duration requestTimeout,
+    StarfaceRestClient(URI baseUrl, SignIn signIn, HttpClient http, Duration requestTimeout,
                        int maxRetries, Clock clock, Sleeper sleeper, Duration backoffBase,
                        Duration backoffMax, Duration tokenLifetime, Duration loginFailureHold, Random random) {
         this.baseUrl = baseUrl;
-        this.loginId = loginId;
-        this.password = password;
+        this.signIn = signIn;
+        this.loginId = signIn.loginId();
+        this.password = signIn.password();
         this.http = http;
         this.requestTimeout = requestTimeout;
         this.maxRetries = maxRetries;
@@ -195,11 +247,26 @@ final class StarfaceRestClient {
         this.random = random == null ? new Random() : random;
         this.retryBudget = backoff.max().multipliedBy(maxRetries);
         this.callLimit = requestTimeout.multipliedBy(maxRetries + 1L).plus(retryBudget);
-        // Renew a little before the end of the lifetime so a request never races the expiry.
-        Duration margin = tokenLifetime.dividedBy(10).compareTo(Duration.ofMinutes(5)) < 0
-                ? tokenLifetime.dividedBy(10) : Duration.ofMinutes(5);
-        this.renewAfter = tokenLifetime.minus(margin);
+        this.renewAfter = early(tokenLifetime);
         this.loginFailureHold = loginFailureHold;
+    }
+
+    /** A little before the end of a lifetime (a tenth of it, at most 5 minutes), so a request never races the expiry. */
+    private static Duration early(Duration lifetime) {
+        Duration margin = lifetime.dividedBy(10).compareTo(Duration.ofMinutes(5)) < 0
+                ? lifetime.dividedBy(10) : Duration.ofMinutes(5);
+        return lifetime.minus(margin);
+    }
+
+    /** {@code starface.login} as configured. */
+    StarfaceLogin loginMode() {
+        return signIn.mode();
+    }
+
+    /** The login in use: empty before the first login decided it. */
+    Optional<StarfaceLogin> loginInUse() {
+        Chosen c = chosen;
+        return c == null ? Optional.empty() : Optional.of(c.oauth() ? StarfaceLogin.OAUTH : StarfaceLogin.NONCE);
     }
 
     URI baseUrl() {
@@ -235,7 +302,7 @@ final class StarfaceRestClient {
     }
 
     private boolean dueForRenewal(Session s) {
-        return !clock.instant().isBefore(s.obtainedAt().plus(renewAfter));
+        return !clock.instant().isBefore(s.renewAt());
     }
 
     /**
@@ -262,7 +329,7 @@ final class StarfaceRestClient {
                 throw new BackendTerminalException(failed.getMessage(), failed);
             }
             try {
-                Session fresh = login(b);
+                Session fresh = login(current, b);
                 session = fresh;
                 loginFailure = null;
                 return fresh;
@@ -277,8 +344,155 @@ final class StarfaceRestClient {
         }
     }
 
-    private Session login(Budget b) {
+    /** One login of the chosen kind (choosing it first if not done yet); {@code current} may hold a refresh token. */
+    private Session login(Session current, Budget b) {
+        Chosen c = choose(b);
+        return c.oauth() ? oauthLogin(c.realm(), current, b) : nonceLogin(b);
+    }
+
+    // ------------------------------------------------------------------------------------------------ choice
+
+    /** Decides nonce or OAuth once (under loginLock); a retryable failure decides nothing. */
+    private Chosen choose(Budget b) {
+        Chosen c = chosen;
+        if (c != null) {
+            return c;
+        }
+        StarfaceLogin mode = signIn.mode();
+        boolean hasSecret = signIn.clientSecret() != null && !signIn.clientSecret().isEmpty();
+        if (mode == StarfaceLogin.NONCE) {
+            c = new Chosen(null);
+            LOG.info("STARFACE {}: nonce login as '{}' (starface.login: nonce)", baseUrl, loginId);
+        } else if (mode == StarfaceLogin.AUTO && !hasSecret) {
+            c = new Chosen(null);
+            LOG.info("STARFACE {}: nonce login as '{}' (starface.login: auto; OAuth not tried: starface.oauth.clientSecret"
+                    + " is not set)", baseUrl, loginId);
+        } else {
+            c = discover(mode, b);
+        }
+        chosen = c;
+        return c;
+    }
+
+    /** Fetches the discovery document and decides (see the class comment for {@code auto}). */
+    private Chosen discover(StarfaceLogin mode, Budget b) {
+        Response r = sendDiscovery(b);
+        String reason;
+        if (r.status() == 200) {
+            try {
+                StarfaceOAuth.Realm realm = StarfaceOAuth.readDiscovery(parseOrNull(r), baseUrl);
+                LOG.info("STARFACE {}: OAuth login as '{}' (starface.login: {}; password grant, client '{}', token endpoint {}{})",
+                        baseUrl, loginId, mode.code(), signIn.clientId(), realm.tokenEndpoint(),
+                        realm.scope().map(s -> ", scope " + s).orElse(", no scope"));
+                return new Chosen(realm);
+            } catch (StarfaceOAuth.NotOffered e) {
+                reason = e.getMessage();
+            } catch (StarfaceOAuth.Unusable e) {
+                throw new BackendTerminalException("STARFACE at " + baseUrl + " offers OAuth (" + StarfaceOAuth.DISCOVERY_PATH
+                        + " answered), but " + e.getMessage() + ". Nothing was sent there"
+                        + (mode == StarfaceLogin.AUTO ? "; starface.login: nonce uses the nonce login instead" : ""), null);
+            }
+        } else if (r.status() == 429 || r.status() >= 500) {
+            throw statusError(r, "discovering the OAuth realm");
+        } else if (r.status() >= 300 && r.status() < 400) {
+            reason = "HTTP " + r.status() + " (a redirect, not followed)";
+        } else {
+            reason = "HTTP " + r.status();
+        }
+        String why = StarfaceOAuth.DISCOVERY_PATH + " answered " + reason;
+        if (mode == StarfaceLogin.OAUTH) {
+            throw new BackendTerminalException("starface.login is oauth, but STARFACE at " + baseUrl
+                    + " offers no OAuth realm 'pbx': " + why + " (OAuth needs STARFACE 10 or later; use starface.login:"
+                    + " nonce or auto on older appliances)", null);
+        }
+        LOG.info("STARFACE {}: nonce login as '{}' (starface.login: auto; no OAuth: {})", baseUrl, loginId, why);
+        return new Chosen(null);
+    }
+
+    // ------------------------------------------------------------------------------------------------ OAuth
+
+    /**
+     * One token request: the refresh grant while {@code current} has a usable refresh token (falling back to one
+     * password grant if the realm says {@code invalid_grant}), else the password grant.
+     */
+    private Session oauthLogin(StarfaceOAuth.Realm realm, Session current, Budget b) {
+        if (current != null && current.refreshToken() != null && clock.instant().isBefore(current.refreshUntil())) {
+            Instant asked = clock.instant();
+            Response r = sendForm(realm.tokenEndpoint(), StarfaceOAuth.refreshGrant(signIn.clientId(),
+                    signIn.clientSecret(), current.refreshToken()), b);
+            if (r.status() == 200) {
+                return oauthSession(r, asked);
+            }
+            if ((r.status() == 400 || r.status() == 401)
+                    && StarfaceOAuth.errorCode(parseOrNull(r)).filter("invalid_grant"::equals).isPresent()) {
+                // The refresh token is not active any more (the realm restarted, the session ended): a new grant.
+                LOG.debug("STARFACE {} refused the refresh token (invalid_grant); a new password grant follows", baseUrl);
+            } else {
+                throw tokenError(r, "refresh_token");
+            }
+        }
+        Instant asked = clock.instant();
+        Response r = sendForm(realm.tokenEndpoint(), StarfaceOAuth.passwordGrant(signIn.clientId(), signIn.clientSecret(),
+                loginId, password, realm.scope()), b);
+        if (r.status() != 200) {
+            throw tokenError(r, "password");
+        }
+        return oauthSession(r, asked);
+    }
+
+    private Session oauthSession(Response r, Instant asked) {
+        StarfaceOAuth.Tokens t = StarfaceOAuth.readTokens(parseOrNull(r)).orElseThrow(() ->
+                malformed(r, "expected {\"access_token\": \"...\", \"token_type\": \"Bearer\", ...}"));
+        LOG.debug("Signed in to STARFACE {} as '{}' with OAuth (access token for {} s, refresh token {})", baseUrl, loginId,
+                t.expiresIn().toSeconds(), t.refreshToken().isPresent() ? "for " + t.refreshExpiresIn().toSeconds() + " s" : "none");
+        // Lifetimes count from when the request was sent, so a slow answer does not stretch them.
+        return new Session(t.accessToken(), asked, asked.plus(early(t.expiresIn())), true, t.refreshToken().orElse(null),
+                asked.plus(early(t.refreshExpiresIn())));
+    }
+
+    /**
+     * A refused token request. 429/5xx are retryable; everything else is terminal and says which setting to check:
+     * the realm's error code ({@code invalid_client}, {@code invalid_grant}, ...) is shown, its description is not
+     * (we cannot know it never quotes what was sent).
+     */
+    private TeamsConnectException tokenError(Response r, String grant) {
+        if (r.status() == 429 || r.status() >= 500) {
+            return statusError(r, "requesting an OAuth token (" + grant + " grant)");
+        }
+        Optional<String> code = StarfaceOAuth.errorCode(parseOrNull(r));
+        String head = "STARFACE at " + baseUrl + " refused the OAuth " + grant + " grant for '" + loginId + "' at "
+                + r.path() + " (HTTP " + r.status() + code.map(c -> ", error " + c).orElse("") + ")";
+        String auto = signIn.mode() == StarfaceLogin.AUTO
+                ? ". starface.login: auto chose OAuth because " + StarfaceOAuth.DISCOVERY_PATH + " answered; the nonce login"
+                + " is not used instead without being asked (starface.login: nonce)" : "";
+        String hint = switch (code.orElse("")) {
+            case "invalid_client", "unauthorized_client" -> ": the client was not accepted; check starface.oauth.clientSecret"
+                    + " (the admin UI shows it under Server, Status, REST-API) and starface.oauth.clientId (now '"
+                    + signIn.clientId() + "')";
+            case "invalid_grant" -> ": check starface.loginId and starface.password, and that the user has the right"
+                    + " \"API Zugriff mit OAuth Password Grant\"";
+            case "invalid_scope" -> ": the realm does not accept the scope the discovery document led to (the sources"
+                    + " disagree between login and pbx-login; see docs/starface.md)";
+            case "unsupported_grant_type" -> ": the realm does not allow the " + grant + " grant for client '"
+                    + signIn.clientId() + "'";
+            default -> ": check starface.oauth.clientId, starface.oauth.clientSecret, starface.loginId and starface.password";
+        };
+        return new BackendTerminalException(head + hint + auto, null);
+    }
+
+    // ------------------------------------------------------------------------------------------------ nonce
+
+    private Session nonceLogin(Budget b) {
         Response nonce = send("GET", LOGIN_PATH, null, null, b);
+        if (nonce.status() == 404) {
+            String what = signIn.mode() == StarfaceLogin.NONCE
+                    ? "use starface.login: auto or oauth with starface.oauth.clientSecret"
+                    : signIn.clientSecret() == null
+                    ? "set starface.oauth.clientSecret (starface.login: auto then uses OAuth)"
+                    : "and it offers no OAuth realm either (see the log line that names the login chosen)";
+            throw new BackendTerminalException("STARFACE at " + baseUrl + " has no nonce login (GET " + LOGIN_PATH
+                    + " answered HTTP 404; STARFACE 11 is said to drop it): " + what, null);
+        }
         if (nonce.status() != 200) {
             throw statusError(nonce, "fetching a login nonce");
         }
@@ -312,12 +526,15 @@ final class StarfaceRestClient {
             throw malformed(answer, "expected {\"token\": \"...\"}");
         }
         LOG.debug("Logged in to STARFACE {} as '{}' (login type {})", baseUrl, loginId, type);
-        return new Session(token.get("token").asText(), clock.instant());
+        Instant now = clock.instant();
+        return new Session(token.get("token").asText(), now, now.plus(renewAfter), false, null, null);
     }
 
     /**
-     * {@code DELETE /rest/login}, one attempt within {@code requestTimeout}; failures are logged and ignored (the
-     * token expires anyway). Skipped while the PBX asked for a pause.
+     * Ends the session, one attempt within {@code requestTimeout}; failures are logged and ignored (the token expires
+     * anyway). Skipped while the PBX asked for a pause. Nonce login: {@code DELETE /rest/login}. OAuth: the refresh
+     * token is revoked at the discovery document's {@code revocation_endpoint} (RFC 7009) if it names one on the PBX;
+     * the access token stays valid until it expires (at most {@code expires_in}, 300 s per the sources).
      */
     void logout() {
         Session s;
@@ -331,13 +548,34 @@ final class StarfaceRestClient {
         if (s == null) {
             return;
         }
+        if (s.bearer()) {
+            revoke(s);
+            return;
+        }
         try {
-            Response r = send("DELETE", LOGIN_PATH, null, s.token(), new Budget(false, requestTimeout));
+            Response r = send("DELETE", LOGIN_PATH, null, s, new Budget(false, requestTimeout));
             if (r.status() != 204 && r.status() != 200) {
                 LOG.debug("Logout from STARFACE {} answered HTTP {}; the token will expire by itself", baseUrl, r.status());
             }
         } catch (TeamsConnectException e) {
             LOG.debug("Logout from STARFACE {} failed ({}); the token will expire by itself", baseUrl, e.getMessage());
+        }
+    }
+
+    private void revoke(Session s) {
+        Chosen c = chosen;
+        if (s.refreshToken() == null || c == null || c.realm() == null || c.realm().revocationEndpoint().isEmpty()) {
+            return;
+        }
+        try {
+            Response r = sendForm(c.realm().revocationEndpoint().get(),
+                    StarfaceOAuth.revocation(signIn.clientId(), signIn.clientSecret(), s.refreshToken()),
+                    new Budget(false, requestTimeout));
+            if (r.status() != 200 && r.status() != 204) {
+                LOG.debug("Revoking the refresh token at STARFACE {} answered HTTP {}; it will expire by itself", baseUrl, r.status());
+            }
+        } catch (TeamsConnectException e) {
+            LOG.debug("Revoking the refresh token at STARFACE {} failed ({}); it will expire by itself", baseUrl, e.getMessage());
         }
     }
 
@@ -363,10 +601,10 @@ final class StarfaceRestClient {
 
     private Response attempt(String method, String path, JsonNode body, Budget b) {
         Session s = currentSession(b);
-        Response r = send(method, path, body, s.token(), b);
+        Response r = send(method, path, body, s, b);
         if (r.status() == 401) {
             Session fresh = relogin(s, b);
-            r = send(method, path, body, fresh.token(), b);
+            r = send(method, path, body, fresh, b);
             if (r.status() == 401) {
                 throw new BackendTerminalException("STARFACE at " + baseUrl + " refused a fresh token of '" + loginId
                         + "' for " + method + " " + path + " (HTTP 401" + errorCode(r) + ")", null);
@@ -468,8 +706,51 @@ final class StarfaceRestClient {
      * One HTTP exchange, cancelled at {@code requestTimeout} or the call's deadline (whichever is first); maps
      * transport failures to our exceptions. Logs method, path, status and time at DEBUG.
      */
-    private Response send(String method, String path, JsonNode body, String token, Budget b) {
+    private Response send(String method, String path, JsonNode body, Session s, Budget b) {
         URI target = target(method, path);
+        HttpRequest.Builder rb = HttpRequest.newBuilder(target)
+                .header("X-Version", "2")
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json");
+        if (s != null && s.bearer()) {
+            rb.header("Authorization", "Bearer " + s.token());
+        } else if (s != null) {
+            rb.header("authToken", s.token());
+        }
+        byte[] bytes = null;
+        if (body != null) {
+            try {
+                bytes = json.writeValueAsBytes(body);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot encode a request body for " + method + " " + path, e);
+            }
+        }
+        return exchange(method, path, rb, bytes, b);
+    }
+
+    /** {@code GET} of the realm's discovery document below {@code baseUrl} (Keycloak's, so no {@code X-Version}). */
+    private Response sendDiscovery(Budget b) {
+        String path = StarfaceOAuth.DISCOVERY_PATH;
+        return exchange("GET", path, HttpRequest.newBuilder(target("GET", path)).header("Accept", "application/json"), null, b);
+    }
+
+    /** A form-encoded {@code POST} to an absolute URL of the realm, refused unless it is on the PBX. */
+    private Response sendForm(URI url, java.util.Map<String, String> form, Budget b) {
+        if (!sameOrigin(baseUrl, url)) {
+            throw new TerminalException("refused to send POST to " + StarfaceOAuth.origin(url)
+                    + ": requests of this client (and its credentials) go only to the configured STARFACE at " + baseUrl);
+        }
+        HttpRequest.Builder rb = HttpRequest.newBuilder(url)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json");
+        return exchange("POST", url.getRawPath(), rb, StarfaceOAuth.encode(form), b);
+    }
+
+    /**
+     * The exchange itself: honours a pause, sets the deadline, reads the body within {@link #bodyLimit}, maps
+     * failures. {@code path} names the request in logs and messages.
+     */
+    private Response exchange(String method, String path, HttpRequest.Builder rb, byte[] body, Budget b) {
         awaitPause(method, path, b);
         long remaining = b.remainingNanos();
         if (remaining <= 0) {
@@ -477,23 +758,8 @@ final class StarfaceRestClient {
                     + ": the call used up its " + callLimit.toMillis() + " ms");
         }
         Duration timeout = Duration.ofNanos(Math.min(requestTimeout.toNanos(), remaining));
-        HttpRequest.Builder rb = HttpRequest.newBuilder(target)
-                .timeout(timeout)
-                .header("X-Version", "2")
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json");
-        if (token != null) {
-            rb.header("authToken", token);
-        }
-        if (body != null) {
-            try {
-                rb.method(method, HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("cannot encode a request body for " + method + " " + path, e);
-            }
-        } else {
-            rb.method(method, HttpRequest.BodyPublishers.noBody());
-        }
+        rb.timeout(timeout);
+        rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         long limit = bodyLimit(path);
         long started = System.nanoTime();
         CompletableFuture<HttpResponse<String>> exchange = http.sendAsync(rb.build(), LimitedBody.handler(limit));
@@ -616,6 +882,18 @@ final class StarfaceRestClient {
 
     // ------------------------------------------------------------------------------------------------ parsing
 
+    /** The JSON of a body, or null when it is empty or not JSON (for answers whose shape decides, not fails). */
+    private JsonNode parseOrNull(Response r) {
+        if (r.body() == null || r.body().isBlank()) {
+            return null;
+        }
+        try {
+            return json.readTree(r.body());
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
     /** Parses a JSON body strictly: empty or invalid JSON is an error naming the endpoint. */
     JsonNode parse(Response r) {
         if (r.body() == null || r.body().isBlank()) {
@@ -680,6 +958,6 @@ final class StarfaceRestClient {
 
     @Override
     public String toString() {
-        return "StarfaceRestClient[" + baseUrl + ", login=" + loginId + "]";
+        return "StarfaceRestClient[" + baseUrl + ", login=" + loginId + ", " + signIn.mode().code() + "]";
     }
 }

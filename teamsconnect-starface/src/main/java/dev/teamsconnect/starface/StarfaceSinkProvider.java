@@ -21,6 +21,10 @@ import java.util.regex.Pattern;
  *   baseUrl: https://pbx.example.com     # required, http or https
  *   loginId: "0001"                      # required
  *   password: ${STARFACE_PASSWORD}       # required
+ *   login: auto                          # auto | nonce | oauth
+ *   oauth:
+ *     clientId: rest-client-headless
+ *     clientSecret: ${STARFACE_CLIENT_SECRET}   # required for login: oauth; auto uses OAuth only with it
  *   tls:
  *     certificate: /etc/teamsconnect/starface.pem   # trusted in addition to the JVM defaults
  *     pin: "AB:CD:..."                   # optional SHA-256 of the appliance certificate (hex or sha256/base64)
@@ -36,9 +40,10 @@ import java.util.regex.Pattern;
 @AutoService(PbxSinkProvider.class)
 public final class StarfaceSinkProvider implements PbxSinkProvider {
 
-    private static final List<String> KEYS = List.of("baseUrl", "loginId", "password", "tls", "parallelism",
-            "connectTimeout", "requestTimeout", "maxRetries", "recheckInterval");
+    private static final List<String> KEYS = List.of("baseUrl", "loginId", "password", "login", "oauth", "tls",
+            "parallelism", "connectTimeout", "requestTimeout", "maxRetries", "recheckInterval");
     private static final List<String> TLS_KEYS = List.of("certificate", "pin");
+    private static final List<String> OAUTH_KEYS = List.of("clientId", "clientSecret");
     private static final Pattern NO_SPACE = Pattern.compile("\\S+");
 
     public StarfaceSinkProvider() {
@@ -63,6 +68,27 @@ public final class StarfaceSinkProvider implements PbxSinkProvider {
             config.problem("loginId", "must not contain spaces, but was " + config.shown("loginId", loginId.get()));
         }
         Optional<String> password = config.requiredText("password", "(the STARFACE API user's password; use ${STARFACE_PASSWORD})");
+        StarfaceLogin login = config.choice("login", StarfaceLogin.AUTO, StarfaceLogin.byCode());
+        Object oauthValue = config.asMap().get("oauth");
+        if (oauthValue != null && !(oauthValue instanceof java.util.Map) && !(oauthValue instanceof String t && t.isBlank())) {
+            // Reported before child() would, so the value is not shown: "oauth: <secret>" is an easy slip.
+            config.problem("oauth", "must be a section with clientId and clientSecret on indented lines below it;"
+                    + " its value is not shown (it may be the client secret)");
+        }
+        ProviderConfig oauth = config.child("oauth");
+        oauth.rejectUnknownKeys(OAUTH_KEYS);
+        String clientId = oauth.text("clientId").orElse(StarfaceOAuth.DEFAULT_CLIENT_ID);
+        if (!NO_SPACE.matcher(clientId).matches()) {
+            oauth.problem("clientId", "must not contain spaces, but was " + oauth.shown("clientId", clientId));
+        }
+        Optional<String> clientSecret = oauth.text("clientSecret");
+        if (login == StarfaceLogin.OAUTH && clientSecret.isEmpty() && !oauth.hasProblem("clientSecret")) {
+            oauth.problem("clientSecret", "is required when " + config.path("login") + " is oauth (the client secret"
+                    + " the STARFACE admin UI shows under Server, Status, REST-API; use ${STARFACE_CLIENT_SECRET})");
+        }
+        if (login == StarfaceLogin.NONCE && (oauth.has("clientId") || oauth.has("clientSecret"))) {
+            config.warn("oauth", "is set, but " + config.path("login") + " is nonce, so it is not used");
+        }
         int parallelism = config.wholeNumber("parallelism", 16, 1, 64);
         Duration connectTimeout = config.interval("connectTimeout", Duration.ofSeconds(5), false);
         Duration requestTimeout = config.interval("requestTimeout", Duration.ofSeconds(10), false);
@@ -86,6 +112,9 @@ public final class StarfaceSinkProvider implements PbxSinkProvider {
                 .baseUrl(baseUrl.orElseThrow())
                 .loginId(loginId.orElseThrow())
                 .password(password.orElseThrow())
+                .login(login)
+                .oauthClientId(clientId)
+                .oauthClientSecret(clientSecret.orElse(null))
                 .parallelism(parallelism)
                 .connectTimeout(connectTimeout)
                 .requestTimeout(requestTimeout)

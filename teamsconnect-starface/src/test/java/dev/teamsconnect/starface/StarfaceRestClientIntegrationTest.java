@@ -185,7 +185,7 @@ class StarfaceRestClientIntegrationTest {
 
     @Test
     void theWorstCaseOfOneCallUnderTheDefaultsIs55Seconds() {
-        StarfaceRestClient defaults = new StarfaceRestClient(URI.create("https://pbx.example.com/"), "0001", "pw",
+        StarfaceRestClient defaults = new StarfaceRestClient(URI.create("https://pbx.example.com/"), StarfaceRestClient.SignIn.nonce("0001", "pw"),
                 HttpClient.newHttpClient(), Duration.ofSeconds(10), 3, clock, drivenSleeper, Duration.ofMillis(200),
                 Duration.ofSeconds(5), Duration.ofHours(4), Duration.ofMinutes(5), new Random(1));
         assertThat(defaults.callLimit()).isEqualTo(Duration.ofSeconds(55));
@@ -373,7 +373,7 @@ class StarfaceRestClientIntegrationTest {
     private StarfaceRestClient clientFor(URI baseUrl) {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        return new StarfaceRestClient(URI.create(baseUrl + "/"), API_LOGIN, API_PASSWORD, http, Duration.ofSeconds(5), 3,
+        return new StarfaceRestClient(URI.create(baseUrl + "/"), StarfaceRestClient.SignIn.nonce(API_LOGIN, API_PASSWORD), http, Duration.ofSeconds(5), 3,
                 clock, drivenSleeper, Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofHours(4),
                 Duration.ofMinutes(5), new Random(1));
     }

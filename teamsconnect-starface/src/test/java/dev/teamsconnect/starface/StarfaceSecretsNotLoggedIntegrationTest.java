@@ -86,6 +86,57 @@ class StarfaceSecretsNotLoggedIntegrationTest {
         }
     }
 
+    @Test
+    void traceLogOfAnOAuthRunHoldsNoPasswordClientSecretOrTokenAndNamesTheLoginOnce() {
+        String clientSecret = "Cl1ent-S3cret-Qv";
+        String wrongSecret = "Wr0ng-S3cret-Jp";
+        Set<String> tokens = new HashSet<>();
+        List<String> secrets = new ArrayList<>();
+        String log = captureStdErr(() -> {
+            try (StarfaceEmulator pbx = StarfaceEmulator.builder().oauth(clientSecret)
+                    .user("0001", PASSWORD, "api@example.com", "Api", "Account", false)
+                    .user("0002", "0ther-Pw-Kq", "u2@example.com", "Una", "Two", false)
+                    .start()) {
+                ManualClock clock = new ManualClock(Instant.parse("2026-01-05T08:00:00Z"));
+                try (StarfacePbxSink sink = StarfacePbxSink.builder().baseUrl(pbx.baseUrl()).loginId("0001")
+                        .password(PASSWORD).oauthClientSecret(clientSecret).clock(clock).sleeper(d -> { }).build()) {
+                    sink.open();
+                    tokens.addAll(pbx.activeTokens());
+                    List<PbxUser> users = sink.listUsers();
+                    pbx.expireAllAccessTokens();
+                    sink.readStates(users); // 401, refresh
+                    tokens.addAll(pbx.activeTokens());
+                    clock.advance(Duration.ofSeconds(290));
+                    sink.readStates(users); // renewed by refresh
+                    tokens.addAll(pbx.activeTokens());
+                    pbx.expireAllRefreshTokens();
+                    clock.advance(Duration.ofSeconds(290));
+                    sink.readStates(users); // refused refresh, new grant
+                    tokens.addAll(pbx.activeTokens());
+                }
+                try (StarfacePbxSink bad = StarfacePbxSink.builder().baseUrl(pbx.baseUrl()).loginId("0001")
+                        .password(PASSWORD).login(StarfaceLogin.OAUTH).oauthClientSecret(wrongSecret).sleeper(d -> { }).build()) {
+                    assertThatThrownBy(bad::open).isInstanceOf(TerminalException.class);
+                }
+                secrets.addAll(pbx.secrets());
+            }
+        });
+
+        assertThat(log).contains("POST /auth/realms/pbx/protocol/openid-connect/token -> 200")
+                .contains("Signed in to STARFACE").contains("DEBUG");
+        // the login chosen, once per sink at INFO
+        assertThat(log.split("OAuth login as '0001' \\(starface.login: auto;", -1)).hasSize(2);
+        assertThat(log.split("OAuth login as '0001' \\(starface.login: oauth;", -1)).hasSize(2);
+        assertThat(tokens).hasSizeGreaterThanOrEqualTo(8);
+        assertThat(secrets).contains(clientSecret, wrongSecret, PASSWORD);
+        for (String secret : secrets) {
+            assertThat(log).doesNotContain(secret);
+        }
+        for (String token : tokens) {
+            assertThat(log).doesNotContain(token);
+        }
+    }
+
     private static String captureStdErr(Runnable run) {
         PrintStream original = System.err;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();

@@ -171,6 +171,56 @@ class StarfaceSinkProviderTest {
     }
 
     @Test
+    void readsTheLoginAndTheOAuthClientWithTheirDefaults() {
+        try (PbxSink sink = create(valid())) {
+            assertThat(sink.toString()).contains("login=0001 (auto)");
+        }
+        Map<String, Object> m = valid();
+        m.put("login", "OAuth");
+        m.put("oauth", Map.of("clientId", "my-client", "clientSecret", "cl13nt-s3cr3t"));
+        try (PbxSink sink = create(m)) {
+            assertThat(sink.toString()).contains("(oauth)").doesNotContain("cl13nt-s3cr3t");
+        }
+        m.put("login", "nonce");
+        m.put("oauth", Map.of());
+        try (PbxSink sink = create(m)) {
+            assertThat(sink.toString()).contains("(nonce)");
+        }
+    }
+
+    @Test
+    void namesTheKeyOfEachBadLoginSetting() {
+        Map<String, Object> m = valid();
+        m.put("login", "oath");
+        assertConfigError(m, "starface.login", "must be one of auto, nonce, oauth, but was \"oath\"; did you mean \"oauth\"?");
+        m = valid();
+        m.put("login", "oauth");
+        assertConfigError(m, "starface.oauth.clientSecret", "is required when starface.login is oauth");
+        m = valid();
+        m.put("oauth", Map.of("clientId", "rest client", "clientSecret", "x"));
+        assertConfigError(m, "starface.oauth.clientId", "must not contain spaces");
+        m = valid();
+        m.put("oauth", Map.of("clientSecrt", "s3cr3t-value"));
+        assertConfigError(m, "starface.oauth.clientSecrt", "did you mean \"clientSecret\"?");
+        m = valid();
+        m.put("oauth", "s3cr3t-value");
+        assertConfigError(m, "starface.oauth", "must be a section with clientId and clientSecret");
+    }
+
+    @Test
+    void neverShowsTheClientSecretInAMessage() {
+        Map<String, Object> m = valid();
+        m.put("oauth", Map.of("clientSecret", Map.of("s3cr3t-value", "x")));
+        assertConfigError(m, "starface.oauth.clientSecret", "must be a single value");
+        ProviderConfig c = new ProviderConfig("starface", Map.of("baseUrl", "https://pbx.example.com", "loginId", "0001",
+                "password", "p", "login", "nonce", "oauth", Map.of("clientSecret", "s3cr3t-value")));
+        try (PbxSink sink = new StarfaceSinkProvider().create(c)) {
+            assertThat(c.warnings()).anySatisfy(w -> assertThat(w).contains("starface.oauth").contains("not used"))
+                    .allSatisfy(w -> assertThat(w).doesNotContain("s3cr3t-value"));
+        }
+    }
+
+    @Test
     void neverShowsASubstitutedValue() {
         Map<String, Object> m = valid();
         m.put("loginId", "s3cr3t-value x");

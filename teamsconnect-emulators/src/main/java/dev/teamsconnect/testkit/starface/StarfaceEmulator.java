@@ -51,6 +51,16 @@ import java.util.function.Supplier;
  * {@code GET /rest/users/me}, {@code GET /rest/users/{id}}, {@code GET/PUT /rest/users/{id}/phoneconfig},
  * {@code GET /rest/groups[?searchTerm=]}, {@code GET /rest/groups/{id}}.
  *
+ * <p>STARFACE 10's OAuth (a Keycloak realm {@code pbx}), when {@link Builder#oauth} turns it on:
+ * {@code GET /auth/realms/pbx/.well-known/openid-configuration} (the discovery document),
+ * {@code POST} to its {@code token_endpoint} (form-encoded; grants {@code password} and {@code refresh_token})
+ * and {@code POST} to its {@code revocation_endpoint}; the REST API then also accepts
+ * {@code Authorization: Bearer <access_token>}. Access tokens live 300 s and refresh tokens 6 h unless set
+ * otherwise ({@link Builder#accessTokenLifetime}, {@link #setAccessTokenLifetime}, ...).
+ * {@link Builder#withoutNonceLogin()} (or {@link #setNonceLoginEnabled}) makes {@code /rest/login} answer 404,
+ * as the nonce login is said to go away in STARFACE 11. Without {@link Builder#oauth} every {@code /auth/...} path
+ * answers 404, as on an appliance before STARFACE 10.
+ *
  * <p>Where the reference is silent the emulator makes a documented choice:
  * <ul>
  *   <li>The error {@code code} values ({@code "LOGIN_FAILED"}, {@code "UNAUTHORIZED"}, ...) are invented: the
@@ -64,6 +74,17 @@ import java.util.function.Supplier;
  *   <li>Any logged-in account may read and write any user's phoneconfig; the reference does not say which
  *       rights a real appliance requires for that.</li>
  *   <li>{@code searchTerm} matches case-insensitively as a substring of login/names (users) or group name.</li>
+ *   <li>OAuth: the sources disagree on the token path ({@code /auth/realms/pbx/oauth2/token} in one third-party
+ *       client, Keycloak's usual {@code /auth/realms/pbx/protocol/openid-connect/token} elsewhere) and on the scope
+ *       ({@code login} or {@code pbx-login}); the emulator serves the Keycloak path unless
+ *       {@link Builder#oauthTokenPath} says otherwise, and accepts the scopes of {@link Builder#oauthScopes} (default
+ *       {@code login}; no scope at all is accepted too, as Keycloak then applies the client's default scopes). The
+ *       error answers ({@code 401 unauthorized_client} for a wrong client secret, {@code 401 invalid_grant} for a
+ *       wrong user password, {@code 400 invalid_grant} for a refresh token that is not active,
+ *       {@code 400 invalid_scope}) are modelled on Keycloak; the reference names none. Tokens are random strings,
+ *       not JWTs (a client must treat them as opaque anyway). Revoking a refresh token ends its whole grant, access
+ *       tokens included.</li>
+ *   <li>The {@code /auth/...} endpoints need no {@code X-Version} header (they are Keycloak's, not the REST API's).</li>
  * </ul>
  *
  * <p>Use: {@code try (StarfaceEmulator pbx = StarfaceEmulator.builder().user("0001", "foobar", "a@x.test", "Ann",
@@ -139,6 +160,16 @@ public final class StarfaceEmulator implements AutoCloseable {
     }
 
     private static final String LOGIN = "/rest/login";
+    private static final String REALM = "/auth/realms/pbx";
+    /** Where a client discovers the realm's endpoints. */
+    public static final String DISCOVERY = REALM + "/.well-known/openid-configuration";
+    /** Keycloak's token path, the emulator's default. */
+    public static final String KEYCLOAK_TOKEN_PATH = REALM + "/protocol/openid-connect/token";
+    /** The token path one third-party client uses (the reference's "STARFACE 10 also offers OAuth" line). */
+    public static final String THIRD_PARTY_TOKEN_PATH = REALM + "/oauth2/token";
+    private static final String REVOKE = REALM + "/protocol/openid-connect/revoke";
+    /** The client id the reference names for the password grant. */
+    public static final String DEFAULT_CLIENT_ID = "rest-client-headless";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -154,12 +185,23 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final List<String> tokensIssued = new ArrayList<>();
     private final LoginType serverLoginType;
     private Duration tokenLifetime;
+    // OAuth (Keycloak realm `pbx`), guarded by `lock`; realm null = no OAuth
+    private final OAuthRealm realm;
+    private final Map<String, OAuthToken> accessTokens = new LinkedHashMap<>();
+    private final Map<String, OAuthToken> refreshTokens = new LinkedHashMap<>();
+    private Duration accessTokenLifetime;
+    private Duration refreshTokenLifetime;
+    private String clientSecret;
+    private volatile boolean nonceLogin;
 
     // ---- counters, lock-free
     private final RequestLog log = new RequestLog();
     private final RouteTable<Endpoint> routes = new RouteTable<>();
     private final AtomicInteger logins = new AtomicInteger();
     private final AtomicInteger rejectedLogins = new AtomicInteger();
+    private final AtomicInteger passwordGrants = new AtomicInteger();
+    private final AtomicInteger refreshGrants = new AtomicInteger();
+    private final AtomicInteger rejectedTokenRequests = new AtomicInteger();
     private final AtomicInteger missingContentType = new AtomicInteger();
     private volatile Duration latency;
     private final AtomicInteger expireCountdown = new AtomicInteger();
@@ -192,6 +234,12 @@ public final class StarfaceEmulator implements AutoCloseable {
         this.tokenLifetime = b.tokenLifetime;
         this.latency = b.latency;
         this.serverLoginType = b.loginType;
+        this.nonceLogin = b.nonceLogin;
+        this.accessTokenLifetime = b.accessTokenLifetime;
+        this.refreshTokenLifetime = b.refreshTokenLifetime;
+        this.clientSecret = b.oauthClientSecret;
+        this.realm = b.oauthClientSecret == null ? null
+                : new OAuthRealm(b.oauthClientId, b.oauthTokenPath, List.copyOf(b.oauthScopes));
         this.workers = b.workers > 0 ? new Semaphore(b.workers, true) : null;
         this.serviceTime = b.serviceTime;
         int nextUserId = 1;
@@ -227,6 +275,11 @@ public final class StarfaceEmulator implements AutoCloseable {
                 .add("PUT", "/rest/users/{id}/phoneconfig", (ex, m, body, session) -> phoneConfig(ex, "PUT", m.param("id"), body))
                 .add("GET", "/rest/groups", (ex, m, body, session) -> listGroups(ex))
                 .add("GET", "/rest/groups/{id}", (ex, m, body, session) -> group(ex, m.param("id")));
+        if (realm != null) {
+            routes.add("GET", DISCOVERY, (ex, m, body, session) -> discovery(ex))
+                    .add("POST", realm.tokenPath(), (ex, m, body, session) -> token(ex, body))
+                    .add("POST", REVOKE, (ex, m, body, session) -> revoke(ex, body));
+        }
         this.certificate = b.https ? (b.certificate != null ? b.certificate : SelfSignedCertificate.forLocalhost()) : null;
         int threads = b.threadsSet ? b.threads : b.workers > 0 ? 256 : b.threads;
         this.server = EmulatorServer.start("starface-emulator", threads, certificate, this::handle);
@@ -404,11 +457,83 @@ public final class StarfaceEmulator implements AutoCloseable {
         this.latency = latency == null ? Duration.ZERO : latency;
     }
 
-    /** Invalidates every token (as if their lifetime had ended). Users and DND flags stay. */
+    /** Invalidates every token (as if their lifetime had ended): nonce tokens, OAuth access and refresh tokens. Users and DND flags stay. */
     public void expireAllTokens() {
         synchronized (lock) {
             sessions.clear();
+            accessTokens.clear();
+            refreshTokens.clear();
         }
+    }
+
+    /** Invalidates every OAuth access token; refresh tokens stay usable. */
+    public void expireAllAccessTokens() {
+        synchronized (lock) {
+            accessTokens.clear();
+        }
+    }
+
+    /** Invalidates every OAuth refresh token (as if the Keycloak sessions had ended); access tokens stay until they expire. */
+    public void expireAllRefreshTokens() {
+        synchronized (lock) {
+            refreshTokens.clear();
+        }
+    }
+
+    /** Changes the lifetime of OAuth access tokens (existing ones included, measured from their issue time). */
+    public void setAccessTokenLifetime(Duration lifetime) {
+        synchronized (lock) {
+            this.accessTokenLifetime = requirePositive("accessTokenLifetime", lifetime);
+        }
+    }
+
+    /** Changes the lifetime of OAuth refresh tokens (existing ones included, measured from their issue time). */
+    public void setRefreshTokenLifetime(Duration lifetime) {
+        synchronized (lock) {
+            this.refreshTokenLifetime = requirePositive("refreshTokenLifetime", lifetime);
+        }
+    }
+
+    /** Changes the OAuth client secret, as an administrator regenerating it in the admin UI would. Tokens stay. */
+    public void setOAuthClientSecret(String secret) {
+        if (realm == null || secret == null || secret.isEmpty()) {
+            throw new IllegalStateException("setOAuthClientSecret needs a realm (Builder.oauth) and a non-empty secret");
+        }
+        synchronized (lock) {
+            this.clientSecret = secret;
+        }
+    }
+
+    /** Turns the nonce login ({@code /rest/login}) on or off; off, every {@code /rest/login} request answers 404. */
+    public void setNonceLoginEnabled(boolean enabled) {
+        this.nonceLogin = enabled;
+    }
+
+    /** Successful password grants at the token endpoint. */
+    public int passwordGrantCount() {
+        return passwordGrants.get();
+    }
+
+    /** Successful refresh-token grants at the token endpoint. */
+    public int refreshGrantCount() {
+        return refreshGrants.get();
+    }
+
+    /** Token requests answered with an OAuth error (wrong client, secret, password, refresh token, scope or grant type). */
+    public int rejectedTokenRequestCount() {
+        return rejectedTokenRequests.get();
+    }
+
+    /** The token path the discovery document announces, e.g. {@link #KEYCLOAK_TOKEN_PATH}; empty without OAuth. */
+    public Optional<String> tokenPath() {
+        return realm == null ? Optional.empty() : Optional.of(realm.tokenPath());
+    }
+
+    private static Duration requirePositive(String what, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be > 0, but was " + d);
+        }
+        return d;
     }
 
     /**
@@ -441,11 +566,13 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
-    /** As if the appliance restarted: users, groups and DND flags stay; sessions and nonces are gone. */
+    /** As if the appliance restarted: users, groups and DND flags stay; sessions, nonces and OAuth tokens are gone. */
     public void restart() {
         synchronized (lock) {
             sessions.clear();
             nonces.clear();
+            accessTokens.clear();
+            refreshTokens.clear();
         }
     }
 
@@ -511,7 +638,7 @@ public final class StarfaceEmulator implements AutoCloseable {
         maxQueued.set(queued.get());
     }
 
-    /** Requests that arrived without {@code Content-Type: application/json}. */
+    /** REST requests that arrived without {@code Content-Type: application/json} (Keycloak's {@code /auth/...} are form-encoded and not counted). */
     public int requestsWithoutJsonContentType() {
         return missingContentType.get();
     }
@@ -533,14 +660,20 @@ public final class StarfaceEmulator implements AutoCloseable {
             users.values().forEach(u -> all.add(u.password));
             all.addAll(secretsSeen);
             all.addAll(tokensIssued);
+            if (clientSecret != null) {
+                all.add(clientSecret);
+            }
             return all;
         }
     }
 
-    /** Tokens currently valid (for tests that check tokens never leak into logs). */
+    /** Tokens currently held (nonce tokens, OAuth access and refresh tokens; for tests that check tokens never leak into logs). */
     public Set<String> activeTokens() {
         synchronized (lock) {
-            return Set.copyOf(sessions.keySet());
+            Set<String> all = new LinkedHashSet<>(sessions.keySet());
+            all.addAll(accessTokens.keySet());
+            all.addAll(refreshTokens.keySet());
+            return Set.copyOf(all);
         }
     }
 
@@ -593,7 +726,8 @@ public final class StarfaceEmulator implements AutoCloseable {
             }
             byte[] requestBody = ex.getRequestBody().readAllBytes();
             String contentType = ex.getRequestHeaders().getFirst("Content-Type");
-            if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            if (!path.startsWith("/auth/")
+                    && (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json"))) {
                 missingContentType.incrementAndGet();
             }
             FailureRule injected = takeInjectedFailure(match);
@@ -604,7 +738,8 @@ public final class StarfaceEmulator implements AutoCloseable {
                 return;
             }
             boolean loginNonce = method.equals("GET") && path.equals(LOGIN);
-            if (!loginNonce && !"2".equals(ex.getRequestHeaders().getFirst("X-Version"))) {
+            boolean keycloak = path.startsWith("/auth/");
+            if (!loginNonce && !keycloak && !"2".equals(ex.getRequestHeaders().getFirst("X-Version"))) {
                 error(ex, 400, "VERSION_REQUIRED", "header X-Version: 2 is required");
                 return;
             }
@@ -698,6 +833,21 @@ public final class StarfaceEmulator implements AutoCloseable {
     private void route(HttpExchange ex, RouteTable.Match<Endpoint> match, byte[] body) throws IOException {
         String method = match.method();
         String path = match.path();
+        if (path.startsWith("/auth/")) {
+            // Keycloak's endpoints need no REST token; without a realm none exists.
+            if (match.found()) {
+                match.handler().answer(ex, match, body, null);
+            } else {
+                log.unhandled(method, path);
+                oauthError(ex, 404, "not_found", "no such endpoint: " + path);
+            }
+            return;
+        }
+        if (path.equals(LOGIN) && !nonceLogin) {
+            log.unhandled(method, path);
+            error(ex, 404, "NOT_FOUND", "no such resource: " + path);
+            return;
+        }
         if (path.equals(LOGIN)) {
             if (match.found()) {
                 match.handler().answer(ex, match, body, null);
@@ -709,7 +859,7 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
         Session session = authenticate(ex);
         if (session == null) {
-            error(ex, 401, "UNAUTHORIZED", "missing, invalid or expired authToken");
+            error(ex, 401, "UNAUTHORIZED", "missing, invalid or expired authToken or Bearer token");
             return;
         }
         if (match.found()) {
@@ -865,6 +1015,171 @@ public final class StarfaceEmulator implements AutoCloseable {
         sendHeaders(ex, 204, -1);
     }
 
+    // ---- OAuth (Keycloak realm `pbx`)
+
+    private void discovery(HttpExchange ex) throws IOException {
+        String issuer = baseUrl + REALM;
+        ObjectNode n = JSON.createObjectNode();
+        n.put("issuer", issuer);
+        n.put("authorization_endpoint", issuer + "/protocol/openid-connect/auth");
+        n.put("token_endpoint", baseUrl + realm.tokenPath());
+        n.put("revocation_endpoint", baseUrl + REVOKE);
+        n.put("end_session_endpoint", issuer + "/protocol/openid-connect/logout");
+        ArrayNode grants = n.putArray("grant_types_supported");
+        List.of("authorization_code", "implicit", "refresh_token", "password", "client_credentials").forEach(grants::add);
+        ArrayNode scopes = n.putArray("scopes_supported");
+        scopes.add("openid");
+        realm.scopes().forEach(scopes::add);
+        ArrayNode methods = n.putArray("token_endpoint_auth_methods_supported");
+        methods.add("client_secret_post");
+        methods.add("client_secret_basic");
+        json(ex, 200, n);
+    }
+
+    private void token(HttpExchange ex, byte[] body) throws IOException {
+        Map<String, String> form = form(ex, body);
+        String grant = form.getOrDefault("grant_type", "");
+        OAuthToken basis = null;
+        int userId = -1;
+        String rejectStatus = null;
+        synchronized (lock) {
+            String secret = form.get("client_secret");
+            if (secret != null) {
+                secretsSeen.add(secret);
+            }
+            if (form.containsKey("password")) {
+                secretsSeen.add(form.get("password"));
+            }
+            if (!realm.clientId().equals(form.get("client_id"))) {
+                rejectStatus = "invalid_client";
+            } else if (!clientSecret.equals(secret)) {
+                rejectStatus = "unauthorized_client";
+            } else if (grant.equals("password")) {
+                String scope = form.get("scope");
+                if (scope != null && !scope.isBlank() && !scopesAccepted(scope)) {
+                    rejectStatus = "invalid_scope";
+                } else {
+                    for (UserState u : users.values()) {
+                        if (u.login.equals(form.get("username")) && u.password.equals(form.get("password"))) {
+                            userId = u.id;
+                        }
+                    }
+                    rejectStatus = userId < 0 ? "invalid_user" : null;
+                }
+            } else if (grant.equals("refresh_token")) {
+                String refresh = form.getOrDefault("refresh_token", "");
+                OAuthToken t = refreshTokens.get(refresh);
+                if (t != null && !clock.instant().isBefore(t.issuedAt().plus(refreshTokenLifetime))) {
+                    refreshTokens.remove(refresh);
+                    t = null;
+                }
+                if (t == null || !users.containsKey(t.userId())) {
+                    rejectStatus = "invalid_refresh";
+                } else {
+                    basis = t;
+                    userId = t.userId();
+                }
+            } else {
+                rejectStatus = "unsupported_grant_type";
+            }
+        }
+        if (rejectStatus != null) {
+            rejectedTokenRequests.incrementAndGet();
+            switch (rejectStatus) {
+                case "invalid_client" -> oauthError(ex, 401, "invalid_client", "Invalid client or Invalid client credentials");
+                case "unauthorized_client" -> oauthError(ex, 401, "unauthorized_client", "Invalid client or Invalid client credentials");
+                case "invalid_scope" -> oauthError(ex, 400, "invalid_scope", "Invalid scopes: " + form.get("scope"));
+                case "invalid_user" -> oauthError(ex, 401, "invalid_grant", "Invalid user credentials");
+                case "invalid_refresh" -> oauthError(ex, 400, "invalid_grant", "Token is not active");
+                default -> oauthError(ex, 400, "unsupported_grant_type", "Unsupported grant_type");
+            }
+            return;
+        }
+        String access = randomToken(32);
+        String refresh = randomToken(32);
+        String grantId = basis != null ? basis.grantId() : randomToken(8);
+        long accessSeconds;
+        long refreshSeconds;
+        synchronized (lock) {
+            Instant now = clock.instant();
+            accessTokens.put(access, new OAuthToken(userId, now, grantId));
+            refreshTokens.put(refresh, new OAuthToken(userId, now, grantId));
+            tokensIssued.add(access);
+            tokensIssued.add(refresh);
+            accessSeconds = accessTokenLifetime.toSeconds();
+            refreshSeconds = refreshTokenLifetime.toSeconds();
+        }
+        (basis == null ? passwordGrants : refreshGrants).incrementAndGet();
+        ObjectNode n = JSON.createObjectNode();
+        n.put("access_token", access);
+        n.put("expires_in", accessSeconds);
+        n.put("refresh_expires_in", refreshSeconds);
+        n.put("refresh_token", refresh);
+        n.put("token_type", "Bearer");
+        n.put("not-before-policy", 0);
+        n.put("session_state", grantId);
+        n.put("scope", form.getOrDefault("scope", String.join(" ", realm.scopes())));
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        json(ex, 200, n);
+    }
+
+    private boolean scopesAccepted(String scope) {
+        for (String s : scope.strip().split("\\s+")) {
+            if (!s.equals("openid") && !realm.scopes().contains(s)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** RFC 7009: 200 whether or not the token was known; the whole grant (access tokens too) ends. */
+    private void revoke(HttpExchange ex, byte[] body) throws IOException {
+        Map<String, String> form = form(ex, body);
+        synchronized (lock) {
+            if (!realm.clientId().equals(form.get("client_id")) || !clientSecret.equals(form.get("client_secret"))) {
+                rejectedTokenRequests.incrementAndGet();
+                oauthError(ex, 401, "unauthorized_client", "Invalid client or Invalid client credentials");
+                return;
+            }
+            String token = form.getOrDefault("token", "");
+            OAuthToken t = refreshTokens.get(token);
+            if (t == null) {
+                t = accessTokens.get(token);
+            }
+            if (t != null) {
+                String grantId = t.grantId();
+                refreshTokens.values().removeIf(x -> x.grantId().equals(grantId));
+                accessTokens.values().removeIf(x -> x.grantId().equals(grantId));
+            }
+        }
+        sendHeaders(ex, 200, -1);
+    }
+
+    /** A form-encoded body; a body of another content type gives an empty map (and then an OAuth error). */
+    private static Map<String, String> form(HttpExchange ex, byte[] body) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            return out;
+        }
+        for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            out.putIfAbsent(key, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private void oauthError(HttpExchange ex, int status, String error, String description) throws IOException {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("error", error);
+        n.put("error_description", description);
+        json(ex, status, n);
+    }
+
     private void phoneConfig(HttpExchange ex, String method, String idText, byte[] body) throws IOException {
         UserState u = userById(idText);
         if (u == null) {
@@ -912,6 +1227,21 @@ public final class StarfaceEmulator implements AutoCloseable {
     }
 
     private Session authenticate(HttpExchange ex) {
+        String authorization = ex.getRequestHeaders().getFirst("Authorization");
+        if (authorization != null && realm != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String bearer = authorization.substring(7).strip();
+            synchronized (lock) {
+                OAuthToken t = accessTokens.get(bearer);
+                if (t == null) {
+                    return null;
+                }
+                if (!clock.instant().isBefore(t.issuedAt().plus(accessTokenLifetime))) {
+                    accessTokens.remove(bearer);
+                    return null;
+                }
+                return new Session(t.userId(), t.issuedAt());
+            }
+        }
         String token = ex.getRequestHeaders().getFirst("authToken");
         if (token == null) {
             return null;
@@ -1142,6 +1472,13 @@ public final class StarfaceEmulator implements AutoCloseable {
     private record Session(int userId, Instant issuedAt) {
     }
 
+    private record OAuthRealm(String clientId, String tokenPath, List<String> scopes) {
+    }
+
+    /** An OAuth access or refresh token; {@code grantId} ties the tokens of one password grant and its refreshes. */
+    private record OAuthToken(int userId, Instant issuedAt, String grantId) {
+    }
+
     private static final class FailureRule {
         final int status;
         final String body;
@@ -1172,8 +1509,69 @@ public final class StarfaceEmulator implements AutoCloseable {
         private boolean threadsSet;
         private int workers;
         private Duration serviceTime = Duration.ZERO;
+        private boolean nonceLogin = true;
+        private String oauthClientId = DEFAULT_CLIENT_ID;
+        private String oauthClientSecret;
+        private String oauthTokenPath = KEYCLOAK_TOKEN_PATH;
+        private List<String> oauthScopes = List.of("login");
+        private Duration accessTokenLifetime = Duration.ofSeconds(300);
+        private Duration refreshTokenLifetime = Duration.ofHours(6);
 
         private Builder() {
+        }
+
+        /**
+         * Offers STARFACE 10's OAuth (a Keycloak realm {@code pbx}) with the client {@value #DEFAULT_CLIENT_ID} and
+         * this client secret (the one the admin UI shows under Server, Status, REST-API).
+         */
+        public Builder oauth(String clientSecret) {
+            return oauth(DEFAULT_CLIENT_ID, clientSecret);
+        }
+
+        /** Offers OAuth with this client id and secret. */
+        public Builder oauth(String clientId, String clientSecret) {
+            if (clientId == null || clientId.isBlank() || clientSecret == null || clientSecret.isEmpty()) {
+                throw new IllegalArgumentException("oauth needs a client id and a non-empty client secret");
+            }
+            this.oauthClientId = clientId;
+            this.oauthClientSecret = clientSecret;
+            return this;
+        }
+
+        /**
+         * The token endpoint's path, announced in the discovery document (default {@link #KEYCLOAK_TOKEN_PATH};
+         * {@link #THIRD_PARTY_TOKEN_PATH} is the other one the sources name).
+         */
+        public Builder oauthTokenPath(String path) {
+            if (path == null || !path.startsWith(REALM + "/") || path.equals(DISCOVERY) || path.equals(REVOKE)) {
+                throw new IllegalArgumentException("oauthTokenPath must be a path below " + REALM + "/, but was " + path);
+            }
+            this.oauthTokenPath = path;
+            return this;
+        }
+
+        /** The scopes the realm accepts and lists in {@code scopes_supported} (default {@code login}; {@code openid} always). */
+        public Builder oauthScopes(String... scopes) {
+            this.oauthScopes = List.of(scopes);
+            return this;
+        }
+
+        /** Lifetime of OAuth access tokens (default 300 s, per the reference). */
+        public Builder accessTokenLifetime(Duration lifetime) {
+            this.accessTokenLifetime = requirePositive("accessTokenLifetime", lifetime);
+            return this;
+        }
+
+        /** Lifetime of OAuth refresh tokens (default 6 hours, per the reference). */
+        public Builder refreshTokenLifetime(Duration lifetime) {
+            this.refreshTokenLifetime = requirePositive("refreshTokenLifetime", lifetime);
+            return this;
+        }
+
+        /** No nonce login: every {@code /rest/login} request answers 404 (as STARFACE 11 is said to do). */
+        public Builder withoutNonceLogin() {
+            this.nonceLogin = false;
+            return this;
         }
 
         /** Adds a user who logs in with the emulator-wide login type. Ids are assigned 1, 2, ... in order. */

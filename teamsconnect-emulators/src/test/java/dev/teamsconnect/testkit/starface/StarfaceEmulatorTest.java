@@ -356,4 +356,158 @@ class StarfaceEmulatorTest {
         assertThat(pbx.abortedResponses()).isEqualTo(1);
         assertThat(pbx.oversizedBytesSent()).isLessThan(3_000_000 + huge / 2);
     }
+
+    // ------------------------------------------------------------------------------------------------ OAuth
+
+    private HttpResponse<String> form(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(pbx.baseUrl() + path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> bearer(String path, String accessToken) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(pbx.baseUrl() + path)).header("X-Version", "2")
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + accessToken).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static final String GRANT = "grant_type=password&client_id=rest-client-headless&client_secret=cs-1"
+            + "&username=0001&password=foobar";
+
+    @Test
+    void discoveryNamesTheTokenEndpointAndItsGrantsWithoutXVersion() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "foobar", null, "A", "B", false).oauth("cs-1")
+                .oauthTokenPath(StarfaceEmulator.THIRD_PARTY_TOKEN_PATH).oauthScopes("pbx-login").start();
+        HttpResponse<String> r = send("GET", StarfaceEmulator.DISCOVERY, null, null, false);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode doc = JSON.readTree(r.body());
+        assertThat(doc.get("token_endpoint").asText()).isEqualTo(pbx.baseUrl() + StarfaceEmulator.THIRD_PARTY_TOKEN_PATH);
+        assertThat(doc.get("issuer").asText()).isEqualTo(pbx.baseUrl() + "/auth/realms/pbx");
+        assertThat(doc.get("grant_types_supported").toString()).contains("\"password\"", "\"refresh_token\"");
+        assertThat(doc.get("scopes_supported").toString()).contains("pbx-login").doesNotContain("\"login\"");
+        assertThat(pbx.tokenPath()).contains(StarfaceEmulator.THIRD_PARTY_TOKEN_PATH);
+    }
+
+    @Test
+    void withoutARealmEveryAuthPathIs404() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "foobar", null, "A", "B", false).start();
+        assertThat(send("GET", StarfaceEmulator.DISCOVERY, null, null, false).statusCode()).isEqualTo(404);
+        assertThat(form(StarfaceEmulator.KEYCLOAK_TOKEN_PATH, GRANT).statusCode()).isEqualTo(404);
+        assertThat(pbx.tokenPath()).isEmpty();
+    }
+
+    @Test
+    void passwordGrantGivesBearerTokensTheRestApiAcceptsUntilTheyExpire() throws Exception {
+        ManualClockForTest clock = new ManualClockForTest(Instant.parse("2026-01-05T08:00:00Z"));
+        pbx = StarfaceEmulator.builder().clock(clock).user("0001", "foobar", null, "A", "B", false).oauth("cs-1").start();
+        HttpResponse<String> r = form(StarfaceEmulator.KEYCLOAK_TOKEN_PATH, GRANT + "&scope=login");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode t = JSON.readTree(r.body());
+        assertThat(t.get("token_type").asText()).isEqualTo("Bearer");
+        assertThat(t.get("expires_in").asLong()).isEqualTo(300);
+        assertThat(t.get("refresh_expires_in").asLong()).isEqualTo(21600);
+        String access = t.get("access_token").asText();
+
+        assertThat(bearer("/rest/users/me", access).statusCode()).isEqualTo(200);
+        clock.now = clock.now.plusSeconds(300);
+        assertThat(bearer("/rest/users/me", access).statusCode()).isEqualTo(401);
+
+        // the refresh token still works, and gives a new access token
+        r = form(StarfaceEmulator.KEYCLOAK_TOKEN_PATH, "grant_type=refresh_token&client_id=rest-client-headless"
+                + "&client_secret=cs-1&refresh_token=" + t.get("refresh_token").asText());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(bearer("/rest/users/me", JSON.readTree(r.body()).get("access_token").asText()).statusCode()).isEqualTo(200);
+        assertThat(pbx.passwordGrantCount()).isEqualTo(1);
+        assertThat(pbx.refreshGrantCount()).isEqualTo(1);
+
+        clock.now = clock.now.plus(Duration.ofHours(6));
+        r = form(StarfaceEmulator.KEYCLOAK_TOKEN_PATH, "grant_type=refresh_token&client_id=rest-client-headless"
+                + "&client_secret=cs-1&refresh_token=" + t.get("refresh_token").asText());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void refusesABadClientSecretPasswordScopeOrGrantTypeWithKeycloakErrors() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "foobar", null, "A", "B", false).oauth("cs-1").start();
+        record Case(String body, int status, String error) {
+        }
+        for (Case c : List.of(
+                new Case(GRANT.replace("cs-1", "cs-2"), 401, "unauthorized_client"),
+                new Case(GRANT.replace("client_secret=cs-1&", ""), 401, "unauthorized_client"),
+                new Case(GRANT.replace("rest-client-headless", "other"), 401, "invalid_client"),
+                new Case(GRANT.replace("foobar", "wrong"), 401, "invalid_grant"),
+                new Case(GRANT + "&scope=pbx-login", 400, "invalid_scope"),
+                new Case(GRANT.replace("grant_type=password", "grant_type=client_credentials"), 400, "unsupported_grant_type"))) {
+            HttpResponse<String> r = form(StarfaceEmulator.KEYCLOAK_TOKEN_PATH, c.body());
+            assertThat(r.statusCode()).as(c.body()).isEqualTo(c.status());
+            assertThat(JSON.readTree(r.body()).get("error").asText()).as(c.body()).isEqualTo(c.error());
+        }
+        assertThat(pbx.rejectedTokenRequestCount()).isEqualTo(6);
+        assertThat(pbx.passwordGrantCount()).isZero();
+        assertThat(pbx.secrets()).contains("cs-1", "cs-2", "wrong");
+    }
+
+    @Test
+    void revokingARefreshTokenEndsItsGrant() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "foobar", null, "A", "B", false).oauth("cs-1").start();
+        JsonNode t = JSON.readTree(form(StarfaceEmulator.KEYCLOAK_TOKEN_PATH, GRANT).body());
+        assertThat(pbx.activeTokens()).hasSize(2);
+        HttpResponse<String> r = form("/auth/realms/pbx/protocol/openid-connect/revoke", "token="
+                + t.get("refresh_token").asText() + "&token_type_hint=refresh_token&client_id=rest-client-headless&client_secret=cs-1");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(pbx.activeTokens()).isEmpty();
+        assertThat(bearer("/rest/users/me", t.get("access_token").asText()).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void withoutTheNonceLoginRestLoginIs404AndOAuthStillWorks() throws Exception {
+        pbx = StarfaceEmulator.builder().user("0001", "foobar", null, "A", "B", false).oauth("cs-1").withoutNonceLogin().start();
+        assertThat(send("GET", "/rest/login", null, null, false).statusCode()).isEqualTo(404);
+        assertThat(send("POST", "/rest/login", null, "{}", true).statusCode()).isEqualTo(404);
+        String access = JSON.readTree(form(StarfaceEmulator.KEYCLOAK_TOKEN_PATH, GRANT).body()).get("access_token").asText();
+        assertThat(bearer("/rest/users", access).statusCode()).isEqualTo(200);
+
+        pbx.setNonceLoginEnabled(true);
+        assertThat(send("GET", "/rest/login", null, null, false).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void lifetimeHooksApplyToTokensAlreadyIssued() throws Exception {
+        ManualClockForTest clock = new ManualClockForTest(Instant.parse("2026-01-05T08:00:00Z"));
+        pbx = StarfaceEmulator.builder().clock(clock).user("0001", "foobar", null, "A", "B", false).oauth("cs-1").start();
+        JsonNode t = JSON.readTree(form(StarfaceEmulator.KEYCLOAK_TOKEN_PATH, GRANT).body());
+        pbx.setAccessTokenLifetime(Duration.ofSeconds(10));
+        pbx.setRefreshTokenLifetime(Duration.ofSeconds(20));
+        clock.now = clock.now.plusSeconds(10);
+        assertThat(bearer("/rest/users/me", t.get("access_token").asText()).statusCode()).isEqualTo(401);
+        clock.now = clock.now.plusSeconds(10);
+        assertThat(form(StarfaceEmulator.KEYCLOAK_TOKEN_PATH, "grant_type=refresh_token&client_id=rest-client-headless"
+                + "&client_secret=cs-1&refresh_token=" + t.get("refresh_token").asText()).statusCode()).isEqualTo(400);
+        assertThatThrownBy(() -> pbx.setAccessTokenLifetime(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A settable clock (the test kit's ManualClock is not on this module's class path). */
+    private static final class ManualClockForTest extends Clock {
+        volatile Instant now;
+
+        ManualClockForTest(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
 }
