@@ -115,6 +115,36 @@ class StatusFiltersAndPageTest {
     }
 
     @Test
+    void fiftyThousandUsersAreFilteredAndPagedOnTheServer() throws Exception {
+        for (int i = 0; i < 50_000; i++) {
+            String id = String.valueOf(100_000 + i);
+            board.user(id, id, String.format("user%05d@contoso.test", i), "User " + i);
+        }
+        int port = start(ServerConfig.Auth.NONE);
+
+        long started = System.nanoTime();
+        HttpResponse<String> page = get(port, "/status?limit=50&offset=25000");
+        long pageMs = (System.nanoTime() - started) / 1_000_000;
+        started = System.nanoTime();
+        HttpResponse<String> search = get(port, "/status?user=user49999&limit=50");
+        long searchMs = (System.nanoTime() - started) / 1_000_000;
+        started = System.nanoTime();
+        HttpResponse<String> summary = get(port, "/status/summary");
+        long summaryMs = (System.nanoTime() - started) / 1_000_000;
+        // figures for docs/operations.md, not asserted (no timing assertions)
+        System.err.printf("50,000 users: /status?limit=50 %d ms (%d bytes), search %d ms, summary %d ms (%d bytes)%n",
+                pageMs, page.body().length(), searchMs, summaryMs, summary.body().length());
+
+        JsonNode p = json.readTree(page.body());
+        assertThat(p.get("total").asInt()).isEqualTo(50_000);
+        assertThat(p.get("count").asInt()).isEqualTo(50);
+        assertThat(p.get("users").get(0).get("teamsUser").asText()).isEqualTo("user25000@contoso.test");
+        assertThat(page.body().length()).as("one page, not the whole list").isLessThan(60_000);
+        assertThat(json.readTree(search.body()).get("matched").asInt()).isEqualTo(1);
+        assertThat(json.readTree(summary.body()).get("counts").get("users").asInt()).isEqualTo(50_000);
+    }
+
+    @Test
     void anUnknownOrWrongParameterIsRefusedNamingItNeverIgnored() throws Exception {
         int port = start(ServerConfig.Auth.NONE);
 
