@@ -327,7 +327,7 @@ public final class StatusHttpServer implements AutoCloseable {
     }
 
     /**
-     * Streams /status: with 50,000 users and no filter the document is about 25 MB, which is never held in memory as
+     * Streams /status: with 50,000 users and no filter the document is about 30 MB, which is never held in memory as
      * a whole (one tree plus one string plus one byte array of it would be tens of MB per request). The query's
      * filters and page are applied on the server ({@link StatusQuery}); {@code total} counts all users, {@code matched}
      * those that pass the filters, {@code count} those in this answer.

@@ -116,7 +116,8 @@
     const durations = cycles.map((c) => c.durationMs);
     const maxTo = chart($('chart-topbx'), toPbx, 'topbx');
     const maxCycle = chart($('chart-cycle'), durations, 'cycle');
-    $('chart-topbx-note').textContent = maxTo === null ? t('charts.none')
+    $('chart-topbx-note').textContent = cycles.length === 0 ? t('charts.none')
+      : maxTo === null ? t('charts.noWrites', { n: cycles.length })
       : t('charts.toPbxNote', { n: cycles.length, max: maxTo });
     $('chart-cycle-note').textContent = maxCycle === null ? t('charts.none')
       : t('charts.cycleNote', { n: cycles.length, max: maxCycle, last: durations[durations.length - 1] });
