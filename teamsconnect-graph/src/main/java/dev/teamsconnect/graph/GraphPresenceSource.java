@@ -243,6 +243,32 @@ public final class GraphPresenceSource implements PresenceSource {
     }
 
     /** The configured {@code pollInterval} (default {@link #DEFAULT_POLL_INTERVAL}). */
+    /**
+     * Device codes also go to {@code prompts} (besides the log and the builder's {@link GraphSignInListener}), with
+     * the time they expire at on this source's clock.
+     */
+    @Override
+    public void onSignInPrompt(java.util.function.Consumer<dev.teamsconnect.core.spi.SignInPrompt> prompts) {
+        Objects.requireNonNull(prompts, "prompts");
+        GraphSignInListener configured = s.listener;
+        s.listener = new GraphSignInListener() {
+            @Override
+            public void deviceCodeRequired(DeviceCodePrompt p) {
+                try {
+                    configured.deviceCodeRequired(p);
+                } finally {
+                    prompts.accept(new dev.teamsconnect.core.spi.SignInPrompt(p.message(), p.userCode(),
+                            p.verificationUri(), s.clock.instant().plus(p.expiresIn())));
+                }
+            }
+
+            @Override
+            public void signInFailed(dev.teamsconnect.core.error.TerminalException failure) {
+                configured.signInFailed(failure);
+            }
+        };
+    }
+
     @Override
     public Optional<Duration> pollInterval() {
         return Optional.of(s.pollInterval);
@@ -979,7 +1005,8 @@ public final class GraphPresenceSource implements PresenceSource {
         Duration backoffMax;
         int maxAttempts;
         Duration httpTimeout;
-        GraphSignInListener listener;
+        /** Replaced (wrapped) by onSignInPrompt before open; read on the signing-in thread. */
+        volatile GraphSignInListener listener;
     }
 
     /**

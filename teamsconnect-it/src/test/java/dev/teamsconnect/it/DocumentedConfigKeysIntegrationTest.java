@@ -65,6 +65,7 @@ class DocumentedConfigKeysIntegrationTest {
     private static final Pattern FIRST_CODE = Pattern.compile("`([^`]+)`");
     private static final String CERTIFICATE_PASSWORD = "p12-password-0815";
     private static final String LEAKED = "leaked 4711 :/*x";
+    private static final String EXAMPLE_HASH = dev.teamsconnect.service.config.SecretHash.of("example password 4711").encoded();
 
     @TempDir
     static Path dir;
@@ -273,6 +274,10 @@ class DocumentedConfigKeysIntegrationTest {
                     set(c, "starface.oauth.clientSecret", "${STARFACE_CLIENT_SECRET}");
                 }
             }
+            // beyond loopback the page and /status need credentials; basic auth needs both halves
+            case "server.bind" -> set(c, "server.auth.tokenHash", "\"" + EXAMPLE_HASH + "\"");
+            case "server.auth.username" -> set(c, "server.auth.passwordHash", "\"" + EXAMPLE_HASH + "\"");
+            case "server.auth.passwordHash" -> set(c, "server.auth.username", "admin");
             case "teams.auth.certificate" -> {
                 remove(c, "teams.auth.clientSecret");
                 set(c, "teams.auth.certificatePassword", "${TEAMS_CERTIFICATE_PASSWORD}");

@@ -77,6 +77,11 @@ public abstract class ForwardingPresenceSource implements PresenceSource {
     }
 
     @Override
+    public void onSignInPrompt(Consumer<dev.teamsconnect.core.spi.SignInPrompt> prompts) {
+        delegate.onSignInPrompt(prompts);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -81,6 +81,15 @@ public interface PresenceSource extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Registers who hears about sign-ins that wait for a person (a device code to enter), so a host can show them
+     * where an admin looks. Called before {@link #open()}; a source calls {@code prompts} on the thread that signs
+     * in, each time such a sign-in starts, and must not fail when the listener throws. Default: the source never
+     * waits for a person.
+     */
+    default void onSignInPrompt(Consumer<SignInPrompt> prompts) {
+    }
+
     @Override
     default void close() {
     }

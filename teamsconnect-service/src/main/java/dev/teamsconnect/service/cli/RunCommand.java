@@ -78,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
         // live means progress: the engine gets a step further at least every cycle deadline, except while it lists
         // the users (one step of up to 5 min for the Graph source's listing budget)
         StatusHttpServer server = StatusHttpServer.builder(status, metrics).clock(env.clock()).staleAfter(staleAfter)
-                .stallAfter(STALL_AFTER).build();
+                .stallAfter(STALL_AFTER).auth(c.server().auth()).build();
         try {
             server.start(c.server().bind(), c.server().port());
             return server;

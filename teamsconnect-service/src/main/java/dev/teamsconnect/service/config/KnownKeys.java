@@ -17,7 +17,8 @@ final class KnownKeys {
     static final Set<String> MAPPING = ordered("language", "dnd", "chatStatus", "graceAfterCall", "debounce", "manualDnd",
             "releaseOnShutdown", "failOpenAfter");
     static final Set<String> STATE = ordered("file");
-    static final Set<String> SERVER = ordered("bind", "port");
+    static final Set<String> SERVER = ordered("bind", "port", "auth");
+    static final Set<String> SERVER_AUTH = ordered("username", "passwordHash", "tokenHash");
     static final Set<String> PLUGIN = ordered("type");
 
     private static final Map<String, Set<String>> BY_SECTION = new LinkedHashMap<>();

@@ -196,11 +196,51 @@ final class ServiceConfigValidator {
         if (!validBindAddress(bind)) {
             s.problem("bind", "must be an IP address like 127.0.0.1 or a host name, but was " + s.shown("bind", bind));
             bind = ServerConfig.DEFAULT_BIND;
-        } else if (!ProviderConfig.isLoopback(bind)) {
-            s.warn("bind", s.shown("bind", bind) + " makes /status (user names and presence) reachable from the network");
         }
         int port = s.wholeNumber("port", ServerConfig.DEFAULT_PORT, 0, 65535);
-        return new ServerConfig(bind, port);
+        ProviderConfig authSection = s.child("auth");
+        ServerConfig.Auth auth = auth(authSection);
+        boolean authReported = s.hasProblem("auth") || authSection.hasProblem("passwordHash")
+                || authSection.hasProblem("tokenHash") || authSection.hasProblem("username");
+        if (!ProviderConfig.isLoopback(bind) && port != 0 && !auth.required() && !authReported) {
+            s.problem("auth", "is required because server.bind (" + s.shown("bind", bind) + ") is not loopback: the page,"
+                    + " /status and /metrics show user names and presence. Set server.auth.username and"
+                    + " server.auth.passwordHash, or server.auth.tokenHash (make a hash with: teamsconnect hash-secret),"
+                    + " or bind to 127.0.0.1 behind a reverse proxy");
+        }
+        return new ServerConfig(bind, port, auth);
+    }
+
+    private ServerConfig.Auth auth(ProviderConfig a) {
+        a.rejectUnknownKeys(KnownKeys.SERVER_AUTH);
+        Optional<String> username = a.text("username");
+        Optional<SecretHash> password = hash(a, "passwordHash");
+        Optional<SecretHash> token = hash(a, "tokenHash");
+        if (username.isPresent() && username.get().contains(":")) {
+            a.problem("username", "must not contain ':' (basic auth separates user and password with it)");
+            username = Optional.empty();
+        }
+        if (username.isPresent() && password.isEmpty() && !a.hasProblem("passwordHash")) {
+            a.requiredText("passwordHash", "when server.auth.username is set (make it with: teamsconnect hash-secret)");
+        }
+        if (password.isPresent() && username.isEmpty() && !a.hasProblem("username")) {
+            a.requiredText("username", "when server.auth.passwordHash is set (the user name for basic auth)");
+            password = Optional.empty();
+        }
+        return new ServerConfig.Auth(username, password, token);
+    }
+
+    private static Optional<SecretHash> hash(ProviderConfig a, String key) {
+        Optional<String> text = a.text(key);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<SecretHash> parsed = SecretHash.parse(text.get());
+        if (parsed.isEmpty()) {
+            a.problem(key, "must be a hash as printed by teamsconnect hash-secret (" + SecretHash.example()
+                    + "), not the password or token itself");
+        }
+        return parsed;
     }
 
     private static boolean validBindAddress(String bind) {

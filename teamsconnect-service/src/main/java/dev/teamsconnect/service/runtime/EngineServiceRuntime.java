@@ -137,7 +137,9 @@ public final class EngineServiceRuntime implements ServiceRuntime {
         EngineSnapshot snapshot = engine.snapshot();
         ctx.metrics().holds(snapshot.stats().holds());
         ctx.metrics().users(snapshot.stats().mappedUsers());
+        status.cycle(r);
         MappingReport mapping = engine.mappingReport();
+        status.mapping(mapping);
         Map<String, MappedUser> byPbxId = new HashMap<>();
         if (mapping != null) {
             mapping.matched().forEach(m -> byPbxId.put(m.pbx().id(), m));
@@ -152,9 +154,6 @@ public final class EngineServiceRuntime implements ServiceRuntime {
             if (u.presence() != null) {
                 String[] parts = u.presence().split("/", 2);
                 status.presence(u.pbxUserId(), parts[0], parts.length > 1 ? parts[1] : null, u.category());
-            }
-            if (u.pbxDnd() != null) {
-                status.pbxDnd(u.pbxUserId(), u.pbxDnd());
             }
         }
         for (var shown : status.users()) {

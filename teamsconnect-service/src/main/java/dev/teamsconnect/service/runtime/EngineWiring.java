@@ -259,10 +259,12 @@ public final class EngineWiring {
         PresenceSource source = new ObservedPresenceSource(created, board, metrics, clock,
                 ServiceConfig.sourceSectionName(config.source()));
         PbxSink sink = new ObservedPbxSink(createdSink, board, metrics, clock, ServiceConfig.sinkSectionName(config.sink()));
+        // a device code shows on the status page too, not only in the log
+        source.onSignInPrompt(board::signInPrompt);
         SyncEngine.Builder b = SyncEngine.builder()
                 .source(source)
                 .sink(sink)
-                .store(store())
+                .store(new ObservedStateStore(store(), board, metrics))
                 .policy(policy())
                 .config(engineConfig)
                 .clock(clock)

@@ -19,9 +19,10 @@ import java.util.function.Supplier;
 
 /**
  * Feeds the status board (sign-in state and its fix) and the metrics (PBX writes by outcome) from what the PBX sink
- * does; passes every call through unchanged, except that very large batches are sliced to log progress
- * ({@link Progress}). {@code readState} is a per-user call and not observed: its failure says nothing about the
- * sign-in. Same threading as the sink it wraps.
+ * does, and the board's PBX DND per user (what was read or written, and when); passes every call through
+ * unchanged, except that very large batches are sliced to log progress ({@link Progress}). {@code readState} is a
+ * per-user call whose failure says nothing about the sign-in: only its result is recorded. Same threading as the
+ * sink it wraps.
  */
 final class ObservedPbxSink extends ForwardingPbxSink {
 
@@ -58,13 +59,24 @@ final class ObservedPbxSink extends ForwardingPbxSink {
 
     @Override
     public BatchResult<PbxState> readStates(Collection<PbxUser> users) {
-        return observe(() -> Progress.sliced("Reading PBX states", users, delegate()::readStates));
+        BatchResult<PbxState> r = observe(() -> Progress.sliced("Reading PBX states", users, delegate()::readStates));
+        java.time.Instant now = clock.instant();
+        r.values().forEach((id, s) -> board.pbxRead(id, s.dnd(), now));
+        return r;
+    }
+
+    @Override
+    public PbxState readState(PbxUser user) {
+        PbxState s = delegate().readState(user);
+        board.pbxRead(user.id(), s.dnd(), clock.instant());
+        return s;
     }
 
     @Override
     public void apply(PbxChange change) {
         try {
             delegate().apply(change);
+            board.pbxWritten(change.user().id(), change.to().dnd(), clock.instant());
             metrics.pbxWrite(true);
         } catch (TeamsConnectException e) {
             metrics.pbxWrite(false);
@@ -81,7 +93,11 @@ final class ObservedPbxSink extends ForwardingPbxSink {
             changes.forEach(c -> metrics.pbxWrite(false));
             throw e;
         }
-        r.values().forEach((id, s) -> metrics.pbxWrite(true));
+        java.time.Instant now = clock.instant();
+        r.values().forEach((id, s) -> {
+            metrics.pbxWrite(true);
+            board.pbxWritten(id, s.dnd(), now);
+        });
         r.failures().forEach((id, e) -> metrics.pbxWrite(false));
         if (!r.failures().isEmpty()) {
             metrics.error("pbx_write");

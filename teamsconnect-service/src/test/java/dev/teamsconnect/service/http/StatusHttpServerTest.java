@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.model.PresenceCategory;
 import dev.teamsconnect.core.spi.AuditEvent;
+import dev.teamsconnect.core.spi.Hold;
 import dev.teamsconnect.testkit.ManualClock;
 import dev.teamsconnect.service.metrics.ServiceMetrics;
 import dev.teamsconnect.service.status.SignInState;
@@ -303,7 +304,9 @@ class StatusHttpServerTest {
     void statusListsEachUserWithPresenceDndHoldAndReason() throws Exception {
         board.user("42", "1001", "anna@example.com", "Anna Schmidt");
         board.presence("42", "Busy", "InACall", PresenceCategory.IN_A_CALL);
-        board.pbxDnd("42", false);
+        board.pbxRead("42", false, T0);
+        board.holdsCommitted(List.of(new Hold("42", Hold.Kind.HELD, false, true, null, null, false, T0)), List.of());
+        board.pbxWritten("42", true, T0.plusSeconds(1));
         board.onEvent(new AuditEvent(T0, AuditEvent.Kind.HOLD_STARTED, "42", "Anna Schmidt", PresenceCategory.IN_A_CALL,
                 PbxState.dnd(false), PbxState.dnd(true), "Teams Busy/InACall -> DND on (policy IN_A_CALL)"));
         board.user("43", "1002", "bob@example.com", "Bob");
@@ -319,12 +322,23 @@ class StatusHttpServerTest {
         assertThat(anna.get("activity").asText()).isEqualTo("InACall");
         assertThat(anna.get("category").asText()).isEqualTo("IN_A_CALL");
         assertThat(anna.get("pbxDnd").asBoolean()).isTrue();
+        assertThat(anna.get("pbxDndKnown").asText()).isEqualTo("written");
+        assertThat(anna.get("pbxDndAt").asText()).isEqualTo("2026-11-27T08:00:01Z");
         assertThat(anna.get("held").asBoolean()).isTrue();
+        assertThat(anna.get("holdKind").asText()).isEqualTo("held");
+        assertThat(anna.get("holdSince").asText()).isEqualTo("2026-11-27T08:00:00Z");
+        assertThat(anna.get("priorDnd").asBoolean()).isFalse();
+        assertThat(anna.get("dndReason").asText()).isEqualTo("teamsconnect");
+        assertThat(anna.get("dndReasonText").asText()).contains("Busy/InACall").contains("own setting (DND off)");
         assertThat(anna.get("lastChange").asText()).isEqualTo("2026-11-27T08:00:00Z");
         assertThat(anna.get("lastReason").asText()).isEqualTo("Teams Busy/InACall -> DND on (policy IN_A_CALL)");
         JsonNode bob = body.get("users").get(1);
         assertThat(bob.get("pbxDnd").isNull()).isTrue();
+        assertThat(bob.get("pbxDndKnown").asText()).isEqualTo("not-read-yet");
+        assertThat(bob.get("pbxDndAt").isNull()).isTrue();
+        assertThat(bob.get("dndReason").asText()).isEqualTo("not-read-yet");
         assertThat(bob.get("held").asBoolean()).isFalse();
+        assertThat(bob.get("holdKind").isNull()).isTrue();
     }
 
     @Test
@@ -336,7 +350,8 @@ class StatusHttpServerTest {
         List<String> fields = new ArrayList<>();
         user.fieldNames().forEachRemaining(fields::add);
         assertThat(Set.copyOf(fields)).isEqualTo(Set.of("pbxUserId", "pbxLogin", "teamsUser", "displayName", "availability",
-                "activity", "category", "pbxDnd", "held", "lastChange", "lastReason"));
+                "activity", "category", "pbxDnd", "pbxDndKnown", "pbxDndAt", "held", "holdKind", "holdSince", "priorDnd",
+                "dndReason", "dndReasonText", "problem", "lastKind", "lastChange", "lastReason"));
         assertThat(fields.stream().map(String::toLowerCase))
                 .noneMatch(f -> f.contains("password") || f.contains("secret") || f.contains("token"));
     }

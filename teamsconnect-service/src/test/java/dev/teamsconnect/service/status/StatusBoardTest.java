@@ -6,7 +6,12 @@ import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.model.PresenceCategory;
 import dev.teamsconnect.core.spi.AuditEvent;
 import dev.teamsconnect.core.spi.AuditEvent.Kind;
+import dev.teamsconnect.core.engine.CycleReport;
+import dev.teamsconnect.core.spi.Hold;
+import dev.teamsconnect.core.spi.SignInPrompt;
 import dev.teamsconnect.testkit.ManualClock;
+import java.util.List;
+import java.util.Map;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -20,44 +25,95 @@ class StatusBoardTest {
         return new AuditEvent(T0, kind, "42", "Anna", PresenceCategory.IN_A_CALL, PbxState.dnd(from), PbxState.dnd(to), reason);
     }
 
+    private static Hold hold(Hold.Kind kind, boolean prior) {
+        return new Hold("42", kind, prior, !prior, null, null, true, T0);
+    }
+
     @Test
-    void holdStartsAndEndsWithTheAuditTrail() {
+    void holdsComeFromTheStateStoreNotFromTheAuditTrail() {
         board.onEvent(event(Kind.HOLD_STARTED, false, true, "call"));
+        assertThat(board.users().get(0).held()).as("an event alone is no hold: the store has not committed it").isFalse();
+
+        board.holdsCommitted(List.of(hold(Hold.Kind.HELD, false)), List.of());
         assertThat(board.users().get(0).held()).isTrue();
-        assertThat(board.users().get(0).pbxDnd()).isTrue();
+        assertThat(board.users().get(0).holdKind()).isEqualTo("held");
+        assertThat(board.users().get(0).dndReason()).isEqualTo(DndReason.TEAMSCONNECT);
         assertThat(board.holds()).isEqualTo(1);
 
         board.onEvent(event(Kind.RESTORED, true, false, "restored prior DND off"));
+        board.holdsCommitted(List.of(), List.of("42"));
 
         UserStatus anna = board.users().get(0);
         assertThat(anna.held()).isFalse();
-        assertThat(anna.pbxDnd()).isFalse();
         assertThat(anna.lastReason()).isEqualTo("restored prior DND off");
         assertThat(board.holds()).isZero();
     }
 
     @Test
-    void dryRunAndFailuresDoNotChangeTheShownPbxState() {
-        board.pbxDnd("42", false);
+    void loadedHoldsReplaceWhatWasShownAndKeepUsersTheEngineDoesNotDriveYet() {
+        board.holdsCommitted(List.of(new Hold("7", Hold.Kind.HELD, false, true, null, null, true, T0)), List.of());
 
-        board.onEvent(event(Kind.DRY_RUN, false, true, "would set DND on"));
-        board.onEvent(event(Kind.FAILED, false, true, "write failed: 503"));
+        board.holdsLoaded(Map.of("42", hold(Hold.Kind.MANUAL, true)));
+        assertThat(board.users()).filteredOn(u -> u.pbxUserId().equals("7")).extracting(UserStatus::held).containsExactly(false);
+        board.remove("42");
+        board.remove("7");
 
+        assertThat(board.users()).extracting(UserStatus::pbxUserId).containsExactly("42");
         UserStatus anna = board.users().get(0);
-        assertThat(anna.pbxDnd()).isFalse();
-        assertThat(anna.held()).isFalse();
-        assertThat(anna.lastReason()).isEqualTo("write failed: 503");
+        assertThat(anna.held()).isTrue();
+        assertThat(anna.holdKind()).isEqualTo("manual");
+        assertThat(anna.dndReason()).isEqualTo(DndReason.MANUAL);
+        assertThat(board.holdsKnown()).isTrue();
     }
 
     @Test
-    void manualDndEndsTheHoldButKeepsTheUsersValue() {
-        board.onEvent(event(Kind.HOLD_STARTED, false, true, "call"));
-        board.pbxDnd("42", true);
+    void thePbxDndIsWhatTheSinkReadOrWroteAndNotReadYetOtherwise() {
+        board.user("42", "1001", "anna@example.com", "Anna");
+        assertThat(board.users().get(0).pbxDnd()).isNull();
+        assertThat(board.users().get(0).dndReason()).isEqualTo(DndReason.NOT_READ_YET);
 
-        board.onEvent(new AuditEvent(T0, Kind.MANUAL_KEPT, "42", "Anna", PresenceCategory.IN_A_CALL, null, null, "manual DND kept"));
+        board.onEvent(event(Kind.DRY_RUN, false, true, "would set DND on"));
+        board.onEvent(event(Kind.FAILED, false, true, "write failed: 503"));
+        assertThat(board.users().get(0).pbxDnd()).as("neither a dry run nor a failure writes").isNull();
+        assertThat(board.users().get(0).problem()).isEqualTo("write failed: 503");
 
-        assertThat(board.users().get(0).held()).isFalse();
-        assertThat(board.users().get(0).pbxDnd()).isTrue();
+        board.pbxRead("42", true, T0.plusSeconds(5));
+        UserStatus anna = board.users().get(0);
+        assertThat(anna.pbxDnd()).isTrue();
+        assertThat(anna.pbxDndAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(anna.pbxDndWritten()).isFalse();
+        assertThat(anna.dndReason()).isEqualTo(DndReason.OWN);
+        assertThat(anna.dndReasonText()).contains("own setting (DND on)");
+
+        board.pbxWritten("42", false, T0.plusSeconds(6));
+        assertThat(board.users().get(0).pbxDndWritten()).isTrue();
+    }
+
+    @Test
+    void aSignInPromptShowsUntilTheSourceSignsInOrItExpires() {
+        ManualClock clock = new ManualClock(T0);
+        StatusBoard b = new StatusBoard("graph", "starface", clock);
+        b.signInPrompt(new SignInPrompt("open it", "ABC-123", "https://microsoft.com/devicelogin", T0.plusSeconds(900)));
+        assertThat(b.signInPrompt()).map(SignInPrompt::userCode).hasValue("ABC-123");
+
+        clock.advance(Duration.ofSeconds(900));
+        assertThat(b.signInPrompt()).isEmpty();
+
+        StatusBoard c = new StatusBoard("graph", "starface", new ManualClock(T0));
+        c.signInPrompt(new SignInPrompt("open it", "ABC-123", "https://microsoft.com/devicelogin", T0.plusSeconds(900)));
+        c.signIn(StatusBoard.Side.SOURCE, SignInState.SIGNED_IN, null, T0);
+        assertThat(c.signInPrompt()).isEmpty();
+    }
+
+    @Test
+    void cyclesKeepTheTimeFromTheCycleStartToItsLastWrite() {
+        board.pbxWritten("42", true, T0.plusMillis(700));
+        board.cycle(new CycleReport(1, T0, Duration.ofMillis(900), 1, 1, 1, 1, 0, 1, 1, 0, 1, true, List.of()));
+        board.cycle(new CycleReport(2, T0.plusSeconds(5), Duration.ofMillis(300), 1, 1, 1, 1, 0, 0, 0, 0, 1, false, List.of()));
+
+        assertThat(board.cycles()).extracting(StatusBoard.CyclePoint::toPbx)
+                .containsExactly(Duration.ofMillis(700), null);
+        assertThat(board.lastReport().cycle()).isEqualTo(2);
     }
 
     @Test
