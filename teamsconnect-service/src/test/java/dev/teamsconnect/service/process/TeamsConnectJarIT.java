@@ -183,8 +183,12 @@ class TeamsConnectJarIT {
                 Thread.sleep(50);
             }
             assertThat(pbx.dnd("1001")).as(service.stderr()).isTrue();
-            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/status")).build(), HttpResponse.BodyHandlers.ofString());
+            // the hold is on /status from its commit on; the user's names once the cycle that wrote it has ended
+            HttpResponse<String> health;
+            do {
+                health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/status")).build(), HttpResponse.BodyHandlers.ofString());
+            } while (!health.body().contains("ann@example.com") && System.nanoTime() < deadline && sleep(50));
             assertThat(health.body()).contains("ann@example.com").containsPattern("\"held\" ?: ?true");
 
             service.terminate();
@@ -196,5 +200,10 @@ class TeamsConnectJarIT {
             assertThat(service.stderr()).contains("restored prior DND off").contains("TeamsConnect stopped");
             assertThat(service.stderr() + service.stdout()).doesNotContain(CLIENT_SECRET).doesNotContain(PBX_PASSWORD);
         }
+    }
+
+    private static boolean sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return true;
     }
 }
