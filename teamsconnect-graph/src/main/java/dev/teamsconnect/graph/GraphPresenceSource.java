@@ -707,6 +707,7 @@ public final class GraphPresenceSource implements PresenceSource {
         String username;
         String password;
         Path tokenCache;
+        boolean tokenCacheReadOnly;
         URI authorityHost;
         URI graphBaseUrl;
         int rateLimit;
@@ -742,6 +743,7 @@ public final class GraphPresenceSource implements PresenceSource {
         private String username;
         private String password;
         private Path tokenCache;
+        private boolean tokenCacheReadOnly;
         private URI authorityHost = URI.create("https://login.microsoftonline.com");
         private URI graphBaseUrl = URI.create("https://graph.microsoft.com/v1.0");
         private int rateLimit = 1500;
@@ -816,6 +818,15 @@ public final class GraphPresenceSource implements PresenceSource {
         /** Persist the token cache to this owner-only file (device code; optional for password). */
         public Builder tokenCache(Path file) {
             this.tokenCache = file;
+            return this;
+        }
+
+        /**
+         * Read the token cache but never write it (nor tighten its permissions): for a host that only checks
+         * ({@code check}, {@code ProviderConfig.writesNothing()}). A sign-in then lasts for this process only.
+         */
+        public Builder tokenCacheReadOnly(boolean readOnly) {
+            this.tokenCacheReadOnly = readOnly;
             return this;
         }
 
@@ -1019,6 +1030,7 @@ public final class GraphPresenceSource implements PresenceSource {
             st.username = blank(username) ? null : username.trim();
             st.password = password;
             st.tokenCache = tokenCache;
+            st.tokenCacheReadOnly = tokenCacheReadOnly;
             st.authorityHost = authorityHost;
             st.graphBaseUrl = graphBaseUrl;
             st.rateLimit = rateLimit;

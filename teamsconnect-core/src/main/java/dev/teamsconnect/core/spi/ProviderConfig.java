@@ -68,10 +68,16 @@ public final class ProviderConfig {
         final List<ConfigProblem> problems = new ArrayList<>();
         final Set<String> problemPaths = new HashSet<>();
         final Set<String> warnings = new LinkedHashSet<>();
+        final boolean writesNothing;
 
         Shared(Map<String, Integer> lines, Set<String> substituted) {
+            this(lines, substituted, false);
+        }
+
+        Shared(Map<String, Integer> lines, Set<String> substituted, boolean writesNothing) {
             this.lines = lines == null ? Map.of() : Map.copyOf(lines);
             this.substituted = substituted == null ? Set.of() : Set.copyOf(substituted);
+            this.writesNothing = writesNothing;
         }
     }
 
@@ -101,6 +107,22 @@ public final class ProviderConfig {
 
     public static ProviderConfig empty(String prefix) {
         return new ProviderConfig(prefix, Map.of());
+    }
+
+    /**
+     * This section for a host that only checks the plugin ({@code check}): same values, lines and substituted
+     * paths, a fresh list of problems and warnings, and {@link #writesNothing()} true.
+     */
+    public ProviderConfig writingNothing() {
+        return new ProviderConfig(prefix, values, new Shared(shared.lines, shared.substituted, true));
+    }
+
+    /**
+     * Whether the host only checks ({@code check}): the plugin may sign in and read, but must write no file (a token
+     * cache, ...) and change nothing on its system. False for {@code run}.
+     */
+    public boolean writesNothing() {
+        return shared.writesNothing;
     }
 
     /** The dotted path of this section, e.g. {@code starface}. */

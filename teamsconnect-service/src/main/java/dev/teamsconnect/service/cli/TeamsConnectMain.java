@@ -46,6 +46,7 @@ public final class TeamsConnectMain {
         cl.addSubcommand(new CheckCommand(env));
         cl.addSubcommand(new ReleaseCommand(env));
         cl.addSubcommand(new DemoCommand(env));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(env.out());
         cl.setErr(env.err());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -89,8 +89,9 @@ class CheckWithEmulatorsIntegrationTest {
     void bothSidesWorkingPrintsTheMappingAndExitsZero() throws Exception {
         assertThat(check(CLIENT_SECRET, PBX_PASSWORD, true)).as(out + "\n" + err).isZero();
 
-        assertThat(out.toString()).contains("User mapping: 1 matched, 0 unmatched Teams, 1 unmatched PBX")
-                .containsPattern("Ann Lee <ann@example.com> +Ann Lee \\(1001\\) +mail");
+        assertThat(out.toString()).contains("User mapping: 1 problem(s):")
+                .containsPattern("unmatched PBX +Api Account \\(0001\\) +no Teams user has the e-mail api@example.com")
+                .contains("1 users matched; check --all lists them.");
     }
 
     @Test
