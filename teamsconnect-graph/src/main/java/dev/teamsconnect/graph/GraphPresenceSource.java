@@ -59,7 +59,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads Microsoft Teams presence through Microsoft Graph: users from {@code /users} (enabled accounts, paged with
+ * Reads Microsoft Teams presence through Microsoft Graph: users from {@code /users} (disabled accounts flagged, paged with
  * {@code @odata.nextLink}), presence with {@code POST /communications/getPresencesByUserId} in chunks of at most
  * 650 ids, so a cycle of N users costs exactly ceil(N / chunkSize) requests when nothing fails. Sign-in is msal4j
  * (see {@link GraphAuthMode}); calls go through the Microsoft Graph Java SDK v6.
@@ -253,12 +253,12 @@ public final class GraphPresenceSource implements PresenceSource {
 
     private List<TeamsUser> readUsers(Instant deadline) {
         List<TeamsUser> out = new ArrayList<>();
-        // The reference facts are silent on whether $filter on accountEnabled is honoured everywhere; Microsoft's
-        // user resource documents it as filterable (eq). Disabled accounts are also dropped here, in case it is not.
+        // Disabled accounts are listed too, flagged (TeamsUser.enabled false): the matcher never matches them, and
+        // check can say "this Teams account is disabled" instead of "no Teams user has this e-mail". A missing
+        // accountEnabled counts as enabled.
         UserCollectionResponse page = call("GET /users", usersTarget, deadline, s.userListBudget, () -> graph.users().get(rc -> {
             rc.queryParameters.select = USER_FIELDS;
             rc.queryParameters.top = 999;
-            rc.queryParameters.filter = "accountEnabled eq true";
         }));
         Set<String> followed = new HashSet<>();
         int pages = 0;
@@ -266,10 +266,11 @@ public final class GraphPresenceSource implements PresenceSource {
             pages++;
             if (page.getValue() != null) {
                 for (User u : page.getValue()) {
-                    if (u.getId() == null || Boolean.FALSE.equals(u.getAccountEnabled())) {
+                    if (u.getId() == null) {
                         continue;
                     }
-                    out.add(new TeamsUser(u.getId(), u.getUserPrincipalName(), u.getMail(), u.getDisplayName(), true));
+                    out.add(new TeamsUser(u.getId(), u.getUserPrincipalName(), u.getMail(), u.getDisplayName(),
+                            !Boolean.FALSE.equals(u.getAccountEnabled())));
                 }
             }
             String next = page.getOdataNextLink();
@@ -280,7 +281,7 @@ public final class GraphPresenceSource implements PresenceSource {
             page = call("GET /users (page " + (pages + 1) + ")", usersTarget, deadline, s.userListBudget,
                     () -> graph.users().withUrl(next).get());
         }
-        LOG.debug("read {} enabled users in {} pages", out.size(), pages);
+        LOG.debug("read {} users in {} pages", out.size(), pages);
         return List.copyOf(out);
     }
 
