@@ -188,7 +188,9 @@ public final class EngineWiring {
     private List<String> capabilityWarnings(PbxSink sink) {
         java.util.Set<dev.teamsconnect.core.model.Capability> can = sink.capabilities();
         List<String> out = new ArrayList<>();
-        if (config.mapping().chatStatus() && !can.contains(dev.teamsconnect.core.model.Capability.CHAT_STATUS)) {
+        // only when the file asks for it: the default (true) is for sinks that can, and must not warn on every STARFACE
+        if (config.mapping().chatStatus() && config.origin().isSet("mapping.chatStatus")
+                && !can.contains(dev.teamsconnect.core.model.Capability.CHAT_STATUS)) {
             out.add("mapping.chatStatus: is true, but the sink '" + config.sink() + "' cannot write a chat status (it can: "
                     + can.stream().map(Enum::name).sorted().collect(java.util.stream.Collectors.joining(", "))
                     + "), so no chat status is written; set it to false or use a sink that can");
