@@ -100,7 +100,7 @@ class CheckWithEmulatorsIntegrationTest {
                 // the disabled Teams account is named as such, through the real Graph listing
                 .containsPattern("disabled Teams +Gone Away <gone@example.com> +Gone Away \\(1002\\) +the Teams account"
                         + " with this e-mail is disabled")
-                .contains("1 users matched, 1 disabled Teams accounts (not synced); check --all lists them.");
+                .contains("1 user matched, 1 disabled Teams account (not synced); check --all lists them.");
     }
 
     @Test

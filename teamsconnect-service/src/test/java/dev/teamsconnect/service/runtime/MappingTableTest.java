@@ -47,7 +47,7 @@ class MappingTableTest {
         assertThat(text).containsPattern("disabled Teams +Gone Away <gone@example.com> +Gone Away \\(1006\\) +the Teams"
                 + " account with this e-mail is disabled");
         assertThat(text).doesNotContain("no enabled Teams user");
-        assertThat(text).contains("2 users matched, 1 disabled Teams accounts (not synced); check --all lists them.");
+        assertThat(text).contains("2 users matched, 1 disabled Teams account (not synced); check --all lists them.");
         // matched users are counted, not listed
         assertThat(text).doesNotContain("Ann Lee <ann@example.com>");
         assertThat(text.indexOf("problem(s)")).isLessThan(text.indexOf("users matched"));
@@ -74,7 +74,7 @@ class MappingTableTest {
         String text = MappingTable.render(r, scope, EN, false);
 
         // Max has PBX users, outside the group: counted, not a problem; Eve has none at all: a problem
-        assertThat(text).contains("1 users matched, 1 Teams users with a PBX user outside group 'Sales' (not synced)");
+        assertThat(text).contains("1 user matched, 1 Teams users with a PBX user outside group 'Sales' (not synced)");
         assertThat(text).containsPattern("Eve Noor <eve@example.com> +no PBX user \\(in the group or outside it\\)");
         assertThat(text).doesNotContain("Max Dual");
         assertThat(MappingTable.render(r, scope, EN, true)).containsPattern("Max Dual <max@example.com> +Max One \\(1003\\)"
