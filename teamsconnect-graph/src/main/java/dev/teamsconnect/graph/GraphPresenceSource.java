@@ -60,8 +60,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads Microsoft Teams presence through Microsoft Graph: users from {@code /users} (enabled accounts, paged with
- * {@code @odata.nextLink}; later refreshes from {@code /users/delta}, see {@link #listUsers()}), presence with {@code POST /communications/getPresencesByUserId} in chunks of at most
+ * Reads Microsoft Teams presence through Microsoft Graph: users from {@code /users} (disabled accounts flagged, paged
+ * with {@code @odata.nextLink}; later refreshes from {@code /users/delta}, see {@link #listUsers()}), presence with
+ * {@code POST /communications/getPresencesByUserId} in chunks of at most
  * 650 ids, so a cycle of N users costs exactly ceil(N / chunkSize) requests when nothing fails. Sign-in is msal4j
  * (see {@link GraphAuthMode}); calls go through the Microsoft Graph Java SDK v6.
  *
@@ -131,7 +132,7 @@ public final class GraphPresenceSource implements PresenceSource {
     /** The longest pause in token requests after Graph refused fresh tokens. */
     static final Duration TOKEN_REFUSAL_MAX = Duration.ofMinutes(30);
     private static final String[] USER_FIELDS = {"id", "displayName", "mail", "userPrincipalName", "accountEnabled"};
-    /** Users delta has no accountEnabled filter: the field is selected and disabled users are dropped here. */
+    /** Users delta has no accountEnabled filter: the field is selected and disabled users are flagged here. */
     private static final List<String> DELTA_FIELDS = List.of(USER_FIELDS);
 
     private final Settings s;
@@ -366,15 +367,17 @@ public final class GraphPresenceSource implements PresenceSource {
                 if (e.id() == null) {
                     continue;
                 }
-                if (e.removed() != null || Boolean.FALSE.equals(e.accountEnabled())) {
+                if (e.removed() != null) {
                     removed += next.remove(e.id()) == null ? 0 : 1;
                     continue;
                 }
+                // a disabled account stays, flagged, as in the full listing (readUsers)
                 TeamsUser old = next.get(e.id());
+                boolean enabled = e.accountEnabled() != null ? e.accountEnabled() : old == null || old.enabled();
                 next.put(e.id(), new TeamsUser(e.id(),
                         e.hasUserPrincipalName() || old == null ? e.userPrincipalName() : old.userPrincipalName(),
                         e.hasMail() || old == null ? e.mail() : old.mail(),
-                        e.hasDisplayName() || old == null ? e.displayName() : old.displayName(), true));
+                        e.hasDisplayName() || old == null ? e.displayName() : old.displayName(), enabled));
                 changed++;
             }
             if (page.nextLink() != null) {
@@ -429,12 +432,12 @@ public final class GraphPresenceSource implements PresenceSource {
 
     private List<TeamsUser> readUsers(Instant deadline) {
         List<TeamsUser> out = new ArrayList<>();
-        // The reference facts are silent on whether $filter on accountEnabled is honoured everywhere; Microsoft's
-        // user resource documents it as filterable (eq). Disabled accounts are also dropped here, in case it is not.
+        // Disabled accounts are listed too, flagged (TeamsUser.enabled false): the matcher never matches them, and
+        // check can say "this Teams account is disabled" instead of "no Teams user has this e-mail". A missing
+        // accountEnabled counts as enabled.
         UserCollectionResponse page = call("GET /users", usersTarget, deadline, s.userListBudget, () -> graph.users().get(rc -> {
             rc.queryParameters.select = USER_FIELDS;
             rc.queryParameters.top = 999;
-            rc.queryParameters.filter = "accountEnabled eq true";
         }));
         Set<String> followed = new HashSet<>();
         int pages = 0;
@@ -442,10 +445,11 @@ public final class GraphPresenceSource implements PresenceSource {
             pages++;
             if (page.getValue() != null) {
                 for (User u : page.getValue()) {
-                    if (u.getId() == null || Boolean.FALSE.equals(u.getAccountEnabled())) {
+                    if (u.getId() == null) {
                         continue;
                     }
-                    out.add(new TeamsUser(u.getId(), u.getUserPrincipalName(), u.getMail(), u.getDisplayName(), true));
+                    out.add(new TeamsUser(u.getId(), u.getUserPrincipalName(), u.getMail(), u.getDisplayName(),
+                            !Boolean.FALSE.equals(u.getAccountEnabled())));
                 }
             }
             String next = page.getOdataNextLink();
@@ -456,7 +460,7 @@ public final class GraphPresenceSource implements PresenceSource {
             page = call("GET /users (page " + (pages + 1) + ")", usersTarget, deadline, s.userListBudget,
                     () -> graph.users().withUrl(next).get());
         }
-        LOG.debug("read {} enabled users in {} pages", out.size(), pages);
+        LOG.debug("read {} users in {} pages", out.size(), pages);
         return List.copyOf(out);
     }
 
@@ -988,6 +992,7 @@ public final class GraphPresenceSource implements PresenceSource {
         Path tokenCache;
         GraphCloud cloud;
         boolean usersDelta;
+        boolean tokenCacheReadOnly;
         URI authorityHost;
         URI graphBaseUrl;
         int rateLimit;
@@ -1026,6 +1031,7 @@ public final class GraphPresenceSource implements PresenceSource {
         private Path tokenCache;
         private GraphCloud cloud = GraphCloud.GLOBAL;
         private boolean usersDelta = true;
+        private boolean tokenCacheReadOnly;
         private URI authorityHost;
         private URI graphBaseUrl;
         private int rateLimit = 1500;
@@ -1100,6 +1106,15 @@ public final class GraphPresenceSource implements PresenceSource {
         /** Persist the token cache to this owner-only file (device code; optional for password). */
         public Builder tokenCache(Path file) {
             this.tokenCache = file;
+            return this;
+        }
+
+        /**
+         * Read the token cache but never write it (nor tighten its permissions): for a host that only checks
+         * ({@code check}, {@code ProviderConfig.writesNothing()}). A sign-in then lasts for this process only.
+         */
+        public Builder tokenCacheReadOnly(boolean readOnly) {
+            this.tokenCacheReadOnly = readOnly;
             return this;
         }
 
@@ -1336,6 +1351,7 @@ public final class GraphPresenceSource implements PresenceSource {
             st.usersDelta = usersDelta;
             st.authorityHost = authority;
             st.graphBaseUrl = graphBase;
+            st.tokenCacheReadOnly = tokenCacheReadOnly;
             st.rateLimit = rateLimit;
             st.rateWindow = rateWindow;
             st.chunkSize = chunkSize;

@@ -74,7 +74,7 @@ final class GraphSignIn {
         boolean microsoftHost = isMicrosoftAuthority(s.authorityHost);
         IHttpClient http = new AuthorityRoutingHttpClient(s.authorityHost, trust.sslContext(), s.httpTimeout,
                 AuthorityRoutingHttpClient.BODY_LIMIT);
-        this.cacheFile = s.tokenCache == null ? null : new OwnerOnlyTokenCacheFile(s.tokenCache);
+        this.cacheFile = s.tokenCache == null ? null : new OwnerOnlyTokenCacheFile(s.tokenCache, s.tokenCacheReadOnly);
         try {
             if (s.authMode == GraphAuthMode.CLIENT_CREDENTIALS) {
                 IClientCredential credential = s.clientSecret != null
@@ -264,21 +264,26 @@ final class GraphSignIn {
             if (TERMINAL_CODES.contains(code) || (status >= 400 && status < 500)) {
                 TerminalException te = new TerminalException("Microsoft sign-in for app " + s.clientId + " in tenant "
                         + s.tenantId + " (" + s.authMode.configValue() + ") was rejected: " + code + ": "
-                        + firstLine(mse.getMessage()) + ". " + hint(code));
+                        + firstLine(mse.getMessage()) + ". " + hint(code, mse.getMessage()));
                 fail(te);
                 return te;
             }
         }
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof IOException) {
-                return new RetryableException("cannot reach the Microsoft sign-in endpoint " + s.authorityHost + ": " + c, null, null);
+                return new RetryableException("cannot reach the Microsoft sign-in endpoint " + s.authorityHost + ": " + c, null, c);
             }
         }
         return new RetryableException("Microsoft sign-in failed: " + (t == null ? "unknown" : t.getClass().getSimpleName()
                 + ": " + firstLine(t.getMessage())), null, null);
     }
 
-    private String hint(String code) {
+    private String hint(String code, String description) {
+        // the AADSTS code is exact where the OAuth error name is not: a client id that does not exist comes as
+        // invalid_client in some flows, which would otherwise point at the secret
+        if (description != null && description.contains("AADSTS700016")) {
+            return "Check teams.clientId and teams.tenantId: no app registration with this client id in this tenant.";
+        }
         return switch (code) {
             case "invalid_client" -> "Check teams.auth.clientSecret / teams.auth.certificate (expired or rotated?).";
             case "invalid_grant", "interaction_required", "expired_token" -> s.authMode == GraphAuthMode.DEVICE_CODE

@@ -109,6 +109,7 @@ public final class GraphSourceProvider implements PresenceSourceProvider {
                 .map(p -> collect(tls, () -> readPem(tls.path("certificate"), p))).orElse(List.of());
 
         GraphPresenceSource.Builder b = GraphPresenceSource.builder().configPrefix(config.prefix());
+        b.tokenCacheReadOnly(config.writesNothing());
         auth(config.child("auth"), b);
         config.requireValid();
 

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Persists msal4j's token cache (refresh tokens!) to one file readable and writable by the owner only, so a
  * restart signs in silently. Written atomically (temp file created owner-only, then moved). A file msal4j cannot
- * read is reported, never overwritten: whoever moves it away chooses to sign in again.
+ * read is reported, never overwritten: whoever moves it away chooses to sign in again. Read-only (for
+ * {@code check}, which writes nothing): the file is read, never written, and its permissions are only reported.
  */
 final class OwnerOnlyTokenCacheFile implements ITokenCacheAccessAspect {
 
@@ -28,10 +29,16 @@ final class OwnerOnlyTokenCacheFile implements ITokenCacheAccessAspect {
             PosixFilePermission.OWNER_WRITE);
 
     private final Path file;
+    private final boolean readOnly;
     private boolean loaded;
 
     OwnerOnlyTokenCacheFile(Path file) {
+        this(file, false);
+    }
+
+    OwnerOnlyTokenCacheFile(Path file, boolean readOnly) {
         this.file = file.toAbsolutePath();
+        this.readOnly = readOnly;
     }
 
     Path file() {
@@ -67,6 +74,10 @@ final class OwnerOnlyTokenCacheFile implements ITokenCacheAccessAspect {
         if (!context.hasCacheChanged()) {
             return;
         }
+        if (readOnly) {
+            LOG.debug("token cache {} not saved: this command writes nothing", file);
+            return;
+        }
         String data = context.tokenCache().serialize();
         try {
             Path dir = file.getParent();
@@ -95,7 +106,10 @@ final class OwnerOnlyTokenCacheFile implements ITokenCacheAccessAspect {
             return;
         }
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-        if (!OWNER_ONLY.containsAll(perms)) {
+        if (!OWNER_ONLY.containsAll(perms) && readOnly) {
+            LOG.warn("token cache {} is readable by others ({}); run restricts it to its owner", file,
+                    PosixFilePermissions.toString(perms));
+        } else if (!OWNER_ONLY.containsAll(perms)) {
             LOG.warn("token cache {} was readable by others ({}); restricting it to its owner", file,
                     PosixFilePermissions.toString(perms));
             Files.setPosixFilePermissions(file, OWNER_ONLY);

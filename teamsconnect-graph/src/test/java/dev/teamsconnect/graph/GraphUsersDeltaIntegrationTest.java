@@ -46,22 +46,27 @@ class GraphUsersDeltaIntegrationTest {
             emu.removeUser(seeded.get(5).id(), false);
             emu.removeUser(seeded.get(6).id(), true);
             emu.setUserEnabled(seeded.get(7).id(), false);
-            emu.addUser("disabled.new@contoso.test", "Disabled New", false);
+            EmulatedUser disabledNew = emu.addUser("disabled.new@contoso.test", "Disabled New", false);
 
             List<TeamsUser> after = source.listUsers();
             assertThat(emu.requestCount(GraphEmulator.USERS_DELTA)).isEqualTo(3);
             assertThat(emu.requestCount(GraphEmulator.USERS)).isEqualTo(2);
-            assertThat(after).hasSize(1500 + 1 - 3);
-            assertThat(ids(after)).contains(added.id())
+            // removed users leave; disabled accounts stay, flagged, as in the full listing
+            assertThat(after).hasSize(1500 + 2 - 2);
+            assertThat(ids(after)).doesNotContain(seeded.get(5).id(), seeded.get(6).id());
+            assertThat(after).filteredOn(u -> !u.enabled()).extracting(TeamsUser::id)
+                    .containsExactlyInAnyOrder(seeded.get(7).id(), disabledNew.id());
+            List<TeamsUser> enabled = after.stream().filter(TeamsUser::enabled).toList();
+            assertThat(enabled).hasSize(1500 + 1 - 3);
+            assertThat(ids(enabled)).contains(added.id())
                     .doesNotContain(seeded.get(5).id(), seeded.get(6).id(), seeded.get(7).id());
             TeamsUser renamed = after.stream().filter(u -> u.id().equals(seeded.get(3).id())).findFirst().orElseThrow();
             assertThat(renamed.mail()).isEqualTo("renamed@contoso.test");
             assertThat(renamed.displayName()).isEqualTo("Renamed Person");
-            assertThat(after).noneMatch(u -> "disabled.new@contoso.test".equals(u.mail()));
 
-            // an account enabled again comes back
+            // an account enabled again is enabled again
             emu.setUserEnabled(seeded.get(7).id(), true);
-            assertThat(ids(source.listUsers())).contains(seeded.get(7).id());
+            assertThat(ids(source.listUsers().stream().filter(TeamsUser::enabled).toList())).contains(seeded.get(7).id());
         }
     }
 

@@ -33,6 +33,16 @@ public interface ServiceRuntime {
     boolean check(ServiceConfig config, PrintWriter out) throws Exception;
 
     /**
+     * {@link #check(ServiceConfig, PrintWriter)} as {@code options} say: the mapping report goes to {@code out}; with
+     * {@link CheckOptions.Format#CSV} the sign-in lines go to {@code notes}, so {@code out} is CSV only. Writes
+     * nothing: not to the PBX, not to the state file, not to a token cache. The default ignores the options.
+     */
+    default boolean check(ServiceConfig config, CheckOptions options, PrintWriter out, PrintWriter notes)
+            throws Exception {
+        return check(config, out);
+    }
+
+    /**
      * Gives every held user their own DND back and empties the state ({@code release}): for uninstalling, or after
      * the host that ran the sync is gone for good. Reads no presence. Refuses while another process holds the state.
      *

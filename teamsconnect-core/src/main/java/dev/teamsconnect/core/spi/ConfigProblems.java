@@ -27,6 +27,11 @@ final class ConfigProblems {
         this.lines = lines == null ? Map.of() : Map.copyOf(lines);
     }
 
+    /** The same lines, no problems or warnings yet. */
+    ConfigProblems fresh() {
+        return new ConfigProblems(lines);
+    }
+
     /** Records a problem at a full key path unless one is recorded there already. */
     void add(String keyPath, String message) {
         if (problemPaths.add(keyPath)) {

@@ -47,17 +47,20 @@ public final class ProviderConfig {
     private final Map<String, Object> values;
     private final ConfigProblems problems;
     private final SecretMasking masking;
+    private final boolean writesNothing;
 
     /** A section without line numbers and without substituted values (tests, embedding hosts). */
     public ProviderConfig(String prefix, Map<String, ?> values) {
-        this(prefix, values, new ConfigProblems(Map.of()), new SecretMasking(Set.of()));
+        this(prefix, values, new ConfigProblems(Map.of()), new SecretMasking(Set.of()), false);
     }
 
-    private ProviderConfig(String prefix, Map<String, ?> values, ConfigProblems problems, SecretMasking masking) {
+    private ProviderConfig(String prefix, Map<String, ?> values, ConfigProblems problems, SecretMasking masking,
+                           boolean writesNothing) {
         this.prefix = prefix == null ? "" : prefix;
         this.values = values == null ? Map.of() : new LinkedHashMap<>(values);
         this.problems = problems;
         this.masking = masking;
+        this.writesNothing = writesNothing;
     }
 
     /**
@@ -70,7 +73,7 @@ public final class ProviderConfig {
      */
     public static ProviderConfig of(String prefix, Map<String, ?> values, Map<String, Integer> lines,
                                     Set<String> substitutedPaths) {
-        return new ProviderConfig(prefix, values, new ConfigProblems(lines), new SecretMasking(substitutedPaths));
+        return new ProviderConfig(prefix, values, new ConfigProblems(lines), new SecretMasking(substitutedPaths), false);
     }
 
     public static ProviderConfig empty(String prefix) {
@@ -79,7 +82,23 @@ public final class ProviderConfig {
 
     /** The section at {@code keyPath}, sharing this section's problems and masking. */
     ProviderConfig nested(String keyPath, Map<String, ?> sectionValues) {
-        return new ProviderConfig(keyPath, sectionValues, problems, masking);
+        return new ProviderConfig(keyPath, sectionValues, problems, masking, writesNothing);
+    }
+
+    /**
+     * This section for a host that only checks the plugin ({@code check}): same values, lines and substituted
+     * paths, a fresh list of problems and warnings, and {@link #writesNothing()} true.
+     */
+    public ProviderConfig writingNothing() {
+        return new ProviderConfig(prefix, values, problems.fresh(), masking, true);
+    }
+
+    /**
+     * Whether the host only checks ({@code check}): the plugin may sign in and read, but must write no file (a token
+     * cache, ...) and change nothing on its system. False for {@code run}.
+     */
+    public boolean writesNothing() {
+        return writesNothing;
     }
 
     /** The raw value of {@code key} (null when absent), recorded as asked for. */

@@ -1,16 +1,18 @@
 package dev.teamsconnect.service.cli;
 
+import dev.teamsconnect.service.CheckOptions;
 import dev.teamsconnect.service.config.ServiceConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code check --config FILE [--config-only]}. */
+/** {@code check --config FILE [--config-only] [--all] [--format text|csv] [--lang de|en]}. */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Checks the config and the sign-in to both sides; prints the user mapping.",
-                "Validates the config, signs in to Teams and the PBX and prints the mapping report",
-                "(matched, unmatched on each side, ambiguous). Writes nothing to the PBX.",
+                "Validates the config, signs in to Teams and the PBX and prints the mapping problems",
+                "(unmatched on each side, ambiguous, disabled) with their fixes, then how many users are",
+                "matched. Writes nothing: not to the PBX, not to the state file, not to a token cache.",
                 "Exit 0 only when both sides work."})
 final class CheckCommand implements Callable<Integer> {
 
@@ -22,6 +24,17 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--config-only", description = {"Only validate the config file (every section, by its plugin);",
             "do not sign in anywhere."})
     boolean configOnly;
+
+    @Option(names = "--all", description = "Also list every matched user (and those outside the group, disabled).")
+    boolean all;
+
+    @Option(names = "--format", paramLabel = "text|csv", defaultValue = "TEXT",
+            description = {"text (default) or csv: every user as one CSV row (outcome,teams_user,pbx_user,detail)",
+                    "on stdout for a spreadsheet; the sign-in lines then go to stderr."})
+    CheckOptions.Format format = CheckOptions.Format.TEXT;
+
+    @Mixin
+    LanguageOption language = new LanguageOption();
 
     CheckCommand(CliEnvironment env) {
         this.env = env;
@@ -38,7 +51,8 @@ final class CheckCommand implements Callable<Integer> {
             return 0;
         }
         // the runtime creates the plugins first: a rejected section is a config error (exit 2) before any sign-in
-        boolean ok = env.runtime().check(c, env.out());
+        CheckOptions options = new CheckOptions(all, format, language.messages());
+        boolean ok = env.runtime().check(c, options, env.out(), env.err());
         env.out().flush();
         return ok ? 0 : 1;
     }

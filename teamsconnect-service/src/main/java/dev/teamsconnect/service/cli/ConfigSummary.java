@@ -17,10 +17,11 @@ final class ConfigSummary {
                 .append(", checked by its plugin)");
         sb.append(System.lineSeparator()).append("  sink:   ").append(c.sink()).append(" (section ")
                 .append(ServiceConfig.sinkSectionName(c.sink())).append(", checked by its plugin)");
-        sb.append(System.lineSeparator()).append("  users:  ").append(c.users().scope().code());
-        c.users().group().ifPresent(g -> sb.append(" of group ").append(g));
+        // "group 'Sales'", not "group of group Sales"
+        sb.append(System.lineSeparator()).append("  users:  ").append(c.users().group().map(g -> "group '" + g + "'")
+                .orElse(c.users().scope().code()));
         sb.append(", ").append(c.users().overrides().size()).append(" override(s), listed again every ")
-                .append(c.users().refreshInterval().toSeconds()).append(" s");
+                .append(dev.teamsconnect.service.HumanDuration.of(c.users().refreshInterval()));
         sb.append(System.lineSeparator()).append("  DND on: ").append(c.mapping().dnd().stream().map(d -> d.code()).sorted()
                 .collect(Collectors.joining(", "))).append("; manual DND: ").append(c.mapping().manualDnd().code());
         sb.append(System.lineSeparator()).append("  state:  ").append(c.state().file());

@@ -47,6 +47,7 @@ public final class TeamsConnectMain {
         cl.addSubcommand(new ReleaseCommand(env));
         cl.addSubcommand(new DemoCommand(env));
         cl.addSubcommand(new HashSecretCommand(env));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(env.out());
         cl.setErr(env.err());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

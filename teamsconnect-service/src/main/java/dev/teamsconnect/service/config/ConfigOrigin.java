@@ -55,6 +55,11 @@ public final class ConfigOrigin {
         return ProviderConfig.of(name, values, lines, substitutedPaths);
     }
 
+    /** Whether the file sets {@code keyPath} itself (not only a default). */
+    public boolean isSet(String keyPath) {
+        return lines.containsKey(keyPath);
+    }
+
     /** The line of a key path (or of its nearest present parent), 0 when unknown. */
     public int lineOf(String keyPath) {
         String p = keyPath;

@@ -52,7 +52,7 @@ final class YamlTree {
             }
             return root == null ? null : new YamlTree(root, lines);
         } catch (JsonProcessingException e) {
-            problems.add(new ConfigProblem("", "is not valid YAML: " + firstLine(e.getOriginalMessage()), line(e.getLocation())));
+            problems.add(syntaxProblem(text, e));
             return null;
         } catch (IOException e) {
             problems.add(new ConfigProblem("", "cannot be read: " + e.getMessage(), 0));
@@ -105,6 +105,47 @@ final class YamlTree {
                 // the scalar as written; typed parsing happens in the validator, with the key path at hand
                 return p.getText();
         }
+    }
+
+    /**
+     * A syntax error in words an admin can act on: a tab in the indentation says "tab" (SnakeYAML says "while
+     * scanning for the next token", with the line of the token before), a bad indentation says "indentation";
+     * the line is SnakeYAML's problem mark (0-based there, 1-based here), else Jackson's location.
+     */
+    static ConfigProblem syntaxProblem(String text, JsonProcessingException e) {
+        String[] lines = text.split("\\R", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String l = lines[i];
+            int firstNonBlank = 0;
+            while (firstNonBlank < l.length() && (l.charAt(firstNonBlank) == ' ' || l.charAt(firstNonBlank) == '\t')) {
+                firstNonBlank++;
+            }
+            int tab = l.indexOf('\t');
+            if (tab >= 0 && tab < firstNonBlank && firstNonBlank < l.length() && l.charAt(firstNonBlank) != '#') {
+                return new ConfigProblem("", "is not valid YAML: line " + (i + 1) + ", column " + (tab + 1)
+                        + ": a tab character in the indentation; YAML indents with spaces only", i + 1);
+            }
+        }
+        String description = firstLine(e.getOriginalMessage());
+        int line = line(e.getLocation());
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked) {
+                if (marked.getProblemMark() != null) {
+                    line = marked.getProblemMark().getLine() + 1;
+                }
+                description = marked.getProblem() == null ? description : marked.getProblem();
+                break;
+            }
+        }
+        String d = description.toLowerCase(java.util.Locale.ROOT);
+        if (d.contains("mapping values are not allowed") || d.contains("expected <block end>")
+                || d.contains("did not find expected key") || d.contains("could not find expected ':'")
+                || d.contains("bad indentation")) {
+            return new ConfigProblem("", "is not valid YAML: line " + line + ": the indentation does not fit the lines"
+                    + " above (" + description + "): indent the keys of one section by the same number of spaces, and"
+                    + " put a space after each ':'", line);
+        }
+        return new ConfigProblem("", "is not valid YAML: line " + line + ": " + description, line);
     }
 
     private static int line(JsonParser p) {

@@ -20,11 +20,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread-safe, non-blocking and never throws. Register it as the engine's {@link AuditListener} too: every
  * decision is then counted by kind.
  *
- * <p>Metric names (Prometheus form): {@code teamsconnect_cycle_duration_seconds{outcome}},
- * {@code teamsconnect_graph_requests_total}, {@code teamsconnect_graph_throttled_total} (HTTP 429),
- * {@code teamsconnect_pbx_writes_total{outcome}}, {@code teamsconnect_holds}, {@code teamsconnect_users},
- * {@code teamsconnect_errors_total{kind}}, {@code teamsconnect_decisions_total{kind}},
- * {@code teamsconnect_last_successful_cycle_seconds} (Unix time),
+ * <p>Metric names follow the Prometheus conventions (unit in the name, {@code _total} for counters,
+ * {@code _timestamp_seconds} for a point in time, {@code _info} for a constant 1 with labels):
+ * {@code teamsconnect_cycle_duration_seconds{outcome}}, {@code teamsconnect_graph_requests_total},
+ * {@code teamsconnect_graph_throttled_total} (HTTP 429), {@code teamsconnect_pbx_writes_total{outcome}},
+ * {@code teamsconnect_holds}, {@code teamsconnect_users}, {@code teamsconnect_errors_total{kind}} (every kind of
+ * {@link #KNOWN_ERROR_KINDS} is exported from the start with 0, so alert rules see a series before the first
+ * error), {@code teamsconnect_decisions_total{kind}} (every kind from the start, as the errors), {@code teamsconnect_last_successful_cycle_timestamp_seconds}
+ * (Unix time, 0 before the first) and {@code teamsconnect_build_info{version,java}} (always 1),
  * {@code teamsconnect_credential_expiry_seconds{side}} (seconds until the configured credential expires, negative
  * once it has; only when the plugin knows, e.g. the Graph source's client certificate).
  */
@@ -32,6 +35,10 @@ public final class ServiceMetrics implements AuditListener {
 
     /** Error kinds beyond this many distinct values are counted as "other", so a bug cannot explode the series. */
     static final int MAX_ERROR_KINDS = 32;
+
+    /** The error kinds the service counts (the observed source and sink), exported with 0 until they happen. */
+    public static final java.util.List<String> KNOWN_ERROR_KINDS = java.util.List.of("source_rejected",
+            "source_unavailable", "source_error", "pbx_rejected", "pbx_unavailable", "pbx_write");
 
     private final PrometheusMeterRegistry registry;
     private final Timer cycleSuccess;
@@ -63,9 +70,23 @@ public final class ServiceMetrics implements AuditListener {
                 .description("Users whose DND the service currently holds (and will restore)").register(registry);
         Gauge.builder("teamsconnect.users", users, AtomicLong::get)
                 .description("Users matched between Teams and the PBX").register(registry);
-        Gauge.builder("teamsconnect.last.successful.cycle", lastSuccessfulCycle, AtomicLong::get)
+        Gauge.builder("teamsconnect.last.successful.cycle.timestamp", lastSuccessfulCycle, AtomicLong::get)
                 .description("Unix time in seconds of the last successful cycle, 0 before the first")
                 .baseUnit("seconds").register(registry);
+        Gauge.builder("teamsconnect.build.info", () -> 1).description("The running build (always 1)")
+                .tag("version", dev.teamsconnect.service.BuildInfo.version())
+                .tag("java", System.getProperty("java.version", "unknown")).register(registry);
+        for (AuditEvent.Kind kind : AuditEvent.Kind.values()) {
+            decisions(kind);
+        }
+        for (String kind : KNOWN_ERROR_KINDS) {
+            errorKinds.add(kind);
+            errors(kind);
+        }
+    }
+
+    private Counter errors(String kind) {
+        return Counter.builder("teamsconnect.errors").description("Errors by kind").tag("kind", kind).register(registry);
     }
 
     private Timer cycleTimer(String outcome) {
@@ -143,13 +164,17 @@ public final class ServiceMetrics implements AuditListener {
                 }
             }
         }
-        Counter.builder("teamsconnect.errors").description("Errors by kind").tag("kind", k).register(registry).increment();
+        errors(k).increment();
     }
 
     @Override
     public void onEvent(AuditEvent event) {
-        Counter.builder("teamsconnect.decisions").description("Engine decisions by kind")
-                .tag("kind", event.kind().name().toLowerCase(Locale.ROOT)).register(registry).increment();
+        decisions(event.kind()).increment();
+    }
+
+    private Counter decisions(AuditEvent.Kind kind) {
+        return Counter.builder("teamsconnect.decisions").description("Engine decisions by kind")
+                .tag("kind", kind.name().toLowerCase(Locale.ROOT)).register(registry);
     }
 
     /** The Prometheus text exposition of all metrics. */

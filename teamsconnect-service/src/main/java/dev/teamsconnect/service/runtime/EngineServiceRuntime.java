@@ -102,7 +102,7 @@ public final class EngineServiceRuntime implements ServiceRuntime {
                 LOG.info("Stopping: {}saving state (at most {} for the release)",
                         ctx.config().mapping().releaseOnShutdown() ? "cutting the cycle in flight short, releasing holds, "
                                 : "keeping holds (mapping.releaseOnShutdown is false), ",
-                        engine.config().shutdownTimeout().toSeconds() + " s");
+                        dev.teamsconnect.service.HumanDuration.of(engine.config().shutdownTimeout()));
             }
             engine.close();
             EngineSnapshot after = engine.snapshot();
@@ -169,7 +169,17 @@ public final class EngineServiceRuntime implements ServiceRuntime {
 
     @Override
     public boolean check(ServiceConfig config, PrintWriter out) {
-        EngineWiring wiring = new EngineWiring(config, plugins.get());
+        return check(config, dev.teamsconnect.service.CheckOptions.defaults(), out, out);
+    }
+
+    @Override
+    public boolean check(ServiceConfig config, dev.teamsconnect.service.CheckOptions options, PrintWriter out,
+                         PrintWriter notes) {
+        // writes nothing: the plugins get their sections with writesNothing (no token cache), no state store is made
+        EngineWiring wiring = EngineWiring.forCheck(config, plugins.get());
+        dev.teamsconnect.service.i18n.Messages m = options.messages();
+        boolean csv = options.format() == dev.teamsconnect.service.CheckOptions.Format.CSV;
+        PrintWriter say = csv ? notes : out;
         String sourceSection = ServiceConfig.sourceSectionName(config.source());
         String sinkSection = ServiceConfig.sinkSectionName(config.sink());
         // both are created first: a plugin that rejects its section is a config error (exit 2) before any sign-in
@@ -177,50 +187,71 @@ public final class EngineServiceRuntime implements ServiceRuntime {
         PbxSink sink = wiring.sink();
         List<TeamsUser> teams = null;
         List<PbxUser> pbx = null;
+        MappingTable.Scope scope = MappingTable.Scope.allUsers();
         try {
-            out.println("Presence source '" + config.source() + "' (section " + sourceSection + "):");
+            say.println(m.get("check.source", config.source(), sourceSection));
             boolean opened = false;
             try {
                 source.open();
                 opened = true;
                 teams = source.listUsers();
-                out.println("  OK: signed in, " + teams.size() + " users listed");
+                say.println("  " + m.get("check.ok.users", teams.size()));
             } catch (TeamsConnectException e) {
-                out.println("  FAILED: " + e.getMessage());
-                out.println("  fix: " + SignInAdvice.forSource(sourceSection, e.getMessage()));
+                say.println("  " + m.get("check.failed", e.getMessage()));
+                say.println("  " + m.get("check.fix", FailureAdvice.fix(FailureAdvice.Side.SOURCE, sourceSection, e, m)));
             }
             // after a sign-in, also when the listing failed: a missing permission is explained with its consent link
-            boolean notesOk = !opened || SourceCheckNotes.print(source, out);
-            out.println("PBX sink '" + config.sink() + "' (section " + sinkSection + "):");
+            boolean notesOk = !opened || SourceCheckNotes.print(source, say);
+            say.println(m.get("check.sink", config.sink(), sinkSection));
             try {
                 sink.open();
                 if (config.users().scope() == UserScope.GROUP) {
                     String group = config.users().group().orElseThrow();
                     pbx = sink.listGroupMembers(group);
-                    out.println("  OK: signed in, " + pbx.size() + " users in group '" + group + "'");
+                    say.println("  " + m.get("check.ok.group", pbx.size(), group));
+                    scope = outsideGroup(sink, group, pbx, say, m);
                 } else {
                     pbx = sink.listUsers();
-                    out.println("  OK: signed in, " + pbx.size() + " users listed");
+                    say.println("  " + m.get("check.ok.users", pbx.size()));
                 }
             } catch (TeamsConnectException e) {
-                out.println("  FAILED: " + e.getMessage());
-                out.println("  fix: " + SignInAdvice.forSink(sinkSection, e.getMessage()));
+                say.println("  " + m.get("check.failed", e.getMessage()));
+                say.println("  " + m.get("check.fix", FailureAdvice.fix(FailureAdvice.Side.SINK, sinkSection, e, m)));
             }
-            if (teams != null && pbx != null) {
-                out.println();
-                out.print(MappingTable.render(new UserMatcher(config.users().overrides()).match(teams, pbx)));
-                out.println();
-                out.println(notesOk ? "Both sides work. Nothing was written to the PBX."
-                        : "Both sides answer, but fix the PROBLEM(s) above and run check again. Nothing was written to the PBX.");
-            } else {
-                out.println();
-                out.println("Not ready: fix the problem(s) above and run check again. Nothing was written to the PBX.");
+            boolean ok = teams != null && pbx != null;
+            if (ok) {
+                MappingReport report = new UserMatcher(config.users().overrides()).match(teams, pbx);
+                if (csv) {
+                    out.print(MappingTable.csv(report, scope, m));
+                } else {
+                    out.println();
+                    out.print(MappingTable.render(report, scope, m, options.all()));
+                }
             }
+            say.println();
+            say.println(m.get(!ok ? "check.notReady" : notesOk ? "check.ready" : "check.problemsAbove"));
             out.flush();
-            return teams != null && pbx != null && notesOk;
+            say.flush();
+            return ok && notesOk;
         } finally {
             closeQuietly(source);
             closeQuietly(sink);
+        }
+    }
+
+    /**
+     * With {@code users.scope: group}: the PBX users outside the group, so that a Teams user whose PBX user is
+     * simply not a member is reported as such and not as missing. One more user listing, for {@code check} only.
+     */
+    private static MappingTable.Scope outsideGroup(PbxSink sink, String group, List<PbxUser> members, PrintWriter say,
+                                                   dev.teamsconnect.service.i18n.Messages m) {
+        try {
+            Set<String> in = new HashSet<>();
+            members.forEach(p -> in.add(p.id()));
+            return new MappingTable.Scope(group, sink.listUsers().stream().filter(p -> !in.contains(p.id())).toList());
+        } catch (TeamsConnectException e) {
+            say.println("  " + m.get("check.outsideGroupUnknown", e.getMessage()));
+            return new MappingTable.Scope(group, List.of());
         }
     }
 

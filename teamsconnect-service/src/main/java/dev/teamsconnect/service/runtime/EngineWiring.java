@@ -46,9 +46,32 @@ public final class EngineWiring {
     private PbxSink checkedSink;
     private final java.util.Set<String> logged = new java.util.HashSet<>();
 
+    private final boolean writesNothing;
+
     public EngineWiring(ServiceConfig config, PluginLookup plugins) {
+        this(config, plugins, false);
+    }
+
+    private EngineWiring(ServiceConfig config, PluginLookup plugins, boolean writesNothing) {
         this.config = config;
         this.plugins = plugins;
+        this.writesNothing = writesNothing;
+    }
+
+    /**
+     * The wiring for {@code check}: the plugins get their sections with {@code ProviderConfig.writesNothing()}
+     * true, so they sign in and read but write no file (no token cache).
+     */
+    public static EngineWiring forCheck(ServiceConfig config, PluginLookup plugins) {
+        return new EngineWiring(config, plugins, true);
+    }
+
+    private ProviderConfig sourceSection() {
+        return writesNothing ? config.sourceConfig().writingNothing() : config.sourceConfig();
+    }
+
+    private ProviderConfig sinkSection() {
+        return writesNothing ? config.sinkConfig().writingNothing() : config.sinkConfig();
     }
 
     /**
@@ -66,7 +89,7 @@ public final class EngineWiring {
             checkedSource = null;
             return s;
         }
-        return create(c -> plugins.source(config.source()).create(c), config.sourceConfig());
+        return create(c -> plugins.source(config.source()).create(c), sourceSection());
     }
 
     /** The PBX sink as configured (sink.type), not opened; checked as {@link #source()} says. */
@@ -77,7 +100,7 @@ public final class EngineWiring {
             checkedSink = null;
             return s;
         }
-        return create(c -> plugins.sink(config.sink()).create(c), config.sinkConfig());
+        return create(c -> plugins.sink(config.sink()).create(c), sinkSection());
     }
 
     private void checkOnce() {
@@ -124,7 +147,7 @@ public final class EngineWiring {
         Duration poll = DEFAULT_POLL_INTERVAL;
         PresenceSource source = null;
         PbxSink sink = null;
-        ProviderConfig sourceSection = config.sourceConfig();
+        ProviderConfig sourceSection = sourceSection();
         try {
             source = plugins.source(config.source()).create(sourceSection);
             poll = source.pollInterval().orElse(DEFAULT_POLL_INTERVAL);
@@ -132,13 +155,16 @@ public final class EngineWiring {
             problems.addAll(e.problems());
         }
         warnings.addAll(sourceSection.warnings());
-        ProviderConfig sinkSection = config.sinkConfig();
+        ProviderConfig sinkSection = sinkSection();
         try {
             sink = plugins.sink(config.sink()).create(sinkSection);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
         warnings.addAll(sinkSection.warnings());
+        if (sink != null) {
+            warnings.addAll(capabilityWarnings(sink));
+        }
         problems.addAll(crossChecks(poll));
         if (!problems.isEmpty() || !keep) {
             closeQuietly(source);
@@ -153,6 +179,23 @@ public final class EngineWiring {
         }
         pollInterval = poll;
         return warnings;
+    }
+
+    /**
+     * Features configured that the chosen sink cannot carry out, by its declared {@link PbxSink#capabilities()}:
+     * the engine only manages what the sink declares, so such a setting would be ignored without a word.
+     */
+    private List<String> capabilityWarnings(PbxSink sink) {
+        java.util.Set<dev.teamsconnect.core.model.Capability> can = sink.capabilities();
+        List<String> out = new ArrayList<>();
+        // only when the file asks for it: the default (true) is for sinks that can, and must not warn on every STARFACE
+        if (config.mapping().chatStatus() && config.origin().isSet("mapping.chatStatus")
+                && !can.contains(dev.teamsconnect.core.model.Capability.CHAT_STATUS)) {
+            out.add("mapping.chatStatus: is true, but the sink '" + config.sink() + "' cannot write a chat status (it can: "
+                    + can.stream().map(Enum::name).sorted().collect(java.util.stream.Collectors.joining(", "))
+                    + "), so no chat status is written; set it to false or use a sink that can");
+        }
+        return out;
     }
 
     /** Logs each plugin warning once per wiring (run creates the source more than once). */

@@ -113,12 +113,12 @@ final class ObservedPbxSink extends ForwardingPbxSink {
         } catch (TerminalException e) {
             metrics.error("pbx_rejected");
             board.signIn(StatusBoard.Side.SINK, SignInState.FAILED, e.getMessage() + " -> "
-                    + SignInAdvice.forSink(section, e.getMessage()), clock.instant());
+                    + FailureAdvice.fix(FailureAdvice.Side.SINK, section, e), clock.instant());
             throw e;
         } catch (RetryableException e) {
             metrics.error("pbx_unavailable");
             board.signIn(StatusBoard.Side.SINK, SignInState.FAILED, e.getMessage() + " -> "
-                    + SignInAdvice.forSink(section, e.getMessage()), clock.instant());
+                    + FailureAdvice.fix(FailureAdvice.Side.SINK, section, e), clock.instant());
             throw e;
         }
     }

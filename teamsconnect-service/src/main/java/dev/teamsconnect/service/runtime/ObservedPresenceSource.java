@@ -64,7 +64,7 @@ final class ObservedPresenceSource extends ForwardingPresenceSource {
         } catch (TerminalException e) {
             metrics.error("source_rejected");
             board.signIn(StatusBoard.Side.SOURCE, SignInState.FAILED, e.getMessage() + " -> "
-                    + SignInAdvice.forSource(section, e.getMessage()), clock.instant());
+                    + FailureAdvice.fix(FailureAdvice.Side.SOURCE, section, e), clock.instant());
             throw e;
         } catch (RetryableException e) {
             String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
@@ -73,7 +73,7 @@ final class ObservedPresenceSource extends ForwardingPresenceSource {
             }
             metrics.error("source_unavailable");
             board.signIn(StatusBoard.Side.SOURCE, SignInState.FAILED, e.getMessage() + " -> "
-                    + SignInAdvice.forSource(section, e.getMessage()), clock.instant());
+                    + FailureAdvice.fix(FailureAdvice.Side.SOURCE, section, e), clock.instant());
             throw e;
         } catch (TeamsConnectException e) {
             metrics.error("source_error");

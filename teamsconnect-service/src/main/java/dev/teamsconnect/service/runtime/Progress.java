@@ -53,7 +53,8 @@ final class Progress {
             }
         }
         if (shown) {
-            LOG.info("{}: done, {} users in {} ms, {} failed", what, all.size(), (System.nanoTime() - start) / 1_000_000,
+            LOG.info("{}: done, {} users in {}, {} failed", what, all.size(),
+                    dev.teamsconnect.service.HumanDuration.of(java.time.Duration.ofNanos(System.nanoTime() - start)),
                     failures.size());
         }
         return new BatchResult<>(values, failures);

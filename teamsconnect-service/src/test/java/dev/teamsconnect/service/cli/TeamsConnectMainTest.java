@@ -166,6 +166,22 @@ class TeamsConnectMainTest {
     }
 
     @Test
+    void theConfigSummarySaysGroupOnceAndDurationsForPeople() throws IOException {
+        assertThat(main("check", "--config", config("users:\n  scope: group\n  group: Sales\n").toString(),
+                "--config-only")).as(err.toString()).isZero();
+
+        assertThat(out.toString()).contains("users:  group 'Sales', 0 override(s), listed again every 15 min")
+                .doesNotContain("group of group").doesNotContain("PT");
+    }
+
+    @Test
+    void anUnknownReportFormatOrLanguageIsACommandLineError() throws IOException {
+        assertThat(main("check", "--config", config("").toString(), "--format", "xml")).isEqualTo(TeamsConnectMain.EXIT_CONFIG);
+        assertThat(main("check", "--config", config("").toString(), "--lang", "fr")).isEqualTo(TeamsConnectMain.EXIT_CONFIG);
+        assertThat(err.toString()).contains("--format").contains("--lang");
+    }
+
+    @Test
     void configOnlyFindsWhatThePluginsRejectBeforeAnyRun() throws IOException {
         String yaml = Files.readString(config("")).replace("https://pbx.example.com", "http://pbx.example.com")
                 .replace("  password: ${STARFACE_PASSWORD}\n", "  password: ${STARFACE_PASSWORD}\n  parallelism: 65\n  tls:\n"

@@ -284,4 +284,33 @@ class ConfigLoaderTest {
                 + " can read (rw-r--r--); use ${NAME} from the environment, or chmod 600 the file");
         assertThat(private_.warnings()).isEmpty();
     }
+
+    @Test
+    void aTabInTheIndentationSaysTabWithItsLine() {
+        String yaml = "teams:\n  tenantId: t\n\tclientId: c\n";
+
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> loader.parse(yaml, "t.yaml"));
+
+        assertThat(e.getMessage()).contains("line 3, column 1: a tab character").contains("spaces only");
+        assertThat(e.problems()).extracting(dev.teamsconnect.core.error.ConfigProblem::line).containsExactly(3);
+    }
+
+    @Test
+    void aBadIndentationSaysIndentationWithItsLine() {
+        String yaml = "teams:\n  tenantId: t\n  clientId: c\n    authorityHost: https://login.microsoftonline.com\n";
+
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> loader.parse(yaml, "t.yaml"));
+
+        assertThat(e.getMessage()).contains("line 4: the indentation does not fit");
+        assertThat(e.problems()).extracting(dev.teamsconnect.core.error.ConfigProblem::line).containsExactly(4);
+    }
+
+    @Test
+    void aKeyIndentedLessThanItsSiblingsSaysIndentation() {
+        String yaml = "teams:\n    tenantId: t\n  clientId: c\n";
+
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> loader.parse(yaml, "t.yaml"));
+
+        assertThat(e.getMessage()).contains("line 3: the indentation does not fit");
+    }
 }

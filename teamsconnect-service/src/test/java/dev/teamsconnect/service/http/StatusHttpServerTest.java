@@ -295,7 +295,7 @@ class StatusHttpServerTest {
                 .contains("teamsconnect_pbx_writes_total{outcome=\"success\"} 1")
                 .contains("teamsconnect_holds 3")
                 .contains("teamsconnect_errors_total{kind=\"pbx_auth\"} 1");
-        String lastCycle = r.body().lines().filter(l -> l.startsWith("teamsconnect_last_successful_cycle_seconds ")).findFirst()
+        String lastCycle = r.body().lines().filter(l -> l.startsWith("teamsconnect_last_successful_cycle_timestamp_seconds ")).findFirst()
                 .orElseThrow();
         assertThat(Double.parseDouble(lastCycle.substring(lastCycle.indexOf(' ') + 1))).isEqualTo(T0.getEpochSecond());
     }

@@ -21,7 +21,7 @@ class ServiceMetricsTest {
         String text = metrics.scrape();
 
         assertThat(text).contains("teamsconnect_errors_total{kind=\"graph_unavailable\"} 1");
-        assertThat(text).contains("teamsconnect_errors_total{kind=\"other\"} 6");
+        assertThat(text).contains("teamsconnect_errors_total{kind=\"other\"} 12");
         assertThat(text).doesNotContain("kind=\"kind" + (ServiceMetrics.MAX_ERROR_KINDS + 1) + "\"");
     }
 
@@ -35,7 +35,7 @@ class ServiceMetricsTest {
 
         assertThat(text).contains("teamsconnect_decisions_total{kind=\"hold_started\"} 2");
         assertThat(text).contains("teamsconnect_cycle_duration_seconds_count{outcome=\"failure\"} 1");
-        assertThat(text).contains("teamsconnect_last_successful_cycle_seconds 0");
+        assertThat(text).contains("teamsconnect_last_successful_cycle_timestamp_seconds 0");
     }
 
     @Test

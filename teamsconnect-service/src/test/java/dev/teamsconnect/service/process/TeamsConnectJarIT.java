@@ -99,12 +99,19 @@ class TeamsConnectJarIT {
     void checkPrintsTheMappingReportAndExitsZero() throws Exception {
         long before = apiWrites();
 
-        ServiceProcess.Result r = run("check", "--config", config("5s", 0).toString());
+        ServiceProcess.Result r = run("check", "--config", config("5s", 0).toString(), "--all", "--lang", "en");
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.stdout()).contains("User mapping: 3 matched, 1 unmatched Teams, 2 unmatched PBX, 0 ambiguous")
+        assertThat(r.stdout()).contains("User mapping: 3 problem(s):").contains("3 users matched.")
                 .containsPattern("Ann Lee <ann@example.com> +Ann Lee \\(1001\\) +mail")
                 .contains("Eve Noor <eve@example.com>").contains("Dora Pohl (1004)").contains("Both sides work");
+        // the shipped jar carries both languages and the CSV report
+        ServiceProcess.Result de = run("check", "--config", config("5s", 0).toString(), "--lang", "de");
+        assertThat(de.stdout()).as(de.toString()).contains("Benutzerzuordnung: 3 Problem(e):")
+                .contains("3 Benutzer zugeordnet").contains("Beide Seiten funktionieren");
+        ServiceProcess.Result csv = run("check", "--config", config("5s", 0).toString(), "--format", "csv");
+        assertThat(csv.stdout()).as(csv.toString()).startsWith("outcome,teams_user,pbx_user,detail")
+                .contains("matched,Ann Lee <ann@example.com>,Ann Lee (1001),mail").doesNotContain("OK: signed in");
         assertThat(apiWrites()).isEqualTo(before);
     }
 

@@ -28,6 +28,8 @@ class CheckWithEmulatorsIntegrationTest {
     private static final String CLIENT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
     private static final String CLIENT_SECRET = "right-client-secret-1234";
     private static final String PBX_PASSWORD = "right-pbx-password-5678";
+    private static final String PUBLIC_CLIENT_ID = "11111111-2222-3333-4444-555555555555";
+    private static final String SVC_PASSWORD = "svc-password-9012";
 
     private static GraphEmulator graph;
     private static StarfaceEmulator pbx;
@@ -43,9 +45,13 @@ class CheckWithEmulatorsIntegrationTest {
         graph = GraphEmulator.builder().start();
         graph.registerSecretClient(CLIENT_ID, CLIENT_SECRET);
         graph.addUser("ann@example.com", "Ann Lee", true);
+        graph.registerPublicClient(PUBLIC_CLIENT_ID);
+        graph.addUser("svc@example.com", "Service Account", true, SVC_PASSWORD);
+        graph.addUser("gone@example.com", "Gone Away", false);
         pbx = StarfaceEmulator.builder()
                 .user("0001", PBX_PASSWORD, "api@example.com", "Api", "Account", false)
                 .user("1001", "pw", "ann@example.com", "Ann", "Lee", false)
+                .user("1002", "pw", "gone@example.com", "Gone", "Away", false)
                 .https()
                 .start();
     }
@@ -93,8 +99,12 @@ class CheckWithEmulatorsIntegrationTest {
     void bothSidesWorkingPrintsTheMappingAndExitsZero() throws Exception {
         assertThat(check(CLIENT_SECRET, PBX_PASSWORD, true)).as(out + "\n" + err).isZero();
 
-        assertThat(out.toString()).contains("User mapping: 1 matched, 0 unmatched Teams, 1 unmatched PBX")
-                .containsPattern("Ann Lee <ann@example.com> +Ann Lee \\(1001\\) +mail");
+        assertThat(out.toString()).contains("User mapping: 3 problem(s):")
+                .containsPattern("unmatched PBX +Api Account \\(0001\\) +no Teams user has the e-mail api@example.com")
+                // the disabled Teams account is named as such, through the real Graph listing
+                .containsPattern("disabled Teams +Gone Away <gone@example.com> +Gone Away \\(1002\\) +the Teams account"
+                        + " with this e-mail is disabled")
+                .contains("1 user matched, 1 disabled Teams account (not synced); check --all lists them.");
     }
 
     @Test
@@ -104,7 +114,7 @@ class CheckWithEmulatorsIntegrationTest {
         assertThat(out.toString()).contains("FAILED").contains("invalid_client")
                 .contains("fix: check teams.auth.clientSecret")
                 // the other side is still checked and reported
-                .contains("OK: signed in, 2 users listed").contains("Not ready");
+                .contains("OK: signed in, 3 users listed").contains("Not ready");
     }
 
     @Test
@@ -118,7 +128,7 @@ class CheckWithEmulatorsIntegrationTest {
     void aRejectedPbxLoginNamesLoginIdAndPassword() throws Exception {
         assertThat(check(CLIENT_SECRET, "wrong-pbx-password-0000", true)).isEqualTo(1);
 
-        assertThat(out.toString()).contains("OK: signed in, 1 users listed")
+        assertThat(out.toString()).contains("OK: signed in, 3 users listed")
                 .contains("fix: check starface.loginId and starface.password");
     }
 
@@ -130,7 +140,8 @@ class CheckWithEmulatorsIntegrationTest {
         } finally {
             graph.grantPermissions(CLIENT_ID, GraphEmulator.DEFAULT_PERMISSIONS.toArray(String[]::new));
         }
-        assertThat(out.toString()).contains("OK: signed in, 1 users listed")
+        // 3 Teams users: the disabled account is listed too (flagged), so that check can name it
+        assertThat(out.toString()).contains("OK: signed in, 3 users listed")
                 .contains("PROBLEM: missing application permission(s) of Microsoft Graph: Presence.Read.All")
                 .contains("granted (token claim roles): User.Read.All")
                 .contains("    " + graph.authorityHost() + "/" + graph.tenantId() + "/adminconsent?client_id=" + CLIENT_ID)
@@ -149,5 +160,57 @@ class CheckWithEmulatorsIntegrationTest {
         assertThat(check(CLIENT_SECRET, PBX_PASSWORD, true)).isZero();
 
         assertThat(out.toString()).contains("note: application permissions granted (token claim roles): Presence.Read.All, User.Read.All");
+    }
+
+    @Test
+    void checkWritesNoTokenCacheAndNoStateFileWhileRunWould() throws Exception {
+        Path tokens = dir.resolve("tokens.json");
+        Path file = dir.resolve("password-mode.yaml");
+        Files.writeString(file, """
+                teams:
+                  tenantId: %s
+                  clientId: "%s"
+                  auth:
+                    mode: password
+                    username: svc@example.com
+                    password: ${TEAMS_PASSWORD}
+                    tokenCache: %s
+                  authorityHost: %s
+                  graphBaseUrl: %s
+                  tls:
+                    certificate: %s
+                starface:
+                  baseUrl: %s
+                  loginId: "0001"
+                  password: ${STARFACE_PASSWORD}
+                  tls:
+                    certificate: %s
+                state:
+                  file: %s
+                """.formatted(graph.tenantId(), PUBLIC_CLIENT_ID, tokens, graph.authorityHost(), graph.graphBaseUrl(),
+                graph.writeCertificatePem(dir.resolve("graph.pem")), pbx.baseUrl(),
+                pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem")), dir.resolve("state.json")));
+        Map<String, String> env = Map.of("TEAMS_PASSWORD", SVC_PASSWORD, "STARFACE_PASSWORD", PBX_PASSWORD);
+        java.util.Set<Path> before;
+        try (var l = Files.list(dir)) {
+            before = l.collect(java.util.stream.Collectors.toSet());
+        }
+
+        int code = TeamsConnectMain.execute(new String[] {"check", "--config", file.toString()}, env,
+                new EngineServiceRuntime(), Clock.systemUTC(), new PrintWriter(out, true), new PrintWriter(err, true));
+
+        assertThat(code).as(out + "\n" + err).isZero();
+        assertThat(out.toString()).contains("Nothing was written");
+        try (var l = Files.list(dir)) {
+            assertThat(l.collect(java.util.stream.Collectors.toSet())).as("files after check").isEqualTo(before);
+        }
+        // the control: the same section as run gets it (writesNothing false) saves the signed-in token
+        EngineWiring wiring = new EngineWiring(new dev.teamsconnect.service.config.ConfigLoader(env).load(file),
+                PluginLookup.discover());
+        try (var source = wiring.source()) {
+            source.open();
+            source.listUsers();
+        }
+        assertThat(tokens).exists();
     }
 }

@@ -156,9 +156,13 @@ class EngineServiceRuntimeIntegrationTest {
 
         String report = out.toString();
         assertThat(report).contains("OK: signed in, 4 users listed").contains("OK: signed in, 5 users listed")
-                .contains("User mapping: 3 matched, 1 unmatched Teams, 2 unmatched PBX, 0 ambiguous")
-                .contains("Ann Lee <ann@example.com>").contains("Eve Noor <eve@example.com>")
-                .contains("Dora Pohl (1004)").contains("Both sides work");
+                .contains("User mapping: 3 problem(s):").contains("Eve Noor <eve@example.com>")
+                .contains("Dora Pohl (1004)").contains("3 users matched; check --all lists them.")
+                .contains("Both sides work");
+        // the matched users are counted, not listed, unless asked for
+        assertThat(report).doesNotContain("Ann Lee <ann@example.com>");
+        assertThat(main("check", "--config", config("").toString(), "--all")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("Matched (3)").contains("Ann Lee <ann@example.com>");
         assertThat(pbx.dndChanges()).isEmpty();
     }
 

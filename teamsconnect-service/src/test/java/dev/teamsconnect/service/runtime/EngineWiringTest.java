@@ -13,6 +13,7 @@ import dev.teamsconnect.service.config.ServiceConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,6 +142,17 @@ class EngineWiringTest {
         assertThat(p.dndCategories()).containsExactly(PresenceCategory.IN_A_CALL);
         assertThat(p.chatStatusEnabled()).isFalse();
         assertThat(p.language()).isEqualTo("en");
+    }
+
+    @Test
+    void aChatStatusThatTheSinkCannotWriteIsAWarningNamingTheSinksCapabilities() throws Exception {
+        List<String> warnings = new EngineWiring(load("mapping:\n  chatStatus: true\n"), PluginLookup.discover()).validate();
+
+        assertThat(warnings).anySatisfy(w -> assertThat(w).startsWith("mapping.chatStatus: is true, but the sink"
+                + " 'starface' cannot write a chat status (it can: DND, GROUPS)"));
+        // the default (true, for sinks that can) is no reason to warn on every STARFACE installation
+        assertThat(new EngineWiring(load(""), PluginLookup.discover()).validate())
+                .noneSatisfy(w -> assertThat(w).contains("chatStatus"));
     }
 
     @Test
