@@ -1,5 +1,6 @@
 package dev.teamsconnect.core.engine;
 
+import dev.teamsconnect.core.model.HumanDuration;
 import dev.teamsconnect.core.decorate.FailureCounts;
 import dev.teamsconnect.core.error.TeamsConnectException;
 import dev.teamsconnect.core.error.TerminalException;
@@ -116,7 +117,7 @@ final class CycleRunner {
                 if (c.notReached > 0) {
                     c.errors.add(stopRequested.getAsBoolean()
                             ? "stopped: " + c.notReached + " change(s) left for the next start"
-                            : "cycle deadline " + config.cycleTimeout() + " passed: " + c.notReached
+                            : "cycle deadline " + HumanDuration.of(config.cycleTimeout()) + " passed: " + c.notReached
                             + " user(s) not reached, taken up by the next cycle");
                 }
             } else if (directory.mapped() == null && sinkOpen) {
@@ -193,7 +194,8 @@ final class CycleRunner {
         for (Hold h : List.copyOf(holds.values())) {
             PbxUser user = directory.pbxUser(h.pbxUserId());
             if (h.kind() == Hold.Kind.HELD && user != null) {
-                work.add(Work.release(user, false, h, "fail open: users could not be listed for more than " + failOpen));
+                work.add(Work.release(user, false, h, "fail open: users could not be listed for more than "
+                        + HumanDuration.of(failOpen)));
             }
         }
         LOG.warn("Fail open: the users could not be listed since start-up ({}); releasing {} hold(s)", openedAt,

@@ -1,5 +1,6 @@
 package dev.teamsconnect.core.engine;
 
+import dev.teamsconnect.core.model.HumanDuration;
 import dev.teamsconnect.core.error.TeamsConnectException;
 import dev.teamsconnect.core.mapping.DesiredState;
 import dev.teamsconnect.core.mapping.PresenceClassifier;
@@ -179,14 +180,14 @@ final class PresenceTracker {
         if (!failOpen.isZero() && !now.isBefore(t.lastReadableAt().plus(failOpen))) {
             if (!t.failedOpen()) {
                 notes.add(new Note(Note.Kind.FAIL_OPEN_STARTED, "Fail open for " + user.pbx().label()
-                        + ": presence unreadable since " + t.lastReadableAt() + " (longer than " + failOpen
+                        + ": presence unreadable since " + t.lastReadableAt() + " (longer than " + HumanDuration.of(failOpen)
                         + "); releasing the hold until presence returns"));
             }
             Track next = new Track(lastPresence, t.lastReadableAt(), null, t.stablePresence(), null,
                     t.candidateSince(), Want.USERS_OWN, t.lastWantReason(), null, t.evaluated(), t.resumeUntil(),
                     t.skipping(), true, Want.USERS_OWN, t.desiredChat());
             return new Step(next, Outcome.FAILED_OPEN, Want.USERS_OWN, null,
-                    "fail open: presence unreadable for more than " + failOpen, false, notes);
+                    "fail open: presence unreadable for more than " + HumanDuration.of(failOpen), false, notes);
         }
         String reason = why + "; no change either way";
         if (!t.skipping()) {
@@ -258,7 +259,7 @@ final class PresenceTracker {
             }
             if (now.isBefore(graceStart.plus(grace))) {
                 want = lastWant;
-                reason = "grace period " + grace + " after: " + lastWantReason;
+                reason = "grace period " + HumanDuration.of(grace) + " after: " + lastWantReason;
             } else {
                 lastWant = Want.USERS_OWN;
                 graceStart = null;

@@ -1,5 +1,6 @@
 package dev.teamsconnect.core.engine;
 
+import dev.teamsconnect.core.model.HumanDuration;
 import dev.teamsconnect.core.model.PbxUser;
 import dev.teamsconnect.core.spi.Hold;
 import java.time.Clock;
@@ -64,7 +65,7 @@ final class Releases {
             committer.commitConfirmations(c);
             if (done < work.size()) {
                 LOG.warn("Shutdown: {} hold(s) not released within {} stay in store '{}'; the next start (or"
-                        + " the release command) gives them back", work.size() - done, config.shutdownTimeout(),
+                        + " the release command) gives them back", work.size() - done, HumanDuration.of(config.shutdownTimeout()),
                         committer.storeId());
             }
             LOG.info("Released holds on shutdown: {} write(s), {} failure(s), {} hold(s) left",

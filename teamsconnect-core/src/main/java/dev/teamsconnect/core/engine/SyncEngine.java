@@ -116,7 +116,8 @@ public final class SyncEngine implements AutoCloseable {
                 return;
             }
             Map<String, Hold> loaded = committer.load();
-            LOG.info("Engine opening: {} hold(s) loaded from store '{}'; {}", loaded.size(), plugins.store().id(), config);
+            LOG.info("Engine opening: {} hold(s) loaded from store '{}'", loaded.size(), plugins.store().id());
+            LOG.debug("Engine settings: {}", config);
             runner.open();
             opened = true;
         } finally {

@@ -167,7 +167,7 @@ class PresenceTrackerTest {
                 row("debounce: a flicker back resets nothing").debounce(10)
                         .read(at(0, call(0)), at(5, free(5)), at(6, call(6))).expect(RECONCILE, ON, "InACall"),
                 row("grace: DND kept after the call").grace(30).hold(HELD)
-                        .read(at(0, call(0)), at(5, free(5))).expect(RECONCILE, ON, "grace period PT30S after"),
+                        .read(at(0, call(0)), at(5, free(5))).expect(RECONCILE, ON, "grace period 30 s after"),
                 row("grace: over after its time").grace(30).hold(HELD)
                         .read(at(0, call(0)), at(5, free(5)), at(40, free(40))).expect(RECONCILE, USERS_OWN, null),
                 row("no presence returned: skipped, noted once").read(at(0, null), at(1, null))

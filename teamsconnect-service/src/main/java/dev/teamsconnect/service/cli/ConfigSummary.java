@@ -21,7 +21,7 @@ final class ConfigSummary {
         sb.append(System.lineSeparator()).append("  users:  ").append(c.users().group().map(g -> "group '" + g + "'")
                 .orElse(c.users().scope().code()));
         sb.append(", ").append(c.users().overrides().size()).append(" override(s), listed again every ")
-                .append(dev.teamsconnect.service.HumanDuration.of(c.users().refreshInterval()));
+                .append(dev.teamsconnect.core.model.HumanDuration.of(c.users().refreshInterval()));
         sb.append(System.lineSeparator()).append("  DND on: ").append(c.mapping().dnd().stream().map(d -> d.code()).sorted()
                 .collect(Collectors.joining(", "))).append("; manual DND: ").append(c.mapping().manualDnd().code());
         sb.append(System.lineSeparator()).append("  state:  ").append(c.state().file());

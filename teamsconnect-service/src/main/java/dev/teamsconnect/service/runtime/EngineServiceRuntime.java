@@ -102,7 +102,7 @@ public final class EngineServiceRuntime implements ServiceRuntime {
                 LOG.info("Stopping: {}saving state (at most {} for the release)",
                         ctx.config().mapping().releaseOnShutdown() ? "cutting the cycle in flight short, releasing holds, "
                                 : "keeping holds (mapping.releaseOnShutdown is false), ",
-                        dev.teamsconnect.service.HumanDuration.of(engine.config().shutdownTimeout()));
+                        dev.teamsconnect.core.model.HumanDuration.of(engine.config().shutdownTimeout()));
             }
             engine.close();
             EngineSnapshot after = engine.snapshot();

@@ -54,7 +54,7 @@ final class Progress {
         }
         if (shown) {
             LOG.info("{}: done, {} users in {}, {} failed", what, all.size(),
-                    dev.teamsconnect.service.HumanDuration.of(java.time.Duration.ofNanos(System.nanoTime() - start)),
+                    dev.teamsconnect.core.model.HumanDuration.of(java.time.Duration.ofNanos(System.nanoTime() - start)),
                     failures.size());
         }
         return new BatchResult<>(values, failures);

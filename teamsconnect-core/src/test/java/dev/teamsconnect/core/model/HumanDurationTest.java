@@ -1,4 +1,4 @@
-package dev.teamsconnect.service;
+package dev.teamsconnect.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
