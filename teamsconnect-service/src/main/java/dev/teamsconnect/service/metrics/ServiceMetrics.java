@@ -3,6 +3,7 @@ package dev.teamsconnect.service.metrics;
 import dev.teamsconnect.core.spi.AuditEvent;
 import dev.teamsconnect.core.spi.AuditListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -52,6 +53,9 @@ public final class ServiceMetrics implements AuditListener {
     private final AtomicLong lastSuccessfulCycle = new AtomicLong();
     private final Set<String> errorKinds = ConcurrentHashMap.newKeySet();
 
+    private final AtomicLong secondSyncSuspected = new AtomicLong();
+    private final AtomicLong foreignDndChanges = new AtomicLong();
+
     public ServiceMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
@@ -73,6 +77,12 @@ public final class ServiceMetrics implements AuditListener {
         Gauge.builder("teamsconnect.last.successful.cycle.timestamp", lastSuccessfulCycle, AtomicLong::get)
                 .description("Unix time in seconds of the last successful cycle, 0 before the first")
                 .baseUnit("seconds").register(registry);
+        Gauge.builder("teamsconnect.second.sync.suspected", secondSyncSuspected, AtomicLong::get)
+                .description("1 while another presence sync seems to write DND on the PBX (seen within the last hour)")
+                .register(registry);
+        FunctionCounter.builder("teamsconnect.foreign.dnd.changes", foreignDndChanges, AtomicLong::get)
+                .description("DND changes the service did not make, of users it holds or wants DND for")
+                .register(registry);
         Gauge.builder("teamsconnect.build.info", () -> 1).description("The running build (always 1)")
                 .tag("version", dev.teamsconnect.service.BuildInfo.version())
                 .tag("java", System.getProperty("java.version", "unknown")).register(registry);
@@ -139,6 +149,12 @@ public final class ServiceMetrics implements AuditListener {
     }
 
     /** The number of users currently held. */
+    /** What the engine noticed of a second presence sync, as of {@code now}. */
+    public void secondSync(dev.teamsconnect.core.engine.EngineSnapshot.SecondSync value, Instant now) {
+        foreignDndChanges.set(value.foreignChanges());
+        secondSyncSuspected.set(value.suspectedWithin(Duration.ofHours(1), now) ? 1 : 0);
+    }
+
     public void holds(int count) {
         holds.set(count);
     }

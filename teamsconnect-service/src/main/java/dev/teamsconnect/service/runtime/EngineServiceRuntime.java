@@ -137,6 +137,8 @@ public final class EngineServiceRuntime implements ServiceRuntime {
         EngineSnapshot snapshot = engine.snapshot();
         ctx.metrics().holds(snapshot.stats().holds());
         ctx.metrics().users(snapshot.stats().mappedUsers());
+        ctx.metrics().secondSync(snapshot.stats().secondSync(), r.startedAt().plus(r.duration()));
+        status.secondSync(snapshot.stats().secondSync());
         status.cycle(r);
         MappingReport mapping = engine.mappingReport();
         status.mapping(mapping);

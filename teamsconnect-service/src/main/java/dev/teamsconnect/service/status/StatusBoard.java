@@ -1,5 +1,6 @@
 package dev.teamsconnect.service.status;
 
+import dev.teamsconnect.core.engine.EngineSnapshot;
 import dev.teamsconnect.core.engine.CycleReport;
 import dev.teamsconnect.core.matching.MappingReport;
 import dev.teamsconnect.core.model.PresenceCategory;
@@ -108,6 +109,8 @@ public final class StatusBoard implements StatusProvider, AuditListener {
     private final Clock clock;
 
     /** A board on the system clock. */
+    private volatile EngineSnapshot.SecondSync secondSync = EngineSnapshot.SecondSync.NONE;
+
     public StatusBoard(String sourceId, String sinkId) {
         this(sourceId, sinkId, Clock.systemUTC());
     }
@@ -138,6 +141,16 @@ public final class StatusBoard implements StatusProvider, AuditListener {
     }
 
     /** A sign-in waits for a person (a device code to enter): shown until the source signs in, fails or it expires. */
+    public void secondSync(EngineSnapshot.SecondSync value) {
+        this.secondSync = java.util.Objects.requireNonNull(value, "secondSync");
+    }
+
+    /** What the engine noticed of a second presence sync on the PBX ({@link EngineSnapshot.SecondSync#NONE} before). */
+    @Override
+    public EngineSnapshot.SecondSync secondSync() {
+        return secondSync;
+    }
+
     public void signInPrompt(SignInPrompt value) {
         prompt = Objects.requireNonNull(value, "value");
     }

@@ -40,6 +40,11 @@ public interface StatusProvider {
     }
 
     /** The recent decisions, newest first. */
+    /** What the engine noticed of a second presence sync on the PBX. */
+    default dev.teamsconnect.core.engine.EngineSnapshot.SecondSync secondSync() {
+        return dev.teamsconnect.core.engine.EngineSnapshot.SecondSync.NONE;
+    }
+
     default List<StatusBoard.Change> recentChanges() {
         return List.of();
     }

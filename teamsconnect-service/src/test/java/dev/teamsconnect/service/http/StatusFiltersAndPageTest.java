@@ -145,6 +145,22 @@ class StatusFiltersAndPageTest {
     }
 
     @Test
+    void aSuspectedSecondPresenceSyncIsAmongTheSummarysProblemsForAnHour() throws Exception {
+        int port = start(ServerConfig.Auth.NONE);
+        JsonNode before = json.readTree(get(port, "/status/summary").body());
+        assertThat(before.get("secondSync").get("foreignChanges").asLong()).isZero();
+        assertThat(before.get("health").get("problems").toString()).doesNotContain("in step with Teams presence");
+
+        board.secondSync(new dev.teamsconnect.core.engine.EngineSnapshot.SecondSync(4, 3, clock.instant(),
+                "the DND of 3 users changed in step with Teams presence"));
+        JsonNode s = json.readTree(get(port, "/status/summary").body());
+
+        assertThat(s.get("secondSync").get("inStep").asLong()).isEqualTo(3);
+        assertThat(s.get("secondSync").get("hint").asText()).contains("3 users");
+        assertThat(s.get("health").get("problems").toString()).contains("in step with Teams presence");
+    }
+
+    @Test
     void anUnknownOrWrongParameterIsRefusedNamingItNeverIgnored() throws Exception {
         int port = start(ServerConfig.Auth.NONE);
 

@@ -39,6 +39,21 @@ class ServiceMetricsTest {
     }
 
     @Test
+    void exportsTheForeignDndChangesAndWhetherASecondSyncIsSuspectedWithinTheHour() {
+        Instant at = Instant.parse("2026-01-01T10:00:00Z");
+        assertThat(metrics.scrape()).contains("teamsconnect_second_sync_suspected 0")
+                .contains("teamsconnect_foreign_dnd_changes_total 0");
+
+        metrics.secondSync(new dev.teamsconnect.core.engine.EngineSnapshot.SecondSync(4, 3, at, "hint"), at.plusSeconds(60));
+        assertThat(metrics.scrape()).contains("teamsconnect_second_sync_suspected 1")
+                .contains("teamsconnect_foreign_dnd_changes_total 4");
+
+        metrics.secondSync(new dev.teamsconnect.core.engine.EngineSnapshot.SecondSync(5, 3, at, "hint"), at.plusSeconds(3601));
+        assertThat(metrics.scrape()).contains("teamsconnect_second_sync_suspected 0")
+                .contains("teamsconnect_foreign_dnd_changes_total 5");
+    }
+
+    @Test
     void exportsTheSecondsLeftOfACredentialAtEachScrape() {
         dev.teamsconnect.testkit.ManualClock clock = new dev.teamsconnect.testkit.ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
         metrics.credentialExpiry("source", Instant.parse("2026-01-31T00:00:00Z"), clock);
