@@ -71,7 +71,8 @@ final class SecondSyncDetector {
             inStep = actual.dnd() == old.priorDnd() && (presence.isUsersOwn() || presence.dnd() != old.writtenDnd());
         } else {
             // switched to the wanted value before the engine wrote it, shortly after the engine had read the other
-            inStep = !presence.isUsersOwn() && presence.dnd() == actual.dnd() && before.exchangedAt() != null
+            // (not for a MANUAL hold: the user took DND over by hand and may change their mind)
+            inStep = old == null && !presence.isUsersOwn() && presence.dnd() == actual.dnd() && before.exchangedAt() != null
                     && !now.isAfter(before.exchangedAt().plus(RECENT));
         }
         foreignChange(w.pbx().id(), w.pbx().label(), inStep, now);
