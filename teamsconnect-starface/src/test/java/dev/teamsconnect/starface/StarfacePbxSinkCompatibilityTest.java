@@ -19,12 +19,23 @@ class StarfacePbxSinkCompatibilityTest extends PbxSinkCompatibilityKit {
     private static final String API_LOGIN = "api";
     private static final String API_PASSWORD = "compat-kit-pw";
 
-    private final List<StarfaceEmulator> emulators = new ArrayList<>();
+    /** The emulators of one test, closed after it. */
+    protected final List<StarfaceEmulator> emulators = new ArrayList<>();
     private StarfaceEmulator pbx;
+
+    /** The emulator's login options (subclasses: another way to sign in). */
+    protected StarfaceEmulator.Builder emulator() {
+        return StarfaceEmulator.builder().https();
+    }
+
+    /** The sink's login options (subclasses: another way to sign in). */
+    protected StarfacePbxSink.Builder login(StarfacePbxSink.Builder sink) {
+        return sink;
+    }
 
     @Override
     protected PbxSink createSink(List<SeedUser> users) {
-        StarfaceEmulator.Builder b = StarfaceEmulator.builder().https()
+        StarfaceEmulator.Builder b = emulator()
                 .user(API_LOGIN, API_PASSWORD, "api-account@pbx.invalid", "API", "Account", false);
         for (SeedUser u : users) {
             String name = u.displayName() == null ? "" : u.displayName();
@@ -34,12 +45,12 @@ class StarfacePbxSinkCompatibilityTest extends PbxSinkCompatibilityKit {
         }
         pbx = b.start();
         emulators.add(pbx);
-        return StarfacePbxSink.builder()
+        return login(StarfacePbxSink.builder()
                 .baseUrl(pbx.baseUrl())
                 .loginId(API_LOGIN)
                 .password(API_PASSWORD)
                 .trustCertificate(pbx.certificate().orElseThrow().certificate())
-                .requestTimeout(Duration.ofSeconds(5))
+                .requestTimeout(Duration.ofSeconds(5)))
                 .build();
     }
 

@@ -1,12 +1,6 @@
 package dev.teamsconnect.starface;
 
-import dev.teamsconnect.core.model.PbxUser;
-import dev.teamsconnect.core.spi.PbxSink;
-import dev.teamsconnect.testkit.PbxSinkCompatibilityKit;
 import dev.teamsconnect.testkit.starface.StarfaceEmulator;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 
 /**
@@ -14,49 +8,22 @@ import org.junit.jupiter.api.AfterEach;
  * and <em>no</em> nonce login (as STARFACE 11 is said to), and the sink runs with its default {@code starface.login:
  * auto} and a client secret, so every request of the kit goes with a bearer token.
  */
-class StarfacePbxSinkOAuthCompatibilityTest extends PbxSinkCompatibilityKit {
+class StarfacePbxSinkOAuthCompatibilityTest extends StarfacePbxSinkCompatibilityTest {
 
-    private static final String API_LOGIN = "api";
-    private static final String API_PASSWORD = "compat-kit-pw";
     private static final String CLIENT_SECRET = "compat-kit-client-secret";
 
-    private final List<StarfaceEmulator> emulators = new ArrayList<>();
-    private StarfaceEmulator pbx;
-
     @Override
-    protected PbxSink createSink(List<SeedUser> users) {
-        StarfaceEmulator.Builder b = StarfaceEmulator.builder().https().oauth(CLIENT_SECRET).withoutNonceLogin()
-                .user(API_LOGIN, API_PASSWORD, "api-account@pbx.invalid", "API", "Account", false);
-        for (SeedUser u : users) {
-            String name = u.displayName() == null ? "" : u.displayName();
-            int space = name.indexOf(' ');
-            b.user(u.login(), "pw-" + u.login(), u.email(), space < 0 ? name : name.substring(0, space),
-                    space < 0 ? "" : name.substring(space + 1), u.dnd());
-        }
-        pbx = b.start();
-        emulators.add(pbx);
-        return StarfacePbxSink.builder()
-                .baseUrl(pbx.baseUrl())
-                .loginId(API_LOGIN)
-                .password(API_PASSWORD)
-                .oauthClientSecret(CLIENT_SECRET)
-                .trustCertificate(pbx.certificate().orElseThrow().certificate())
-                .requestTimeout(Duration.ofSeconds(5))
-                .build();
+    protected StarfaceEmulator.Builder emulator() {
+        return StarfaceEmulator.builder().https().oauth(CLIENT_SECRET).withoutNonceLogin();
     }
 
     @Override
-    protected void setDndOutOfBand(PbxUser user, boolean dnd) {
-        pbx.pressDndKey(Integer.parseInt(user.id()), dnd);
-    }
-
-    @Override
-    protected boolean backendDnd(PbxUser user) {
-        return pbx.dnd(Integer.parseInt(user.id()));
+    protected StarfacePbxSink.Builder login(StarfacePbxSink.Builder sink) {
+        return sink.oauthClientSecret(CLIENT_SECRET);
     }
 
     @AfterEach
-    void everyRequestWentWithOAuthAndStopEmulators() {
+    void everyRequestWentWithOAuth() {
         for (StarfaceEmulator e : emulators) {
             int rest = e.requestCounts().entrySet().stream().filter(c -> c.getKey().contains(" /rest/"))
                     .mapToInt(c -> c.getValue()).sum();
@@ -67,7 +34,5 @@ class StarfacePbxSinkOAuthCompatibilityTest extends PbxSinkCompatibilityKit {
                 throw new AssertionError("the nonce login was tried on a PBX that has none: " + e.requestCounts());
             }
         }
-        emulators.forEach(StarfaceEmulator::close);
-        emulators.clear();
     }
 }
