@@ -1,6 +1,7 @@
 package dev.teamsconnect.service;
 
 import dev.teamsconnect.service.config.ServiceConfig;
+import dev.teamsconnect.service.i18n.Messages;
 import dev.teamsconnect.service.metrics.ServiceMetrics;
 import dev.teamsconnect.service.status.StatusBoard;
 import java.io.PrintWriter;
@@ -18,9 +19,16 @@ import java.util.Objects;
  * @param stop    ends {@code run}: check it between cycles, wait on it instead of sleeping
  * @param clock   the clock for the engine
  * @param out     the console, for the few lines meant for a person (e.g. the result of {@code --once})
+ * @param messages the language of those lines ({@code run --lang}); logs stay English
  */
 public record RunContext(ServiceConfig config, boolean once, boolean dryRun, ServiceMetrics metrics, StatusBoard status,
-                         StopSignal stop, Clock clock, PrintWriter out) {
+                         StopSignal stop, Clock clock, PrintWriter out, Messages messages) {
+
+    /** The lines for a person in English. */
+    public RunContext(ServiceConfig config, boolean once, boolean dryRun, ServiceMetrics metrics, StatusBoard status,
+                      StopSignal stop, Clock clock, PrintWriter out) {
+        this(config, once, dryRun, metrics, status, stop, clock, out, Messages.english());
+    }
 
     public RunContext {
         Objects.requireNonNull(config, "config");
@@ -29,5 +37,6 @@ public record RunContext(ServiceConfig config, boolean once, boolean dryRun, Ser
         Objects.requireNonNull(stop, "stop");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(messages, "messages");
     }
 }

@@ -1,6 +1,7 @@
 package dev.teamsconnect.service;
 
 import dev.teamsconnect.service.config.ServiceConfig;
+import dev.teamsconnect.service.i18n.Messages;
 import dev.teamsconnect.service.runtime.EngineWiring;
 import dev.teamsconnect.service.runtime.PluginLookup;
 import java.io.PrintWriter;
@@ -51,6 +52,14 @@ public interface ServiceRuntime {
     boolean release(ServiceConfig config, PrintWriter out) throws Exception;
 
     /**
+     * {@link #release(ServiceConfig, PrintWriter)} with its report in the language of {@code messages}
+     * ({@code release --lang}). The default ignores the language.
+     */
+    default boolean release(ServiceConfig config, PrintWriter out, Messages messages) throws Exception {
+        return release(config, out);
+    }
+
+    /**
      * The poll interval the sync will run with (the presence source's, {@code teams.pollInterval} for Graph), for the
      * health checks' limits. No network I/O. The default is the service's default of 5 s.
      */
@@ -72,4 +81,9 @@ public interface ServiceRuntime {
 
     /** Runs the self-contained demo (embedded emulators, scripted day), printing each change; returns when done or stopped. */
     void demo(PrintWriter out, StopSignal stop) throws Exception;
+
+    /** {@link #demo(PrintWriter, StopSignal)} in the language of {@code messages} ({@code demo --lang}). The default ignores it. */
+    default void demo(PrintWriter out, StopSignal stop, Messages messages) throws Exception {
+        demo(out, stop);
+    }
 }

@@ -9,7 +9,7 @@ final class LanguageOption {
     enum Lang { DE, EN }
 
     @Option(names = "--lang", paramLabel = "de|en",
-            description = "Language of the report: de or en (default: the system locale's, English unless German).")
+            description = "Language of what the command prints (not the log): de or en (default: the system locale's, English unless German).")
     Lang lang;
 
     Messages messages() {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code run --config FILE [--once] [--dry-run]}: the daemon. */
+/** {@code run --config FILE [--once] [--dry-run] [--lang de|en]}: the daemon. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Runs the sync until stopped.",
                 "SIGTERM or Ctrl-C stop it cleanly: the write in flight finishes, holds are released if",
@@ -39,6 +39,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Log every change that would be made; write nothing to the PBX.")
     boolean dryRun;
 
+    @Mixin
+    LanguageOption language = new LanguageOption();
+
     RunCommand(CliEnvironment env) {
         this.env = env;
     }
@@ -59,7 +62,8 @@ final class RunCommand implements Callable<Integer> {
             try (StatusHttpServer server = startServer(c, status, metrics)) {
                 status.running(true);
                 try {
-                    env.runtime().run(new RunContext(c, once, dryRun, metrics, status, stop, env.clock(), env.out()));
+                    env.runtime().run(new RunContext(c, once, dryRun, metrics, status, stop, env.clock(), env.out(),
+                            language.messages()));
                 } finally {
                     status.running(false);
                 }
@@ -83,8 +87,8 @@ final class RunCommand implements Callable<Integer> {
             server.start(c.server().bind(), c.server().port());
             return server;
         } catch (IOException e) {
-            throw new TerminalException("server.port: cannot listen on " + c.server().bind() + ":" + c.server().port()
-                    + " (" + e.getMessage() + "); choose another port, or 0 to turn the endpoints off", e);
+            throw new TerminalException(language.messages().get("run.cannotListen", c.server().bind(),
+                    String.valueOf(c.server().port()), e.getMessage()), e);
         }
     }
 }

@@ -13,6 +13,7 @@ import dev.teamsconnect.core.spi.PbxSink;
 import dev.teamsconnect.core.spi.PresenceSource;
 import dev.teamsconnect.core.spi.ProviderConfig;
 import dev.teamsconnect.service.StopSignal;
+import dev.teamsconnect.service.i18n.Messages;
 import dev.teamsconnect.service.runtime.EngineServiceRuntime;
 import dev.teamsconnect.service.runtime.PluginLookup;
 import dev.teamsconnect.testkit.graph.EmulatedUser;
@@ -76,6 +77,12 @@ public final class WorkingDayDemo implements EngineServiceRuntime.Demo {
 
     @Override
     public void run(PrintWriter out, StopSignal stop) throws Exception {
+        run(out, stop, Messages.english());
+    }
+
+    /** The demo with its lines in the language of {@code m}; the engine's reasons (from the core) stay English. */
+    @Override
+    public void run(PrintWriter out, StopSignal stop, Messages m) throws Exception {
         long started = System.nanoTime();
         Path dir = Files.createTempDirectory("teamsconnect-demo");
         Quiet quiet = Quiet.engineLogs();
@@ -113,14 +120,11 @@ public final class WorkingDayDemo implements EngineServiceRuntime.Demo {
                     .listener(events::add)
                     .clock(day)
                     .build()) {
-                Script script = new Script(out, graph, pbx, engine, events, people, stop, day);
-                out.println("TeamsConnect demo: a working day in a small office, on built-in emulators");
-                out.println("  Microsoft Graph emulator  " + graph.baseUri() + "  (" + graph.users().size()
-                        + " Teams users; HTTPS with a generated certificate)");
-                out.println("  STARFACE emulator         " + pbx.baseUrl() + "  (" + (pbx.dndByLogin().size() - 1)
-                        + " phones; HTTPS with a generated certificate)");
-                out.println("  Real Graph source and STARFACE sink; DND for " + policy.dndCategories()
-                        + ", manual DND respected");
+                Script script = new Script(out, m, graph, pbx, engine, events, people, stop, day);
+                out.println(m.get("demo.title"));
+                out.println("  " + m.get("demo.graph", graph.baseUri().toString(), graph.users().size()));
+                out.println("  " + m.get("demo.starface", pbx.baseUrl().toString(), pbx.dndByLogin().size() - 1));
+                out.println("  " + m.get("demo.wiring", String.valueOf(policy.dndCategories())));
                 out.println();
                 script.play();
                 script.summary(Duration.ofNanos(System.nanoTime() - started));
@@ -200,6 +204,7 @@ public final class WorkingDayDemo implements EngineServiceRuntime.Demo {
 
     private final class Script {
         private final PrintWriter out;
+        private final Messages m;
         private final GraphEmulator graph;
         private final StarfaceEmulator pbx;
         private final SyncEngine engine;
@@ -213,10 +218,11 @@ public final class WorkingDayDemo implements EngineServiceRuntime.Demo {
 
         private final DayClock day;
 
-        Script(PrintWriter out, GraphEmulator graph, StarfaceEmulator pbx, SyncEngine engine, List<AuditEvent> events,
+        Script(PrintWriter out, Messages m, GraphEmulator graph, StarfaceEmulator pbx, SyncEngine engine, List<AuditEvent> events,
                Map<String, Person> people, StopSignal stop, DayClock day) {
             this.day = day;
             this.out = out;
+            this.m = m;
             this.graph = graph;
             this.pbx = pbx;
             this.engine = engine;
@@ -226,52 +232,51 @@ public final class WorkingDayDemo implements EngineServiceRuntime.Demo {
         }
 
         void play() throws InterruptedException {
-            out.println("07:55  Ben switches DND on at his desk phone before work (his own choice)");
+            out.println("07:55  " + m.get("demo.step.0755"));
             pbx.pressDndKey(p("Ben").login(), true);
-            step("08:00", "TeamsConnect starts: signs in to Microsoft Graph and STARFACE, matches users by e-mail", "",
+            step("08:00", "demo.step.0800", "",
                     () -> { });
-            step("08:30", "Everybody signs in to Teams (Available)", "", () -> {
+            step("08:30", "demo.step.0830", "", () -> {
                 for (Person x : people.values()) {
                     graph.setPresence(x.teamsId(), Availability.AVAILABLE, Activity.AVAILABLE);
                 }
             });
-            step("09:00", "Anna starts a Teams call", "", () -> presence("Anna", Availability.BUSY, Activity.IN_A_CALL));
-            step("09:25", "Anna's call ends", "restore-after-call: Anna gets her own DND (off) back",
+            step("09:00", "demo.step.0900", "", () -> presence("Anna", Availability.BUSY, Activity.IN_A_CALL));
+            step("09:25", "demo.step.0925", "demo.step.0925.note",
                     () -> presence("Anna", Availability.AVAILABLE, Activity.AVAILABLE));
-            step("10:00", "Clara joins a Teams meeting", "", () -> presence("Clara", Availability.BUSY, Activity.IN_A_MEETING));
-            step("10:30", "Ben starts a Teams call; his DND is already on", "nothing to do: the PBX already shows DND",
+            step("10:00", "demo.step.1000", "", () -> presence("Clara", Availability.BUSY, Activity.IN_A_MEETING));
+            step("10:30", "demo.step.1030", "demo.step.1030.note",
                     () -> presence("Ben", Availability.BUSY, Activity.IN_A_CALL));
-            step("10:50", "Ben's call ends", "Ben's DND stays on: it was his own setting, never the engine's",
+            step("10:50", "demo.step.1050", "demo.step.1050.note",
                     () -> presence("Ben", Availability.AVAILABLE, Activity.AVAILABLE));
-            step("11:00", "Clara's meeting ends", "", () -> presence("Clara", Availability.AVAILABLE, Activity.AVAILABLE));
-            step("13:00", "David takes a Teams call", "", () -> presence("David", Availability.BUSY, Activity.IN_A_CALL));
-            step("13:05", "David switches DND off by hand at his phone during the call (he expects a delivery)",
-                    "manual DND respected: the engine does not switch it back on",
+            step("11:00", "demo.step.1100", "", () -> presence("Clara", Availability.AVAILABLE, Activity.AVAILABLE));
+            step("13:00", "demo.step.1300", "", () -> presence("David", Availability.BUSY, Activity.IN_A_CALL));
+            step("13:05", "demo.step.1305", "demo.step.1305.note",
                     () -> pbx.pressDndKey(p("David").login(), false));
-            step("13:30", "David's call ends", "David's hand-made choice stays; nothing is written",
+            step("13:30", "demo.step.1330", "demo.step.1330.note",
                     () -> presence("David", Availability.AVAILABLE, Activity.AVAILABLE));
-            step("14:00", "Tom (Teams only, no desk phone) starts a call", "Tom has no STARFACE user: nothing to do",
+            step("14:00", "demo.step.1400", "demo.step.1400.note",
                     () -> presence("Tom", Availability.BUSY, Activity.IN_A_CALL));
-            step("15:00", "Eva sets Teams to Do not disturb; Felix starts presenting",  "", () -> {
+            step("15:00", "demo.step.1500", "", () -> {
                 presence("Eva", Availability.DO_NOT_DISTURB, Activity.DO_NOT_DISTURB);
                 presence("Felix", Availability.DO_NOT_DISTURB, Activity.PRESENTING);
             });
-            step("15:40", "Eva is Available again; Felix stops presenting; Tom's call ends", "", () -> {
+            step("15:40", "demo.step.1540", "", () -> {
                 presence("Eva", Availability.AVAILABLE, Activity.AVAILABLE);
                 presence("Felix", Availability.AVAILABLE, Activity.AVAILABLE);
                 presence("Tom", Availability.AVAILABLE, Activity.AVAILABLE);
             });
-            step("16:00", "Greta, Hannes and Ida join a Teams conference call", "", () -> {
+            step("16:00", "demo.step.1600", "", () -> {
                 for (String n : List.of("Greta", "Hannes", "Ida")) {
                     presence(n, Availability.BUSY, Activity.IN_A_CONFERENCE_CALL);
                 }
             });
-            step("16:45", "The conference call ends", "", () -> {
+            step("16:45", "demo.step.1645", "", () -> {
                 for (String n : List.of("Greta", "Hannes", "Ida")) {
                     presence(n, Availability.AVAILABLE, Activity.AVAILABLE);
                 }
             });
-            step("17:30", "Everybody signs out of Teams (Offline)", "Offline does not mean DND", () -> {
+            step("17:30", "demo.step.1730", "demo.step.1730.note", () -> {
                 for (Person x : people.values()) {
                     graph.setPresence(x.teamsId(), Availability.OFFLINE, Activity.OFFLINE);
                 }
@@ -286,11 +291,17 @@ public final class WorkingDayDemo implements EngineServiceRuntime.Demo {
             graph.setPresence(p(first).teamsId(), availability, activity);
         }
 
+        /**
+         * One step of the day.
+         *
+         * @param what the key of the step's text
+         * @param note the key of its note, or "" for none
+         */
         private void step(String time, String what, String note, Runnable action) throws InterruptedException {
             if (stop.isStopRequested()) {
                 return;
             }
-            out.println(time + "  " + what);
+            out.println(time + "  " + m.get(what));
             day.set(time);
             action.run();
             events.clear();
@@ -306,50 +317,49 @@ public final class WorkingDayDemo implements EngineServiceRuntime.Demo {
             }
             MappingReport m = engine.mappingReport();
             if (cycles == 1 && m != null) {
-                out.println("         " + m.matched().size() + " users matched; no desk phone: "
-                        + m.unmatchedTeams().stream().map(u -> u.displayName()).toList() + "; no Teams account: "
-                        + m.unmatchedPbx().stream().map(u -> u.displayName()).toList());
+                out.println("         " + this.m.get("demo.matched", m.matched().size(),
+                        String.valueOf(m.unmatchedTeams().stream().map(u -> u.displayName()).toList()),
+                        String.valueOf(m.unmatchedPbx().stream().map(u -> u.displayName()).toList())));
             } else if (happened.isEmpty()) {
-                out.println("         (no PBX change)");
+                out.println("         " + this.m.get("demo.noChange"));
             }
             if (!r.errors().isEmpty()) {
-                out.println("         problems: " + String.join(" | ", r.errors()));
+                out.println("         " + this.m.get("demo.problems", String.join(" | ", r.errors())));
             }
             if (!note.isEmpty()) {
-                out.println("         -> " + note);
+                out.println("         -> " + this.m.get(note));
             }
             out.flush();
             stop.await(pause);
         }
 
         private String describe(AuditEvent e) {
-            String change = e.from() == null || e.to() == null || e.from().equals(e.to()) ? "DND stays " + dnd(e.from(), e.to())
-                    : "DND " + dnd(e.from()) + " -> " + dnd(e.to());
+            String change = e.from() == null || e.to() == null || e.from().equals(e.to())
+                    ? m.get("demo.dndStays", dnd(e.from(), e.to()))
+                    : m.get("demo.dndChange", dnd(e.from()), dnd(e.to()));
+            String kind = "demo.kind." + e.kind().name();
+            // the reason is the engine's text (core), English like the log
             return String.format(Locale.ROOT, "%-24s %-18s %s [%s]", e.userLabel(), change, e.reason(),
-                    e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+                    m.has(kind) ? m.get(kind) : e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
 
-        private static String dnd(PbxState s) {
-            return s == null ? "?" : s.dnd() ? "on" : "off";
+        private String dnd(PbxState s) {
+            return s == null ? "?" : m.get(s.dnd() ? "demo.on" : "demo.off");
         }
 
-        private static String dnd(PbxState from, PbxState to) {
+        private String dnd(PbxState from, PbxState to) {
             return dnd(to != null ? to : from);
         }
 
         void summary(Duration took) {
             out.println();
-            out.println("Summary: " + cycles + " sync cycles, " + writes + " writes to STARFACE, "
-                    + counts.getOrDefault(AuditEvent.Kind.HOLD_STARTED, 0) + " times DND on for Teams, "
-                    + counts.getOrDefault(AuditEvent.Kind.RESTORED, 0) + " restored after the call or meeting, "
-                    + counts.getOrDefault(AuditEvent.Kind.MANUAL_KEPT, 0) + " manual DND respected, "
-                    + failures + " failures");
+            out.println(m.get("demo.summary", cycles, writes, counts.getOrDefault(AuditEvent.Kind.HOLD_STARTED, 0),
+                    counts.getOrDefault(AuditEvent.Kind.RESTORED, 0), counts.getOrDefault(AuditEvent.Kind.MANUAL_KEPT, 0),
+                    failures));
             List<String> on = pbx.dndByLogin().entrySet().stream().filter(Map.Entry::getValue)
-                    .map(en -> nameOf(en.getKey())).sorted().toList();
-            out.println("DND on at the end of the day: " + (on.isEmpty() ? "nobody" : String.join(", ", on))
-                    + " (set by hand, so left alone)");
-            out.println(String.format(Locale.ROOT, "Demo finished in %.1f s. Next: docs/getting-started.md",
-                    took.toMillis() / 1000.0));
+                    .map(en -> nameOf(en.getKey())).sorted(m.collator()).toList();
+            out.println(on.isEmpty() ? m.get("demo.dndAtEnd.nobody") : m.get("demo.dndAtEnd", String.join(", ", on)));
+            out.println(m.get("demo.finished", took.toMillis() / 1000.0));
         }
 
         private String nameOf(String login) {

@@ -18,6 +18,7 @@ import dev.teamsconnect.service.ServiceRuntime;
 import dev.teamsconnect.service.StopSignal;
 import dev.teamsconnect.service.config.ServiceConfig;
 import dev.teamsconnect.service.config.UserScope;
+import dev.teamsconnect.service.i18n.Messages;
 import dev.teamsconnect.service.status.StatusBoard;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -55,6 +56,11 @@ public final class EngineServiceRuntime implements ServiceRuntime {
     @FunctionalInterface
     public interface Demo {
         void run(PrintWriter out, StopSignal stop) throws Exception;
+
+        /** {@link #run(PrintWriter, StopSignal)} in the language of {@code messages}; the default ignores it. */
+        default void run(PrintWriter out, StopSignal stop, Messages messages) throws Exception {
+            run(out, stop);
+        }
     }
 
     /** The runtime of the shipped jar: plugins by ServiceLoader discovery, the built-in demo. */
@@ -109,12 +115,17 @@ public final class EngineServiceRuntime implements ServiceRuntime {
             ctx.metrics().holds(after.stats().holds());
         }
         if (ctx.once() && last != null) {
-            ctx.out().println((ctx.dryRun() ? "Dry run, nothing written. " : "") + "One cycle done: "
-                    + last.summary());
+            Messages m = ctx.messages();
+            // the same figures as CycleReport.summary(), which the log keeps in English
+            String summary = m.get("run.cycle", last.cycle(), last.matched(), last.presenceRead(), last.skipped(),
+                    last.stateReads(), last.writes(), last.failures(), last.holds(), last.duration().toMillis())
+                    + (last.errors().isEmpty() ? "" : m.get("run.cycle.errors", String.join(" | ", last.errors())));
+            ctx.out().println(m.get(ctx.dryRun() ? "run.onceDoneDry" : "run.onceDone", summary));
             ctx.out().flush();
             if (!last.success()) {
-                throw new TerminalException("the cycle had " + last.failures() + " failure(s): "
-                        + (last.errors().isEmpty() ? "see the log" : String.join(" | ", last.errors())));
+                // the errors are the plugins' texts and stay as they are
+                throw new TerminalException(last.errors().isEmpty() ? m.get("run.cycleFailed.seeLog", last.failures())
+                        : m.get("run.cycleFailed", last.failures(), String.join(" | ", last.errors())));
             }
         }
     }
@@ -283,6 +294,11 @@ public final class EngineServiceRuntime implements ServiceRuntime {
 
     @Override
     public boolean release(ServiceConfig config, PrintWriter out) {
+        return release(config, out, Messages.english());
+    }
+
+    @Override
+    public boolean release(ServiceConfig config, PrintWriter out, Messages m) {
         EngineWiring wiring = new EngineWiring(config, plugins.get());
         StatusBoard board = new StatusBoard(config.source(), config.sink());
         // keepHolds: what this call cannot release stays in the state file (close() must not try again)
@@ -290,15 +306,13 @@ public final class EngineServiceRuntime implements ServiceRuntime {
                 java.time.Clock.systemUTC())) {
             SyncEngine.ReleaseReport r = engine.releaseAllHolds();
             if (r.holds() == 0) {
-                out.println("No holds in the state file: nobody's DND was changed by TeamsConnect. Nothing to do.");
+                out.println(m.get("release.none"));
             } else {
-                out.println("Released " + (r.holds() - r.remaining()) + " of " + r.holds() + " hold(s) with " + r.writes()
-                        + " PBX write(s): every released user has their own DND back (a DND set by hand was kept).");
+                out.println(m.get("release.done", r.holds() - r.remaining(), r.holds(), r.writes()));
             }
             if (r.remaining() > 0) {
-                out.println(r.remaining() + " hold(s) could not be released and stay in the state file; fix the problem"
-                        + " and run release again" + (r.errors().isEmpty() ? " (see the log)" : ": "
-                        + String.join(" | ", r.errors())));
+                out.println(r.errors().isEmpty() ? m.get("release.remaining.seeLog", r.remaining())
+                        : m.get("release.remaining", r.remaining(), String.join(" | ", r.errors())));
             }
             out.flush();
             return r.remaining() == 0;
@@ -307,9 +321,14 @@ public final class EngineServiceRuntime implements ServiceRuntime {
 
     @Override
     public void demo(PrintWriter out, StopSignal stop) throws Exception {
+        demo(out, stop, Messages.english());
+    }
+
+    @Override
+    public void demo(PrintWriter out, StopSignal stop, Messages messages) throws Exception {
         if (demo == null) {
-            throw new TerminalException("this runtime has no demo");
+            throw new TerminalException(messages.get("demo.none"));
         }
-        demo.run(out, stop);
+        demo.run(out, stop, messages);
     }
 }

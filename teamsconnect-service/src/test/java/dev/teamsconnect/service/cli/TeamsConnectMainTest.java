@@ -182,6 +182,16 @@ class TeamsConnectMainTest {
     }
 
     @Test
+    void demoRunAndReleaseRefuseAnUnknownLanguageAsACommandLineError() throws IOException {
+        String config = config("").toString();
+        assertThat(main("demo", "--lang", "fr")).isEqualTo(TeamsConnectMain.EXIT_CONFIG);
+        assertThat(main("run", "--config", config, "--once", "--lang", "fr")).isEqualTo(TeamsConnectMain.EXIT_CONFIG);
+        assertThat(main("release", "--config", config, "--lang", "fr")).isEqualTo(TeamsConnectMain.EXIT_CONFIG);
+        assertThat(err.toString()).contains("--lang").contains("fr");
+        assertThat(runtime.calls).as("nothing ran").isEmpty();
+    }
+
+    @Test
     void configOnlyFindsWhatThePluginsRejectBeforeAnyRun() throws IOException {
         String yaml = Files.readString(config("")).replace("https://pbx.example.com", "http://pbx.example.com")
                 .replace("  password: ${STARFACE_PASSWORD}\n", "  password: ${STARFACE_PASSWORD}\n  parallelism: 65\n  tls:\n"
@@ -288,11 +298,23 @@ class TeamsConnectMainTest {
     }
 
     @Test
+    void aTakenPortIsReportedInGermanWithLangDe() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path file = config("server:\n  port: " + taken.getLocalPort() + "\n");
+
+            assertThat(main("run", "--config", file.toString(), "--lang", "de")).isEqualTo(1);
+
+            assertThat(err.toString()).contains("server.port: kann nicht auf 127.0.0.1:" + taken.getLocalPort()
+                    + " horchen").contains("einen anderen Port wählen");
+        }
+    }
+
+    @Test
     void exitsWith1WhenThePortIsTaken() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Path file = config("server:\n  port: " + taken.getLocalPort() + "\n");
 
-            assertThat(main("run", "--config", file.toString())).isEqualTo(1);
+            assertThat(main("run", "--config", file.toString(), "--lang", "en")).isEqualTo(1);
 
             assertThat(err.toString()).contains("server.port: cannot listen on 127.0.0.1:" + taken.getLocalPort());
             assertThat(runtime.calls).isEmpty();

@@ -119,7 +119,7 @@ class EngineServiceRuntimeIntegrationTest {
         teams.setPresence("t-ann", Availability.BUSY, Activity.IN_A_CALL);
         teams.setPresence("t-bob", Availability.BUSY, Activity.IN_A_CALL);
 
-        assertThat(main("run", "--config", config.toString(), "--once")).as(err.toString()).isZero();
+        assertThat(main("run", "--config", config.toString(), "--once", "--lang", "en")).as(err.toString()).isZero();
 
         assertThat(pbx.dndByLogin()).containsEntry("1001", true).containsEntry("1002", true)
                 .containsEntry("1003", false).containsEntry("1004", false);
@@ -142,7 +142,7 @@ class EngineServiceRuntimeIntegrationTest {
         Path config = config("");
         teams.setPresence("t-ann", Availability.BUSY, Activity.IN_A_CALL);
 
-        assertThat(main("run", "--config", config.toString(), "--once", "--dry-run")).as(err.toString()).isZero();
+        assertThat(main("run", "--config", config.toString(), "--once", "--dry-run", "--lang", "en")).as(err.toString()).isZero();
 
         assertThat(pbx.dndChanges()).isEmpty();
         assertThat(pbx.requestCount("PUT /rest/users/{id}/phoneconfig")).isZero();
@@ -256,7 +256,7 @@ class EngineServiceRuntimeIntegrationTest {
         assertThat(pbx.dndByLogin()).containsEntry("1001", true).containsEntry("1003", true);
         int presenceReads = teams.readCount();
 
-        assertThat(main("release", "--config", config.toString())).as(err.toString()).isZero();
+        assertThat(main("release", "--config", config.toString(), "--lang", "en")).as(err.toString()).isZero();
 
         // Ann and Carl had DND off before their calls; Bob's own DND (on) was never touched
         assertThat(pbx.dndByLogin()).containsEntry("1001", false).containsEntry("1002", true)
@@ -264,8 +264,27 @@ class EngineServiceRuntimeIntegrationTest {
         assertThat(out.toString()).contains("Released 2 of 2 hold(s)");
         assertThat(new dev.teamsconnect.core.store.JsonFileStateStore(dir.resolve("state.json")).load()).isEmpty();
         assertThat(teams.readCount()).as("release reads no presence").isEqualTo(presenceReads);
-        assertThat(main("release", "--config", config.toString())).isZero();
+        assertThat(main("release", "--config", config.toString(), "--lang", "en")).isZero();
         assertThat(out.toString()).contains("Nothing to do");
+    }
+
+    @Test
+    void releaseAndRunOnceSpeakGermanWithLangDe() throws IOException {
+        Path config = config("");
+
+        assertThat(main("release", "--config", config.toString(), "--lang", "de")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("Keine gehaltenen Benutzer in der Zustandsdatei: TeamsConnect hat niemandes"
+                + " DND geändert. Nichts zu tun.").doesNotContain("Nothing to do");
+
+        teams.setPresence("t-ann", Availability.BUSY, Activity.IN_A_CALL);
+        assertThat(main("run", "--config", config.toString(), "--once", "--lang", "de")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("Ein Zyklus erledigt: Zyklus 1: 3 zugeordnet").contains("1 gehalten")
+                .doesNotContain("One cycle done");
+        assertThat(pbx.dnd("1001")).isTrue();
+
+        assertThat(main("release", "--config", config.toString(), "--lang", "de")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("1 von 1 gehaltenen Benutzern freigegeben, mit 1 Schreibzugriff(en)");
+        assertThat(pbx.dnd("1001")).isFalse();
     }
 
     @Test
