@@ -74,7 +74,8 @@ final class PresenceJson {
         return new Item(id, availability, activity, message, ooo, sequence);
     }
 
-    private static String text(JsonParser p, JsonToken t) throws IOException {
+    /** The text of a scalar value; null for null or for an object or array (skipped). Shared by the Graph readers. */
+    static String text(JsonParser p, JsonToken t) throws IOException {
         if (t == JsonToken.VALUE_NULL) {
             return null;
         }

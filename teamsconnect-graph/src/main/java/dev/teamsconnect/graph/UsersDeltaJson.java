@@ -56,8 +56,8 @@ final class UsersDeltaJson {
                             entries.add(entry(p));
                         }
                     }
-                    case "@odata.nextLink" -> next = text(p, t);
-                    case "@odata.deltaLink" -> delta = text(p, t);
+                    case "@odata.nextLink" -> next = PresenceJson.text(p, t);
+                    case "@odata.deltaLink" -> delta = PresenceJson.text(p, t);
                     default -> p.skipChildren();
                 }
             }
@@ -79,17 +79,17 @@ final class UsersDeltaJson {
             String field = p.currentName();
             JsonToken t = p.nextToken();
             switch (field) {
-                case "id" -> id = text(p, t);
+                case "id" -> id = PresenceJson.text(p, t);
                 case "displayName" -> {
-                    displayName = text(p, t);
+                    displayName = PresenceJson.text(p, t);
                     hasName = true;
                 }
                 case "mail" -> {
-                    mail = text(p, t);
+                    mail = PresenceJson.text(p, t);
                     hasMail = true;
                 }
                 case "userPrincipalName" -> {
-                    upn = text(p, t);
+                    upn = PresenceJson.text(p, t);
                     hasUpn = true;
                 }
                 case "accountEnabled" -> enabled = t == JsonToken.VALUE_TRUE ? Boolean.TRUE
@@ -111,23 +111,12 @@ final class UsersDeltaJson {
             String field = p.currentName();
             JsonToken v = p.nextToken();
             if ("reason".equals(field)) {
-                String r = text(p, v);
+                String r = PresenceJson.text(p, v);
                 reason = r == null ? "" : r;
             } else {
                 p.skipChildren();
             }
         }
         return reason;
-    }
-
-    private static String text(JsonParser p, JsonToken t) throws IOException {
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        if (!t.isScalarValue()) {
-            p.skipChildren();
-            return null;
-        }
-        return p.getText();
     }
 }
