@@ -57,9 +57,17 @@ public record EngineSnapshot(Instant takenAt, Stats stats, List<UserStatus> user
         /** Nothing seen. */
         public static final SecondSync NONE = new SecondSync(0, 0, null, null);
 
+        /** How long a suspicion counts as current: as long as the engine's warning about it lasts. */
+        public static final Duration CURRENT_FOR = SecondSyncDetector.WARN_EVERY;
+
         /** Whether a second sync was suspected within {@code window} before {@code now}. */
         public boolean suspectedWithin(Duration window, Instant now) {
             return suspectedAt != null && !suspectedAt.isBefore(now.minus(window));
+        }
+
+        /** Whether a second sync was suspected within {@link #CURRENT_FOR} before {@code now}. */
+        public boolean suspected(Instant now) {
+            return suspectedWithin(CURRENT_FOR, now);
         }
     }
 

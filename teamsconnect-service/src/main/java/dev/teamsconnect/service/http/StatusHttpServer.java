@@ -62,9 +62,6 @@ public final class StatusHttpServer implements AutoCloseable {
     /** No inline script or style, nothing from elsewhere, no framing, no forms. */
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
             + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-    /** How long a suspected second presence sync stays among the summary's problems. */
-    static final Duration SECOND_SYNC_SHOWN = Duration.ofHours(1);
-
     /** How many mapping problems /status/summary lists (their total is given too). */
     static final int MAPPING_PROBLEMS_SHOWN = 200;
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -432,7 +429,7 @@ public final class StatusHttpServer implements AutoCloseable {
         ArrayNode problems = health.putArray("problems");
         check.problems().forEach(problems::add);
         EngineSnapshot.SecondSync second = status.secondSync();
-        if (second.suspectedWithin(SECOND_SYNC_SHOWN, now)) {
+        if (second.suspected(now)) {
             problems.add(second.hint());
         }
         ObjectNode secondSync = body.putObject("secondSync");

@@ -152,7 +152,7 @@ public final class ServiceMetrics implements AuditListener {
     /** What the engine noticed of a second presence sync, as of {@code now}. */
     public void secondSync(dev.teamsconnect.core.engine.EngineSnapshot.SecondSync value, Instant now) {
         foreignDndChanges.set(value.foreignChanges());
-        secondSyncSuspected.set(value.suspectedWithin(Duration.ofHours(1), now) ? 1 : 0);
+        secondSyncSuspected.set(value.suspected(now) ? 1 : 0);
     }
 
     public void holds(int count) {
