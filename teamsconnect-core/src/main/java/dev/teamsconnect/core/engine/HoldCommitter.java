@@ -53,6 +53,7 @@ final class HoldCommitter {
     private final SecondSyncDetector secondSync;
 
     private final Map<String, Hold> holds = new LinkedHashMap<>();
+    private final Map<String, Hold> holdsView = Collections.unmodifiableMap(holds);
     // outcomes of PBX writes (confirmed holds, ended holds) not yet in the store: see reconcileChunk, step 4
     private final Map<String, Hold> pendingConfirmed = new LinkedHashMap<>();
     private final Set<String> pendingEnded = new LinkedHashSet<>();
@@ -83,7 +84,7 @@ final class HoldCommitter {
 
     /** The holds now, by PBX user id (read-only view). */
     Map<String, Hold> holds() {
-        return Collections.unmodifiableMap(holds);
+        return holdsView;
     }
 
     /** The sink's read budget for settled users (zero: every cycle). */
