@@ -14,6 +14,7 @@ import java.util.Map;
 public final class DryRunStateStore extends ForwardingStateStore {
 
     private Map<String, Hold> holds;
+    private Map<String, dev.teamsconnect.core.spi.TeamsSession> sessions;
 
     public DryRunStateStore(StateStore delegate) {
         super(delegate);
@@ -32,5 +33,21 @@ public final class DryRunStateStore extends ForwardingStateStore {
         load();
         removals.forEach(holds::remove);
         upserts.forEach(h -> holds.put(h.pbxUserId(), h));
+    }
+
+    @Override
+    public synchronized Map<String, dev.teamsconnect.core.spi.TeamsSession> loadSessions() {
+        if (sessions == null) {
+            sessions = new HashMap<>(delegate().loadSessions());
+        }
+        return Map.copyOf(sessions);
+    }
+
+    @Override
+    public synchronized void commitSessions(Collection<dev.teamsconnect.core.spi.TeamsSession> upserts,
+                                            Collection<String> removals) {
+        loadSessions();
+        removals.forEach(sessions::remove);
+        upserts.forEach(s -> sessions.put(s.pbxUserId(), s));
     }
 }

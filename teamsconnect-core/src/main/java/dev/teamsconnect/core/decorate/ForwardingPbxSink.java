@@ -90,6 +90,16 @@ public abstract class ForwardingPbxSink implements PbxSink {
     }
 
     @Override
+    public Set<String> usersOnCall() {
+        return delegate.usersOnCall();
+    }
+
+    @Override
+    public void onDndChanged(java.util.function.Consumer<Set<String>> changed) {
+        delegate.onDndChanged(changed);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -82,6 +82,11 @@ public abstract class ForwardingPresenceSource implements PresenceSource {
     }
 
     @Override
+    public Optional<dev.teamsconnect.core.spi.PresenceWriter> presenceWriter() {
+        return delegate.presenceWriter();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

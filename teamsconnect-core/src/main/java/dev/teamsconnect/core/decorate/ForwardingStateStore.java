@@ -45,6 +45,17 @@ public abstract class ForwardingStateStore implements StateStore {
     }
 
     @Override
+    public Map<String, dev.teamsconnect.core.spi.TeamsSession> loadSessions() {
+        return delegate.loadSessions();
+    }
+
+    @Override
+    public void commitSessions(Collection<dev.teamsconnect.core.spi.TeamsSession> upserts,
+                               Collection<String> removals) {
+        delegate.commitSessions(upserts, removals);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -74,6 +74,16 @@ public final class IsolatingPbxSink extends ForwardingPbxSink {
     }
 
     @Override
+    public Set<String> usersOnCall() {
+        return isolation.call("usersOnCall", () -> Set.copyOf(nonNull(delegate().usersOnCall(), "usersOnCall")));
+    }
+
+    @Override
+    public void onDndChanged(java.util.function.Consumer<Set<String>> changed) {
+        isolation.run("onDndChanged", () -> delegate().onDndChanged(changed));
+    }
+
+    @Override
     public void close() {
         isolation.run("close", delegate()::close);
     }

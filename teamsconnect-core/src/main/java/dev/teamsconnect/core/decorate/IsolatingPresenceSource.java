@@ -56,6 +56,12 @@ public final class IsolatingPresenceSource extends ForwardingPresenceSource {
     }
 
     @Override
+    public java.util.Optional<dev.teamsconnect.core.spi.PresenceWriter> presenceWriter() {
+        return isolation.call("presenceWriter",
+                () -> IsolatingPbxSink.nonNull(delegate().presenceWriter(), "presenceWriter"));
+    }
+
+    @Override
     public void close() {
         isolation.run("close", delegate()::close);
     }

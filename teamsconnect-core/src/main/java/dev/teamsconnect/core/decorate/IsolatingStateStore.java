@@ -38,6 +38,17 @@ public final class IsolatingStateStore extends ForwardingStateStore {
     }
 
     @Override
+    public Map<String, dev.teamsconnect.core.spi.TeamsSession> loadSessions() {
+        return isolation.call("loadSessions", () -> IsolatingPbxSink.nonNull(delegate().loadSessions(), "loadSessions"));
+    }
+
+    @Override
+    public void commitSessions(Collection<dev.teamsconnect.core.spi.TeamsSession> upserts,
+                               Collection<String> removals) {
+        isolation.run("commitSessions", () -> delegate().commitSessions(upserts, removals));
+    }
+
+    @Override
     public void close() {
         isolation.run("close", delegate()::close);
     }

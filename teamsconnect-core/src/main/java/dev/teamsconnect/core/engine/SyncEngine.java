@@ -162,6 +162,19 @@ public final class SyncEngine implements AutoCloseable {
      */
     @Override
     public void close() {
+        stop(config.releaseOnShutdown());
+    }
+
+    /**
+     * Stops like {@link #close()} but releases nothing, whatever {@link EngineConfig#releaseOnShutdown()} says: for an
+     * engine that must not write to the PBX any more (its leadership is lost and another instance owns the holds).
+     * Idempotent; after it, {@link #close()} does nothing.
+     */
+    public void abandon() {
+        stop(false);
+    }
+
+    private void stop(boolean release) {
         closed = true;
         stopRequested = true;
         scheduler.stop();
@@ -171,7 +184,7 @@ public final class SyncEngine implements AutoCloseable {
                 return;
             }
             shutDown = true;
-            if (opened && config.releaseOnShutdown()) {
+            if (opened && release) {
                 releases.releaseOnShutdown();
             }
             opened = false;

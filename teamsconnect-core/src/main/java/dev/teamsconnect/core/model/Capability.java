@@ -10,6 +10,10 @@ public enum Capability {
     BUSY_LAMP,
     /** Show a Teams call as a PBX call state. */
     CALL_STATE,
+    /** Report which users are on a PBX call ({@link dev.teamsconnect.core.spi.PbxSink#usersOnCall()}). */
+    PBX_CALLS,
+    /** Report DND changes made at the phone ({@link dev.teamsconnect.core.spi.PbxSink#onDndChanged}). */
+    DND_EVENTS,
     /** List the members of a named PBX group (for {@code users.scope: group}). */
     GROUPS
 }

@@ -107,6 +107,24 @@ public interface PbxSink extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The users who are on a PBX call right now, by PBX user id, for sinks with {@link Capability#PBX_CALLS} (the
+     * engine reads it once per poll when {@code pbxToTeams.calls} is on). The default, for sinks without call state,
+     * is none. Should answer from what the sink already knows (events it received) and not block for long.
+     */
+    default Set<String> usersOnCall() {
+        return Set.of();
+    }
+
+    /**
+     * Registers who hears about DND changes the sink notices itself, for sinks with {@link Capability#DND_EVENTS}
+     * (a bridge inside the PBX). The sink calls {@code changed} with PBX user ids whose DND may have changed; it is a
+     * hint only, the engine reads the state itself. With it the engine does not read every user's state over
+     * {@code pbxToTeams.readInterval}. Called before {@link #open()}. The default never calls.
+     */
+    default void onDndChanged(java.util.function.Consumer<Set<String>> changed) {
+    }
+
     @Override
     default void close() {
     }

@@ -90,6 +90,14 @@ public interface PresenceSource extends AutoCloseable {
     default void onSignInPrompt(Consumer<SignInPrompt> prompts) {
     }
 
+    /**
+     * The writer of the PBX-to-Teams direction ({@code pbxToTeams}), or empty (the default) when this source cannot
+     * write presence. Must not block and must not need {@link #open()}; the writer is used after {@code open()}.
+     */
+    default Optional<PresenceWriter> presenceWriter() {
+        return Optional.empty();
+    }
+
     @Override
     default void close() {
     }

@@ -33,6 +33,22 @@ public interface StateStore extends AutoCloseable {
     default void claim(java.util.Optional<String> pbxIdentity) {
     }
 
+    /**
+     * The Teams presence sessions the product set ({@code pbxToTeams}), keyed by PBX user id. A store that keeps no
+     * sessions returns none (the default): then a restart loses track of them and each ends by itself within its
+     * {@link TeamsSession#expiresAt()}. The engine calls it once, after {@link #load()} and {@link #claim}.
+     */
+    default Map<String, TeamsSession> loadSessions() {
+        return Map.of();
+    }
+
+    /**
+     * Stores {@code upserts} and removes the sessions of {@code removals} (PBX user ids), atomically and durably, like
+     * {@link #commit}; called before the {@code setPresence} it covers. The default keeps nothing.
+     */
+    default void commitSessions(Collection<TeamsSession> upserts, Collection<String> removals) {
+    }
+
     @Override
     default void close() {
     }
