@@ -44,4 +44,13 @@ public interface PresenceWriter {
 
     /** Ends the product's session for one user. */
     void clearPresence(String teamsUserId);
+
+    /**
+     * What {@code check} should tell about writing, after the source's {@link PresenceSource#open()}: for Graph,
+     * whether the app's token carries {@code Presence.ReadWrite.All} (a {@link CheckNote.Level#PROBLEM} with the fix
+     * when not). The service asks only when {@code pbxToTeams} is on. Never throws; default: nothing.
+     */
+    default java.util.List<CheckNote> checkNotes() {
+        return java.util.List.of();
+    }
 }
