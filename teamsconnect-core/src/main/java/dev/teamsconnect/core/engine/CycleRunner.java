@@ -51,6 +51,7 @@ final class CycleRunner {
     private final StatusPublisher publisher;
     private final FailureCounts failures;
     private final BooleanSupplier stopRequested;
+    private final TeamsSessions sessions;
 
     private boolean sourceOpen;
     private boolean sinkOpen;
@@ -60,7 +61,7 @@ final class CycleRunner {
 
     CycleRunner(PresenceSource source, PbxSink sink, EngineConfig config, Clock clock, UserDirectory directory,
                 PresenceTracker tracker, HoldCommitter committer, StatusPublisher publisher, FailureCounts failures,
-                BooleanSupplier stopRequested) {
+                BooleanSupplier stopRequested, TeamsSessions sessions) {
         this.source = source;
         this.sink = sink;
         this.config = config;
@@ -71,6 +72,7 @@ final class CycleRunner {
         this.publisher = publisher;
         this.failures = failures;
         this.stopRequested = stopRequested;
+        this.sessions = sessions;
     }
 
     /** Opens the plugins; a {@link TerminalException} is thrown, other failures are left for the first cycle. */
@@ -90,6 +92,8 @@ final class CycleRunner {
             openPlugins(c.errors, false);
             refreshed = sinkOpen && sourceOpen && directory.refreshIfDue(start, c.errors);
             if (directory.mapped() != null && sinkOpen && sourceOpen) {
+                // PBX -> Teams first: a PBX call or a DND seen last cycle goes to the writer's thread at once
+                sessions.reconcile(start, committer.holds(), c.errors);
                 // users whose presence changed first, as their presence arrives: their writes should wait neither for
                 // the other batches' presence reads nor for the rechecks of the many users who stay in a call. Users
                 // are independent, so the order changes no decision, only how soon a change reaches the PBX. A round
@@ -113,7 +117,14 @@ final class CycleRunner {
                 // over stay due and come first next time (oldest first).
                 rechecks.sort(Comparator.comparing((Work w) -> w.recheckDue() == null ? Instant.MIN : w.recheckDue()));
                 Instant nextCycle = start.plus(config.pollInterval());
-                committer.reconcile(rechecks, start, c, nextCycle.isBefore(deadline) ? nextCycle : deadline, true);
+                Instant recheckUntil = nextCycle.isBefore(deadline) ? nextCycle : deadline;
+                committer.reconcile(rechecks, start, c, recheckUntil, true);
+                // the DND scan of pbxToTeams.dnd last: below every change and recheck; what it finds is sent now
+                int scanned = sessions.scan(clock.instant(), recheckUntil, c.errors);
+                c.stateReads += scanned;
+                if (scanned > 0) {
+                    sessions.reconcile(clock.instant(), committer.holds(), c.errors);
+                }
                 if (c.notReached > 0) {
                     c.errors.add(stopRequested.getAsBoolean()
                             ? "stopped: " + c.notReached + " change(s) left for the next start"
@@ -153,6 +164,7 @@ final class CycleRunner {
         }
         if (!sinkOpen) {
             try {
+                sessions.beforeSinkOpen();
                 openSink();
             } catch (TeamsConnectException e) {
                 if (throwTerminal && e instanceof TerminalException) {
@@ -173,6 +185,7 @@ final class CycleRunner {
         Duration budget = sink.recheckInterval();
         Duration recheck = budget == null || budget.isNegative() ? Duration.ZERO : budget;
         committer.recheckInterval(recheck);
+        sessions.sinkOpened(capabilities);
         sinkOpen = true;
         LOG.info("PBX sink '{}' open, capabilities {}, settled users re-read {}", sink.id(), capabilities,
                 recheck.isZero() ? "every cycle" : "every " + recheck.toSeconds() + " s");
@@ -277,6 +290,11 @@ final class CycleRunner {
                               CycleCounters c) {
         MappedUser m = t.user();
         Hold held = committer.holds().get(m.pbx().id());
+        if (sessions.isEcho(m.pbx().id(), p, now)) {
+            // the product's own session shows in Teams: no reason to hold DND, none to end a hold. The user's
+            // previous judgment stands (a fresh copy of it, so that it is neither stale nor a change)
+            p = echoSubstitute(t.presence(), p);
+        }
         PresenceTracker.Step step = tracker.next(t.presence(), m, p, failure, held, t.pbx().settled(), capabilities,
                 now);
         // nothing wanted, nothing held: the episode is over
@@ -330,6 +348,21 @@ final class CycleRunner {
         changes.clear();
     }
 
+    /**
+     * What the cycle sees instead of the echo of the product's own session: the presence that made the user's stable
+     * category (or Available before there is one), as if read now with the echo's sequence number.
+     */
+    static TeamsPresence echoSubstitute(PresenceTracker.Track track, TeamsPresence echo) {
+        TeamsPresence base = track.stablePresence();
+        dev.teamsconnect.core.model.Availability a = base == null
+                ? dev.teamsconnect.core.model.Availability.AVAILABLE : base.availability();
+        dev.teamsconnect.core.model.Activity act = base == null
+                ? dev.teamsconnect.core.model.Activity.AVAILABLE : base.activity();
+        return new TeamsPresence(echo.userId(), a, base == null ? null : base.rawAvailability(), act,
+                base == null ? null : base.rawActivity(), base == null ? null : base.statusMessage(),
+                base != null && base.outOfOffice(), echo.sequenceNumber(), echo.observedAt());
+    }
+
     /** Presence reads per cycle. */
     private int batchCount() {
         int size = batchSize();
@@ -349,6 +382,7 @@ final class CycleRunner {
 
     /** Publishes the snapshot of now. */
     void publish(Instant now) {
-        publisher.publish(now, directory.tracks(), committer.holds(), directory.mappedCount());
+        publisher.publish(now, directory.tracks(), committer.holds(), directory.mappedCount(), sessions.sessions(),
+                sessions.stats());
     }
 }

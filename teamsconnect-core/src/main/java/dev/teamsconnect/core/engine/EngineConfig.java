@@ -30,6 +30,7 @@ import java.util.Objects;
  * @param shutdownTimeout     how long {@code close()} may spend giving held users their own DND back (default 40 s);
  *                            holds not released by then stay in the store for the next start (or the service's
  *                            {@code release} command)
+ * @param pbxToTeams          the PBX-to-Teams direction (default {@link PbxToTeams#OFF})
  *
  * <p>How often a settled user's PBX state is read again is the sink's read budget,
  * {@link dev.teamsconnect.core.spi.PbxSink#recheckInterval()}, not an engine setting.
@@ -37,7 +38,7 @@ import java.util.Objects;
 public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, Duration gracePeriod,
                            Duration debounce, ManualDndMode manualDndMode, boolean releaseOnShutdown,
                            Duration failOpenAfter, boolean dryRun, RetryPolicy retry, Duration cycleTimeout,
-                           Duration shutdownTimeout) {
+                           Duration shutdownTimeout, PbxToTeams pbxToTeams) {
 
     /** Default of {@link #cycleTimeout()}. */
     public static final Duration DEFAULT_CYCLE_TIMEOUT = Duration.ofMinutes(2);
@@ -49,6 +50,9 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
         requireValid(pollInterval, userRefreshInterval, gracePeriod, debounce, manualDndMode, failOpenAfter, retry);
         positive("cycleTimeout", cycleTimeout);
         positive("shutdownTimeout", shutdownTimeout);
+        if (pbxToTeams == null) {
+            throw new ConfigException("pbxToTeams", "must not be null (use PbxToTeams.OFF)");
+        }
     }
 
     public static Builder builder() {
@@ -65,7 +69,7 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
         return new Builder().pollInterval(pollInterval).userRefreshInterval(userRefreshInterval)
                 .gracePeriod(gracePeriod).debounce(debounce).manualDndMode(manualDndMode)
                 .releaseOnShutdown(releaseOnShutdown).failOpenAfter(failOpenAfter).dryRun(dryRun).retry(retry)
-                .cycleTimeout(cycleTimeout).shutdownTimeout(shutdownTimeout);
+                .cycleTimeout(cycleTimeout).shutdownTimeout(shutdownTimeout).pbxToTeams(pbxToTeams);
     }
 
     /** Checks the config again; the engine calls it in its constructor. */
@@ -121,6 +125,7 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
         private RetryPolicy retry = RetryPolicy.none();
         private Duration cycleTimeout = DEFAULT_CYCLE_TIMEOUT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private PbxToTeams pbxToTeams = PbxToTeams.OFF;
 
         private Builder() {
         }
@@ -182,10 +187,16 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
             return this;
         }
 
+        /** See {@link EngineConfig#pbxToTeams()}; default {@link PbxToTeams#OFF}. */
+        public Builder pbxToTeams(PbxToTeams value) {
+            this.pbxToTeams = value;
+            return this;
+        }
+
         /** @throws ConfigException naming the first invalid field and its value */
         public EngineConfig build() {
             return new EngineConfig(pollInterval, userRefreshInterval, gracePeriod, debounce, manualDndMode,
-                    releaseOnShutdown, failOpenAfter, dryRun, retry, cycleTimeout, shutdownTimeout);
+                    releaseOnShutdown, failOpenAfter, dryRun, retry, cycleTimeout, shutdownTimeout, pbxToTeams);
         }
     }
 
@@ -195,6 +206,6 @@ public record EngineConfig(Duration pollInterval, Duration userRefreshInterval, 
                 + ", gracePeriod=" + gracePeriod + ", debounce=" + debounce + ", manualDndMode=" + manualDndMode
                 + ", releaseOnShutdown=" + releaseOnShutdown + ", failOpenAfter=" + failOpenAfter + ", dryRun=" + dryRun
                 + ", retry=" + Objects.toString(retry) + ", cycleTimeout=" + cycleTimeout
-                + ", shutdownTimeout=" + shutdownTimeout + "]";
+                + ", shutdownTimeout=" + shutdownTimeout + ", pbxToTeams=" + pbxToTeams + "]";
     }
 }

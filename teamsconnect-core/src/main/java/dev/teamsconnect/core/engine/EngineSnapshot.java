@@ -35,14 +35,31 @@ public record EngineSnapshot(Instant takenAt, Stats stats, List<UserStatus> user
      * @param mappedUsers     mapped users now
      * @param lastCycle       the report of the last cycle, or null
      * @param secondSync      what the engine noticed of a second presence sync on the PBX
+     * @param sessions        the PBX-to-Teams direction's presence sessions
      */
     public record Stats(long cycles, long failedCycles, Instant lastCycleAt, Instant lastSuccessAt, long writes,
                         Map<String, Long> failuresByKind, int holds, int mappedUsers, CycleReport lastCycle,
-                        SecondSync secondSync) {
+                        SecondSync secondSync, Sessions sessions) {
         public Stats {
             failuresByKind = Map.copyOf(failuresByKind);
             Objects.requireNonNull(secondSync, "secondSync");
+            Objects.requireNonNull(sessions, "sessions");
         }
+    }
+
+    /**
+     * The Teams presence sessions of the PBX-to-Teams direction ({@code pbxToTeams}).
+     *
+     * @param active  sessions now (set, or being set or cleared)
+     * @param set     sessions set since start
+     * @param renewed renewals since start
+     * @param cleared sessions cleared since start
+     * @param failed  failed set, renew or clear requests since start
+     * @param problem why presence cannot be written now (a missing permission, with the fix), or null
+     */
+    public record Sessions(int active, long set, long renewed, long cleared, long failed, String problem) {
+        /** Nothing written. */
+        public static final Sessions NONE = new Sessions(0, 0, 0, 0, 0, null);
     }
 
     /**
@@ -86,10 +103,12 @@ public record EngineSnapshot(Instant takenAt, Stats stats, List<UserStatus> user
      * @param lastChangeKind  the kind of the last decision for this user, or null
      * @param lastChangeReason why, or null
      * @param lastChangeAt    when, or null
+     * @param teamsSession    the presence session the product keeps in Teams for this user, or null
      */
     public record UserStatus(String pbxUserId, String pbxLabel, String teamsUserId, String teamsLabel, String presence,
                              PresenceCategory category, Boolean desiredDnd, Boolean pbxDnd, String pbxChatStatus,
-                             Hold hold, AuditEvent.Kind lastChangeKind, String lastChangeReason, Instant lastChangeAt) {
+                             Hold hold, AuditEvent.Kind lastChangeKind, String lastChangeReason, Instant lastChangeAt,
+                             dev.teamsconnect.core.spi.TeamsSession teamsSession) {
     }
 
     /** The entry for one PBX user, or null. */

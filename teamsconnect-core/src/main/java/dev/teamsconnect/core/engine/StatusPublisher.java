@@ -47,7 +47,7 @@ final class StatusPublisher {
         this.progressListener = progressListener;
         this.failures = failures;
         this.secondSync = secondSync;
-        this.snapshot = new EngineSnapshot(now, stats(0, 0), List.of());
+        this.snapshot = new EngineSnapshot(now, stats(0, 0, EngineSnapshot.Sessions.NONE), List.of());
     }
 
     /** Hands an audit event to every listener. */
@@ -103,7 +103,8 @@ final class StatusPublisher {
     }
 
     /** Publishes a new snapshot of the users' tracks and holds. */
-    void publish(Instant now, Collection<UserTrack> tracks, Map<String, Hold> holds, int mapped) {
+    void publish(Instant now, Collection<UserTrack> tracks, Map<String, Hold> holds, int mapped,
+                 Map<String, dev.teamsconnect.core.spi.TeamsSession> sessions, EngineSnapshot.Sessions sessionStats) {
         List<EngineSnapshot.UserStatus> users = new ArrayList<>(tracks.size());
         for (UserTrack t : tracks) {
             MappedUser m = t.user();
@@ -113,17 +114,18 @@ final class StatusPublisher {
                     p.lastPresence() == null ? null : p.lastPresence().label(), p.stableCategory(),
                     p.desired().isUsersOwn() ? null : p.desired().dnd(),
                     pbx.state() == null ? null : pbx.state().dnd(), pbx.state() == null ? null : pbx.state().chatStatus(),
-                    holds.get(m.pbx().id()), t.last().kind(), t.last().reason(), t.last().at()));
+                    holds.get(m.pbx().id()), t.last().kind(), t.last().reason(), t.last().at(),
+                    sessions.get(m.pbx().id())));
         }
-        snapshot = new EngineSnapshot(now, stats(holds.size(), mapped), users);
+        snapshot = new EngineSnapshot(now, stats(holds.size(), mapped, sessionStats), users);
     }
 
     EngineSnapshot snapshot() {
         return snapshot;
     }
 
-    private EngineSnapshot.Stats stats(int holds, int mapped) {
+    private EngineSnapshot.Stats stats(int holds, int mapped, EngineSnapshot.Sessions sessions) {
         return new EngineSnapshot.Stats(cycles, failedCycles, lastCycleAt, lastSuccessAt, writesTotal,
-                failures.snapshot(), holds, mapped, lastReport, secondSync.state());
+                failures.snapshot(), holds, mapped, lastReport, secondSync.state(), sessions);
     }
 }

@@ -62,6 +62,7 @@ public final class SyncEngine implements AutoCloseable {
     private final HoldCommitter committer;
     private final CycleRunner runner;
     private final Releases releases;
+    private final TeamsSessions sessions;
 
     private final ReentrantLock cycleLock = new ReentrantLock();
     private volatile boolean closed;
@@ -84,8 +85,11 @@ public final class SyncEngine implements AutoCloseable {
                 b.scopeGroup, config.userRefreshInterval());
         this.committer = new HoldCommitter(plugins.sink(), plugins.store(), directory, publisher, failures,
                 config.manualDndMode(), clock, () -> stopRequested, secondSync);
+        this.sessions = new TeamsSessions(config.pbxToTeams(), config.manualDndMode(), clock, plugins.store(),
+                plugins.sink(), directory, config.dryRun());
         this.runner = new CycleRunner(plugins.source(), plugins.sink(), config, clock, directory,
-                new PresenceTracker(b.classifier, b.policy, config), committer, publisher, failures, () -> stopRequested);
+                new PresenceTracker(b.classifier, b.policy, config), committer, publisher, failures, () -> stopRequested,
+                sessions);
         this.releases = new Releases(config, clock, directory, committer, runner::openSink, runner::publish);
         this.scheduler = new CycleScheduler(config.pollInterval(), b.executor, this::scheduledCycle, failures);
     }
@@ -117,6 +121,8 @@ public final class SyncEngine implements AutoCloseable {
             }
             Map<String, Hold> loaded = committer.load();
             LOG.info("Engine opening: {} hold(s) loaded from store '{}'", loaded.size(), plugins.store().id());
+            sessions.open(config.pbxToTeams().enabled() ? plugins.source().presenceWriter()
+                    : java.util.Optional.empty());
             LOG.debug("Engine settings: {}", config);
             runner.open();
             opened = true;
@@ -186,6 +192,9 @@ public final class SyncEngine implements AutoCloseable {
             shutDown = true;
             if (opened && release) {
                 releases.releaseOnShutdown();
+                sessions.clearAll(config.shutdownTimeout());
+            } else {
+                sessions.stopWriter();
             }
             opened = false;
             plugins.closeAll();

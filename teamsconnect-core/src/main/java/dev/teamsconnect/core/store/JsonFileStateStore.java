@@ -3,6 +3,7 @@ package dev.teamsconnect.core.store;
 import dev.teamsconnect.core.error.StateStoreException;
 import dev.teamsconnect.core.spi.Hold;
 import dev.teamsconnect.core.spi.StateStore;
+import dev.teamsconnect.core.spi.TeamsSession;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -56,6 +57,7 @@ public final class JsonFileStateStore implements StateStore {
     private final Path file;
     private final Mover mover;
     private Map<String, Hold> holds; // null until read
+    private Map<String, TeamsSession> sessions = new LinkedHashMap<>(); // as read with the holds
     private String pbx;              // the PBX the file's holds belong to; null when unknown or none
     private int readVersion;         // version of the file as read; 0 when there was no file
     private FileChannel lockChannel;
@@ -122,7 +124,8 @@ public final class JsonFileStateStore implements StateStore {
         }
         pbx = wanted;
         if (readVersion != 0) {
-            writeFile(StateJsonWriter.write(pbx, holds.values())); // record the binding now, so it is logged only once
+            // record the binding now, so it is logged only once
+            writeFile(StateJsonWriter.write(pbx, holds.values(), sessions.values()));
             readVersion = StateJson.VERSION;
         }
     }
@@ -224,8 +227,32 @@ public final class JsonFileStateStore implements StateStore {
         Map<String, Hold> next = new LinkedHashMap<>(holds);
         removals.forEach(next::remove);
         upserts.forEach(h -> next.put(h.pbxUserId(), h));
-        writeFile(StateJsonWriter.write(pbx, next.values()));
+        writeFile(StateJsonWriter.write(pbx, next.values(), sessions.values()));
         holds = next;
+        readVersion = StateJson.VERSION;
+    }
+
+    @Override
+    public synchronized Map<String, TeamsSession> loadSessions() {
+        if (holds == null) {
+            holds = readFile();
+        }
+        return Map.copyOf(sessions);
+    }
+
+    @Override
+    public synchronized void commitSessions(Collection<TeamsSession> upserts, Collection<String> removals) {
+        if (holds == null) {
+            holds = readFile();
+        }
+        if (upserts.isEmpty() && removals.isEmpty()) {
+            return;
+        }
+        Map<String, TeamsSession> next = new LinkedHashMap<>(sessions);
+        removals.forEach(next::remove);
+        upserts.forEach(t -> next.put(t.pbxUserId(), t));
+        writeFile(StateJsonWriter.write(pbx, holds.values(), next.values()));
+        sessions = next;
         readVersion = StateJson.VERSION;
     }
 
@@ -236,6 +263,7 @@ public final class JsonFileStateStore implements StateStore {
         } catch (NoSuchFileException e) {
             LOG.info("State file {} does not exist yet; starting without holds", file);
             readVersion = 0;
+            sessions = new LinkedHashMap<>();
             return new LinkedHashMap<>();
         } catch (IOException e) {
             throw new StateStoreException("Cannot read the state file " + file + ": " + e
@@ -255,6 +283,7 @@ public final class JsonFileStateStore implements StateStore {
             LOG.info("Loaded {} hold(s) from state file {}", read.holds().size(), file);
             pbx = read.pbx();
             readVersion = read.version();
+            sessions = new LinkedHashMap<>(read.sessions());
             return new LinkedHashMap<>(read.holds());
         } catch (StateJson.FormatException e) {
             throw corrupt(e.getMessage());

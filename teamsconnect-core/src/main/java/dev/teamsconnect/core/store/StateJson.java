@@ -1,6 +1,9 @@
 package dev.teamsconnect.core.store;
 
+import dev.teamsconnect.core.model.Activity;
+import dev.teamsconnect.core.model.Availability;
 import dev.teamsconnect.core.spi.Hold;
+import dev.teamsconnect.core.spi.TeamsSession;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -17,7 +20,13 @@ import java.util.Set;
  *   "writtenChatStatus":null,"confirmed":true,"since":"2026-01-01T10:00:00Z"}]}
  * }</pre>
  * {@code pbx} names the PBX the holds belong to (null when the sink has no identity). Version 1 (TeamsConnect 0.1)
- * has no {@code pbx} and is read as well.
+ * has no {@code pbx} and is read as well. Version 3 adds the Teams presence sessions of {@code pbxToTeams}:
+ * <pre>{@code
+ *   "sessions":[{"pbxUserId":"17","teamsUserId":"2f1c...","cause":"pbx-dnd","availability":"Busy",
+ *   "activity":"InACall","since":"2026-01-01T10:00:00Z","expiresAt":"2026-01-01T11:00:00Z"}]
+ * }</pre>
+ * A file without sessions is written as version 2, so that a TeamsConnect without {@code pbxToTeams} still reads
+ * it (a downgrade keeps working until the first session).
  * The reader is strict (RFC 8259 only, no duplicate keys, no unknown fields, nothing after the document) so that
  * a damaged file is never mistaken for a valid one.
  *
@@ -27,16 +36,20 @@ import java.util.Set;
 final class StateJson {
 
     static final String FORMAT = "teamsconnect-state";
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    /** The version written when there are no sessions (byte for byte what version 2 wrote). */
+    static final int VERSION_WITHOUT_SESSIONS = 2;
     /** The oldest version this reads: 1 had no "pbx". */
     static final int OLDEST_VERSION = 1;
 
     /** A whole state document. */
-    record Document(String pbx, Map<String, Hold> holds, int version) {
+    record Document(String pbx, Map<String, Hold> holds, Map<String, TeamsSession> sessions, int version) {
     }
 
     private static final Set<String> HOLD_FIELDS = Set.of("pbxUserId", "kind", "priorDnd", "writtenDnd",
             "priorChatStatus", "writtenChatStatus", "confirmed", "since");
+    private static final Set<String> SESSION_FIELDS = Set.of("pbxUserId", "teamsUserId", "cause", "availability",
+            "activity", "since", "expiresAt");
 
     private StateJson() {
     }
@@ -72,7 +85,9 @@ final class StateJson {
                     + " to " + VERSION);
         }
         int fileVersion = v.intValueExact();
-        Set<String> fields = fileVersion == 1 ? Set.of("format", "version", "holds") : Set.of("format", "version", "pbx", "holds");
+        Set<String> fields = fileVersion == 1 ? Set.of("format", "version", "holds")
+                : fileVersion == 2 ? Set.of("format", "version", "pbx", "holds")
+                : Set.of("format", "version", "pbx", "holds", "sessions");
         for (Object key : map.keySet()) {
             if (!fields.contains(key)) {
                 throw new FormatException("unknown field \"" + key + "\" at the top level");
@@ -128,7 +143,52 @@ final class StateJson {
                 throw new FormatException(path + ": a second hold for pbxUserId \"" + id + "\"");
             }
         }
-        return new Document(pbx, holds, fileVersion);
+        Map<String, TeamsSession> sessions = fileVersion >= 3 ? sessions(map.get("sessions")) : Map.of();
+        return new Document(pbx, holds, sessions, fileVersion);
+    }
+
+    private static Map<String, TeamsSession> sessions(Object value) throws FormatException {
+        if (!(value instanceof List<?> list)) {
+            throw new FormatException("\"sessions\" is " + describe(value) + " instead of a list");
+        }
+        Map<String, TeamsSession> sessions = new LinkedHashMap<>();
+        for (int i = 0; i < list.size(); i++) {
+            String path = "sessions[" + i + "]";
+            if (!(list.get(i) instanceof Map<?, ?> m)) {
+                throw new FormatException(path + " is not an object");
+            }
+            for (Object key : m.keySet()) {
+                if (!SESSION_FIELDS.contains(key)) {
+                    throw new FormatException("unknown field " + path + "." + key);
+                }
+            }
+            TeamsSession s;
+            try {
+                Availability availability = Availability.parse(text(m, path, "availability", false));
+                Activity activity = Activity.parse(text(m, path, "activity", false));
+                if (availability == Availability.UNKNOWN || activity == Activity.UNKNOWN) {
+                    throw new FormatException(path + ": availability/activity \"" + m.get("availability") + "/"
+                            + m.get("activity") + "\" is not a presence TeamsConnect sets");
+                }
+                s = new TeamsSession(text(m, path, "pbxUserId", false), text(m, path, "teamsUserId", false),
+                        TeamsSession.Cause.fromCode(text(m, path, "cause", false)), availability, activity,
+                        instant(m, path, "since"), instant(m, path, "expiresAt"));
+            } catch (IllegalArgumentException e) {
+                throw new FormatException(path + ": " + e.getMessage());
+            }
+            if (sessions.put(s.pbxUserId(), s) != null) {
+                throw new FormatException(path + ": a second session for pbxUserId \"" + s.pbxUserId() + "\"");
+            }
+        }
+        return sessions;
+    }
+
+    private static Instant instant(Map<?, ?> m, String path, String field) throws FormatException {
+        try {
+            return Instant.parse(text(m, path, field, false));
+        } catch (DateTimeParseException e) {
+            throw new FormatException(path + "." + field + " is not an ISO-8601 instant: " + describe(m.get(field)));
+        }
     }
 
     private static String text(Map<?, ?> h, String path, String field, boolean nullable) throws FormatException {

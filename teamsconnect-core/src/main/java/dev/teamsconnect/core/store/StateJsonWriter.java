@@ -1,6 +1,7 @@
 package dev.teamsconnect.core.store;
 
 import dev.teamsconnect.core.spi.Hold;
+import dev.teamsconnect.core.spi.TeamsSession;
 import java.util.Collection;
 
 /**
@@ -13,10 +14,19 @@ final class StateJsonWriter {
     private StateJsonWriter() {
     }
 
-    /** The whole document for {@code pbx} (may be null) and {@code holds}, ending in a line break. */
+    /** The whole document for {@code pbx} (may be null) and {@code holds}, without sessions. */
     static String write(String pbx, Collection<Hold> holds) {
-        StringBuilder sb = new StringBuilder(128 + holds.size() * 200);
-        sb.append("{\"format\":\"").append(StateJson.FORMAT).append("\",\"version\":").append(StateJson.VERSION).append(",\"pbx\":");
+        return write(pbx, holds, java.util.List.of());
+    }
+
+    /**
+     * The whole document for {@code pbx} (may be null), {@code holds} and {@code sessions}, ending in a line break:
+     * version {@link StateJson#VERSION_WITHOUT_SESSIONS} when there are no sessions, else {@link StateJson#VERSION}.
+     */
+    static String write(String pbx, Collection<Hold> holds, Collection<TeamsSession> sessions) {
+        StringBuilder sb = new StringBuilder(128 + holds.size() * 200 + sessions.size() * 200);
+        int version = sessions.isEmpty() ? StateJson.VERSION_WITHOUT_SESSIONS : StateJson.VERSION;
+        sb.append("{\"format\":\"").append(StateJson.FORMAT).append("\",\"version\":").append(version).append(",\"pbx\":");
         string(sb, pbx);
         sb.append(",\"holds\":[");
         boolean first = true;
@@ -38,7 +48,32 @@ final class StateJsonWriter {
             string(sb, h.since().toString());
             sb.append('}');
         }
-        sb.append(first ? "]}\n" : "\n]}\n");
+        sb.append(first ? "]" : "\n]");
+        if (!sessions.isEmpty()) {
+            sb.append(",\"sessions\":[");
+            first = true;
+            for (TeamsSession t : sessions) {
+                sb.append(first ? "\n  " : ",\n  ");
+                first = false;
+                sb.append("{\"pbxUserId\":");
+                string(sb, t.pbxUserId());
+                sb.append(",\"teamsUserId\":");
+                string(sb, t.teamsUserId());
+                sb.append(",\"cause\":");
+                string(sb, t.cause().code());
+                sb.append(",\"availability\":");
+                string(sb, t.availability().wireValue());
+                sb.append(",\"activity\":");
+                string(sb, t.activity().wireValue());
+                sb.append(",\"since\":");
+                string(sb, t.since().toString());
+                sb.append(",\"expiresAt\":");
+                string(sb, t.expiresAt().toString());
+                sb.append('}');
+            }
+            sb.append("\n]");
+        }
+        sb.append("}\n");
         return sb.toString();
     }
 

@@ -162,9 +162,50 @@ class JsonFileStateStoreTest {
     @Test
     void newerVersionIsRefusedWithAnUpgradeHint() throws IOException {
         Path file = dir.resolve("state.json");
+        Files.writeString(file, "{\"format\":\"teamsconnect-state\",\"version\":4,\"pbx\":null,\"holds\":[]}");
+        assertThatThrownBy(() -> new JsonFileStateStore(file).load())
+                .isInstanceOf(StateStoreException.class).hasMessageContaining("newer").hasMessageContaining("version 4");
+    }
+
+    @Test
+    void sessionsAreKeptWithTheHoldsAndAFileWithoutThemStaysVersion2() throws IOException {
+        Path file = dir.resolve("state.json");
+        JsonFileStateStore store = new JsonFileStateStore(file);
+        store.claim(java.util.Optional.of("pbx-a"));
+        Hold hold = new Hold("17", Hold.Kind.HELD, false, true, null, null, true, Instant.parse("2026-01-01T10:00:00Z"));
+        store.commit(List.of(hold), List.of());
+        assertThat(Files.readString(file)).contains("\"version\":2").doesNotContain("sessions");
+        dev.teamsconnect.core.spi.TeamsSession session = new dev.teamsconnect.core.spi.TeamsSession("18", "t-18",
+                dev.teamsconnect.core.spi.TeamsSession.Cause.PBX_DND, dev.teamsconnect.core.model.Availability.BUSY,
+                dev.teamsconnect.core.model.Activity.IN_A_CALL, Instant.parse("2026-01-01T10:00:00Z"),
+                Instant.parse("2026-01-01T11:00:00Z"));
+        store.commitSessions(List.of(session), List.of());
+        assertThat(Files.readString(file)).contains("\"version\":3").contains("\"cause\":\"pbx-dnd\"");
+        store.close();
+
+        JsonFileStateStore again = new JsonFileStateStore(file);
+        assertThat(again.load()).containsEntry("17", hold);
+        assertThat(again.loadSessions()).containsExactly(java.util.Map.entry("18", session));
+        again.claim(java.util.Optional.of("pbx-a"));
+        again.commitSessions(List.of(), List.of("18"));
+        again.close();
+        assertThat(Files.readString(file)).contains("\"version\":2").doesNotContain("sessions");
+        assertThat(new JsonFileStateStore(file).load()).containsEntry("17", hold);
+    }
+
+    @Test
+    void aDamagedSessionIsRefusedWithItsPath() throws IOException {
+        Path file = dir.resolve("state.json");
+        Files.writeString(file, "{\"format\":\"teamsconnect-state\",\"version\":3,\"pbx\":null,\"holds\":[],"
+                + "\"sessions\":[{\"pbxUserId\":\"1\",\"teamsUserId\":\"t\",\"cause\":\"teams-call\","
+                + "\"availability\":\"Busy\",\"activity\":\"InACall\",\"since\":\"2026-01-01T10:00:00Z\","
+                + "\"expiresAt\":\"2026-01-01T11:00:00Z\"}]}");
+        assertThatThrownBy(() -> new JsonFileStateStore(file).load())
+                .isInstanceOf(StateStoreException.class).hasMessageContaining("sessions[0]")
+                .hasMessageContaining("teams-call");
         Files.writeString(file, "{\"format\":\"teamsconnect-state\",\"version\":3,\"pbx\":null,\"holds\":[]}");
         assertThatThrownBy(() -> new JsonFileStateStore(file).load())
-                .isInstanceOf(StateStoreException.class).hasMessageContaining("newer").hasMessageContaining("version 3");
+                .isInstanceOf(StateStoreException.class).hasMessageContaining("\"sessions\"");
     }
 
     @Test
