@@ -82,6 +82,9 @@ public final class InMemoryPbxSink implements PbxSink {
     private final Map<String, Deque<TeamsConnectException>> readFailures = new HashMap<>();
     private final Deque<TeamsConnectException> backendFailures = new ArrayDeque<>();
     private final List<LogEntry> log = new ArrayList<>();
+    private final Set<String> usersOnCall = new java.util.HashSet<>();
+    private final List<java.util.function.Consumer<Set<String>>> dndListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Integer> writesPerUser = new HashMap<>();
     private int readCount;
     private int writeCount;
@@ -150,13 +153,44 @@ public final class InMemoryPbxSink implements PbxSink {
         return this;
     }
 
-    /** The user toggles DND on the phone: changes the state directly and logs it as {@link Origin#MANUAL}. */
-    public synchronized void pressDndKey(String userId, boolean on) {
+    /**
+     * The user toggles DND on the phone: changes the state directly and logs it as {@link Origin#MANUAL}; with
+     * {@link Capability#DND_EVENTS} declared, the listeners of {@link #onDndChanged} hear of it.
+     */
+    public void pressDndKey(String userId, boolean on) {
+        boolean events;
+        synchronized (this) {
+            requireKnown(userId);
+            PbxState before = states.get(userId);
+            PbxState after = before.withDnd(on);
+            states.put(userId, after);
+            log.add(new LogEntry(clock.instant(), userId, before, after, Origin.MANUAL, "manual"));
+            events = capabilities.contains(Capability.DND_EVENTS);
+        }
+        if (events) {
+            dndListeners.forEach(l -> l.accept(Set.of(userId)));
+        }
+    }
+
+    /** The user starts ({@code true}) or ends a PBX call; reported by {@link #usersOnCall()}. */
+    public synchronized void setOnCall(String userId, boolean onCall) {
         requireKnown(userId);
-        PbxState before = states.get(userId);
-        PbxState after = before.withDnd(on);
-        states.put(userId, after);
-        log.add(new LogEntry(clock.instant(), userId, before, after, Origin.MANUAL, "manual"));
+        if (onCall) {
+            usersOnCall.add(userId);
+        } else {
+            usersOnCall.remove(userId);
+        }
+    }
+
+    @Override
+    public synchronized Set<String> usersOnCall() {
+        requireOpen();
+        return capabilities.contains(Capability.PBX_CALLS) ? Set.copyOf(usersOnCall) : Set.of();
+    }
+
+    @Override
+    public void onDndChanged(java.util.function.Consumer<Set<String>> changed) {
+        dndListeners.add(Objects.requireNonNull(changed, "changed"));
     }
 
     /** The user sets a chat status text by hand ({@code null} clears it); logged as {@link Origin#MANUAL}. */

@@ -10,9 +10,11 @@ import dev.teamsconnect.core.model.TeamsPresence;
 import dev.teamsconnect.core.model.TeamsUser;
 import dev.teamsconnect.core.spi.BatchResult;
 import dev.teamsconnect.core.spi.PresenceSource;
+import dev.teamsconnect.core.spi.PresenceWriter;
 import dev.teamsconnect.core.spi.PresenceSourceProvider;
 import dev.teamsconnect.core.spi.ProviderConfig;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -43,6 +46,12 @@ import java.util.function.Consumer;
  * read failures are thrown for the whole call (one per call). Per-user failures ({@link #failUser}) go into the
  * {@link BatchResult}. After {@link #close()} every call throws a {@link TerminalException}.
  *
+ * <p>Writing ({@link #presenceWriter()}): the app's presence sessions as Graph keeps them. {@code readPresence}
+ * reports the aggregate of the user's own presence and the app's session: the higher of the two in Graph's order
+ * DoNotDisturb > Busy > Available > Away (the user's own on a tie), so a test sees the echo of a session as a real
+ * tenant shows it. {@link #lagClears(boolean)} keeps a cleared session's presence showing until
+ * {@link #catchUp()}, like Graph reporting a cleared session late.
+ *
  * <p>Thread-safe: all state is guarded by this object's monitor; subscribers are called outside it. Not
  * registered as a {@link java.util.ServiceLoader} provider (so that it never makes discovery ambiguous); use
  * {@link #asProvider()} to hand it to code that wants a provider.
@@ -60,6 +69,21 @@ public final class InMemoryPresenceSource implements PresenceSource {
     private final Deque<TeamsConnectException> listFailures = new ArrayDeque<>();
     private final List<List<String>> requests = new ArrayList<>();
     private final List<Consumer<Set<String>>> subscribers = new CopyOnWriteArrayList<>();
+    private final Map<String, AppSession> appSessions = new HashMap<>();
+    private final Map<String, AppSession> lagging = new HashMap<>();
+    private final List<WriteCall> writes = new ArrayList<>();
+    private final Deque<TeamsConnectException> writeFailures = new ArrayDeque<>();
+    private boolean lagClears;
+    private boolean writable = true;
+
+    /** One session the app keeps for a user. */
+    public record AppSession(Availability availability, Activity activity, Instant expiresAt) {
+    }
+
+    /** One call of the writer: {@code set} or {@code clear}, with what it carried. */
+    public record WriteCall(Instant at, String userId, String kind, Availability availability, Activity activity,
+                            java.time.Duration expiration) {
+    }
     private long sequence;
     private int readCount;
     private int listCount;
@@ -274,10 +298,114 @@ public final class InMemoryPresenceSource implements PresenceSource {
                 TeamsPresence p = stored == null
                         ? TeamsPresence.of(id, Availability.PRESENCE_UNKNOWN, Activity.PRESENCE_UNKNOWN, clock.instant())
                         : withObservedAt(stored);
-                values.put(id, p);
+                values.put(id, aggregate(id, p));
             }
         }
         return new BatchResult<>(values, failures);
+    }
+
+    /** The user's own presence, or the app's session where it ranks higher (see the class comment). */
+    private TeamsPresence aggregate(String id, TeamsPresence own) {
+        AppSession session = lagging.containsKey(id) ? lagging.get(id) : appSessions.get(id);
+        if (session != null && !session.expiresAt().isAfter(clock.instant()) && !lagging.containsKey(id)) {
+            appSessions.remove(id); // expired
+            session = null;
+        }
+        if (session == null || rank(session.availability()) <= rank(own.availability())) {
+            return own;
+        }
+        return new TeamsPresence(id, session.availability(), null, session.activity(), null, own.statusMessage(),
+                own.outOfOffice(), own.sequenceNumber(), clock.instant());
+    }
+
+    private static int rank(Availability a) {
+        return switch (a) {
+            case DO_NOT_DISTURB -> 4;
+            case BUSY, BUSY_IDLE -> 3;
+            case AVAILABLE, AVAILABLE_IDLE -> 2;
+            case AWAY, BE_RIGHT_BACK -> 1;
+            default -> 0;
+        };
+    }
+
+    /** Whether a cleared session keeps showing until {@link #catchUp()} (Graph reporting it late). */
+    public synchronized InMemoryPresenceSource lagClears(boolean value) {
+        this.lagClears = value;
+        return this;
+    }
+
+    /** Cleared sessions stop showing. */
+    public synchronized InMemoryPresenceSource catchUp() {
+        lagging.clear();
+        return this;
+    }
+
+    /** Whether {@link #presenceWriter()} offers a writer (default true). */
+    public synchronized InMemoryPresenceSource writable(boolean value) {
+        this.writable = value;
+        return this;
+    }
+
+    /** The next {@code count} writer calls throw {@code failure}. */
+    public synchronized InMemoryPresenceSource failNextWrites(int count, TeamsConnectException failure) {
+        requireCount(count);
+        for (int i = 0; i < count; i++) {
+            writeFailures.add(failure);
+        }
+        return this;
+    }
+
+    /** The app's session of a user now (expired ones are gone), or null. */
+    public synchronized AppSession appSession(String id) {
+        AppSession s = appSessions.get(id);
+        return s == null || !s.expiresAt().isAfter(clock.instant()) ? null : s;
+    }
+
+    /** Every writer call so far, oldest first. */
+    public synchronized List<WriteCall> writeCalls() {
+        return List.copyOf(writes);
+    }
+
+    @Override
+    public synchronized Optional<PresenceWriter> presenceWriter() {
+        if (!writable) {
+            return Optional.empty();
+        }
+        return Optional.of(new PresenceWriter() {
+            @Override
+            public void setPresence(String teamsUserId, Availability availability, Activity activity,
+                                    java.time.Duration expiration) {
+                synchronized (InMemoryPresenceSource.this) {
+                    requireOpen();
+                    writes.add(new WriteCall(clock.instant(), teamsUserId, "set", availability, activity, expiration));
+                    TeamsConnectException failure = writeFailures.poll();
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    if (!users.containsKey(teamsUserId)) {
+                        throw new UnknownUserException(teamsUserId, "in-memory source has no user " + teamsUserId);
+                    }
+                    lagging.remove(teamsUserId);
+                    appSessions.put(teamsUserId, new AppSession(availability, activity, clock.instant().plus(expiration)));
+                }
+            }
+
+            @Override
+            public void clearPresence(String teamsUserId) {
+                synchronized (InMemoryPresenceSource.this) {
+                    requireOpen();
+                    writes.add(new WriteCall(clock.instant(), teamsUserId, "clear", null, null, null));
+                    TeamsConnectException failure = writeFailures.poll();
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    AppSession gone = appSessions.remove(teamsUserId);
+                    if (gone != null && lagClears) {
+                        lagging.put(teamsUserId, gone);
+                    }
+                }
+            }
+        });
     }
 
     @Override

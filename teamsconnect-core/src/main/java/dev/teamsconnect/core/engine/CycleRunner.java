@@ -290,7 +290,7 @@ final class CycleRunner {
                               CycleCounters c) {
         MappedUser m = t.user();
         Hold held = committer.holds().get(m.pbx().id());
-        if (sessions.isEcho(m.pbx().id(), p, now)) {
+        if (sessions.isEcho(m.pbx().id(), p)) {
             // the product's own session shows in Teams: no reason to hold DND, none to end a hold. The user's
             // previous judgment stands (a fresh copy of it, so that it is neither stale nor a change)
             p = echoSubstitute(t.presence(), p);

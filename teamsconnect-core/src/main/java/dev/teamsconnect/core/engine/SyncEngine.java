@@ -85,8 +85,8 @@ public final class SyncEngine implements AutoCloseable {
                 b.scopeGroup, config.userRefreshInterval());
         this.committer = new HoldCommitter(plugins.sink(), plugins.store(), directory, publisher, failures,
                 config.manualDndMode(), clock, () -> stopRequested, secondSync);
-        this.sessions = new TeamsSessions(config.pbxToTeams(), config.manualDndMode(), clock, plugins.store(),
-                plugins.sink(), directory, config.dryRun());
+        this.sessions = new TeamsSessions(config.pbxToTeams(), clock, plugins.store(),
+                plugins.sink(), directory, config.dryRun(), b.writerExecutor);
         this.runner = new CycleRunner(plugins.source(), plugins.sink(), config, clock, directory,
                 new PresenceTracker(b.classifier, b.policy, config), committer, publisher, failures, () -> stopRequested,
                 sessions);
@@ -291,6 +291,7 @@ public final class SyncEngine implements AutoCloseable {
         private Map<String, String> overrides = Map.of();
         private String scopeGroup;
         private Sleeper sleeper = Sleeper.REAL;
+        private java.util.concurrent.Executor writerExecutor;
         private Random random;
         private Consumer<CycleReport> cycleListener;
         private Consumer<Instant> progressListener;
@@ -382,6 +383,15 @@ public final class SyncEngine implements AutoCloseable {
         }
 
         /** How retries wait (default: {@link Thread#sleep}); tests pass one that does not sleep. */
+        /**
+         * Where the Teams presence writes of {@link EngineConfig#pbxToTeams()} run (one at a time); default a daemon
+         * thread of the engine's own. Tests may pass {@code Runnable::run} to write on the cycle thread.
+         */
+        public Builder writerExecutor(java.util.concurrent.Executor value) {
+            this.writerExecutor = value;
+            return this;
+        }
+
         public Builder sleeper(Sleeper value) {
             this.sleeper = Objects.requireNonNull(value, "sleeper");
             return this;

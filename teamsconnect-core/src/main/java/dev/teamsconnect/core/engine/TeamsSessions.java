@@ -49,11 +49,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a session is only ever caused by a DND the engine did not write, or by a PBX call: the engine's own DND
  *       writes never create one;</li>
- *   <li>while a session exists, and for {@link #ECHO_GRACE} after it was cleared, a presence that is exactly the
- *       session's pair is taken for the session's echo, not for a Teams call: the cycle keeps its previous judgment
- *       of that user (no hold is started from it, none is ended by it);</li>
- *   <li>when the user switched DND off at the phone ({@code manualDnd: respect}), the echo lasts until Teams shows
- *       something else: the user's choice is respected for a Teams call that the echo may hide.</li>
+ *   <li>while a session exists, and after it was cleared until Teams shows anything else, a presence that is
+ *       exactly the session's pair is taken for the session's echo, not for a Teams call: the cycle keeps its
+ *       previous judgment of that user (no hold is started from it, none is ended by it). Graph may report a cleared
+ *       session late, and Microsoft documents no bound for that delay, so the echo ends with the first other
+ *       presence, not after a guessed time. The price: a Teams call that starts exactly where a session ends, with
+ *       the same pair and no other presence between, is taken up at its next presence change.</li>
  * </ul>
  *
  * <p>Touched on the cycle thread, except the writer's queue and outcomes (its own thread) and the DND hints.
@@ -62,12 +63,6 @@ final class TeamsSessions {
 
     private static final Logger LOG = LoggerFactory.getLogger(TeamsSessions.class);
 
-    /**
-     * How long after a clear the session's pair still counts as its echo. Microsoft documents no delay between a
-     * {@code clearPresence} and the presence that {@code getPresencesByUserId} reports (only that Teams clients
-     * refresh within minutes); two minutes is this product's assumption, not a documented figure.
-     */
-    static final Duration ECHO_GRACE = Duration.ofMinutes(2);
     /** After a missing permission, writing is tried again this often (and reported once). */
     static final Duration PERMISSION_RETRY = Duration.ofMinutes(15);
     /** After any other failed write, this user's session is tried again after this long. */
@@ -76,7 +71,6 @@ final class TeamsSessions {
     static final int SCAN_CHUNK = HoldCommitter.CHUNK;
 
     private final PbxToTeams settings;
-    private final ManualDndMode mode;
     private final Clock clock;
     private final StateStore store;
     private final PbxSink sink;
@@ -106,32 +100,32 @@ final class TeamsSessions {
     private final Map<String, Intent> queued = new LinkedHashMap<>();
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
-    private final ExecutorService worker;
+    private final java.util.concurrent.Executor worker;
+    private final ExecutorService ownWorker; // null when the engine's builder gave the executor
     private final AtomicLong setCount = new AtomicLong();
     private final AtomicLong renewedCount = new AtomicLong();
     private final AtomicLong clearedCount = new AtomicLong();
     private final AtomicLong failedCount = new AtomicLong();
     private volatile int active;
 
-    TeamsSessions(PbxToTeams settings, ManualDndMode mode, Clock clock, StateStore store, PbxSink sink,
-                  UserDirectory directory, boolean dryRun) {
+    TeamsSessions(PbxToTeams settings, Clock clock, StateStore store, PbxSink sink,
+                  UserDirectory directory, boolean dryRun, java.util.concurrent.Executor executor) {
         this.settings = settings;
-        this.mode = mode;
         this.clock = clock;
         this.store = store;
         this.sink = sink;
         this.directory = directory;
         this.dryRun = dryRun;
-        this.worker = settings.enabled() ? Executors.newSingleThreadExecutor(r -> {
+        this.ownWorker = settings.enabled() && executor == null ? Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "teamsconnect-teams-writer");
             t.setDaemon(true);
             return t;
         }) : null;
+        this.worker = !settings.enabled() ? null : executor != null ? executor : ownWorker;
     }
 
     /** An intent for the writer's thread. */
-    private record Intent(String pbxUserId, String label, TeamsSession session, Kind kind, String reason,
-                          boolean byHand) {
+    private record Intent(String pbxUserId, String label, TeamsSession session, Kind kind, String reason) {
         enum Kind { SET, RENEW, CLEAR }
     }
 
@@ -139,8 +133,8 @@ final class TeamsSessions {
     private record Outcome(Intent intent, TeamsConnectException failure, Instant at) {
     }
 
-    /** The pair of a session that was cleared, kept as an echo until {@code until} (null: until Teams differs). */
-    private record Echo(TeamsSession session, Instant until) {
+    /** The pair of a session that was cleared, kept as an echo until Teams shows anything else. */
+    private record Echo(TeamsSession session) {
     }
 
     /** A DND read by the scan. */
@@ -200,9 +194,9 @@ final class TeamsSessions {
 
     /**
      * Whether {@code p} is the echo of this product's own session for the user: exactly the session's pair, while the
-     * session exists or its echo lasts. An echo that lasts until Teams differs ends with the first other presence.
+     * session exists or, after its clear, until the first other presence.
      */
-    boolean isEcho(String pbxUserId, TeamsPresence p, Instant now) {
+    boolean isEcho(String pbxUserId, TeamsPresence p) {
         if (p == null || (sessions.isEmpty() && echoes.isEmpty())) {
             return false;
         }
@@ -214,13 +208,10 @@ final class TeamsSessions {
         if (e == null) {
             return false;
         }
-        boolean lasts = e.until() == null || now.isBefore(e.until());
-        if (lasts && matches(e.session(), p)) {
+        if (matches(e.session(), p)) {
             return true;
         }
-        if (!lasts || e.until() == null) {
-            echoes.remove(pbxUserId); // Teams shows something else, or the grace is over
-        }
+        echoes.remove(pbxUserId); // Teams shows something else: the session is gone from Teams
         return false;
     }
 
@@ -264,7 +255,7 @@ final class TeamsSessions {
             if (!seen.contains(s.pbxUserId()) && !inFlight.contains(s.pbxUserId())) {
                 // no longer mapped: the session ends
                 intents.add(new Intent(s.pbxUserId(), s.pbxUserId(), s, Intent.Kind.CLEAR,
-                        "user no longer mapped to a Teams user", false));
+                        "user no longer mapped to a Teams user"));
             }
         }
         if (!upserts.isEmpty()) {
@@ -309,7 +300,7 @@ final class TeamsSessions {
                         : settings.dnd() == PbxToTeams.Show.OFF ? "pbxToTeams.dnd is off"
                         : byHand ? "DND switched off at the phone"
                         : "the DND on the PBX is the engine's own now";
-                intents.add(new Intent(id, user.label(), current, Intent.Kind.CLEAR, why, byHand));
+                intents.add(new Intent(id, user.label(), current, Intent.Kind.CLEAR, why));
             }
             return;
         }
@@ -320,7 +311,7 @@ final class TeamsSessions {
             TeamsSession s = new TeamsSession(id, teamsUserId, cause, show.availability(), show.activity(),
                     current != null && current.cause() == cause ? current.since() : now, expires);
             upserts.put(id, s);
-            intents.add(new Intent(id, user.label(), s, Intent.Kind.SET, why, false));
+            intents.add(new Intent(id, user.label(), s, Intent.Kind.SET, why));
             resend.remove(id);
             return;
         }
@@ -328,7 +319,7 @@ final class TeamsSessions {
         if (resend.remove(id) || !now.isBefore(current.expiresAt().minus(margin))) {
             TeamsSession s = current.renewedUntil(expires);
             upserts.put(id, s);
-            intents.add(new Intent(id, user.label(), s, Intent.Kind.RENEW, why, false));
+            intents.add(new Intent(id, user.label(), s, Intent.Kind.RENEW, why));
         }
     }
 
@@ -523,8 +514,7 @@ final class TeamsSessions {
                 case CLEAR -> {
                     clearedCount.incrementAndGet();
                     LOG.info("{}: Teams presence session cleared ({})", i.label(), i.reason());
-                    boolean untilDiffers = i.byHand() && mode == ManualDndMode.RESPECT;
-                    echoes.put(id, new Echo(s, untilDiffers ? null : o.at().plus(ECHO_GRACE)));
+                    echoes.put(id, new Echo(s));
                     removals.add(id);
                 }
             }
@@ -559,7 +549,7 @@ final class TeamsSessions {
             for (TeamsSession s : List.copyOf(sessions.values())) {
                 PbxUser u = directory.pbxUser(s.pbxUserId());
                 enqueue(new Intent(s.pbxUserId(), u == null ? s.pbxUserId() : u.label(), s, Intent.Kind.CLEAR,
-                        "shutdown", false));
+                        "shutdown"));
             }
             waitForWriter(deadline);
             drainOutcomes(clock.instant());
@@ -595,12 +585,12 @@ final class TeamsSessions {
 
     /** Stops the writer's thread without clearing anything (the sessions stay in the store). */
     void stopWriter() {
-        if (worker == null) {
+        if (ownWorker == null) {
             return;
         }
-        worker.shutdownNow();
+        ownWorker.shutdownNow();
         try {
-            worker.awaitTermination(5, TimeUnit.SECONDS);
+            ownWorker.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -55,7 +55,7 @@ final class EngineFixture {
     SyncEngine engine() {
         return SyncEngine.builder().source(source).sink(sink).store(store).classifier(CLASSIFIER).policy(POLICY)
                 .config(config.build()).clock(clock).listener(events::add).sleeper(d -> { }).random(new Random(1))
-                .build();
+                .writerExecutor(Runnable::run).build();
     }
 
     void call(String n) {

@@ -52,6 +52,14 @@ final class FakePbxSink implements PbxSink {
         return states.get(id).dnd();
     }
 
+    /** Users on a PBX call (reported with {@link Capability#PBX_CALLS}). */
+    final Set<String> onCall = new HashSet<>();
+
+    @Override
+    public Set<String> usersOnCall() {
+        return Set.copyOf(onCall);
+    }
+
     /** The user presses the DND key on the phone. */
     void setByHand(String id, boolean dnd) {
         states.put(id, states.get(id).withDnd(dnd));

@@ -36,6 +36,16 @@ final class FakePresenceSource implements PresenceSource {
     /** Called with the ids of every presence read, before it is answered (may throw). */
     Consumer<Collection<String>> onRead = ids -> { };
 
+    /** The app's sessions (pbxToTeams), by Teams user id: {availability, activity}; echoed like Graph does. */
+    final Map<String, Object[]> sessions = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Cleared sessions that Graph still reports (lag), until removed by the test. */
+    final Map<String, Object[]> lagging = new java.util.concurrent.ConcurrentHashMap<>();
+    final List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    boolean lagClears;
+    /** Thrown by the next writer calls while non-null. */
+    volatile RuntimeException writeFailure;
+    boolean writable = true;
+
     FakePresenceSource(Clock clock) {
         this.clock = clock;
     }
@@ -88,9 +98,56 @@ final class FakePresenceSource implements PresenceSource {
             }
             Availability a = presence.get(id)[0];
             Activity act = activity.get(id);
+            Object[] session = lagging.containsKey(id) ? lagging.get(id) : sessions.get(id);
+            if (session != null && rank((Availability) session[0]) > rank(a)) {
+                a = (Availability) session[0];
+                act = (Activity) session[1];
+            }
             values.put(id, new TeamsPresence(id, a, null, act, null, null, false, sequence.get(id), clock.instant()));
         }
         return new BatchResult<>(values, failures);
+    }
+
+    /** Graph's order of sessions: DoNotDisturb > Busy > Available > Away; the user's own wins a tie. */
+    static int rank(Availability a) {
+        return switch (a) {
+            case DO_NOT_DISTURB -> 4;
+            case BUSY, BUSY_IDLE -> 3;
+            case AVAILABLE, AVAILABLE_IDLE -> 2;
+            case AWAY, BE_RIGHT_BACK -> 1;
+            default -> 0;
+        };
+    }
+
+    @Override
+    public java.util.Optional<dev.teamsconnect.core.spi.PresenceWriter> presenceWriter() {
+        if (!writable) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new dev.teamsconnect.core.spi.PresenceWriter() {
+            @Override
+            public void setPresence(String teamsUserId, Availability availability, Activity act,
+                                    java.time.Duration expiration) {
+                writes.add("set " + teamsUserId + " " + availability.wireValue() + "/" + act.wireValue());
+                if (writeFailure != null) {
+                    throw writeFailure;
+                }
+                lagging.remove(teamsUserId);
+                sessions.put(teamsUserId, new Object[] {availability, act});
+            }
+
+            @Override
+            public void clearPresence(String teamsUserId) {
+                writes.add("clear " + teamsUserId);
+                if (writeFailure != null) {
+                    throw writeFailure;
+                }
+                Object[] gone = sessions.remove(teamsUserId);
+                if (gone != null && lagClears) {
+                    lagging.put(teamsUserId, gone);
+                }
+            }
+        });
     }
 
     @Override
