@@ -290,10 +290,10 @@ final class CycleRunner {
                               CycleCounters c) {
         MappedUser m = t.user();
         Hold held = committer.holds().get(m.pbx().id());
-        if (sessions.isEcho(m.pbx().id(), p)) {
-            // the product's own session shows in Teams: no reason to hold DND, none to end a hold. The user's
-            // previous judgment stands (a fresh copy of it, so that it is neither stale nor a change)
-            p = echoSubstitute(t.presence(), p);
+        if (sessions.isEcho(m.pbx().id(), p, now)) {
+            // the product's own session shows in Teams: it says nothing about the user's Teams state, so it is no
+            // reason to hold DND (and keeps no hold alive): the cycle sees a neutral Available instead
+            p = echoSubstitute(p);
         }
         PresenceTracker.Step step = tracker.next(t.presence(), m, p, failure, held, t.pbx().settled(), capabilities,
                 now);
@@ -348,19 +348,11 @@ final class CycleRunner {
         changes.clear();
     }
 
-    /**
-     * What the cycle sees instead of the echo of the product's own session: the presence that made the user's stable
-     * category (or Available before there is one), as if read now with the echo's sequence number.
-     */
-    static TeamsPresence echoSubstitute(PresenceTracker.Track track, TeamsPresence echo) {
-        TeamsPresence base = track.stablePresence();
-        dev.teamsconnect.core.model.Availability a = base == null
-                ? dev.teamsconnect.core.model.Availability.AVAILABLE : base.availability();
-        dev.teamsconnect.core.model.Activity act = base == null
-                ? dev.teamsconnect.core.model.Activity.AVAILABLE : base.activity();
-        return new TeamsPresence(echo.userId(), a, base == null ? null : base.rawAvailability(), act,
-                base == null ? null : base.rawActivity(), base == null ? null : base.statusMessage(),
-                base != null && base.outOfOffice(), echo.sequenceNumber(), echo.observedAt());
+    /** What the cycle sees instead of the echo of the product's own session: Available, as read now. */
+    static TeamsPresence echoSubstitute(TeamsPresence echo) {
+        return new TeamsPresence(echo.userId(), dev.teamsconnect.core.model.Availability.AVAILABLE, null,
+                dev.teamsconnect.core.model.Activity.AVAILABLE, null, echo.statusMessage(), echo.outOfOffice(),
+                echo.sequenceNumber(), echo.observedAt());
     }
 
     /** Presence reads per cycle. */

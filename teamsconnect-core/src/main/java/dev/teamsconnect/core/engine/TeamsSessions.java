@@ -49,12 +49,14 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a session is only ever caused by a DND the engine did not write, or by a PBX call: the engine's own DND
  *       writes never create one;</li>
- *   <li>while a session exists, and after it was cleared until Teams shows anything else, a presence that is
- *       exactly the session's pair is taken for the session's echo, not for a Teams call: the cycle keeps its
- *       previous judgment of that user (no hold is started from it, none is ended by it). Graph may report a cleared
- *       session late, and Microsoft documents no bound for that delay, so the echo ends with the first other
- *       presence, not after a guessed time. The price: a Teams call that starts exactly where a session ends, with
- *       the same pair and no other presence between, is taken up at its next presence change.</li>
+ *   <li>while a session exists, and after it was cleared until Teams shows a presence that the session would have
+ *       outranked (at the latest until it would have expired), a presence that is exactly the session's pair is taken for the session's echo, not for
+ *       a Teams call: the cycle sees a neutral Available instead (the echo says nothing about the user's Teams state:
+ *       no hold is started from it and none kept alive by it). Graph may report a cleared session late, and Microsoft documents no bound for that delay, so the
+ *       echo ends with the first presence that proves the session gone, not after a guessed time; the cleared session stays in the store
+ *       until then, so an instance that starts in between knows the echo too. The price: a Teams call that starts
+ *       exactly where a session ends, with the same pair and no other presence between, is taken up at its next
+ *       presence change or when the cleared session would have expired.</li>
  * </ul>
  *
  * <p>Touched on the cycle thread, except the writer's queue and outcomes (its own thread) and the DND hints.
@@ -82,8 +84,7 @@ final class TeamsSessions {
     private boolean dndEvents;
     private boolean callState;
     private final Map<String, TeamsSession> sessions = new LinkedHashMap<>();
-    private final Map<String, TeamsSession> sessionsView = Collections.unmodifiableMap(sessions);
-    private final Map<String, Echo> echoes = new HashMap<>();
+    private final Set<String> echoesOver = new HashSet<>();
     private final Map<String, Observed> scanned = new HashMap<>();
     private final Map<String, Instant> retryAt = new HashMap<>();
     private final Set<String> resend = new HashSet<>();
@@ -133,10 +134,6 @@ final class TeamsSessions {
     private record Outcome(Intent intent, TeamsConnectException failure, Instant at) {
     }
 
-    /** The pair of a session that was cleared, kept as an echo until Teams shows anything else. */
-    private record Echo(TeamsSession session) {
-    }
-
     /** A DND read by the scan. */
     private record Observed(boolean dnd, Instant at) {
     }
@@ -161,12 +158,16 @@ final class TeamsSessions {
         Map<String, TeamsSession> loaded = store.loadSessions();
         sessions.clear();
         sessions.putAll(loaded);
-        resend.addAll(loaded.keySet());
-        hinted.addAll(loaded.keySet()); // their DND is read in the first scan: renewed or cleared at once
-        active = sessions.size();
-        if (!loaded.isEmpty()) {
+        for (TeamsSession s : loaded.values()) {
+            if (s.active()) {
+                resend.add(s.pbxUserId());
+                hinted.add(s.pbxUserId()); // their DND is read in the first scan: renewed or cleared at once
+            }
+        }
+        countActive();
+        if (active > 0) {
             LOG.info("{} Teams presence session(s) loaded from store '{}': renewed or cleared in the first cycle",
-                    loaded.size(), store.id());
+                    active, store.id());
         }
         if (!settings.enabled()) {
             return;
@@ -187,32 +188,69 @@ final class TeamsSessions {
         }
     }
 
-    /** The sessions now, by PBX user id (read-only view). */
+    /** The active sessions now, by PBX user id (a copy; cleared ones whose echo may still show are left out). */
     Map<String, TeamsSession> sessions() {
-        return sessionsView;
+        if (active == 0) {
+            return Map.of();
+        }
+        Map<String, TeamsSession> m = new HashMap<>();
+        sessions.forEach((id, s) -> {
+            if (s.active()) {
+                m.put(id, s);
+            }
+        });
+        return m;
+    }
+
+    private void countActive() {
+        int n = 0;
+        for (TeamsSession s : sessions.values()) {
+            if (s.active()) {
+                n++;
+            }
+        }
+        active = n;
     }
 
     /**
      * Whether {@code p} is the echo of this product's own session for the user: exactly the session's pair, while the
      * session exists or, after its clear, until the first other presence.
      */
-    boolean isEcho(String pbxUserId, TeamsPresence p) {
-        if (p == null || (sessions.isEmpty() && echoes.isEmpty())) {
+    boolean isEcho(String pbxUserId, TeamsPresence p, Instant now) {
+        if (p == null || sessions.isEmpty()) {
             return false;
         }
         TeamsSession s = sessions.get(pbxUserId);
-        if (s != null && matches(s, p)) {
-            return true;
-        }
-        Echo e = echoes.get(pbxUserId);
-        if (e == null) {
+        if (s == null) {
             return false;
         }
-        if (matches(e.session(), p)) {
+        if (s.active()) {
+            return matches(s, p);
+        }
+        if (!now.isBefore(s.expiresAt())) {
+            echoesOver.add(pbxUserId); // it would have expired: gone from Teams whatever Graph reported
+            return false;
+        }
+        if (matches(s, p)) {
             return true;
         }
-        echoes.remove(pbxUserId); // Teams shows something else: the session is gone from Teams
+        if (rank(p.availability()) < rank(s.availability())) {
+            // Teams shows something the session would have outranked: the cleared session is gone from Teams. A
+            // presence of the same rank or above (the user's own Do-not-disturb over a Busy session) proves nothing
+            echoesOver.add(pbxUserId);
+        }
         return false;
+    }
+
+    /** Graph's documented order of presence sessions: DoNotDisturb > Busy > Available > Away (graph-presence.md). */
+    static int rank(dev.teamsconnect.core.model.Availability a) {
+        return switch (a) {
+            case DO_NOT_DISTURB -> 4;
+            case BUSY, BUSY_IDLE -> 3;
+            case AVAILABLE, AVAILABLE_IDLE -> 2;
+            case AWAY, BE_RIGHT_BACK -> 1;
+            default -> 0;
+        };
     }
 
     private static boolean matches(TeamsSession s, TeamsPresence p) {
@@ -244,6 +282,7 @@ final class TeamsSessions {
             return;
         }
         Map<String, TeamsSession> upserts = new LinkedHashMap<>();
+        Set<String> removals = new HashSet<>(echoesOver);
         List<Intent> intents = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (MappedUser m : mapped) {
@@ -252,21 +291,29 @@ final class TeamsSessions {
             decide(m.pbx(), m.teams().id(), holds.get(id), now, upserts, intents);
         }
         for (TeamsSession s : List.copyOf(sessions.values())) {
-            if (!seen.contains(s.pbxUserId()) && !inFlight.contains(s.pbxUserId())) {
+            if (seen.contains(s.pbxUserId()) || inFlight.contains(s.pbxUserId())) {
+                continue;
+            }
+            if (s.active()) {
                 // no longer mapped: the session ends
                 intents.add(new Intent(s.pbxUserId(), s.pbxUserId(), s, Intent.Kind.CLEAR,
                         "user no longer mapped to a Teams user"));
+            } else {
+                removals.add(s.pbxUserId()); // no presence of theirs is read any more: no echo to recognise
             }
         }
-        if (!upserts.isEmpty()) {
+        upserts.keySet().forEach(removals::remove);
+        if (!upserts.isEmpty() || !removals.isEmpty()) {
             try {
-                store.commitSessions(upserts.values(), List.of());
+                store.commitSessions(upserts.values(), removals);
             } catch (TeamsConnectException e) {
                 errors.add("store.commitSessions: " + e.getMessage() + " (no Teams presence written this cycle)");
                 return;
             }
+            echoesOver.clear();
+            removals.forEach(sessions::remove);
             sessions.putAll(upserts);
-            active = sessions.size();
+            countActive();
         }
         intents.forEach(this::enqueue);
     }
@@ -282,6 +329,9 @@ final class TeamsSessions {
             return;
         }
         TeamsSession current = sessions.get(id);
+        if (current != null && !current.active()) {
+            current = null; // cleared: only its echo is left
+        }
         Boolean dnd = knownDnd(id);
         TeamsSession.Cause cause = null;
         PbxToTeams.Show show = PbxToTeams.Show.OFF;
@@ -467,7 +517,7 @@ final class TeamsSessions {
 
     /** Takes in what the writer did (cycle thread). */
     private void drainOutcomes(Instant now) {
-        List<String> removals = new ArrayList<>();
+        List<TeamsSession> cleared = new ArrayList<>();
         Outcome o;
         while ((o = outcomes.poll()) != null) {
             Intent i = o.intent();
@@ -514,21 +564,19 @@ final class TeamsSessions {
                 case CLEAR -> {
                     clearedCount.incrementAndGet();
                     LOG.info("{}: Teams presence session cleared ({})", i.label(), i.reason());
-                    echoes.put(id, new Echo(s));
-                    removals.add(id);
+                    cleared.add(s.clearedAt(o.at()));
                 }
             }
         }
-        if (!removals.isEmpty()) {
+        if (!cleared.isEmpty()) {
+            // kept as cleared until their echo is over (isEcho)
+            cleared.forEach(t -> sessions.put(t.pbxUserId(), t));
+            countActive();
             try {
-                store.commitSessions(List.of(), removals);
-                removals.forEach(sessions::remove);
-                active = sessions.size();
+                store.commitSessions(cleared, List.of());
             } catch (TeamsConnectException e) {
-                // the records stay: the next start clears those sessions again (harmless)
-                LOG.warn("Cleared Teams sessions could not be removed from store '{}': {}", store.id(), e.getMessage());
-                removals.forEach(sessions::remove);
-                active = sessions.size();
+                // the store still says active: the next start clears those sessions again (harmless)
+                LOG.warn("Cleared Teams sessions could not be recorded in store '{}': {}", store.id(), e.getMessage());
             }
         }
     }
@@ -543,19 +591,22 @@ final class TeamsSessions {
         if (worker == null) {
             return;
         }
-        if (writer != null && !sessions.isEmpty()) {
+        if (writer != null && active > 0) {
             waitForWriter(deadline);
             drainOutcomes(clock.instant());
             for (TeamsSession s : List.copyOf(sessions.values())) {
+                if (!s.active() || inFlight.contains(s.pbxUserId())) {
+                    continue;
+                }
                 PbxUser u = directory.pbxUser(s.pbxUserId());
                 enqueue(new Intent(s.pbxUserId(), u == null ? s.pbxUserId() : u.label(), s, Intent.Kind.CLEAR,
                         "shutdown"));
             }
             waitForWriter(deadline);
             drainOutcomes(clock.instant());
-            if (!sessions.isEmpty()) {
+            if (active > 0) {
                 LOG.warn("{} Teams presence session(s) not cleared before the shutdown deadline: they stay in the store"
-                        + " and end by themselves within {}", sessions.size(), HumanDuration.of(settings.sessionLength()));
+                        + " and end by themselves within {}", active, HumanDuration.of(settings.sessionLength()));
             }
         }
         stopWriter();

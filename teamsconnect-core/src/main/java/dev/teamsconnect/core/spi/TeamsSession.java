@@ -20,9 +20,13 @@ import java.util.Objects;
  * @param activity     the activity the session sets
  * @param since        when the cause began (kept across renewals)
  * @param expiresAt    when Graph ends the session unless it is renewed
+ * @param clearedAt    when the product cleared the session, or null while it is active. A cleared session is kept
+ *                     until Teams shows something other than its presence (or it would have expired): Graph may
+ *                     report a cleared session late, and until then its presence is the product's own echo, also
+ *                     for an instance that starts in between
  */
 public record TeamsSession(String pbxUserId, String teamsUserId, Cause cause, Availability availability,
-                           Activity activity, Instant since, Instant expiresAt) {
+                           Activity activity, Instant since, Instant expiresAt, Instant clearedAt) {
 
     /** Why a session exists. Persisted by {@link #code()}, never by ordinal. */
     public enum Cause {
@@ -65,8 +69,25 @@ public record TeamsSession(String pbxUserId, String teamsUserId, Cause cause, Av
         Objects.requireNonNull(expiresAt, "TeamsSession.expiresAt");
     }
 
+    /** An active session (not cleared). */
+    public TeamsSession(String pbxUserId, String teamsUserId, Cause cause, Availability availability,
+                        Activity activity, Instant since, Instant expiresAt) {
+        this(pbxUserId, teamsUserId, cause, availability, activity, since, expiresAt, null);
+    }
+
+    /** Whether the session is set in Teams (not cleared). */
+    public boolean active() {
+        return clearedAt == null;
+    }
+
     /** This session with a new expiry (a renewal). */
     public TeamsSession renewedUntil(Instant newExpiry) {
-        return new TeamsSession(pbxUserId, teamsUserId, cause, availability, activity, since, newExpiry);
+        return new TeamsSession(pbxUserId, teamsUserId, cause, availability, activity, since, newExpiry, null);
+    }
+
+    /** This session, cleared at {@code at}. */
+    public TeamsSession clearedAt(Instant at) {
+        return new TeamsSession(pbxUserId, teamsUserId, cause, availability, activity, since, expiresAt,
+                Objects.requireNonNull(at, "at"));
     }
 }

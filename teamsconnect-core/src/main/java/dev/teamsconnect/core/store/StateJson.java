@@ -23,7 +23,7 @@ import java.util.Set;
  * has no {@code pbx} and is read as well. Version 3 adds the Teams presence sessions of {@code pbxToTeams}:
  * <pre>{@code
  *   "sessions":[{"pbxUserId":"17","teamsUserId":"2f1c...","cause":"pbx-dnd","availability":"Busy",
- *   "activity":"InACall","since":"2026-01-01T10:00:00Z","expiresAt":"2026-01-01T11:00:00Z"}]
+ *   "activity":"InACall","since":"2026-01-01T10:00:00Z","expiresAt":"2026-01-01T11:00:00Z","clearedAt":null}]
  * }</pre>
  * A file without sessions is written as version 2, so that a TeamsConnect without {@code pbxToTeams} still reads
  * it (a downgrade keeps working until the first session).
@@ -49,7 +49,7 @@ final class StateJson {
     private static final Set<String> HOLD_FIELDS = Set.of("pbxUserId", "kind", "priorDnd", "writtenDnd",
             "priorChatStatus", "writtenChatStatus", "confirmed", "since");
     private static final Set<String> SESSION_FIELDS = Set.of("pbxUserId", "teamsUserId", "cause", "availability",
-            "activity", "since", "expiresAt");
+            "activity", "since", "expiresAt", "clearedAt");
 
     private StateJson() {
     }
@@ -172,7 +172,8 @@ final class StateJson {
                 }
                 s = new TeamsSession(text(m, path, "pbxUserId", false), text(m, path, "teamsUserId", false),
                         TeamsSession.Cause.fromCode(text(m, path, "cause", false)), availability, activity,
-                        instant(m, path, "since"), instant(m, path, "expiresAt"));
+                        instant(m, path, "since"), instant(m, path, "expiresAt"),
+                        m.get("clearedAt") == null && m.containsKey("clearedAt") ? null : instant(m, path, "clearedAt"));
             } catch (IllegalArgumentException e) {
                 throw new FormatException(path + ": " + e.getMessage());
             }

@@ -69,6 +69,8 @@ final class StateJsonWriter {
                 string(sb, t.since().toString());
                 sb.append(",\"expiresAt\":");
                 string(sb, t.expiresAt().toString());
+                sb.append(",\"clearedAt\":");
+                string(sb, t.clearedAt() == null ? null : t.clearedAt().toString());
                 sb.append('}');
             }
             sb.append("\n]");

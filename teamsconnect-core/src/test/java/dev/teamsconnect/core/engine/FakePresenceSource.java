@@ -99,6 +99,11 @@ final class FakePresenceSource implements PresenceSource {
             Availability a = presence.get(id)[0];
             Activity act = activity.get(id);
             Object[] session = lagging.containsKey(id) ? lagging.get(id) : sessions.get(id);
+            if (session != null && !clock.instant().isBefore((java.time.Instant) session[2])) {
+                sessions.remove(id); // expired: Graph ends it by itself
+                lagging.remove(id);
+                session = null;
+            }
             if (session != null && rank((Availability) session[0]) > rank(a)) {
                 a = (Availability) session[0];
                 act = (Activity) session[1];
@@ -133,7 +138,7 @@ final class FakePresenceSource implements PresenceSource {
                     throw writeFailure;
                 }
                 lagging.remove(teamsUserId);
-                sessions.put(teamsUserId, new Object[] {availability, act});
+                sessions.put(teamsUserId, new Object[] {availability, act, clock.instant().plus(expiration)});
             }
 
             @Override

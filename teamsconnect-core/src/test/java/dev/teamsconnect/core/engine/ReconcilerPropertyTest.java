@@ -32,7 +32,11 @@ import org.junit.jupiter.api.Test;
  *   <li>in RESPECT mode, a user who set DND by hand during an episode is not overridden during that episode;</li>
  *   <li>after {@code close()} with releaseOnShutdown, no user remains in a DND the engine set;</li>
  *   <li>(e) the engine never takes its own write for a hand-made change: a manual DND is only kept for a user who
- *       changed DND by hand.</li>
+ *       changed DND by hand;</li>
+ *   <li>(f) with {@code pbxToTeams} on (half the sequences: DND set at the phone and PBX calls show in Teams, whose
+ *       presence echoes the product's session like Graph, sometimes late): no hold is ever started from a presence
+ *       that the product's own session caused, i.e. every hold starts while the user's own Teams presence wants
+ *       DND; and after {@code close()} no session of the product is left in Teams.</li>
  * </ol>
  *
  * <p>Hand-made toggles are only generated when the engine can observe them before anything else happens (the
@@ -103,6 +107,17 @@ class ReconcilerPropertyTest {
             }
             delegate.commit(upserts, removals);
         }
+
+        @Override
+        public Map<String, dev.teamsconnect.core.spi.TeamsSession> loadSessions() {
+            return delegate.loadSessions();
+        }
+
+        @Override
+        public void commitSessions(Collection<dev.teamsconnect.core.spi.TeamsSession> upserts,
+                                   Collection<String> removals) {
+            delegate.commitSessions(upserts, removals);
+        }
     }
 
     private enum Cat { CALL, BUSY, DND, AVAILABLE, AWAY, OFFLINE }
@@ -143,6 +158,17 @@ class ReconcilerPropertyTest {
         Duration failOpen = Duration.ofMinutes(1 + rnd.nextInt(5));
         f.config = EngineConfig.builder().retry(RetryPolicy.none()).manualDndMode(mode).gracePeriod(grace)
                 .debounce(debounce).failOpenAfter(failOpen).releaseOnShutdown(true);
+        // pbxToTeams, drawn apart so the sequences of the fixed seeds stay as they were
+        Random both = new Random(seed * 31 + 7);
+        boolean pbxToTeams = both.nextBoolean();
+        if (pbxToTeams) {
+            f.config.pollInterval(Duration.ofSeconds(10)).pbxToTeams(new PbxToTeams(
+                    both.nextBoolean() ? PbxToTeams.Show.IN_A_CALL : PbxToTeams.Show.PRESENTING,
+                    PbxToTeams.Show.IN_A_CALL, Duration.ofMinutes(5 + both.nextInt(60)),
+                    Duration.ofSeconds(10 + both.nextInt(50))));
+            f.sink.capabilities.add(dev.teamsconnect.core.model.Capability.PBX_CALLS);
+            f.source.lagClears = both.nextBoolean();
+        }
         int users = 1 + rnd.nextInt(3);
         // presence in batches of 1..users (0 = all at once); drawn apart so the sequences of the fixed seeds stay as they were
         f.source.batchSize = new Random(~seed).nextInt(users + 1);
@@ -153,6 +179,8 @@ class ReconcilerPropertyTest {
         Map<String, Boolean> manualEpisode = new HashMap<>();
         Map<String, Integer> writesAtManual = new HashMap<>();
         java.util.Set<String> toggled = new java.util.HashSet<>();
+        Seen seen = new Seen();
+        f.source.onRead = ids -> seen.read(f, cat, ids);
         int eventsSeen = 0;
         for (int u = 1; u <= users; u++) {
             boolean dnd = rnd.nextInt(3) == 0;
@@ -162,7 +190,9 @@ class ReconcilerPropertyTest {
             manualEpisode.put(String.valueOf(u), false);
         }
         Trace trace = new Trace(tracing).append("seed " + seed + " mode " + mode + " grace " + grace + " debounce "
-                + debounce + " failOpen " + failOpen + " users " + users + " initial " + own + "\n");
+                + debounce + " failOpen " + failOpen + " users " + users + " initial " + own
+                + (pbxToTeams ? " pbxToTeams " + f.config.build().pbxToTeams() + " lagClears " + f.source.lagClears : "")
+                + "\n");
         SyncEngine[] engine = {f.engine()};
         boolean outage = false;
         boolean lastClean = true;
@@ -218,9 +248,23 @@ class ReconcilerPropertyTest {
                 trace.append(step).append(": restart (crash, new engine over the same store)\n");
             } else {
                 f.advance(Duration.ofSeconds(10));
+                if (pbxToTeams) {
+                    int which = both.nextInt(3);
+                    if (which == 0) {
+                        boolean on = f.sink.onCall.add(u) || !f.sink.onCall.remove(u);
+                        trace.append(step).append(": user ").append(u).append(on ? " starts" : " ends")
+                                .append(" a PBX call\n");
+                    } else if (which == 1) {
+                        f.source.lagging.clear();
+                        trace.append(step).append(": Graph catches up with cleared sessions\n");
+                    }
+                }
             }
 
+            int eventsBefore = f.events.size();
+            seen.cycle(f, cat, outage);
             cycle(f, store, engine[0], trace);
+            checkOwnPresence(f, cat, seen, debounce, grace, eventsBefore, trace);
             checkManual(f, engine[0], mode, own, manualEpisode, writesAtManual, trace);
             if (injected) {
                 f.sink.failAllWrites = false;
@@ -231,7 +275,10 @@ class ReconcilerPropertyTest {
                     engine[0] = f.engine();
                     trace.append("   restart right after the failing cycle\n");
                 }
+                int before = f.events.size();
+                seen.cycle(f, cat, outage);
                 cycle(f, store, engine[0], trace);
+                checkOwnPresence(f, cat, seen, debounce, grace, before, trace);
                 checkManual(f, engine[0], mode, own, manualEpisode, writesAtManual, trace);
             }
             lastClean = !outage;
@@ -258,12 +305,122 @@ class ReconcilerPropertyTest {
         if (!f.sink.violations.isEmpty()) {
             fail("(b) " + f.sink.violations + "\n" + trace);
         }
+        if (!f.source.sessions.isEmpty()) {
+            fail("(f) after close() the product's sessions are still in Teams: " + f.source.sessions.keySet() + "\n"
+                    + trace);
+        }
+    }
+
+    private static boolean wantsDnd(Cat c) {
+        return c == Cat.CALL || c == Cat.BUSY || c == Cat.DND;
+    }
+
+    /**
+     * What the engine could see of each user's own Teams presence, cycle by cycle: whether Graph showed the user's own
+     * presence wanting DND (not an outage, not the product's session outranking it).
+     */
+    private static final class Seen {
+        final List<java.time.Instant> cycles = new ArrayList<>();
+        final Map<String, Integer> lastRealWant = new HashMap<>();
+        /** Per user, the reads: cycle index and the category the engine saw (the echo of a session as AVAILABLE). */
+        final Map<String, List<int[]>> reads = new HashMap<>();
+
+        /** A cycle begins. */
+        void cycle(EngineFixture f, Map<String, Cat> cat, boolean outage) {
+            cycles.add(f.clock.instant());
+        }
+
+        /** A presence read, as Graph answers it at that moment (sessions set or cleared earlier in the cycle count). */
+        void read(EngineFixture f, Map<String, Cat> cat, Collection<String> ids) {
+            if (f.source.down || cycles.isEmpty()) {
+                return;
+            }
+            for (Map.Entry<String, Cat> e : cat.entrySet()) {
+                if (!ids.contains("t" + e.getKey())) {
+                    continue;
+                }
+                int index = cycles.size() - 1;
+                Object[] session = f.source.lagging.containsKey("t" + e.getKey())
+                        ? f.source.lagging.get("t" + e.getKey()) : f.source.sessions.get("t" + e.getKey());
+                boolean sessionShown = session != null && f.clock.instant().isBefore((java.time.Instant) session[2])
+                        && FakePresenceSource.rank((Availability) session[0]) > FakePresenceSource.rank(own(e.getValue()));
+                if (wantsDnd(e.getValue()) && !sessionShown) {
+                    lastRealWant.put(e.getKey(), index);
+                }
+                Cat seenAs = sessionShown ? Cat.AVAILABLE : e.getValue();
+                reads.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(new int[] {index, seenAs.ordinal()});
+            }
+        }
+
+        /**
+         * Whether a desire for DND at {@code t} can come from what the engine saw: the last read of the user's own
+         * presence wanting DND, then the reads after it until one category has lasted debounce, and the grace
+         * period.
+         */
+        boolean explains(String u, java.time.Instant t, Duration debounce, Duration grace) {
+            Integer i = lastRealWant.get(u);
+            if (i == null) {
+                return false;
+            }
+            // after the last read that wanted DND, the engine's category stays until one other category has been
+            // read for debounce (a new category starts the debounce again); then the grace period
+            Cat candidate = null;
+            java.time.Instant since = null;
+            java.time.Instant stable = null;
+            for (int[] r : reads.get(u)) {
+                if (r[0] <= i) {
+                    continue;
+                }
+                Cat c = Cat.values()[r[1]];
+                java.time.Instant at = cycles.get(r[0]);
+                if (c != candidate) {
+                    candidate = c;
+                    since = at;
+                }
+                if (!at.isBefore(since.plus(debounce))) {
+                    stable = at;
+                    break;
+                }
+            }
+            return stable == null || !t.isAfter(stable.plus(grace));
+        }
+    }
+
+    private static Availability own(Cat c) {
+        return switch (c) {
+            case CALL, BUSY -> Availability.BUSY;
+            case DND -> Availability.DO_NOT_DISTURB;
+            case AVAILABLE -> Availability.AVAILABLE;
+            case AWAY -> Availability.AWAY;
+            case OFFLINE -> Availability.OFFLINE;
+        };
+    }
+
+    /**
+     * (f): every hold started in the last cycle is explained by the user's own Teams presence as the engine could see
+     * it (wanting DND then, or within debounce and grace of the engine seeing it stop), never by the product's own
+     * session.
+     */
+    private static void checkOwnPresence(EngineFixture f, Map<String, Cat> cat, Seen seen, Duration debounce,
+                                         Duration grace, int from, Trace trace) {
+        for (dev.teamsconnect.core.spi.AuditEvent e : f.events.subList(from, f.events.size())) {
+            if (e.kind() == dev.teamsconnect.core.spi.AuditEvent.Kind.HOLD_STARTED
+                    && !seen.explains(e.pbxUserId(), e.at(), debounce, grace)) {
+                fail("(f) a hold started for user " + e.pbxUserId() + " whose own Teams presence ("
+                        + cat.get(e.pbxUserId()) + ") explains no DND: from the product's own session (" + e.reason()
+                        + ")\n" + trace);
+            }
+        }
     }
 
     private static void cycle(EngineFixture f, FlakyStore store, SyncEngine engine, Trace trace) {
         store.commitsThisCycle = 0;
         int before = f.sink.writes.size();
+        int teamsBefore = f.source.writes.size();
         CycleReport r = engine.syncOnce();
+        for (String w : f.source.writes.subList(teamsBefore, f.source.writes.size())) {
+            trace.append("   teams ").append(w).append('\n');
+        }
         for (PbxChange c : f.sink.writes.subList(before, f.sink.writes.size())) {
             trace.append("   write ").append(c.user().id()).append(": ").append(c.from().dnd()).append(" -> ")
                     .append(c.to().dnd()).append(" (").append(c.reason()).append(")\n");
