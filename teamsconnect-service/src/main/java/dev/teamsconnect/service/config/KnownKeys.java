@@ -12,10 +12,11 @@ import java.util.Set;
  */
 final class KnownKeys {
 
-    static final Set<String> ROOT = ordered("users", "mapping", "state", "server", "source", "sink");
+    static final Set<String> ROOT = ordered("users", "mapping", "pbxToTeams", "state", "server", "source", "sink");
     static final Set<String> USERS = ordered("scope", "group", "overrides", "refreshInterval");
     static final Set<String> MAPPING = ordered("language", "dnd", "chatStatus", "graceAfterCall", "debounce", "manualDnd",
             "releaseOnShutdown", "failOpenAfter");
+    static final Set<String> PBX_TO_TEAMS = ordered("dnd", "calls", "sessionLength", "readInterval");
     static final Set<String> STATE = ordered("file");
     static final Set<String> SERVER = ordered("bind", "port", "auth");
     static final Set<String> SERVER_AUTH = ordered("username", "passwordHash", "tokenHash");
@@ -26,6 +27,7 @@ final class KnownKeys {
     static {
         BY_SECTION.put("users", USERS);
         BY_SECTION.put("mapping", MAPPING);
+        BY_SECTION.put("pbxToTeams", PBX_TO_TEAMS);
         BY_SECTION.put("state", STATE);
         BY_SECTION.put("server", SERVER);
         BY_SECTION.put("source", PLUGIN);

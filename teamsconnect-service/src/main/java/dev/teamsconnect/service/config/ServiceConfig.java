@@ -24,10 +24,11 @@ import java.util.Objects;
  * @param sections the raw plugin sections (after {@code ${NAME}} substitution), by name
  * @param origin   the file, the line of each key and which values were substituted
  * @param warnings things that are allowed but probably not meant (e.g. a group that scope all ignores)
+ * @param pbxToTeams the PBX-to-Teams direction (section {@code pbxToTeams}; off by default)
  */
 public record ServiceConfig(String source, String sink, UsersConfig users, MappingConfig mapping, StateConfig state,
                             ServerConfig server, Map<String, Map<String, Object>> sections, ConfigOrigin origin,
-                            List<String> warnings) {
+                            List<String> warnings, dev.teamsconnect.core.engine.PbxToTeams pbxToTeams) {
 
     public static final String DEFAULT_SOURCE = "graph";
     public static final String DEFAULT_SINK = "starface";
@@ -40,6 +41,7 @@ public record ServiceConfig(String source, String sink, UsersConfig users, Mappi
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(origin, "origin");
+        Objects.requireNonNull(pbxToTeams, "pbxToTeams");
         sections = Map.copyOf(new LinkedHashMap<>(sections));
         warnings = List.copyOf(warnings);
     }
@@ -75,6 +77,7 @@ public record ServiceConfig(String source, String sink, UsersConfig users, Mappi
         Map<String, Object> keys = new LinkedHashMap<>();
         sections.forEach((name, values) -> keys.put(name, values.keySet()));
         return "ServiceConfig[source=" + source + ", sink=" + sink + ", users=" + users + ", mapping=" + mapping
-                + ", state=" + state + ", server=" + server + ", sections=" + keys + ", origin=" + origin.source() + "]";
+                + ", state=" + state + ", server=" + server + ", sections=" + keys + ", origin=" + origin.source()
+                + ", pbxToTeams=" + pbxToTeams + "]";
     }
 }

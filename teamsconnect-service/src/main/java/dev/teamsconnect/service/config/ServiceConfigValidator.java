@@ -1,5 +1,8 @@
 package dev.teamsconnect.service.config;
 
+import dev.teamsconnect.core.engine.PbxToTeams;
+import dev.teamsconnect.core.error.ConfigException;
+import dev.teamsconnect.core.error.ConfigProblem;
 import dev.teamsconnect.core.engine.ManualDndMode;
 import dev.teamsconnect.core.model.PresenceCategory;
 import dev.teamsconnect.core.spi.ProviderConfig;
@@ -72,6 +75,7 @@ final class ServiceConfigValidator {
 
         UsersConfig users = users(root.child("users"));
         MappingConfig mapping = mapping(root.child("mapping"));
+        PbxToTeams pbxToTeams = pbxToTeams(root.child("pbxToTeams"));
         StateConfig state = state(root.child("state"));
         ServerConfig server = server(root.child("server"));
 
@@ -82,7 +86,7 @@ final class ServiceConfigValidator {
         }
         // built with fallbacks even when there are problems, so the plugins can still check their sections
         return new ServiceConfig(source, sink, users, mapping, state, server, sections, origin,
-                origin.scrub(root.warnings()));
+                origin.scrub(root.warnings()), pbxToTeams);
     }
 
     private String pluginId(ProviderConfig s, String fallback) {
@@ -128,6 +132,33 @@ final class ServiceConfigValidator {
             }
         }
         return new UsersConfig(scope, group, overrides, refresh);
+    }
+
+    /**
+     * The {@code pbxToTeams} section. The values' bounds (a session of 5 min to 4 h, what Graph accepts) are the
+     * engine's {@link PbxToTeams}'s own rule: its refusal is reported here at the key it names.
+     */
+    private PbxToTeams pbxToTeams(ProviderConfig s) {
+        s.rejectUnknownKeys(KnownKeys.PBX_TO_TEAMS, KnownKeys::elsewhere);
+        Map<String, PbxToTeams.Show> dndShows = new LinkedHashMap<>();
+        for (PbxToTeams.Show show : PbxToTeams.Show.values()) {
+            dndShows.put(show.code(), show);
+        }
+        Map<String, PbxToTeams.Show> callShows = new LinkedHashMap<>();
+        callShows.put(PbxToTeams.Show.OFF.code(), PbxToTeams.Show.OFF);
+        callShows.put(PbxToTeams.Show.IN_A_CALL.code(), PbxToTeams.Show.IN_A_CALL);
+        PbxToTeams.Show dnd = s.choice("dnd", PbxToTeams.Show.OFF, dndShows);
+        PbxToTeams.Show calls = s.choice("calls", PbxToTeams.Show.OFF, callShows);
+        Duration length = s.interval("sessionLength", PbxToTeams.OFF.sessionLength(), false);
+        Duration read = s.interval("readInterval", PbxToTeams.OFF.readInterval(), false);
+        try {
+            return new PbxToTeams(dnd, calls, length, read);
+        } catch (ConfigException e) {
+            for (ConfigProblem p : e.problems()) {
+                s.problemAt(p.keyPath(), p.message());
+            }
+            return PbxToTeams.OFF;
+        }
     }
 
     private MappingConfig mapping(ProviderConfig s) {

@@ -406,6 +406,17 @@ public final class StatusHttpServer implements AutoCloseable {
         g.writeStringField("lastKind", u.lastKind() == null ? null : u.lastKind().name());
         g.writeStringField("lastChange", iso(u.lastChange()));
         g.writeStringField("lastReason", u.lastReason());
+        dev.teamsconnect.core.spi.TeamsSession session = u.teamsSession();
+        if (session == null) {
+            g.writeNullField("teamsSession");
+        } else {
+            g.writeObjectFieldStart("teamsSession");
+            g.writeStringField("cause", session.cause().code());
+            g.writeStringField("presence", session.availability().wireValue() + "/" + session.activity().wireValue());
+            g.writeStringField("since", iso(session.since()));
+            g.writeStringField("expires", iso(session.expiresAt()));
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 
@@ -437,6 +448,17 @@ public final class StatusHttpServer implements AutoCloseable {
         secondSync.put("inStep", second.inStep());
         secondSync.put("suspectedAt", iso(second.suspectedAt()));
         secondSync.put("hint", second.hint());
+        EngineSnapshot.Sessions sessions = status.teamsSessions();
+        if (sessions.problem() != null) {
+            problems.add("Teams presence cannot be written (pbxToTeams): " + sessions.problem());
+        }
+        ObjectNode teamsSessions = body.putObject("teamsSessions");
+        teamsSessions.put("active", sessions.active());
+        teamsSessions.put("set", sessions.set());
+        teamsSessions.put("renewed", sessions.renewed());
+        teamsSessions.put("cleared", sessions.cleared());
+        teamsSessions.put("failed", sessions.failed());
+        teamsSessions.put("problem", sessions.problem());
         body.set("source", side(snapshot.source()));
         body.set("sink", side(snapshot.sink()));
         SignInPrompt prompt = status.signInPrompt().orElse(null);

@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -55,6 +57,8 @@ public final class ServiceMetrics implements AuditListener {
 
     private final AtomicLong secondSyncSuspected = new AtomicLong();
     private final AtomicLong foreignDndChanges = new AtomicLong();
+    private final AtomicLong sessionsActive = new AtomicLong();
+    private final Map<String, AtomicLong> sessionCounts = new java.util.LinkedHashMap<>();
 
     public ServiceMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -83,6 +87,15 @@ public final class ServiceMetrics implements AuditListener {
         FunctionCounter.builder("teamsconnect.foreign.dnd.changes", foreignDndChanges, AtomicLong::get)
                 .description("DND changes the service did not make, of users it holds or wants DND for")
                 .register(registry);
+        Gauge.builder("teamsconnect.teams.sessions.active", sessionsActive, AtomicLong::get)
+                .description("Presence sessions the service keeps in Teams (pbxToTeams)").register(registry);
+        for (String outcome : List.of("set", "renewed", "cleared", "failed")) {
+            AtomicLong count = new AtomicLong();
+            sessionCounts.put(outcome, count);
+            FunctionCounter.builder("teamsconnect.teams.sessions", count, AtomicLong::get)
+                    .description("Presence session requests to Teams (pbxToTeams) by outcome: set, renewed, cleared,"
+                            + " failed").tag("outcome", outcome).register(registry);
+        }
         Gauge.builder("teamsconnect.build.info", () -> 1).description("The running build (always 1)")
                 .tag("version", dev.teamsconnect.service.BuildInfo.version())
                 .tag("java", System.getProperty("java.version", "unknown")).register(registry);
@@ -153,6 +166,15 @@ public final class ServiceMetrics implements AuditListener {
     public void secondSync(dev.teamsconnect.core.engine.EngineSnapshot.SecondSync value, Instant now) {
         foreignDndChanges.set(value.foreignChanges());
         secondSyncSuspected.set(value.suspected(now) ? 1 : 0);
+    }
+
+    /** The engine's Teams presence sessions (pbxToTeams). */
+    public void teamsSessions(dev.teamsconnect.core.engine.EngineSnapshot.Sessions value) {
+        sessionsActive.set(value.active());
+        sessionCounts.get("set").set(value.set());
+        sessionCounts.get("renewed").set(value.renewed());
+        sessionCounts.get("cleared").set(value.cleared());
+        sessionCounts.get("failed").set(value.failed());
     }
 
     public void holds(int count) {

@@ -150,6 +150,8 @@ public final class EngineServiceRuntime implements ServiceRuntime {
         ctx.metrics().users(snapshot.stats().mappedUsers());
         ctx.metrics().secondSync(snapshot.stats().secondSync(), r.startedAt().plus(r.duration()));
         status.secondSync(snapshot.stats().secondSync());
+        ctx.metrics().teamsSessions(snapshot.stats().sessions());
+        status.teamsSessions(snapshot.stats().sessions());
         status.cycle(r);
         MappingReport mapping = engine.mappingReport();
         status.mapping(mapping);
@@ -214,7 +216,7 @@ public final class EngineServiceRuntime implements ServiceRuntime {
                 say.println("  " + m.get("check.fix", FailureAdvice.fix(FailureAdvice.Side.SOURCE, sourceSection, e, m)));
             }
             // after a sign-in, also when the listing failed: a missing permission is explained with its consent link
-            boolean notesOk = !opened || SourceCheckNotes.print(source, say);
+            boolean notesOk = !opened || SourceCheckNotes.print(source, config.pbxToTeams().enabled(), say);
             say.println(m.get("check.sink", config.sink(), sinkSection));
             try {
                 sink.open();

@@ -166,6 +166,11 @@ public final class EngineWiring {
             warnings.addAll(capabilityWarnings(sink));
         }
         problems.addAll(crossChecks(poll));
+        if (source != null && config.pbxToTeams().enabled() && source.presenceWriter().isEmpty()) {
+            problems.add(new ConfigProblem("pbxToTeams", "is on, but the presence source '" + config.source()
+                    + "' cannot write presence into Teams as configured (for Graph see docs/azure-setup.md,"
+                    + " \"Writing presence\"); switch pbxToTeams off or change the source", 0));
+        }
         if (!problems.isEmpty() || !keep) {
             closeQuietly(source);
             closeQuietly(sink);
@@ -194,6 +199,11 @@ public final class EngineWiring {
             out.add("mapping.chatStatus: is true, but the sink '" + config.sink() + "' cannot write a chat status (it can: "
                     + can.stream().map(Enum::name).sorted().collect(java.util.stream.Collectors.joining(", "))
                     + "), so no chat status is written; set it to false or use a sink that can");
+        }
+        if (config.pbxToTeams().calls() != dev.teamsconnect.core.engine.PbxToTeams.Show.OFF
+                && !can.contains(dev.teamsconnect.core.model.Capability.PBX_CALLS)) {
+            out.add("pbxToTeams.calls: is " + config.pbxToTeams().calls().code() + ", but the sink '" + config.sink()
+                    + "' reports no call state (STARFACE's REST API has none), so PBX calls do not show in Teams");
         }
         return out;
     }
@@ -254,6 +264,7 @@ public final class EngineWiring {
                     .releaseOnShutdown(m.releaseOnShutdown() && !keepHolds)
                     .failOpenAfter(m.failOpenAfter())
                     .dryRun(dryRun)
+                    .pbxToTeams(config.pbxToTeams())
                     .build();
         } catch (ConfigException e) {
             throw config.origin().invalid(e);

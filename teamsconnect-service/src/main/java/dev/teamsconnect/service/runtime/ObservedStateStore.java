@@ -6,6 +6,7 @@ import dev.teamsconnect.core.spi.StateStore;
 import dev.teamsconnect.service.metrics.ServiceMetrics;
 import dev.teamsconnect.service.status.StatusBoard;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,6 +38,20 @@ final class ObservedStateStore extends ForwardingStateStore {
     public void commit(Collection<Hold> upserts, Collection<String> removals) {
         delegate().commit(upserts, removals);
         board.holdsCommitted(upserts, removals);
+    }
+
+    @Override
+    public Map<String, dev.teamsconnect.core.spi.TeamsSession> loadSessions() {
+        Map<String, dev.teamsconnect.core.spi.TeamsSession> sessions = delegate().loadSessions();
+        board.teamsSessionsStored(sessions.values(), List.of());
+        return sessions;
+    }
+
+    @Override
+    public void commitSessions(Collection<dev.teamsconnect.core.spi.TeamsSession> upserts,
+                               Collection<String> removals) {
+        delegate().commitSessions(upserts, removals);
+        board.teamsSessionsStored(upserts, removals);
     }
 
     @Override

@@ -15,11 +15,17 @@ final class SourceCheckNotes {
     private SourceCheckNotes() {
     }
 
-    /** Prints the notes under the source's section; {@code true} when none is a problem. */
-    static boolean print(PresenceSource source, PrintWriter out) {
-        List<CheckNote> notes;
+    /**
+     * Prints the notes under the source's section, and with {@code pbxToTeams} on those of its presence writer
+     * (the permission to write presence); {@code true} when none is a problem.
+     */
+    static boolean print(PresenceSource source, boolean writing, PrintWriter out) {
+        List<CheckNote> notes = new java.util.ArrayList<>();
         try {
-            notes = source.checkNotes();
+            notes.addAll(source.checkNotes());
+            if (writing) {
+                source.presenceWriter().ifPresent(w -> notes.addAll(w.checkNotes()));
+            }
         } catch (RuntimeException e) {
             out.println("  note: the source could not report its permissions: " + e.getMessage());
             return true;

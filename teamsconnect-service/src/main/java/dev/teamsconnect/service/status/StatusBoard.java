@@ -79,6 +79,7 @@ public final class StatusBoard implements StatusProvider, AuditListener {
         AuditEvent.Kind lastKind;
         Instant lastChange;
         String lastReason;
+        dev.teamsconnect.core.spi.TeamsSession teamsSession;
 
         Entry(String pbxUserId) {
             this.pbxUserId = pbxUserId;
@@ -87,7 +88,7 @@ public final class StatusBoard implements StatusProvider, AuditListener {
 
         UserStatus snapshot() {
             return new UserStatus(pbxUserId, pbxLogin, teamsUser, displayName, availability, activity, category, pbxDnd,
-                    pbxDndAt, pbxDndWritten, hold, lastKind, lastChange, lastReason);
+                    pbxDndAt, pbxDndWritten, hold, lastKind, lastChange, lastReason, teamsSession);
         }
     }
 
@@ -104,6 +105,8 @@ public final class StatusBoard implements StatusProvider, AuditListener {
     private volatile MappingReport mapping;
     private volatile Instant lastWriteAt;
     private volatile boolean holdsKnown;
+    private volatile dev.teamsconnect.core.engine.EngineSnapshot.Sessions teamsSessions =
+            dev.teamsconnect.core.engine.EngineSnapshot.Sessions.NONE;
     private final ArrayDeque<Change> recent = new ArrayDeque<>();
     private final ArrayDeque<CyclePoint> cycles = new ArrayDeque<>();
     private final Clock clock;
@@ -316,6 +319,32 @@ public final class StatusBoard implements StatusProvider, AuditListener {
         for (Hold h : upserts) {
             update(h.pbxUserId(), e -> e.hold = h);
         }
+    }
+
+    /** The Teams sessions as the state store loaded or committed them (pbxToTeams); cleared ones are not shown. */
+    public void teamsSessionsStored(Collection<dev.teamsconnect.core.spi.TeamsSession> upserts,
+                                    Collection<String> removals) {
+        for (String id : removals) {
+            Entry e = users.get(id);
+            if (e != null) {
+                synchronized (e) {
+                    e.teamsSession = null;
+                }
+            }
+        }
+        for (dev.teamsconnect.core.spi.TeamsSession t : upserts) {
+            update(t.pbxUserId(), e -> e.teamsSession = t.active() ? t : null);
+        }
+    }
+
+    /** The engine's session counters and the reason Teams presence cannot be written, if any. */
+    public void teamsSessions(dev.teamsconnect.core.engine.EngineSnapshot.Sessions value) {
+        this.teamsSessions = java.util.Objects.requireNonNull(value, "teamsSessions");
+    }
+
+    @Override
+    public dev.teamsconnect.core.engine.EngineSnapshot.Sessions teamsSessions() {
+        return teamsSessions;
     }
 
     /** Whether the holds were loaded from the state store (false until the engine opened it). */

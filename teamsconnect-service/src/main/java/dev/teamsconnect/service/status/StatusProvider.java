@@ -39,12 +39,17 @@ public interface StatusProvider {
         return null;
     }
 
-    /** The recent decisions, newest first. */
     /** What the engine noticed of a second presence sync on the PBX. */
     default dev.teamsconnect.core.engine.EngineSnapshot.SecondSync secondSync() {
         return dev.teamsconnect.core.engine.EngineSnapshot.SecondSync.NONE;
     }
 
+    /** The Teams presence sessions of pbxToTeams: counters and why presence cannot be written, if so. */
+    default dev.teamsconnect.core.engine.EngineSnapshot.Sessions teamsSessions() {
+        return dev.teamsconnect.core.engine.EngineSnapshot.Sessions.NONE;
+    }
+
+    /** The recent decisions, newest first. */
     default List<StatusBoard.Change> recentChanges() {
         return List.of();
     }

@@ -23,11 +23,13 @@ import java.util.Objects;
  * @param lastKind     the kind of the engine's last decision for this user, or {@code null}
  * @param lastChange   when the engine last decided something for this user, or {@code null}
  * @param lastReason   the reason of that decision, e.g. "Teams Busy/InACall -> DND on (policy IN_A_CALL)"
+ * @param teamsSession the presence session TeamsConnect keeps in Teams for this user (pbxToTeams), as the state store
+ *                     has it, or {@code null}
  */
 public record UserStatus(String pbxUserId, String pbxLogin, String teamsUser, String displayName, String availability,
                          String activity, PresenceCategory category, Boolean pbxDnd, Instant pbxDndAt,
                          boolean pbxDndWritten, Hold hold, AuditEvent.Kind lastKind, Instant lastChange,
-                         String lastReason) {
+                         String lastReason, dev.teamsconnect.core.spi.TeamsSession teamsSession) {
 
     public UserStatus {
         Objects.requireNonNull(pbxUserId, "pbxUserId");
