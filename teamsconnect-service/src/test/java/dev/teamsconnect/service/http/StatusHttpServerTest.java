@@ -351,7 +351,7 @@ class StatusHttpServerTest {
         user.fieldNames().forEachRemaining(fields::add);
         assertThat(Set.copyOf(fields)).isEqualTo(Set.of("pbxUserId", "pbxLogin", "teamsUser", "displayName", "availability",
                 "activity", "category", "pbxDnd", "pbxDndKnown", "pbxDndAt", "held", "holdKind", "holdSince", "priorDnd",
-                "dndReason", "dndReasonText", "problem", "lastKind", "lastChange", "lastReason"));
+                "dndReason", "dndReasonText", "problem", "lastKind", "lastChange", "lastReason", "teamsSession"));
         assertThat(fields.stream().map(String::toLowerCase))
                 .noneMatch(f -> f.contains("password") || f.contains("secret") || f.contains("token"));
     }
