@@ -6,10 +6,8 @@ import dev.teamsconnect.core.error.UnknownUserException;
 import dev.teamsconnect.core.matching.MappedUser;
 import dev.teamsconnect.core.model.Capability;
 import dev.teamsconnect.core.model.HumanDuration;
-import dev.teamsconnect.core.model.PbxState;
 import dev.teamsconnect.core.model.PbxUser;
 import dev.teamsconnect.core.model.TeamsPresence;
-import dev.teamsconnect.core.spi.BatchResult;
 import dev.teamsconnect.core.spi.Hold;
 import dev.teamsconnect.core.spi.PbxSink;
 import dev.teamsconnect.core.spi.PresenceWriter;
@@ -19,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,13 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,14 +39,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a session is only ever caused by a DND the engine did not write, or by a PBX call: the engine's own DND
  *       writes never create one;</li>
- *   <li>while a session exists, and after it was cleared until Teams shows a presence that the session would have
- *       outranked (at the latest until it would have expired), a presence that is exactly the session's pair is taken for the session's echo, not for
- *       a Teams call: the cycle sees a neutral Available instead (the echo says nothing about the user's Teams state:
- *       no hold is started from it and none kept alive by it). Graph may report a cleared session late, and Microsoft documents no bound for that delay, so the
- *       echo ends with the first presence that proves the session gone, not after a guessed time; the cleared session stays in the store
- *       until then, so an instance that starts in between knows the echo too. The price: a Teams call that starts
- *       exactly where a session ends, with the same pair and no other presence between, is taken up at its next
- *       presence change or when the cleared session would have expired.</li>
+ *   <li>the session's echo in Teams ({@link SessionEcho}) is no Teams call: the cycle sees a neutral Available
+ *       instead, so no hold is started from it and none kept alive by it;</li>
+ *   <li>a cleared session stays in the store until its echo is over, so an instance that starts in between knows
+ *       the echo too. The price: a Teams call that starts exactly where a session ends, with the same pair and no
+ *       other presence between, is taken up at its next presence change or when the session would have
+ *       expired.</li>
  * </ul>
  *
  * <p>Touched on the cycle thread, except the writer's queue and outcomes (its own thread) and the DND hints.
@@ -69,45 +57,26 @@ final class TeamsSessions {
     static final Duration PERMISSION_RETRY = Duration.ofMinutes(15);
     /** After any other failed write, this user's session is tried again after this long. */
     static final Duration FAILURE_RETRY = Duration.ofSeconds(30);
-    /** The most PBX reads of the DND scan per round. */
-    static final int SCAN_CHUNK = HoldCommitter.CHUNK;
 
     private final PbxToTeams settings;
     private final Clock clock;
     private final StateStore store;
     private final PbxSink sink;
     private final UserDirectory directory;
-    private final boolean dryRun;
 
     // cycle thread
-    private PresenceWriter writer;
-    private boolean dndEvents;
+    private final TeamsWriter writer;
+    private final DndScan scan;
     private boolean callState;
     private final Map<String, TeamsSession> sessions = new LinkedHashMap<>();
     private final Set<String> echoesOver = new HashSet<>();
-    private final Map<String, Observed> scanned = new HashMap<>();
     private final Map<String, Instant> retryAt = new HashMap<>();
     private final Set<String> resend = new HashSet<>();
     private final Set<String> inFlight = new HashSet<>();
     private Set<String> onCall = Set.of();
-    private int scanCursor;
-    private double scanCredit;
-    private Instant lastScanAt;
-    private Instant permissionRetryAt;
     private String permissionProblem;
 
-    // shared with the writer's thread
-    private final Set<String> hinted = ConcurrentHashMap.newKeySet();
-    private final Map<String, Intent> queued = new LinkedHashMap<>();
-    private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean draining = new AtomicBoolean();
-    private final java.util.concurrent.Executor worker;
-    private final ExecutorService ownWorker; // null when the engine's builder gave the executor
-    private final AtomicLong setCount = new AtomicLong();
-    private final AtomicLong renewedCount = new AtomicLong();
-    private final AtomicLong clearedCount = new AtomicLong();
-    private final AtomicLong failedCount = new AtomicLong();
-    private volatile int active;
+    private volatile int active; // read by the snapshot
 
     TeamsSessions(PbxToTeams settings, Clock clock, StateStore store, PbxSink sink,
                   UserDirectory directory, boolean dryRun, java.util.concurrent.Executor executor) {
@@ -116,27 +85,13 @@ final class TeamsSessions {
         this.store = store;
         this.sink = sink;
         this.directory = directory;
-        this.dryRun = dryRun;
-        this.ownWorker = settings.enabled() && executor == null ? Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "teamsconnect-teams-writer");
-            t.setDaemon(true);
-            return t;
-        }) : null;
-        this.worker = !settings.enabled() ? null : executor != null ? executor : ownWorker;
+        this.writer = settings.enabled() ? new TeamsWriter(settings.sessionLength(), dryRun, clock, executor) : null;
+        this.scan = new DndScan(settings, clock, sink, directory);
     }
 
-    /** An intent for the writer's thread. */
-    private record Intent(String pbxUserId, String label, TeamsSession session, Kind kind, String reason) {
-        enum Kind { SET, RENEW, CLEAR }
-    }
-
-    /** What the writer's thread did with an intent: failure null = done. */
-    private record Outcome(Intent intent, TeamsConnectException failure, Instant at) {
-    }
-
-    /** A DND read by the scan. */
-    private record Observed(boolean dnd, Instant at) {
-    }
+    private static final TeamsWriter.Intent.Kind SET = TeamsWriter.Intent.Kind.SET;
+    private static final TeamsWriter.Intent.Kind RENEW = TeamsWriter.Intent.Kind.RENEW;
+    private static final TeamsWriter.Intent.Kind CLEAR = TeamsWriter.Intent.Kind.CLEAR;
 
     boolean enabled() {
         return settings.enabled();
@@ -145,7 +100,7 @@ final class TeamsSessions {
     /** Registers for the sink's DND events; before the sink opens. */
     void beforeSinkOpen() {
         if (settings.dnd() != PbxToTeams.Show.OFF) {
-            sink.onDndChanged(ids -> hinted.addAll(ids));
+            sink.onDndChanged(scan::hint);
         }
     }
 
@@ -161,7 +116,7 @@ final class TeamsSessions {
         for (TeamsSession s : loaded.values()) {
             if (s.active()) {
                 resend.add(s.pbxUserId());
-                hinted.add(s.pbxUserId()); // their DND is read in the first scan: renewed or cleared at once
+                scan.hint(List.of(s.pbxUserId())); // read in the first scan: renewed or cleared at once
             }
         }
         countActive();
@@ -172,15 +127,15 @@ final class TeamsSessions {
         if (!settings.enabled()) {
             return;
         }
-        writer = presenceWriter.orElse(null);
-        if (writer == null) {
+        presenceWriter.ifPresent(writer::writer);
+        if (!writer.canWrite()) {
             LOG.warn("pbxToTeams is on, but the presence source cannot write presence: nothing goes to Teams");
         }
     }
 
     /** After the sink opened: which of its capabilities this direction uses. */
     void sinkOpened(Set<Capability> capabilities) {
-        dndEvents = capabilities.contains(Capability.DND_EVENTS);
+        scan.sinkReportsChanges(capabilities.contains(Capability.DND_EVENTS));
         callState = capabilities.contains(Capability.PBX_CALLS);
         if (settings.calls() != PbxToTeams.Show.OFF && !callState) {
             LOG.warn("pbxToTeams.calls is on, but PBX sink '{}' reports no call state: PBX calls do not show in Teams",
@@ -213,48 +168,19 @@ final class TeamsSessions {
     }
 
     /**
-     * Whether {@code p} is the echo of this product's own session for the user: exactly the session's pair, while the
-     * session exists or, after its clear, until the first other presence.
+     * Whether {@code p} is the echo of this product's own session for the user ({@link SessionEcho}); a cleared
+     * session whose echo is over is removed from the store at the next {@link #reconcile}.
      */
     boolean isEcho(String pbxUserId, TeamsPresence p, Instant now) {
-        if (p == null || sessions.isEmpty()) {
-            return false;
-        }
-        TeamsSession s = sessions.get(pbxUserId);
+        TeamsSession s = p == null ? null : sessions.get(pbxUserId);
         if (s == null) {
             return false;
         }
-        if (s.active()) {
-            return matches(s, p);
-        }
-        if (!now.isBefore(s.expiresAt())) {
-            echoesOver.add(pbxUserId); // it would have expired: gone from Teams whatever Graph reported
-            return false;
-        }
-        if (matches(s, p)) {
-            return true;
-        }
-        if (rank(p.availability()) < rank(s.availability())) {
-            // Teams shows something the session would have outranked: the cleared session is gone from Teams. A
-            // presence of the same rank or above (the user's own Do-not-disturb over a Busy session) proves nothing
+        SessionEcho.Verdict v = SessionEcho.of(s, p, now);
+        if (v == SessionEcho.Verdict.GONE) {
             echoesOver.add(pbxUserId);
         }
-        return false;
-    }
-
-    /** Graph's documented order of presence sessions: DoNotDisturb > Busy > Available > Away (graph-presence.md). */
-    static int rank(dev.teamsconnect.core.model.Availability a) {
-        return switch (a) {
-            case DO_NOT_DISTURB -> 4;
-            case BUSY, BUSY_IDLE -> 3;
-            case AVAILABLE, AVAILABLE_IDLE -> 2;
-            case AWAY, BE_RIGHT_BACK -> 1;
-            default -> 0;
-        };
-    }
-
-    private static boolean matches(TeamsSession s, TeamsPresence p) {
-        return p.availability() == s.availability() && p.activity() == s.activity();
+        return v == SessionEcho.Verdict.ECHO;
     }
 
     /**
@@ -263,11 +189,11 @@ final class TeamsSessions {
      * writer's thread. Never waits for a write.
      */
     void reconcile(Instant now, Map<String, Hold> holds, List<String> errors) {
-        if (worker == null) {
+        if (writer == null) {
             return;
         }
         drainOutcomes(now);
-        if (writer == null) {
+        if (!writer.canWrite()) {
             return;
         }
         if (callState && settings.calls() != PbxToTeams.Show.OFF) {
@@ -283,7 +209,7 @@ final class TeamsSessions {
         }
         Map<String, TeamsSession> upserts = new LinkedHashMap<>();
         Set<String> removals = new HashSet<>(echoesOver);
-        List<Intent> intents = new ArrayList<>();
+        List<TeamsWriter.Intent> intents = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (MappedUser m : mapped) {
             String id = m.pbx().id();
@@ -296,7 +222,7 @@ final class TeamsSessions {
             }
             if (s.active()) {
                 // no longer mapped: the session ends
-                intents.add(new Intent(s.pbxUserId(), s.pbxUserId(), s, Intent.Kind.CLEAR,
+                intents.add(new TeamsWriter.Intent(s.pbxUserId(), s.pbxUserId(), s, CLEAR,
                         "user no longer mapped to a Teams user"));
             } else {
                 removals.add(s.pbxUserId()); // no presence of theirs is read any more: no echo to recognise
@@ -318,8 +244,13 @@ final class TeamsSessions {
         intents.forEach(this::enqueue);
     }
 
+    private void enqueue(TeamsWriter.Intent intent) {
+        inFlight.add(intent.pbxUserId());
+        writer.enqueue(intent);
+    }
+
     private void decide(PbxUser user, String teamsUserId, Hold hold, Instant now, Map<String, TeamsSession> upserts,
-                        List<Intent> intents) {
+                        List<TeamsWriter.Intent> intents) {
         String id = user.id();
         if (inFlight.contains(id)) {
             return; // decided again once the writer is done with this user
@@ -332,7 +263,7 @@ final class TeamsSessions {
         if (current != null && !current.active()) {
             current = null; // cleared: only its echo is left
         }
-        Boolean dnd = knownDnd(id);
+        Boolean dnd = scan.knownDnd(id);
         TeamsSession.Cause cause = null;
         PbxToTeams.Show show = PbxToTeams.Show.OFF;
         if (settings.dnd() != PbxToTeams.Show.OFF && Boolean.TRUE.equals(dnd) && !writtenByEngine(hold)) {
@@ -350,7 +281,7 @@ final class TeamsSessions {
                         : settings.dnd() == PbxToTeams.Show.OFF ? "pbxToTeams.dnd is off"
                         : byHand ? "DND switched off at the phone"
                         : "the DND on the PBX is the engine's own now";
-                intents.add(new Intent(id, user.label(), current, Intent.Kind.CLEAR, why));
+                intents.add(new TeamsWriter.Intent(id, user.label(), current, CLEAR, why));
             }
             return;
         }
@@ -361,7 +292,7 @@ final class TeamsSessions {
             TeamsSession s = new TeamsSession(id, teamsUserId, cause, show.availability(), show.activity(),
                     current != null && current.cause() == cause ? current.since() : now, expires);
             upserts.put(id, s);
-            intents.add(new Intent(id, user.label(), s, Intent.Kind.SET, why));
+            intents.add(new TeamsWriter.Intent(id, user.label(), s, SET, why));
             resend.remove(id);
             return;
         }
@@ -369,7 +300,7 @@ final class TeamsSessions {
         if (resend.remove(id) || !now.isBefore(current.expiresAt().minus(margin))) {
             TeamsSession s = current.renewedUntil(expires);
             upserts.put(id, s);
-            intents.add(new Intent(id, user.label(), s, Intent.Kind.RENEW, why));
+            intents.add(new TeamsWriter.Intent(id, user.label(), s, RENEW, why));
         }
     }
 
@@ -378,154 +309,15 @@ final class TeamsSessions {
         return hold != null && hold.kind() == Hold.Kind.HELD && hold.writtenDnd() && !hold.priorDnd();
     }
 
-    /** The user's PBX DND as last read or written, from the cycle or the scan, whichever is newer; null: unknown. */
-    private Boolean knownDnd(String pbxUserId) {
-        UserTrack t = directory.track(pbxUserId);
-        PbxState state = t == null ? null : t.pbx().state();
-        Instant at = t == null ? null : t.pbx().exchangedAt();
-        Observed o = scanned.get(pbxUserId);
-        if (o != null && (state == null || at == null || !o.at().isBefore(at))) {
-            return o.dnd();
-        }
-        return state == null ? null : state.dnd();
-    }
-
-    /**
-     * Reads users' DND for {@code pbxToTeams.dnd}, spread evenly over {@code readInterval}: this cycle's share (users
-     * x elapsed / readInterval, what was not read before carried over up to one interval's worth), oldest first by a
-     * cursor through the users, until {@code stopAt}. With a sink that reports DND changes itself only the users it
-     * named are read. Runs after the changes and rechecks, so it never delays them.
-     *
-     * @return the PBX reads made
-     */
-    int scan(Instant now, Instant stopAt, List<String> errors) {
-        if (worker == null || writer == null || settings.dnd() == PbxToTeams.Show.OFF) {
-            return 0;
-        }
-        List<MappedUser> mapped = directory.mapped();
-        if (mapped == null || mapped.isEmpty()) {
-            return 0;
-        }
-        // users named by the sink's events (or loaded with a session) first, then this cycle's share of everybody
-        List<PbxUser> due = new ArrayList<>();
-        Set<String> named = new HashSet<>(hinted);
-        hinted.removeAll(named);
-        for (String id : named) {
-            PbxUser u = directory.pbxUser(id);
-            if (u != null) {
-                due.add(u);
-            }
-        }
-        int share = 0;
-        if (!dndEvents) {
-            Duration elapsed = lastScanAt == null ? Duration.ZERO : Duration.between(lastScanAt, now);
-            lastScanAt = now;
-            scanCredit = Math.min(mapped.size(),
-                    scanCredit + mapped.size() * (double) elapsed.toMillis() / settings.readInterval().toMillis());
-            share = (int) Math.min(mapped.size(), Math.floor(scanCredit));
-        }
-        int reads = 0;
-        int namedLeft = due.size();
-        int shareLeft = share;
-        while (namedLeft > 0 || shareLeft > 0) {
-            if (!clock.instant().isBefore(stopAt)) {
-                break;
-            }
-            List<PbxUser> chunk = new ArrayList<>(SCAN_CHUNK);
-            int fromNamed = Math.min(namedLeft, SCAN_CHUNK);
-            chunk.addAll(due.subList(due.size() - namedLeft, due.size() - namedLeft + fromNamed));
-            int fromShare = Math.min(shareLeft, SCAN_CHUNK - fromNamed);
-            for (int i = 0; i < fromShare; i++) {
-                scanCursor = scanCursor % mapped.size();
-                chunk.add(mapped.get(scanCursor++).pbx());
-            }
-            BatchResult<PbxState> r;
-            try {
-                r = sink.readStates(chunk);
-            } catch (TeamsConnectException e) {
-                errors.add("sink.readStates (DND scan): " + e.getMessage());
-                break;
-            }
-            namedLeft -= fromNamed;
-            shareLeft -= fromShare;
-            scanCredit -= fromShare;
-            Instant at = clock.instant();
-            r.values().forEach((id, st) -> scanned.put(id, new Observed(st.dnd(), at)));
-            reads += r.values().size();
-        }
-        // named users not reached are read first next time
-        due.subList(due.size() - namedLeft, due.size()).forEach(u -> hinted.add(u.id()));
-        return reads;
-    }
-
-    private void enqueue(Intent intent) {
-        inFlight.add(intent.pbxUserId());
-        synchronized (queued) {
-            queued.put(intent.pbxUserId(), intent);
-        }
-        if (draining.compareAndSet(false, true)) {
-            try {
-                worker.execute(this::drain);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                draining.set(false);
-            }
-        }
-    }
-
-    /** The writer's thread: sends the queued intents one after another, latest per user. */
-    private void drain() {
-        try {
-            while (true) {
-                Intent next;
-                synchronized (queued) {
-                    var it = queued.values().iterator();
-                    if (!it.hasNext()) {
-                        draining.set(false);
-                        return;
-                    }
-                    next = it.next();
-                    it.remove();
-                }
-                outcomes.add(new Outcome(next, send(next), clock.instant()));
-            }
-        } catch (RuntimeException e) {
-            draining.set(false);
-            LOG.error("Teams presence writer failed", e);
-        }
-    }
-
-    private TeamsConnectException send(Intent i) {
-        TeamsSession s = i.session();
-        try {
-            if (dryRun) {
-                LOG.info("{}: dry run: Teams presence session would be {}: {}/{} ({})", i.label(),
-                        i.kind() == Intent.Kind.CLEAR ? "cleared" : "set", s.availability().wireValue(),
-                        s.activity().wireValue(), i.reason());
-            } else if (i.kind() == Intent.Kind.CLEAR) {
-                writer.clearPresence(s.teamsUserId());
-            } else {
-                writer.setPresence(s.teamsUserId(), s.availability(), s.activity(), settings.sessionLength());
-            }
-            return null;
-        } catch (TeamsConnectException e) {
-            return e;
-        } catch (RuntimeException e) {
-            return new TeamsConnectException("presence writer failed: " + e) {
-            };
-        }
-    }
-
     /** Takes in what the writer did (cycle thread). */
     private void drainOutcomes(Instant now) {
         List<TeamsSession> cleared = new ArrayList<>();
-        Outcome o;
-        while ((o = outcomes.poll()) != null) {
-            Intent i = o.intent();
+        for (TeamsWriter.Outcome o : writer.takeOutcomes()) {
+            TeamsWriter.Intent i = o.intent();
             String id = i.pbxUserId();
             inFlight.remove(id);
             TeamsSession s = i.session();
             if (o.failure() != null) {
-                failedCount.incrementAndGet();
                 boolean permission = o.failure() instanceof TerminalException
                         && !(o.failure() instanceof UnknownUserException);
                 if (permission) {
@@ -534,14 +326,11 @@ final class TeamsSessions {
                                 + "tried again every {}", o.failure().getMessage(), HumanDuration.of(PERMISSION_RETRY));
                     }
                     permissionProblem = o.failure().getMessage();
-                    permissionRetryAt = now.plus(PERMISSION_RETRY);
-                    retryAt.put(id, permissionRetryAt);
+                    retryAt.put(id, now.plus(PERMISSION_RETRY));
                 } else {
-                    LOG.warn("{}: Teams presence session could not be {}: {}", i.label(),
-                            i.kind() == Intent.Kind.CLEAR ? "cleared" : "set", o.failure().getMessage());
                     retryAt.put(id, now.plus(FAILURE_RETRY));
                 }
-                if (i.kind() != Intent.Kind.CLEAR) {
+                if (i.kind() != CLEAR) {
                     resend.add(id); // set again at the next try, whatever the expiry says
                 }
                 continue;
@@ -551,21 +340,8 @@ final class TeamsSessions {
                 LOG.info("Teams presence can be written again");
                 permissionProblem = null;
             }
-            switch (i.kind()) {
-                case SET -> {
-                    setCount.incrementAndGet();
-                    LOG.info("{}: Teams presence session set: {}/{} until {} ({})", i.label(),
-                            s.availability().wireValue(), s.activity().wireValue(), s.expiresAt(), i.reason());
-                }
-                case RENEW -> {
-                    renewedCount.incrementAndGet();
-                    LOG.debug("{}: Teams presence session renewed until {}", i.label(), s.expiresAt());
-                }
-                case CLEAR -> {
-                    clearedCount.incrementAndGet();
-                    LOG.info("{}: Teams presence session cleared ({})", i.label(), i.reason());
-                    cleared.add(s.clearedAt(o.at()));
-                }
+            if (i.kind() == CLEAR) {
+                cleared.add(s.clearedAt(o.at()));
             }
         }
         if (!cleared.isEmpty()) {
@@ -588,74 +364,49 @@ final class TeamsSessions {
      */
     void clearAll(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        if (worker == null) {
+        if (writer == null) {
             return;
         }
-        if (writer != null && active > 0) {
-            waitForWriter(deadline);
+        if (writer.canWrite() && active > 0) {
+            writer.awaitIdle(deadline);
             drainOutcomes(clock.instant());
             for (TeamsSession s : List.copyOf(sessions.values())) {
                 if (!s.active() || inFlight.contains(s.pbxUserId())) {
                     continue;
                 }
                 PbxUser u = directory.pbxUser(s.pbxUserId());
-                enqueue(new Intent(s.pbxUserId(), u == null ? s.pbxUserId() : u.label(), s, Intent.Kind.CLEAR,
+                enqueue(new TeamsWriter.Intent(s.pbxUserId(), u == null ? s.pbxUserId() : u.label(), s, CLEAR,
                         "shutdown"));
             }
-            waitForWriter(deadline);
+            writer.awaitIdle(deadline);
             drainOutcomes(clock.instant());
             if (active > 0) {
                 LOG.warn("{} Teams presence session(s) not cleared before the shutdown deadline: they stay in the store"
                         + " and end by themselves within {}", active, HumanDuration.of(settings.sessionLength()));
             }
         }
-        stopWriter();
-    }
-
-    /** Waits (real time: the writer's thread works in real time) until the writer is idle or the deadline. */
-    private void waitForWriter(long deadlineNanos) {
-        while (draining.get() || !isQueueEmpty()) {
-            long left = deadlineNanos - System.nanoTime();
-            if (left <= 0) {
-                return;
-            }
-            try {
-                Thread.sleep(Math.min(10, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private boolean isQueueEmpty() {
-        synchronized (queued) {
-            return queued.isEmpty();
-        }
+        writer.stop();
     }
 
     /** Stops the writer's thread without clearing anything (the sessions stay in the store). */
     void stopWriter() {
-        if (ownWorker == null) {
-            return;
+        if (writer != null) {
+            writer.stop();
         }
-        ownWorker.shutdownNow();
-        try {
-            ownWorker.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    }
+
+    /**
+     * The DND scan of the cycle ({@link DndScan#scan}), when there is something to write to.
+     *
+     * @return the PBX reads made
+     */
+    int scan(Instant now, Instant stopAt, List<String> errors) {
+        return writer == null || !writer.canWrite() ? 0 : scan.scan(now, stopAt, errors);
     }
 
     /** The counters and the current problem, for the snapshot. */
     EngineSnapshot.Sessions stats() {
-        return new EngineSnapshot.Sessions(active, setCount.get(), renewedCount.get(), clearedCount.get(),
-                failedCount.get(), permissionProblem);
-    }
-
-    /** For tests: whether the writer has nothing queued or running. */
-    boolean idle() {
-        return !draining.get() && isQueueEmpty();
+        return writer == null ? EngineSnapshot.Sessions.NONE : writer.stats(active, permissionProblem);
     }
 
     @Override

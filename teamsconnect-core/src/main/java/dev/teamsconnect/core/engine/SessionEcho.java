@@ -1,0 +1,59 @@
+package dev.teamsconnect.core.engine;
+
+import dev.teamsconnect.core.model.Availability;
+import dev.teamsconnect.core.model.TeamsPresence;
+import dev.teamsconnect.core.spi.TeamsSession;
+import java.time.Instant;
+
+/**
+ * Tells the echo of the product's own Teams session from the user's own presence. Graph reports the aggregate of the
+ * user's own presence and the app's session (the higher of the two in Graph's documented order DoNotDisturb > Busy >
+ * Available > Away; graph-presence.md), and may report a cleared session late, for a time Microsoft does not
+ * document. So:
+ * <ul>
+ *   <li>an active session: a presence of exactly its pair is its echo;</li>
+ *   <li>a cleared one: its pair is still its echo until Teams shows a presence the session would have outranked
+ *       (then it is gone), or until it would have expired; a presence of the same rank or above proves nothing.</li>
+ * </ul>
+ * Pure; the engine's loop safety rests on it (docs/architecture.md, "Both directions without loops").
+ */
+final class SessionEcho {
+
+    /** What a presence says about a session. */
+    enum Verdict {
+        /** The presence is the session's echo: no reason for DND either way. */
+        ECHO,
+        /** The presence is the user's own; the session (if cleared) may still show later. */
+        OWN,
+        /** The cleared session is gone from Teams: its record can go. */
+        GONE
+    }
+
+    private SessionEcho() {
+    }
+
+    static Verdict of(TeamsSession s, TeamsPresence p, Instant now) {
+        boolean pair = p.availability() == s.availability() && p.activity() == s.activity();
+        if (s.active()) {
+            return pair ? Verdict.ECHO : Verdict.OWN;
+        }
+        if (!now.isBefore(s.expiresAt())) {
+            return Verdict.GONE; // it would have expired: gone from Teams whatever Graph reported
+        }
+        if (pair) {
+            return Verdict.ECHO;
+        }
+        return rank(p.availability()) < rank(s.availability()) ? Verdict.GONE : Verdict.OWN;
+    }
+
+    /** Graph's order of presence sessions: DoNotDisturb > Busy > Available > Away; the rest below. */
+    static int rank(Availability a) {
+        return switch (a) {
+            case DO_NOT_DISTURB -> 4;
+            case BUSY, BUSY_IDLE -> 3;
+            case AVAILABLE, AVAILABLE_IDLE -> 2;
+            case AWAY, BE_RIGHT_BACK -> 1;
+            default -> 0;
+        };
+    }
+}
