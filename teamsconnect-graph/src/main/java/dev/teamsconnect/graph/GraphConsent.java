@@ -38,7 +38,12 @@ record GraphConsent(String claim, Set<String> granted, Map<String, String> missi
         PRESENCE("reading Teams presence", "Presence.Read.All", Set.of("Presence.Read.All", "Presence.ReadWrite.All")),
         /** {@code GET /users} and {@code GET /users/delta}. */
         USERS("listing users", "User.Read.All",
-                Set.of("User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"));
+                Set.of("User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")),
+        /**
+         * {@code POST /users/{id}/presence/setPresence} and {@code .../clearPresence} (pbxToTeams): Microsoft lists
+         * no higher privileged permission for them.
+         */
+        PRESENCE_WRITE("writing Teams presence (pbxToTeams)", "Presence.ReadWrite.All", Set.of("Presence.ReadWrite.All"));
 
         final String feature;
         final String permission;

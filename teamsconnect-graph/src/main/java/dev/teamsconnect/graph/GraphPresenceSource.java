@@ -149,14 +149,19 @@ public final class GraphPresenceSource implements PresenceSource {
     private final Target presenceTarget = new Target("Presence.Read.All");
     private final Target usersTarget = new Target("User.Read.All");
     private final Target deltaTarget = new Target("User.Read.All");
+    /** setPresence and clearPresence: used by the writer's thread only (one call at a time). */
+    private final Target writeTarget = new Target("Presence.ReadWrite.All");
+    /** The PBX-to-Teams writer; null for delegated sign-in (see {@link #presenceWriter()}). */
+    private final GraphPresenceWriter writer;
     /** The users as last read, by id: the full listing's, kept up to date by users delta rounds. */
     private final Map<String, TeamsUser> directory = new LinkedHashMap<>();
     /** Where the next users delta round starts; in memory only, so a restart lists all users again. */
     private String deltaLink;
     private final CredentialExpiryWatch expiryWatch;
     private volatile boolean forceRefresh;
-    private Instant tokenRefusedUntil = Instant.MIN;
-    private Duration tokenRefusalPause = TOKEN_REFUSAL_FIRST;
+    // volatile: the reads and the presence writer's calls both pass call()
+    private volatile Instant tokenRefusedUntil = Instant.MIN;
+    private volatile Duration tokenRefusalPause = TOKEN_REFUSAL_FIRST;
 
     /** What Graph asked of one endpoint. */
     private static final class Target {
@@ -220,6 +225,7 @@ public final class GraphPresenceSource implements PresenceSource {
                 s.graphBaseUrl.toString(), okHttp);
         adapter.setBaseUrl(s.graphBaseUrl.toString().replaceAll("/+$", ""));
         this.graph = new GraphServiceClient(adapter);
+        this.writer = s.authMode.delegated() ? null : new GraphPresenceWriter(this, s.clientId, s.presenceBudget);
     }
 
     public static Builder builder() {
@@ -241,6 +247,20 @@ public final class GraphPresenceSource implements PresenceSource {
         signIn.open();
         LOG.info("Microsoft Graph presence source ready: tenant {}, app {}, {} sign-in, {} presence requests per {}",
                 s.tenantId, s.clientId, s.authMode.configValue(), s.rateLimit, s.rateWindow);
+    }
+
+    /**
+     * The writer of the PBX-to-Teams direction ({@link GraphPresenceWriter}) for client-credentials sign-in: its
+     * {@code setPresence}/{@code clearPresence} use this source's HTTP client, token, guard and presence pacer, so
+     * writes and reads share the app's presence budget. Empty for delegated sign-in (device code, password):
+     * Microsoft documents the delegated permission {@code Presence.ReadWrite} for these calls, but its pages are
+     * silent on which users a delegated token may set a session for and with which {@code sessionId}; only the
+     * app-only case ({@code sessionId} = the app's client id, application permission {@code Presence.ReadWrite.All})
+     * is documented well enough to build on. {@link #checkNotes()} says so for delegated sign-in.
+     */
+    @Override
+    public Optional<dev.teamsconnect.core.spi.PresenceWriter> presenceWriter() {
+        return Optional.ofNullable(writer);
     }
 
     /** The configured {@code pollInterval} (default {@link #DEFAULT_POLL_INTERVAL}). */
@@ -598,6 +618,99 @@ public final class GraphPresenceSource implements PresenceSource {
     }
 
     /**
+     * {@code POST /users/{id}/presence/setPresence} with the app's client id as {@code sessionId}, within
+     * {@code deadline}; arguments already checked by {@link GraphPresenceWriter}. Paced with the reads.
+     *
+     * @throws UnknownUserException when Graph answers 404
+     */
+    void postSetPresence(String userId, String availability, String activity, Duration expiration, Instant deadline) {
+        String what = "POST /users/" + userId + "/presence/setPresence";
+        try {
+            call(what, writeTarget, deadline, s.presenceBudget, () -> {
+                // A fresh body per attempt: Kiota's backing store serializes only changed values the second time.
+                com.microsoft.graph.users.item.presence.setpresence.SetPresencePostRequestBody body =
+                        new com.microsoft.graph.users.item.presence.setpresence.SetPresencePostRequestBody();
+                body.setSessionId(s.clientId);
+                body.setAvailability(availability);
+                body.setActivity(activity);
+                body.setExpirationDuration(com.microsoft.kiota.PeriodAndDuration.ofDuration(expiration));
+                graph.users().byUserId(userId).presence().setPresence().post(body);
+                return null;
+            });
+        } catch (NotFound e) {
+            throw new UnknownUserException(userId, what + ": Microsoft Graph knows no user " + userId + " (HTTP 404)");
+        } catch (BadRequest e) {
+            throw new TerminalException(what + " was refused by Microsoft Graph (HTTP 400): " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code POST /users/{id}/presence/clearPresence} with the app's client id as {@code sessionId}. Microsoft
+     * documents a 404 when the session does not exist (it expired or was cleared): that is success here. Graph
+     * answers 404 for an unknown user as well, and its documentation names no error code that tells the two apart;
+     * either way no session of this app is left, so both count as cleared (logged at DEBUG).
+     */
+    void postClearPresence(String userId, Instant deadline) {
+        String what = "POST /users/" + userId + "/presence/clearPresence";
+        try {
+            call(what, writeTarget, deadline, s.presenceBudget, () -> {
+                com.microsoft.graph.users.item.presence.clearpresence.ClearPresencePostRequestBody body =
+                        new com.microsoft.graph.users.item.presence.clearpresence.ClearPresencePostRequestBody();
+                body.setSessionId(s.clientId);
+                graph.users().byUserId(userId).presence().clearPresence().post(body);
+                return null;
+            });
+        } catch (NotFound e) {
+            LOG.debug("{}: no session to clear (HTTP 404: {})", what, e.getMessage());
+        } catch (BadRequest e) {
+            throw new TerminalException(what + " was refused by Microsoft Graph (HTTP 400): " + e.getMessage());
+        }
+    }
+
+    /**
+     * For the writer's {@code checkNotes()}: whether the app-only token's {@code roles} carry
+     * {@code Presence.ReadWrite.All} (PROBLEM with the fix, INFO when granted). Uses the cached token.
+     */
+    List<CheckNote> writeNotes() {
+        String token;
+        try {
+            token = signIn.accessToken(false);
+        } catch (TeamsConnectException e) {
+            return List.of(new CheckNote(CheckNote.Level.INFO, "permission to write presence not checked: no access token ("
+                    + e.getMessage() + ")"));
+        } catch (RuntimeException e) {
+            return List.of(new CheckNote(CheckNote.Level.INFO, "permission to write presence not checked: "
+                    + e.getClass().getSimpleName()));
+        }
+        Optional<GraphConsent> consent = GraphConsent.of(token, false, List.of(GraphConsent.Need.PRESENCE_WRITE));
+        if (consent.isEmpty()) {
+            return List.of(new CheckNote(CheckNote.Level.INFO, "permission to write presence not checked: the access "
+                    + "token carries no readable roles claim"));
+        }
+        if (consent.get().missing().isEmpty()) {
+            return List.of(new CheckNote(CheckNote.Level.INFO, "application permission Presence.ReadWrite.All granted "
+                    + "(token claim roles): TeamsConnect can set and clear its presence session in Teams (pbxToTeams)"));
+        }
+        return List.of(new CheckNote(CheckNote.Level.PROBLEM, writePermissionMissing("pbxToTeams is on, but the "
+                + "access token lacks it (token claim roles: " + consent.get().grantedList() + ")")));
+    }
+
+    /** The fix for a missing {@code Presence.ReadWrite.All}, with the admin consent URL; never a secret. */
+    private String writePermissionMissing(String why) {
+        return "missing application permission of Microsoft Graph: Presence.ReadWrite.All (for writing Teams presence, "
+                + "pbxToTeams): " + why + "\nfix: add it under API permissions of app " + s.clientId
+                + " (Microsoft Graph, Application permissions), then let an admin grant consent (see docs/azure-setup.md):\n"
+                + GraphConsent.adminConsentUrl(s.authorityHost, s.tenantId, s.clientId);
+    }
+
+    /** A 404 of a presence write; the caller decides (unknown user, or a session already gone). Never leaves this class. */
+    private static final class NotFound extends RuntimeException {
+        NotFound(String graphMessage) {
+            super(graphMessage, null, false, false);
+        }
+    }
+
+    /**
      * An answer that could not be parsed (malformed JSON, wrong types): retrying the same request rarely helps, and
      * it must not stop the other chunks. Retryable for every other caller.
      */
@@ -636,7 +749,8 @@ public final class GraphPresenceSource implements PresenceSource {
      */
     private <T> T call(String what, Target target, Instant deadline, Duration budget, Supplier<T> request) {
         failFastIfAsked(what, target);
-        boolean paced = target == presenceTarget;
+        // reads and writes of presence share the app's presence budget and so the pacer
+        boolean paced = target == presenceTarget || target == writeTarget;
         boolean refreshed = false;
         Duration lastRetryAfter = null;
         String lastProblem = "none";
@@ -677,6 +791,13 @@ public final class GraphPresenceSource implements PresenceSource {
                 }
                 if (target == deltaTarget && (status == 410 || (status == 400 && syncStateNotFound(e)))) {
                     throw new SyncStateLost(what + ": HTTP " + status + (syncStateNotFound(e) ? " syncStateNotFound" : ""));
+                }
+                if (status == 403 && target == writeTarget) {
+                    throw new TerminalException(what + " was refused by Microsoft Graph (HTTP 403): "
+                            + writePermissionMissing("Graph refused to write presence without it"));
+                }
+                if (status == 404 && target == writeTarget) {
+                    throw new NotFound(e.getMessage());
                 }
                 if (status == 403) {
                     throw new TerminalException(what + " was refused by Microsoft Graph (HTTP 403): the permission is "
@@ -782,7 +903,7 @@ public final class GraphPresenceSource implements PresenceSource {
             sleepUntil(until);
         }
         try {
-            if (target == presenceTarget && !pacer.acquire(deadline)) {
+            if ((target == presenceTarget || target == writeTarget) && !pacer.acquire(deadline)) {
                 throw new RetryableException(what + " gave up: the presence rate limit of " + s.rateLimit + " requests per "
                         + s.rateWindow.toSeconds() + " s leaves no room within this call's budget of " + budget.toSeconds() + " s");
             }
@@ -894,6 +1015,11 @@ public final class GraphPresenceSource implements PresenceSource {
             notes.add(new CheckNote(CheckNote.Level.PROBLEM, noPresenceMessage()));
         }
         notes.add(consentNote());
+        if (s.authMode.delegated()) {
+            notes.add(new CheckNote(CheckNote.Level.INFO, "writing presence into Teams (pbxToTeams) needs client-credentials "
+                    + "sign-in (" + key("auth.mode") + ": client-credentials, application permission Presence.ReadWrite.All); "
+                    + "with " + s.authMode.configValue() + " sign-in this source offers no presence writer"));
+        }
         if (expiryWatch != null) {
             Duration left = Duration.between(s.clock.instant(), expiryWatch.notAfter());
             boolean soon = left.compareTo(Duration.ofDays(CredentialExpiryWatch.WARN_DAYS.get(0))) <= 0;
@@ -950,6 +1076,11 @@ public final class GraphPresenceSource implements PresenceSource {
         if (expiryWatch != null) {
             expiryWatch.check();
         }
+    }
+
+    /** Now, on the source's clock (for the writer's deadlines). */
+    Instant clockInstant() {
+        return s.clock.instant();
     }
 
     /** The cloud, sign-in host and Graph URL in use (for tests). */

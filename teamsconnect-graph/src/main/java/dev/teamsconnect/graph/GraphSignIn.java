@@ -127,7 +127,8 @@ final class GraphSignIn {
     }
 
     /** An access token for Graph; {@code forceRefresh} bypasses msal4j's cache (after Graph answered 401). */
-    String accessToken(boolean forceRefresh) {
+    // synchronized: the source's reads and its presence writer ask from two threads
+    synchronized String accessToken(boolean forceRefresh) {
         if (failed != null) {
             throw failed;
         }

@@ -17,7 +17,10 @@ import java.util.Deque;
  *
  * <p>Requests are recorded when their answer arrived, not when they were sent: the server saw the request at
  * some time before that, so spacing the next send from the answer can never look early to the server, whatever
- * the network delay. Not thread-safe; the source sends one request at a time.
+ * the network delay. Thread-safe: the source's reads (the sync thread) and its presence writes (the writer's
+ * thread) share one pacer, as they share one Graph budget per app. The bookkeeping is locked, the waits are not;
+ * two threads that pass {@link #acquire} at the same moment may both send, so the window can see one request more
+ * than {@code limit} for a moment (the server's own limit is far above the nine tenths where spacing starts).
  */
 final class PresencePacer {
 
@@ -48,16 +51,11 @@ final class PresencePacer {
      */
     boolean acquire(Instant deadline) throws InterruptedException {
         while (true) {
-            Instant now = clock.instant();
-            while (!completed.isEmpty() && !completed.peekFirst().isAfter(now.minus(window))) {
-                completed.pollFirst();
-            }
-            Instant earliest = pausedUntil;
-            if (!completed.isEmpty() && completed.size() >= limit * 9L / 10) {
-                earliest = max(earliest, completed.peekLast().plus(spacing));
-            }
-            if (completed.size() >= limit) {
-                earliest = max(earliest, completed.peekFirst().plus(window));
+            Instant now;
+            Instant earliest;
+            synchronized (this) {
+                now = clock.instant();
+                earliest = earliest(now);
             }
             if (!now.isBefore(earliest)) {
                 return true;
@@ -69,23 +67,37 @@ final class PresencePacer {
         }
     }
 
+    private Instant earliest(Instant now) {
+        while (!completed.isEmpty() && !completed.peekFirst().isAfter(now.minus(window))) {
+            completed.pollFirst();
+        }
+        Instant earliest = pausedUntil;
+        if (!completed.isEmpty() && completed.size() >= limit * 9L / 10) {
+            earliest = max(earliest, completed.peekLast().plus(spacing));
+        }
+        if (completed.size() >= limit) {
+            earliest = max(earliest, completed.peekFirst().plus(window));
+        }
+        return earliest;
+    }
+
     /** Records that the answer to a request arrived now. */
-    void completed() {
+    synchronized void completed() {
         completed.addLast(clock.instant());
     }
 
     /** The time before which no request is sent (a server's Retry-After), {@link Instant#MIN} for none. */
-    Instant pausedUntil() {
+    synchronized Instant pausedUntil() {
         return pausedUntil;
     }
 
     /** No request before {@code until} (a server's Retry-After). */
-    void pauseUntil(Instant until) {
+    synchronized void pauseUntil(Instant until) {
         pausedUntil = max(pausedUntil, until);
     }
 
     /** Requests recorded within the current window (for tests and metrics). */
-    int inWindow() {
+    synchronized int inWindow() {
         Instant now = clock.instant();
         return (int) completed.stream().filter(t -> t.isAfter(now.minus(window))).count();
     }

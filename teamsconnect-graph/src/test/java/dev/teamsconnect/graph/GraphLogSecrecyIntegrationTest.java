@@ -55,6 +55,22 @@ class GraphLogSecrecyIntegrationTest {
                 app.readPresence(ids);
                 emu.expireAllTokens();
                 app.readPresence(ids);
+                // the presence writer: a throttled set, a renewal, a clear and its 404, a refused write
+                dev.teamsconnect.core.spi.PresenceWriter w = app.presenceWriter().orElseThrow();
+                emu.failNext(GraphEmulator.SET_PRESENCE, 1, 429, Duration.ofMillis(100));
+                w.setPresence(ids.get(0), dev.teamsconnect.core.model.Availability.BUSY,
+                        dev.teamsconnect.core.model.Activity.IN_A_CALL, Duration.ofHours(1));
+                w.clearPresence(ids.get(0));
+                w.clearPresence(ids.get(0));
+                w.checkNotes();
+                emu.grantPermissions(GraphTestSupport.APP, GraphEmulator.READ_PERMISSIONS.toArray(String[]::new));
+                emu.expireAllTokens();
+                try {
+                    w.setPresence(ids.get(0), dev.teamsconnect.core.model.Availability.BUSY,
+                            dev.teamsconnect.core.model.Activity.IN_A_CALL, Duration.ofHours(1));
+                } catch (dev.teamsconnect.core.error.TerminalException expected) {
+                    org.slf4j.LoggerFactory.getLogger(GraphLogSecrecyIntegrationTest.class).warn(expected.getMessage());
+                }
             }
             try (GraphPresenceSource delegated = GraphTestSupport.base(emu).clientId(PUBLIC_APP).password(USER, PASSWORD).build()) {
                 delegated.open();
@@ -66,6 +82,7 @@ class GraphLogSecrecyIntegrationTest {
             lines = log.lines();
         }
         assertThat(lines).as("the capture saw our TRACE lines").anyMatch(l -> l.contains("presence chunk 1/3"));
+        assertThat(lines).as("the capture saw the writer").anyMatch(l -> l.contains("Presence.ReadWrite.All"));
         assertThat(lines).as("the capture saw msal4j").anyMatch(l -> l.contains("com.microsoft.aad.msal4j"));
         assertThat(secrets).hasSizeGreaterThan(6);
         assertThat(leaks(lines, secrets)).isEmpty();

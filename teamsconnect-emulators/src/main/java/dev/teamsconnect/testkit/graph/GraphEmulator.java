@@ -25,6 +25,7 @@ import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -52,7 +53,10 @@ import java.util.concurrent.TimeUnit;
  * (nextLink/deltaLink paging, {@code $deltatoken=latest}, {@code @removed}; {@link #expireDeltaTokens} makes old
  * tokens answer {@code syncStateNotFound}),
  * {@code POST /v1.0/communications/getPresencesByUserId} (400 above 650 ids),
- * {@code GET /v1.0/users/{id}/presence}, {@code GET /v1.0/communications/presences/{id}}.
+ * {@code GET /v1.0/users/{id}/presence}, {@code GET /v1.0/communications/presences/{id}}, and the app presence
+ * sessions: {@code POST /v1.0/users/{id}/presence/setPresence} and {@code .../clearPresence} (see
+ * {@link #SET_PRESENCE}; validation, expiry and the aggregate presence as Microsoft documents them), every request
+ * recorded with its time ({@link #presenceWrites()}).
  * Access tokens are JWT-shaped and carry the app's permissions ({@link #grantPermissions}) in {@code roles} or
  * {@code scp}; Graph endpoints answer 403 without the permission they need. Presence endpoints are throttled per app with a sliding window and answer 429 with {@code Retry-After}.
  *
@@ -82,8 +86,36 @@ public final class GraphEmulator implements AutoCloseable {
     public static final int MAX_PAGE_SIZE = 999;
     /** Path of the users delta function (the short form Graph also puts into its links). */
     public static final String USERS_DELTA = "/v1.0/users/delta";
-    /** The permissions a registered app has unless {@link #grantPermissions} says otherwise. */
-    public static final Set<String> DEFAULT_PERMISSIONS = Set.of("Presence.Read.All", "User.Read.All");
+    /**
+     * The permissions a registered app has unless {@link Builder#defaultPermissions} or {@link #grantPermissions} say
+     * otherwise: the two the reads need and {@code Presence.ReadWrite.All} for the app presence sessions.
+     */
+    public static final Set<String> DEFAULT_PERMISSIONS = Set.of("Presence.Read.All", "User.Read.All", "Presence.ReadWrite.All");
+    /** The permissions of a read-only app: {@link #DEFAULT_PERMISSIONS} without {@code Presence.ReadWrite.All}. */
+    public static final Set<String> READ_PERMISSIONS = Set.of("Presence.Read.All", "User.Read.All");
+    /**
+     * Endpoint of setPresence, for {@link #failNext} and {@link #requestCount}. Microsoft's page: body
+     * {@code {sessionId, availability, activity, expirationDuration}}; {@code sessionId} is the app's id; only the
+     * pairs Available/Available, Busy/InACall, Busy/InAConferenceCall, Away/Away, DoNotDisturb/Presenting;
+     * {@code expirationDuration} PT5M..PT4H, 5 minutes when absent; application permission
+     * {@code Presence.ReadWrite.All} (delegated {@code Presence.ReadWrite}). The emulator answers 400 to anything
+     * else, 404 for an unknown user, 200 with no body when accepted.
+     */
+    public static final String SET_PRESENCE = "POST /v1.0/users/{id}/presence/setPresence";
+    /**
+     * Endpoint of clearPresence: body {@code {sessionId}}; 200 when the app's session was cleared, 404 when it does
+     * not exist (Microsoft's page: "If the presence session doesn't exist, this method returns a 404 NotFound").
+     */
+    public static final String CLEAR_PRESENCE = "POST /v1.0/users/{id}/presence/clearPresence";
+    /** setPresence without {@code expirationDuration}: Microsoft documents a default of 5 minutes. */
+    public static final Duration DEFAULT_SESSION = Duration.ofMinutes(5);
+    private static final Duration MIN_SESSION = Duration.ofMinutes(5);
+    private static final Duration MAX_SESSION = Duration.ofHours(4);
+    private static final Map<String, Set<String>> ALLOWED_PAIRS = Map.of(
+            "Available", Set.of("Available"),
+            "Busy", Set.of("InACall", "InAConferenceCall"),
+            "Away", Set.of("Away"),
+            "DoNotDisturb", Set.of("Presenting"));
     // Microsoft's permission reference: each of these allows GET /users (and /users/delta); the least one is first.
     private static final Set<String> USER_READ = Set.of("User.Read.All", "User.ReadWrite.All", "Directory.Read.All",
             "Directory.ReadWrite.All");
@@ -118,6 +150,8 @@ public final class GraphEmulator implements AutoCloseable {
 
     private final Map<String, Client> clients = new HashMap<>();
     private final Map<String, Set<String>> permissions = new HashMap<>();
+    private final Set<String> defaultPermissions;
+    private final List<PresenceWrite> writes = new ArrayList<>();
     private final List<Tombstone> tombstones = new ArrayList<>();
     private long directoryVersion;
     private int deltaGeneration;
@@ -158,7 +192,15 @@ public final class GraphEmulator implements AutoCloseable {
         Response answer(Request request);
     }
 
-    private record Request(RouteTable.Match<Endpoint> match, Map<String, String> query, String body) {
+    private record Request(RouteTable.Match<Endpoint> match, Map<String, String> query, String body, Token token,
+            long arrived) {
+        Request(RouteTable.Match<Endpoint> match, Map<String, String> query, String body) {
+            this(match, query, body, null, 0);
+        }
+
+        Request with(Token t, long nanos) {
+            return new Request(match, query, body, t, nanos);
+        }
     }
 
     private GraphEmulator(Builder b) {
@@ -171,6 +213,7 @@ public final class GraphEmulator implements AutoCloseable {
         this.deviceCodeInterval = b.deviceCodeInterval;
         this.autoApproveAfterPolls = b.autoApproveAfterPolls;
         this.autoApproveMail = b.autoApproveMail;
+        this.defaultPermissions = Set.copyOf(b.defaultPermissions);
         this.serverCert = serverCertificate();
         routes.add("POST", "/{tenant}/oauth2/v2.0/token", r -> token(parseForm(r.body)))
                 .add("POST", "/{tenant}/oauth2/v2.0/devicecode", r -> deviceCode(parseForm(r.body)))
@@ -180,6 +223,8 @@ public final class GraphEmulator implements AutoCloseable {
                 .add("GET", "/v1.0/users/microsoft.graph.delta()", r -> usersDelta(r.query))
                 .add("POST", PRESENCES_BY_USER_ID, r -> presencesByUserId(r.body))
                 .add("GET", "/v1.0/users/{id}/presence", r -> onePresence(r.match.param("id")))
+                .add("POST", "/v1.0/users/{id}/presence/setPresence", r -> presenceWrite(r, PresenceWrite.Kind.SET))
+                .add("POST", "/v1.0/users/{id}/presence/clearPresence", r -> presenceWrite(r, PresenceWrite.Kind.CLEAR))
                 .add("GET", "/v1.0/communications/presences/{id}", r -> onePresence(r.match.param("id")));
         this.server = EmulatorServer.start("graph-emulator", 8, serverCert, this::handle);
     }
@@ -207,6 +252,7 @@ public final class GraphEmulator implements AutoCloseable {
         private int deviceCodeInterval = 5;
         private int autoApproveAfterPolls = -1;
         private String autoApproveMail;
+        private Set<String> defaultPermissions = DEFAULT_PERMISSIONS;
 
         private Builder() {
         }
@@ -255,6 +301,16 @@ public final class GraphEmulator implements AutoCloseable {
         public Builder autoApproveDeviceCodes(int polls, String mail) {
             this.autoApproveAfterPolls = polls;
             this.autoApproveMail = mail;
+            return this;
+        }
+
+        /**
+         * The permissions every app gets at registration (its token's {@code roles} or {@code scp}); default
+         * {@link GraphEmulator#DEFAULT_PERMISSIONS}, e.g. {@link GraphEmulator#READ_PERMISSIONS} for an app without
+         * {@code Presence.ReadWrite.All}. {@link GraphEmulator#grantPermissions} changes one app later.
+         */
+        public Builder defaultPermissions(String... granted) {
+            this.defaultPermissions = new LinkedHashSet<>(List.of(granted));
             return this;
         }
 
@@ -310,7 +366,7 @@ public final class GraphEmulator implements AutoCloseable {
     public GraphEmulator registerSecretClient(String clientId, String secret) {
         synchronized (lock) {
             clients.put(clientId, new Client(clientId, secret, null, false));
-            permissions.putIfAbsent(clientId, DEFAULT_PERMISSIONS);
+            permissions.putIfAbsent(clientId, defaultPermissions);
             issuedSecrets.add(secret);
         }
         return this;
@@ -320,7 +376,7 @@ public final class GraphEmulator implements AutoCloseable {
     public GraphEmulator registerCertificateClient(String clientId, X509Certificate certificate) {
         synchronized (lock) {
             clients.put(clientId, new Client(clientId, null, certificate.getPublicKey(), false));
-            permissions.putIfAbsent(clientId, DEFAULT_PERMISSIONS);
+            permissions.putIfAbsent(clientId, defaultPermissions);
         }
         return this;
     }
@@ -340,7 +396,7 @@ public final class GraphEmulator implements AutoCloseable {
     public GraphEmulator registerPublicClient(String clientId) {
         synchronized (lock) {
             clients.put(clientId, new Client(clientId, null, null, true));
-            permissions.putIfAbsent(clientId, DEFAULT_PERMISSIONS);
+            permissions.putIfAbsent(clientId, defaultPermissions);
         }
         return this;
     }
@@ -356,10 +412,11 @@ public final class GraphEmulator implements AutoCloseable {
 
     /**
      * The Microsoft Graph permissions an admin has consented for {@code clientId} (application permissions for app-only
-     * tokens, delegated ones for user tokens), replacing the earlier set ({@link #DEFAULT_PERMISSIONS} at
-     * registration). As in Entra ID, only tokens issued from now on carry the new set, in their {@code roles}
+     * tokens, delegated ones for user tokens), replacing the earlier set ({@link Builder#defaultPermissions} at
+     * registration, {@link #DEFAULT_PERMISSIONS} unless set). As in Entra ID, only tokens issued from now on carry the new set, in their {@code roles}
      * (app-only) or {@code scp} (delegated) claim; Graph answers 403 to a token without the permission an endpoint
-     * needs (presence: {@code Presence.Read.All}; users: {@code User.Read.All} or a broader one).
+     * needs (presence: {@code Presence.Read.All}; users: {@code User.Read.All} or a broader one; setPresence and
+     * clearPresence: {@code Presence.ReadWrite.All}).
      */
     public void grantPermissions(String clientId, String... granted) {
         synchronized (lock) {
@@ -504,6 +561,57 @@ public final class GraphEmulator implements AutoCloseable {
     public List<PresenceChange> presenceChanges() {
         synchronized (lock) {
             return List.copyOf(changes);
+        }
+    }
+
+    /**
+     * The user sets a preferred presence in Teams (e.g. Do not disturb, Appear away): it wins over the Teams client
+     * state and every app session until {@link #clearUserPreferredPresence}.
+     */
+    public void setUserPreferredPresence(String userId, String availability, String activity) {
+        synchronized (lock) {
+            UserState s = state(userId);
+            s.preferredAvailability = availability;
+            s.preferredActivity = activity;
+            s.sequenceNumber = nextSequence();
+        }
+    }
+
+    /** The user resets their status in Teams: the aggregate of the client state and the app sessions shows again. */
+    public void clearUserPreferredPresence(String userId) {
+        setUserPreferredPresence(userId, null, null);
+    }
+
+    /** The presence Graph serves for the user now: {@code [availability, activity]} of the aggregate. */
+    public List<String> shownPresence(String userId) {
+        synchronized (lock) {
+            String[] a = aggregate(state(userId));
+            return List.of(a[0], a[1]);
+        }
+    }
+
+    /**
+     * The app sessions a user has now (expired ones dropped, on the emulator clock), by app id, as
+     * {@code "Availability/Activity until <instant>"}.
+     */
+    public Map<String, String> presenceSessions(String userId) {
+        synchronized (lock) {
+            UserState s = state(userId);
+            expireSessions(s);
+            Map<String, String> out = new LinkedHashMap<>();
+            s.sessions.forEach((app, x) -> out.put(app, x.availability + "/" + x.activity + " until " + x.expiresAt));
+            return out;
+        }
+    }
+
+    /**
+     * Every setPresence and clearPresence request that reached the endpoint, in order of arrival, with its answer
+     * and times (requests stopped earlier by the token or permission check, the rate limit or a scripted fault are
+     * not in it; {@link #requestCount} counts those).
+     */
+    public List<PresenceWrite> presenceWrites() {
+        synchronized (lock) {
+            return List.copyOf(writes);
         }
     }
 
@@ -1207,9 +1315,16 @@ public final class GraphEmulator implements AutoCloseable {
                 return Response.json(401, graphError("InvalidAuthenticationToken", "Access token has expired or is not yet valid."));
             }
         }
+        boolean write = path.endsWith("/presence/setPresence") || path.endsWith("/presence/clearPresence");
         boolean presence = path.equals(PRESENCES_BY_USER_ID) || path.endsWith("/presence")
-                || path.startsWith("/v1.0/communications/presences/");
-        if (presence && java.util.Collections.disjoint(token.permissions, PRESENCE_READ)) {
+                || path.startsWith("/v1.0/communications/presences/") || write;
+        // Microsoft: application Presence.ReadWrite.All, delegated Presence.ReadWrite; no higher privileged one
+        if (write && !token.permissions.contains(token.userId == null ? "Presence.ReadWrite.All" : "Presence.ReadWrite")
+                && !token.permissions.contains("Presence.ReadWrite.All")) {
+            return Response.json(403, graphError("Forbidden", "Missing role permissions on the request. API requires one "
+                    + "of 'Presence.ReadWrite.All'."));
+        }
+        if (!write && presence && java.util.Collections.disjoint(token.permissions, PRESENCE_READ)) {
             return Response.json(403, graphError("Forbidden", "Missing role permissions on the request. API requires one "
                     + "of 'Presence.Read.All, Presence.ReadWrite.All'."));
         }
@@ -1236,7 +1351,7 @@ public final class GraphEmulator implements AutoCloseable {
             return scripted;
         }
         if (request.match.found()) {
-            return request.match.handler().answer(request);
+            return request.match.handler().answer(request.with(token, arrived));
         }
         log.unhandled(request.match.method(), path);
         return Response.json(400, graphError("BadRequest", "Resource not found for the segment '" + path + "'."));
@@ -1537,18 +1652,136 @@ public final class GraphEmulator implements AutoCloseable {
         }
     }
 
-    private static ObjectNode presenceNode(UserState s) {
+    /** The presence Graph serves: the user's own state aggregated with the app sessions (see {@link #aggregate}). */
+    private ObjectNode presenceNode(UserState s) {
+        String[] shown = aggregate(s);
         ObjectNode p = JSON.createObjectNode();
         p.put("@odata.type", "#microsoft.graph.presence");
         p.put("id", s.user.id());
-        p.put("availability", s.availability);
-        p.put("activity", s.activity);
+        p.put("availability", shown[0]);
+        p.put("activity", shown[1]);
         p.put("sequenceNumber", s.sequenceNumber);
         p.putNull("statusMessage");
         ObjectNode ooo = p.putObject("outOfOfficeSettings");
         ooo.putNull("message");
-        ooo.put("isOutOfOffice", "OutOfOffice".equals(s.activity));
+        ooo.put("isOutOfOffice", "OutOfOffice".equals(shown[1]));
         return p;
+    }
+
+    /**
+     * Availability and activity as Graph shows them, under {@link #lock}: expired sessions are dropped first (the
+     * sequence number grows). Microsoft's setPresence page (and shared/reference/graph-presence.md, "Writing
+     * presence"): "User-configured > app-configured", and among app-configured "DoNotDisturb > Busy > Available >
+     * Away". So a preferred presence the user set ({@link #setUserPreferredPresence}) wins; otherwise the user's own
+     * Teams client state ({@link #setPresence}) and the app sessions are ranked DoNotDisturb > Busy (BusyIdle) >
+     * Available (AvailableIdle) > Away (BeRightBack). The sources are silent on ties, on where BeRightBack, Offline,
+     * OutOfOffice and unknown values rank, and on the fading of an Available session after 5 minutes (not emulated):
+     * here a tie keeps the user's own state, BeRightBack ranks as Away, and everything else (Offline: no Teams client)
+     * below Away.
+     */
+    private String[] aggregate(UserState s) {
+        expireSessions(s);
+        if (s.preferredAvailability != null) {
+            return new String[] {s.preferredAvailability, s.preferredActivity};
+        }
+        String[] best = {s.availability, s.activity};
+        for (Session x : s.sessions.values()) {
+            if (rank(x.availability) > rank(best[0])) {
+                best = new String[] {x.availability, x.activity};
+            }
+        }
+        return best;
+    }
+
+    private static int rank(String availability) {
+        return switch (availability == null ? "" : availability) {
+            case "DoNotDisturb" -> 4;
+            case "Busy", "BusyIdle" -> 3;
+            case "Available", "AvailableIdle" -> 2;
+            case "Away", "BeRightBack" -> 1;
+            default -> 0;
+        };
+    }
+
+    private void expireSessions(UserState s) {
+        Instant now = clock.instant();
+        if (s.sessions.values().removeIf(x -> !now.isBefore(x.expiresAt))) {
+            s.sequenceNumber = nextSequence();
+        }
+    }
+
+    /** setPresence / clearPresence of an app, validated as Microsoft documents it; every request is recorded. */
+    private Response presenceWrite(Request r, PresenceWrite.Kind kind) {
+        String userId = URLDecoder.decode(r.match.param("id"), StandardCharsets.UTF_8);
+        JsonNode body;
+        try {
+            body = JSON.readTree(r.body == null || r.body.isBlank() ? "{}" : r.body);
+        } catch (IOException e) {
+            body = null;
+        }
+        String sessionId = text(body, "sessionId");
+        String availability = kind == PresenceWrite.Kind.SET ? text(body, "availability") : null;
+        String activity = kind == PresenceWrite.Kind.SET ? text(body, "activity") : null;
+        String expiration = kind == PresenceWrite.Kind.SET ? text(body, "expirationDuration") : null;
+        synchronized (lock) {
+            Response answer = presenceWriteAnswer(r.token, kind, userId, body, sessionId, availability, activity, expiration);
+            writes.add(new PresenceWrite(kind, userId, r.token.clientId, sessionId, availability, activity, expiration,
+                    answer.status, clock.instant(), r.arrived));
+            return answer;
+        }
+    }
+
+    private Response presenceWriteAnswer(Token token, PresenceWrite.Kind kind, String userId, JsonNode body,
+            String sessionId, String availability, String activity, String expiration) {
+        if (body == null || !body.isObject()) {
+            return Response.json(400, graphError("BadRequest", "Invalid request body."));
+        }
+        // Microsoft: "Provide the ID of the application as sessionId"; its pages are silent on other values for
+        // delegated tokens, so the emulator asks for the app id from every token.
+        if (sessionId == null || !sessionId.equalsIgnoreCase(token.clientId)) {
+            return Response.json(400, graphError("BadRequest", "sessionId must be the id of the calling application ("
+                    + token.clientId + "), but was " + (sessionId == null ? "missing" : "'" + sessionId + "'") + "."));
+        }
+        Duration length = DEFAULT_SESSION;
+        if (kind == PresenceWrite.Kind.SET) {
+            if (availability == null || activity == null
+                    || !ALLOWED_PAIRS.getOrDefault(availability, Set.of()).contains(activity)) {
+                return Response.json(400, graphError("BadRequest", "The presence state " + availability + "/" + activity
+                        + " is not supported. Supported: Available/Available, Busy/InACall, Busy/InAConferenceCall, "
+                        + "Away/Away, DoNotDisturb/Presenting."));
+            }
+            if (expiration != null) {
+                try {
+                    length = Duration.parse(expiration);
+                } catch (java.time.format.DateTimeParseException e) {
+                    return Response.json(400, graphError("BadRequest", "expirationDuration '" + expiration
+                            + "' is not an ISO 8601 duration."));
+                }
+                if (length.compareTo(MIN_SESSION) < 0 || length.compareTo(MAX_SESSION) > 0) {
+                    return Response.json(400, graphError("BadRequest", "expirationDuration must be between PT5M and "
+                            + "PT4H, but was " + expiration + "."));
+                }
+            }
+        }
+        UserState s = users.get(userId);
+        if (s == null) {
+            return Response.json(404, graphError("NotFound", "User not found"));
+        }
+        expireSessions(s);
+        if (kind == PresenceWrite.Kind.CLEAR) {
+            if (s.sessions.remove(token.clientId) == null) {
+                return Response.json(404, graphError("NotFound", "The presence session does not exist."));
+            }
+        } else {
+            s.sessions.put(token.clientId, new Session(availability, activity, clock.instant().plus(length)));
+        }
+        s.sequenceNumber = nextSequence();
+        return new Response(200, "", Map.of());
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode n = body == null ? null : body.get(field);
+        return n == null || n.isNull() ? null : n.asText();
     }
 
     // ---------------------------------------------------------------- helpers
@@ -1688,6 +1921,11 @@ public final class GraphEmulator implements AutoCloseable {
         String activity;
         String sequenceNumber;
         long version;
+        /** A preferred presence the user set (wins over everything), or null. */
+        String preferredAvailability;
+        String preferredActivity;
+        /** App presence sessions by app id. */
+        final Map<String, Session> sessions = new LinkedHashMap<>();
 
         UserState(EmulatedUser user, String password) {
             this.user = user;
@@ -1696,6 +1934,9 @@ public final class GraphEmulator implements AutoCloseable {
     }
 
     private record Tombstone(String id, String reason, long version) {
+    }
+
+    private record Session(String availability, String activity, Instant expiresAt) {
     }
 
     private static final class Token {

@@ -324,7 +324,7 @@ class GraphEmulatorTest {
         JsonNode c = claims(appToken());
         assertThat(c.path("aud").asText()).isEqualTo("https://graph.microsoft.com");
         assertThat(c.path("tid").asText()).isEqualTo(emu.tenantId());
-        assertThat(c.path("roles")).extracting(JsonNode::asText).containsExactlyInAnyOrder("Presence.Read.All", "User.Read.All");
+        assertThat(c.path("roles")).extracting(JsonNode::asText).containsExactlyInAnyOrder("Presence.Read.All", "User.Read.All", "Presence.ReadWrite.All");
 
         emu.grantPermissions("app", "User.Read.All");
         String token = appToken();

@@ -159,7 +159,7 @@ class CheckWithEmulatorsIntegrationTest {
     void grantedPermissionsAreShownAsANote() throws Exception {
         assertThat(check(CLIENT_SECRET, PBX_PASSWORD, true)).isZero();
 
-        assertThat(out.toString()).contains("note: application permissions granted (token claim roles): Presence.Read.All, User.Read.All");
+        assertThat(out.toString()).contains("note: application permissions granted (token claim roles): Presence.Read.All, Presence.ReadWrite.All, User.Read.All");
     }
 
     @Test
