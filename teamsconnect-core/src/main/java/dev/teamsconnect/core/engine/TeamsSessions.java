@@ -381,8 +381,9 @@ final class TeamsSessions {
             writer.awaitIdle(deadline);
             drainOutcomes(clock.instant());
             if (active > 0) {
-                LOG.warn("{} Teams presence session(s) not cleared before the shutdown deadline: they stay in the store"
-                        + " and end by themselves within {}", active, HumanDuration.of(settings.sessionLength()));
+                LOG.warn("{} Teams presence session(s) not cleared at shutdown (failed, or the deadline passed): they stay"
+                        + " in the store and end by themselves within {}", active,
+                        HumanDuration.of(settings.sessionLength()));
             }
         }
         writer.stop();

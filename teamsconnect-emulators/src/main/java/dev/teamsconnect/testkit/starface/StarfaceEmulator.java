@@ -179,6 +179,7 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final Map<Integer, GroupState> groups = new LinkedHashMap<>();
     private final Map<String, LoginType> nonces = new LinkedHashMap<>();
     private final Map<String, Session> sessions = new LinkedHashMap<>();
+    private final java.util.Set<Integer> callsInProgress = new java.util.HashSet<>();
     private final List<DndChange> dndChanges = new ArrayList<>();
     private final ScriptedFaults<FailureRule> failureRules = new ScriptedFaults<>();
     private final List<String> secretsSeen = new ArrayList<>();
@@ -345,6 +346,32 @@ public final class StarfaceEmulator implements AutoCloseable {
     public void pressDndKey(String loginOrId, boolean on) {
         synchronized (lock) {
             setDnd(find(loginOrId), on, DndSource.PHONE);
+        }
+    }
+
+    /**
+     * The user starts ({@code true}) or ends a call on the PBX. STARFACE's REST API reports no call state
+     * (starface-api.md; docs/starface.md, "What the REST API can and cannot do"), so no route serves it: it is for a
+     * sink that learns calls another way (code inside the PBX, the bridge module), which tests stand in for with
+     * {@link #usersOnCall()}.
+     */
+    public void setOnCall(String loginOrId, boolean onCall) {
+        synchronized (lock) {
+            int id = find(loginOrId).id;
+            if (onCall) {
+                callsInProgress.add(id);
+            } else {
+                callsInProgress.remove(id);
+            }
+        }
+    }
+
+    /** The numeric ids (as text, the sink's user ids) of the users on a call now; see {@link #setOnCall}. */
+    public java.util.Set<String> usersOnCall() {
+        synchronized (lock) {
+            java.util.Set<String> out = new java.util.TreeSet<>();
+            callsInProgress.forEach(id -> out.add(String.valueOf(id)));
+            return out;
         }
     }
 
