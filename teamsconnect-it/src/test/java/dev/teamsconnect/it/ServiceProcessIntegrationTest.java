@@ -129,4 +129,63 @@ class ServiceProcessIntegrationTest {
         }
         assertThat(Files.readString(state)).doesNotContain(Landscape.PBX_PASSWORD);
     }
+
+    /**
+     * {@code pbxToTeams} through the shipped jar: a DND pressed at the phone becomes a presence session in Teams,
+     * shown on /status and in the metrics; SIGTERM clears it, and the state file keeps no active session.
+     */
+    @Test
+    void aDndAtThePhoneShowsInTeamsAndSigtermClearsTheSession() throws Exception {
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path state = dir.resolve("state.json");
+        Path output = dir.resolve("p2t.out");
+        try (Landscape l = Landscape.start(2)) {
+            Path config = config(l, state, port);
+            Files.writeString(config, Files.readString(config) + """
+                    pbxToTeams:
+                      dnd: in-a-call
+                      readInterval: 2s
+                    """);
+            Process p = start(config, output, null);
+            String status;
+            String metrics;
+            try {
+                await(p, output, () -> l.pbx.requestCount("GET /rest/users") > 0, "the first user listing");
+                l.pressDnd(1, true);
+                await(p, output, () -> !l.graph.presenceSessions(l.graphId(1)).isEmpty(), "a session for the DND");
+                assertThat(l.graph.shownPresence(l.graphId(1))).containsExactly("Busy", "InACall");
+                HttpClient http = HttpClient.newHttpClient();
+                await(p, output, () -> get(http, port, "/status?user=user00001").contains("pbx-dnd"),
+                        "the session on /status");
+                status = get(http, port, "/status?user=user00001");
+                metrics = get(http, port, "/metrics");
+            } finally {
+                p.destroy(); // SIGTERM
+                assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+            String log = Files.readString(output);
+            assertThat(status.replaceAll("\\s", "")).contains("\"teamsSession\":{\"cause\":\"pbx-dnd\",\"presence\":\"Busy/InACall\"");
+            assertThat(metrics).contains("teamsconnect_teams_sessions_active 1.0")
+                    .contains("teamsconnect_teams_sessions_total{outcome=\"set\"} 1.0");
+            assertThat(log).contains("Teams presence session set").contains("Teams presence session cleared (shutdown)");
+            assertThat(l.graph.presenceSessions(l.graphId(1))).as("SIGTERM cleared it").isEmpty();
+            assertThat(l.dnd(1)).as("the user's own DND is untouched").isTrue();
+            assertThat(Files.readString(state)).doesNotContain("\"clearedAt\":null");
+        }
+    }
+
+    private static String get(HttpClient http, int port, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
 }
