@@ -67,6 +67,11 @@ class CheckWithEmulatorsIntegrationTest {
     }
 
     private int check(String clientSecret, String pbxPassword, boolean trustGraph, String teamsLines) throws Exception {
+        return check(clientSecret, pbxPassword, trustGraph, teamsLines, "");
+    }
+
+    private int check(String clientSecret, String pbxPassword, boolean trustGraph, String teamsLines, String rootLines)
+            throws Exception {
         Path file = dir.resolve("teamsconnect.yaml");
         Files.writeString(file, """
                 teams:
@@ -85,9 +90,10 @@ class CheckWithEmulatorsIntegrationTest {
                     certificate: %s
                 state:
                   file: %s
-                """.formatted(graph.tenantId(), CLIENT_ID, graph.authorityHost(), graph.graphBaseUrl(),
+                %s""".formatted(graph.tenantId(), CLIENT_ID, graph.authorityHost(), graph.graphBaseUrl(),
                 trustGraph ? "  tls:\n    certificate: " + graph.writeCertificatePem(dir.resolve("graph.pem")) : "", teamsLines,
-                pbx.baseUrl(), pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem")), dir.resolve("state.json")));
+                pbx.baseUrl(), pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem")), dir.resolve("state.json"),
+                rootLines));
         int code = TeamsConnectMain.execute(new String[] {"check", "--config", file.toString()},
                 Map.of("TEAMS_CLIENT_SECRET", clientSecret, "STARFACE_PASSWORD", pbxPassword),
                 new EngineServiceRuntime(), Clock.systemUTC(), new PrintWriter(out, true), new PrintWriter(err, true));
@@ -146,6 +152,23 @@ class CheckWithEmulatorsIntegrationTest {
                 .contains("granted (token claim roles): User.Read.All")
                 .contains("    " + graph.authorityHost() + "/" + graph.tenantId() + "/adminconsent?client_id=" + CLIENT_ID)
                 .contains("fix the PROBLEM(s) above");
+    }
+
+    @Test
+    void withPbxToTeamsOnAMissingWritePermissionFailsTheCheckWithTheFixAndWithoutItIsNotAsked() throws Exception {
+        graph.grantPermissions(CLIENT_ID, GraphEmulator.READ_PERMISSIONS.toArray(String[]::new));
+        try {
+            assertThat(check(CLIENT_SECRET, PBX_PASSWORD, true, "", "pbxToTeams:\n  dnd: in-a-call\n"))
+                    .as(out + "\n" + err).isEqualTo(1);
+            assertThat(out.toString()).contains("PROBLEM").contains("Presence.ReadWrite.All")
+                    .contains("fix the PROBLEM(s) above");
+            out.getBuffer().setLength(0);
+            assertThat(check(CLIENT_SECRET, PBX_PASSWORD, true)).as("pbxToTeams off: writing is not checked")
+                    .isZero();
+            assertThat(out.toString()).doesNotContain("PROBLEM");
+        } finally {
+            graph.grantPermissions(CLIENT_ID, GraphEmulator.DEFAULT_PERMISSIONS.toArray(String[]::new));
+        }
     }
 
     @Test
