@@ -382,7 +382,6 @@ public final class SyncEngine implements AutoCloseable {
             return this;
         }
 
-        /** How retries wait (default: {@link Thread#sleep}); tests pass one that does not sleep. */
         /**
          * Where the Teams presence writes of {@link EngineConfig#pbxToTeams()} run (one at a time); default a daemon
          * thread of the engine's own. Tests may pass {@code Runnable::run} to write on the cycle thread.
@@ -392,6 +391,7 @@ public final class SyncEngine implements AutoCloseable {
             return this;
         }
 
+        /** How retries wait (default: {@link Thread#sleep}); tests pass one that does not sleep. */
         public Builder sleeper(Sleeper value) {
             this.sleeper = Objects.requireNonNull(value, "sleeper");
             return this;

@@ -52,6 +52,20 @@ final class FakePbxSink implements PbxSink {
         return states.get(id).dnd();
     }
 
+    /** Who hears of DND changes ({@link Capability#DND_EVENTS}). */
+    final List<java.util.function.Consumer<Set<String>>> dndListeners = new ArrayList<>();
+
+    @Override
+    public void onDndChanged(java.util.function.Consumer<Set<String>> changed) {
+        dndListeners.add(changed);
+    }
+
+    /** The user presses the DND key and the PBX reports it (a sink with {@link Capability#DND_EVENTS}). */
+    void pressReported(String id, boolean dnd) {
+        setByHand(id, dnd);
+        dndListeners.forEach(l -> l.accept(Set.of(id)));
+    }
+
     /** Users on a PBX call (reported with {@link Capability#PBX_CALLS}). */
     final Set<String> onCall = new HashSet<>();
 

@@ -208,4 +208,19 @@ class PbxToTeamsTest {
         }
         assertThat(List.of(Availability.BUSY, Activity.IN_A_CALL)).hasSize(2);
     }
+
+    @Test
+    void aSinkThatReportsDndChangesIsNotScannedAndItsReportIsTakenUpAtOnce() {
+        EngineFixture f = fixture(ManualDndMode.RESPECT).user("2", false).user("3", false);
+        f.sink.capabilities.add(Capability.DND_EVENTS);
+        try (SyncEngine engine = f.engine()) {
+            engine.syncOnce();
+            run(f, engine, Duration.ofMinutes(3));
+            assertThat(f.sink.readStatesCalls).as("nobody is scanned").isZero();
+            f.sink.pressReported("2", true);
+            run(f, engine, POLL);
+            assertThat(f.source.writes).containsExactly("set t2 Busy/InACall");
+            assertThat(f.sink.lastRead).containsExactly("2");
+        }
+    }
 }
