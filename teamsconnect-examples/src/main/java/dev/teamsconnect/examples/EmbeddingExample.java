@@ -35,7 +35,7 @@ public final class EmbeddingExample {
         // tag::embedding[]
         try (SyncEngine engine = SyncEngine.builder()
                 .source(source)                                  // any PresenceSource: Graph, a file, your own
-                .sink(sink)                                      // any PbxSink: STARFACE, a webhook, your own
+                .sink(sink)                                      // any PbxSink: STARFACE, your own
                 .store(new JsonFileStateStore(stateFile))        // remembers what to restore, across restarts
                 .policy(ConfigurableStatusPolicy.builder().dndCategories(IN_A_CALL, DO_NOT_DISTURB).build())
                 .config(EngineConfig.builder().pollInterval(Duration.ofSeconds(5)).build())
