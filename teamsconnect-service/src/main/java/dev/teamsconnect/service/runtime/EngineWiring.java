@@ -378,6 +378,14 @@ public final class EngineWiring {
                              OutputDispatcher outputs) {
         java.util.function.Consumer<dev.teamsconnect.core.engine.CycleReport> listener = onCycle;
         java.util.concurrent.atomic.AtomicReference<SyncEngine> built = new java.util.concurrent.atomic.AtomicReference<>();
+        if (outputs == null) {
+            // an engine without outputs (release, tests): the outputs made while checking the config are not needed
+            checkOnce();
+            if (checkedOutputs != null) {
+                checkedOutputs.forEach(EngineWiring::closeQuietly);
+                checkedOutputs = null;
+            }
+        }
         if (outputs != null && !outputs.isEmpty()) {
             listener = report -> {
                 SyncEngine e = built.get();
