@@ -54,6 +54,8 @@ public final class ServiceMetrics implements AuditListener {
     private final Set<String> errorKinds = ConcurrentHashMap.newKeySet();
 
     private final AtomicLong secondSyncSuspected = new AtomicLong();
+    /** The outputs' state objects: meters hold theirs weakly, so they are kept here for the registry's lifetime. */
+    private final java.util.List<Object> outputStates = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicLong foreignDndChanges = new AtomicLong();
 
     public ServiceMetrics() {
@@ -164,6 +166,7 @@ public final class ServiceMetrics implements AuditListener {
                 java.util.List<dev.teamsconnect.core.output.OutputStats> all = stats.get();
                 return at < all.size() ? all.get(at) : null;
             };
+            outputStates.add(one);
             FunctionCounter.builder("teamsconnect.output.delivered", one, s -> s.get() == null ? 0 : s.get().delivered())
                     .description("User statuses a status output accepted (re-publishes included)").tag("output", name)
                     .register(registry);
