@@ -268,6 +268,42 @@ class StatusOutputsIntegrationTest {
     }
 
     @Test
+    void onStopTheOutputsGetTheReleasedStateAfterTheHoldsAreGivenBack() throws Exception {
+        ServiceConfig config = new ConfigLoader(Map.of("STARFACE_PASSWORD", PBX_PASSWORD)).load(config("""
+                outputs:
+                  - type: recording
+                    name: lamp
+                """));
+        StatusBoard board = new StatusBoard(config.source(), config.sink());
+        StopSignal stop = new StopSignal();
+        Thread loop = new Thread(() -> {
+            try {
+                runtime().run(new RunContext(config, false, false, new ServiceMetrics(), board, stop, Clock.systemUTC(),
+                        new PrintWriter(out, true)));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        loop.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline && (outputs.get("lamp") == null || outputs.get("lamp").published.stream()
+                .noneMatch(s -> s.label().contains("Ann") && s.holdKind() == Hold.Kind.HELD))) {
+            Thread.sleep(20);
+        }
+        assertThat(pbx.dnd("1001")).isTrue();
+        stop.requestStop();
+        loop.join(20_000);
+        assertThat(loop.isAlive()).isFalse();
+        assertThat(pbx.dnd("1001")).as("released").isFalse();
+        Recording lamp = outputs.get("lamp");
+        OutputStatus last = lamp.published.stream().filter(s -> s.label().contains("Ann")).reduce((a, b) -> b)
+                .orElseThrow();
+        assertThat(last.holdKind()).as("the last status after the release: " + last).isNull();
+        assertThat(last.pbxDnd()).isFalse();
+        assertThat(lamp.closed).isTrue();
+    }
+
+    @Test
     void aFailingAndABlockedOutputNeitherFailNorHoldUpThePbxSync() throws Exception {
         Ran ran = runOnce(config("""
                 outputs:
