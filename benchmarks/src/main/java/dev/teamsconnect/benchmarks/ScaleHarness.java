@@ -17,6 +17,8 @@ import dev.teamsconnect.service.config.ConfigLoader;
 import dev.teamsconnect.service.config.ServiceConfig;
 import dev.teamsconnect.service.metrics.ServiceMetrics;
 import dev.teamsconnect.service.runtime.EngineWiring;
+import dev.teamsconnect.core.output.OutputDispatcher;
+import dev.teamsconnect.core.output.OutputStats;
 import dev.teamsconnect.service.runtime.PluginLookup;
 import dev.teamsconnect.service.status.StatusBoard;
 import dev.teamsconnect.testkit.graph.EmulatedUser;
@@ -77,7 +79,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Other options: {@code --poll} ({@code teams.pollInterval}), {@code --at-limit} (cycles back to back, so only the
  * Graph pacer at 1,500 per 30 s limits them), {@code --min-hold} (shortest call or pause, default 3 x poll + 2 s;
  * calls last up to twice that), {@code --graph-latency}, {@code --set key=value} (any config key, repeatable; a
- * figure reached with one is labelled with it), {@code --seed}, {@code --out}.
+ * figure reached with one is labelled with it), {@code --outputs K} (K webhook status outputs, through the shipped
+ * wiring, to a local receiver that answers 204: for the side-by-side run that shows the PBX sync's figures do not
+ * change with outputs), {@code --seed}, {@code --out}.
  *
  * <p>Everything runs in this one JVM, so the process CPU and heap figures include the emulators. Exit status 0
  * when every aim was met, 1 when one was missed, 2 for bad arguments.
@@ -94,11 +98,29 @@ public final class ScaleHarness {
     public record Options(List<Integer> users, Duration duration, double changeRate, Duration poll, boolean atLimit,
                           Duration minHold, Duration graphLatency, Duration pbxLatency, int pbxWorkers,
                           Duration pbxServiceTime, Map<String, String> overrides, Scenario scenario, double burst,
-                          int inCalls, long seed, Path out) {
+                          int inCalls, long seed, Path out, int outputs) {
 
         public Options {
             users = List.copyOf(users);
             overrides = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
+            if (outputs < 0) {
+                throw new IllegalArgumentException("--outputs must be >= 0, but was " + outputs);
+            }
+        }
+
+        /** Without status outputs. */
+        public Options(List<Integer> users, Duration duration, double changeRate, Duration poll, boolean atLimit,
+                       Duration minHold, Duration graphLatency, Duration pbxLatency, int pbxWorkers,
+                       Duration pbxServiceTime, Map<String, String> overrides, Scenario scenario, double burst,
+                       int inCalls, long seed, Path out) {
+            this(users, duration, changeRate, poll, atLimit, minHold, graphLatency, pbxLatency, pbxWorkers,
+                    pbxServiceTime, overrides, scenario, burst, inCalls, seed, out, 0);
+        }
+
+        /** These options with {@code k} webhook outputs to the harness's local receiver. */
+        public Options withOutputs(int k) {
+            return new Options(users, duration, changeRate, poll, atLimit, minHold, graphLatency, pbxLatency,
+                    pbxWorkers, pbxServiceTime, overrides, scenario, burst, inCalls, seed, out, k);
         }
 
         public static Options defaults() {
@@ -140,6 +162,7 @@ public final class ScaleHarness {
             int inCalls = 0;
             long seed = o.seed;
             Path out = null;
+            int outputs = 0;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--at-limit")) {
@@ -193,6 +216,7 @@ public final class ScaleHarness {
                         inCalls = Integer.parseInt(v);
                     }
                     case "--seed" -> seed = Long.parseLong(v);
+                    case "--outputs" -> outputs = Integer.parseInt(v);
                     case "--out" -> out = Path.of(v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
@@ -204,7 +228,7 @@ public final class ScaleHarness {
                 throw new IllegalArgumentException("--pbx-workers must be >= 1 and --pbx-service-time >= 0");
             }
             return new Options(users, duration, rate, poll, atLimit, minHold, graphLatency, pbxLatency, workers,
-                    serviceTime, overrides, scenario, burst, inCalls, seed, out);
+                    serviceTime, overrides, scenario, burst, inCalls, seed, out, outputs);
         }
     }
 
@@ -226,7 +250,7 @@ public final class ScaleHarness {
             System.err.println("usage: ScaleHarness --users 1000[,10000] --duration 60s --change-rate 0.005 --poll 2s"
                     + " [--burst 0.2 | --in-calls 2000] [--at-limit] [--min-hold 8s] [--graph-latency 0ms]"
                     + " [--pbx-workers 8] [--pbx-service-time 30ms] [--pbx-latency 0ms] [--set key=value ...]"
-                    + " [--seed 1] [--out file.md]");
+                    + " [--outputs 2] [--seed 1] [--out file.md]");
             System.exit(2);
             return;
         }
@@ -251,7 +275,7 @@ public final class ScaleHarness {
             case IN_CALLS -> o.inCalls() + " users in calls, nothing changing, for " + o.duration().toSeconds() + " s";
         };
         return (o.atLimit() ? "at the Graph limit (cycles back to back)" : "poll " + ScaleReport.ms(o.poll()))
-                + ", " + scenario;
+                + ", " + scenario + (o.outputs() == 0 ? "" : ", " + o.outputs() + " webhook outputs");
     }
 
     /** The machine and the run's settings, printed above the table. */
@@ -274,8 +298,10 @@ public final class ScaleHarness {
         SecureRandom secrets = new SecureRandom();
         String appSecret = randomSecret(secrets);
         String apiPassword = randomSecret(secrets);
+        String webhookSecret = randomSecret(secrets);
         Path dir = Files.createTempDirectory("teamsconnect-scale");
-        try (GraphEmulator graph = GraphEmulator.builder()
+        try (OutputReceiver receiver = o.outputs() == 0 ? null : OutputReceiver.start();
+             GraphEmulator graph = GraphEmulator.builder()
                 .presenceRateLimit(ScaleReport.GRAPH_LIMIT, ScaleReport.GRAPH_WINDOW).start()) {
             graph.registerSecretClient(APP_ID, appSecret);
             graph.setLatency(o.graphLatency());
@@ -296,10 +322,10 @@ public final class ScaleHarness {
                 graph.setPresence(u.id(), Availability.AVAILABLE, Activity.AVAILABLE);
             }
             try (StarfaceEmulator pbx = pbxBuilder.start()) {
-                Path config = writeConfig(dir, o, graph, pbx);
+                Path config = writeConfig(dir, o, graph, pbx, receiver);
                 ServiceConfig loaded = new ConfigLoader(Map.of("TEAMS_CLIENT_SECRET", appSecret,
-                        "STARFACE_PASSWORD", apiPassword)).load(config);
-                return measure(n, o, loaded, graph, pbx, teams, userByLogin, userByTeamsId);
+                        "STARFACE_PASSWORD", apiPassword, "WEBHOOK_SECRET", webhookSecret)).load(config);
+                return measure(n, o, loaded, graph, pbx, teams, userByLogin, userByTeamsId, receiver);
             }
         } finally {
             deleteQuietly(dir);
@@ -307,7 +333,8 @@ public final class ScaleHarness {
     }
 
     /** The service config for the emulators: only what a real installation must set, plus the run's overrides. */
-    static Path writeConfig(Path dir, Options o, GraphEmulator graph, StarfaceEmulator pbx) throws IOException {
+    static Path writeConfig(Path dir, Options o, GraphEmulator graph, StarfaceEmulator pbx, OutputReceiver receiver)
+            throws IOException {
         Path graphPem = writePem(dir.resolve("graph.pem"), graph.certificate());
         Path pbxPem = pbx.certificate().orElseThrow().writePem(dir.resolve("pbx.pem"));
         Map<String, Object> root = new LinkedHashMap<>();
@@ -328,6 +355,14 @@ public final class ScaleHarness {
         o.overrides().forEach((k, v) -> put(root, k, v));
         StringBuilder yaml = new StringBuilder();
         yaml(yaml, root, 0);
+        if (o.outputs() > 0) {
+            // webhook outputs (teamsconnect-examples, found by ServiceLoader) to the harness's local receiver
+            yaml.append("outputs:\n");
+            for (int i = 1; i <= o.outputs(); i++) {
+                yaml.append("  - type: webhook\n    url: \"").append(receiver.url(i)).append("\"\n")
+                        .append("    secret: \"${WEBHOOK_SECRET}\"\n");
+            }
+        }
         Path file = dir.resolve("teamsconnect.yaml");
         Files.writeString(file, yaml, StandardCharsets.UTF_8);
         return file;
@@ -370,11 +405,16 @@ public final class ScaleHarness {
 
     private static ScaleReport measure(int n, Options o, ServiceConfig config, GraphEmulator graph,
                                        StarfaceEmulator pbx, List<EmulatedUser> teams, Map<String, String> userByLogin,
-                                       Map<String, String> userByTeamsId) throws InterruptedException {
+                                       Map<String, String> userByTeamsId, OutputReceiver receiver)
+            throws InterruptedException {
         CycleProbe probe = new CycleProbe(graph);
         EngineWiring wiring = new EngineWiring(config, PluginLookup.discover());
         StatusBoard board = new StatusBoard(config.source(), config.sink());
-        SyncEngine engine = wiring.engine(false, false, board, new ServiceMetrics(), Clock.systemUTC(), probe::cycleEnded);
+        // the outputs as run wires them: one delivery thread each, fed the snapshot after every cycle
+        OutputDispatcher outputs = wiring.outputDispatcher(Clock.systemUTC());
+        SyncEngine engine = wiring.engine(false, false, board, new ServiceMetrics(), Clock.systemUTC(), probe::cycleEnded,
+                outputs);
+        outputs.start();
         Random random = new Random(o.seed());
         if (o.scenario() == Scenario.IN_CALLS) {
             for (int i = 0; i < Math.min(n, o.inCalls()); i++) {
@@ -465,6 +505,9 @@ public final class ScaleHarness {
                 case BURST -> "burst of " + target.values().stream().filter(b -> b).count();
                 case IN_CALLS -> o.inCalls() + " in calls, steady";
             };
+            if (o.outputs() > 0) {
+                mode += ", " + outputsSummary(outputs.stats(), receiver);
+            }
             Duration recheck = config.sinkConfig().optionalString("recheckInterval")
                     .map(v -> ProviderConfig.parseDuration("starface.recheckInterval", v))
                     .orElse(dev.teamsconnect.starface.StarfacePbxSink.DEFAULT_RECHECK_INTERVAL);
@@ -484,8 +527,21 @@ public final class ScaleHarness {
             return ScaleReport.of(rec);
         } finally {
             changer.shutdownNow();
-            engine.close();
+            try {
+                engine.close();
+            } finally {
+                outputs.close();
+            }
         }
+    }
+
+    /** "2 webhook outputs: 2,400 delivered, 0 failed, 0 queued; receiver got 2,400 POSTs" at the end of the window. */
+    static String outputsSummary(List<OutputStats> stats, OutputReceiver receiver) {
+        long delivered = stats.stream().mapToLong(OutputStats::delivered).sum();
+        long failed = stats.stream().mapToLong(OutputStats::failed).sum();
+        int queued = stats.stream().mapToInt(OutputStats::queued).sum();
+        return String.format(Locale.ROOT, "%d webhook outputs: %,d statuses delivered, %d failed, %d queued;"
+                + " receiver got %,d POSTs", stats.size(), delivered, failed, queued, receiver.requests());
     }
 
     /** Sets a share of the users to Busy/InAMeeting, spread over one second, in random order. */

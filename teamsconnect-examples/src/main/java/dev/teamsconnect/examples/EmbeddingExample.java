@@ -6,31 +6,19 @@ import static dev.teamsconnect.core.model.PresenceCategory.IN_A_CALL;
 import dev.teamsconnect.core.engine.EngineConfig;
 import dev.teamsconnect.core.engine.SyncEngine;
 import dev.teamsconnect.core.mapping.ConfigurableStatusPolicy;
-import dev.teamsconnect.core.model.PbxState;
-import dev.teamsconnect.core.model.PbxUser;
 import dev.teamsconnect.core.spi.PbxSink;
 import dev.teamsconnect.core.spi.PresenceSource;
 import dev.teamsconnect.core.store.JsonFileStateStore;
-import dev.teamsconnect.examples.file.FilePresenceSource;
-import dev.teamsconnect.examples.webhook.WebhookPbxSink;
-import dev.teamsconnect.examples.webhook.WebhookSettings;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Embeds the sync engine in your own program: no service, no config file, every part chosen in code.
- *
- * <pre>
- * TEAMSCONNECT_WEBHOOK_SECRET=... java -cp teamsconnect-examples.jar:teamsconnect-core.jar:slf4j-api.jar \
- *     dev.teamsconnect.examples.EmbeddingExample presence.csv https://hooks.example.com/teams state.json
- * </pre>
- *
- * reads presence from a CSV file ({@link FilePresenceSource}) and sends DND changes to a webhook
- * ({@link WebhookPbxSink}) for the same users, until the process is stopped (Ctrl-C releases every hold first).
+ * Embeds the sync engine in your own program: no service, no config file, every part chosen in code. Its test
+ * runs it with the CSV {@link dev.teamsconnect.examples.file.FilePresenceSource} and an in-memory PBX from the test
+ * kit; in your program the sink is your PBX (e.g. {@code StarfacePbxSink}). Status outputs (the webhook, MQTT) are
+ * fed from the engine by {@code dev.teamsconnect.core.output.OutputDispatcher} (docs/outputs.md).
  * The lines between the {@code tag::embedding} markers are quoted in the README; a test keeps the two equal.
  */
 public final class EmbeddingExample {
@@ -47,7 +35,7 @@ public final class EmbeddingExample {
         // tag::embedding[]
         try (SyncEngine engine = SyncEngine.builder()
                 .source(source)                                  // any PresenceSource: Graph, a file, your own
-                .sink(sink)                                      // any PbxSink: STARFACE, a webhook, your own
+                .sink(sink)                                      // any PbxSink: STARFACE, your own
                 .store(new JsonFileStateStore(stateFile))        // remembers what to restore, across restarts
                 .policy(ConfigurableStatusPolicy.builder().dndCategories(IN_A_CALL, DO_NOT_DISTURB).build())
                 .config(EngineConfig.builder().pollInterval(Duration.ofSeconds(5)).build())
@@ -57,45 +45,5 @@ public final class EmbeddingExample {
             stop.await();
         }
         // end::embedding[]
-    }
-
-    public static void main(String[] args) throws InterruptedException {
-        if (args.length != 3) {
-            System.err.println("usage: EmbeddingExample PRESENCE_CSV WEBHOOK_URL STATE_FILE"
-                    + " (secret in the environment variable TEAMSCONNECT_WEBHOOK_SECRET)");
-            System.exit(2);
-        }
-        String secret = System.getenv("TEAMSCONNECT_WEBHOOK_SECRET");
-        if (secret == null || secret.length() < WebhookSettings.MIN_SECRET_LENGTH) {
-            System.err.println("set TEAMSCONNECT_WEBHOOK_SECRET to at least " + WebhookSettings.MIN_SECRET_LENGTH
-                    + " characters");
-            System.exit(2);
-        }
-        Clock clock = Clock.systemUTC();
-        FilePresenceSource source = new FilePresenceSource(Path.of(args[0]), clock);
-        source.open();
-        // The webhook reports on the same people as the file; the engine matches them by e-mail.
-        List<WebhookSettings.WebhookUser> users = source.listUsers().stream()
-                .filter(u -> u.mail() != null)
-                .map(u -> new WebhookSettings.WebhookUser(new PbxUser(u.id(), null, u.mail(), u.displayName()),
-                        PbxState.dnd(false)))
-                .toList();
-        WebhookSettings settings = new WebhookSettings(URI.create(args[1]), new WebhookSettings.Secret(secret),
-                Duration.ofSeconds(5), 5, Duration.ofMillis(500), Duration.ofSeconds(30), 1000, users);
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.countDown();
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "embedding-example-shutdown"));
-        try {
-            run(source, new WebhookPbxSink(settings), Path.of(args[2]), clock, stop);
-        } finally {
-            stopped.countDown();
-        }
     }
 }

@@ -60,7 +60,17 @@ class DocumentedConfigKeysIntegrationTest {
             "docs/plugins.md");
     /** The sections whose keys are documented (the service's, the shipped plugins' and the example plugins'). */
     private static final Set<String> SECTIONS = Set.of("source", "sink", "teams", "starface", "users", "mapping",
-            "state", "server", "webhook", "file");
+            "state", "server", "outputs", "file");
+    /**
+     * A key of a list entry of {@code outputs}: {@code outputs[].key} for a key of every entry, {@code outputs[TYPE].key}
+     * for a key of an entry of that type; the code records both as {@code outputs[].key}.
+     */
+    private static final Pattern OUTPUT_KEY = Pattern.compile("outputs\\[([a-z0-9-]*)\\]\\.(.+)");
+    /** The keys an entry of each output type needs to be valid, as YAML flow-map items. */
+    private static final Map<String, Map<String, String>> OUTPUT_COMPANIONS = Map.of(
+            "webhook", Map.of("url", "\"https://hooks.example.com/teams\"", "secret", "\"${TEAMSCONNECT_WEBHOOK_SECRET}\""));
+    /** The type an {@code outputs[].key} (a key of every entry) is tried with. */
+    private static final String ANY_OUTPUT = "webhook";
     private static final Pattern ONE_KEY = Pattern.compile("`([A-Za-z][A-Za-z0-9.\\[\\]]*)`");
     private static final Pattern FIRST_CODE = Pattern.compile("`([^`]+)`");
     private static final String CERTIFICATE_PASSWORD = "p12-password-0815";
@@ -92,7 +102,7 @@ class DocumentedConfigKeysIntegrationTest {
         List<DocumentedKey> documented = documentedKeys();
         assertThat(documented).extracting(DocumentedKey::key).contains("teams.chunkSize", "teams.presenceRequestsPer30s",
                 "starface.parallelism", "starface.connectTimeout", "starface.requestTimeout", "starface.maxRetries",
-                "starface.recheckInterval", "users.refreshInterval", "webhook.url", "file.path")
+                "starface.recheckInterval", "users.refreshInterval", "outputs[webhook].url", "outputs[].type", "file.path")
                 .doesNotContain("teams.userRefreshInterval");
 
         List<String> failures = new ArrayList<>();
@@ -112,13 +122,18 @@ class DocumentedConfigKeysIntegrationTest {
         Set<String> undocumented = new TreeSet<>();
         Set<String> asked = ProviderConfig.askedKeyPaths();
         assertThat(asked).as("the validating code records what it reads").contains("starface.recheckInterval",
-                "teams.auth.tokenCache", "users.refreshInterval", "webhook.users[].id", "file.path");
+                "teams.auth.tokenCache", "users.refreshInterval", "outputs[].url", "outputs[].type", "file.path");
         for (String path : asked) {
             String section = path.split("[.\\[]", 2)[0];
             if (!SECTIONS.contains(section) || path.equals(section)) {
                 continue;
             }
-            boolean known = keys.contains(path) || keys.stream().anyMatch(k -> k.startsWith(path + ".") || k.startsWith(path + "[]"));
+            // an entry's key is documented for every entry (outputs[].x) or for its type (outputs[webhook].x)
+            String folded = path;
+            boolean known = keys.contains(path) || keys.stream().map(k -> {
+                Matcher m = OUTPUT_KEY.matcher(k);
+                return m.matches() ? "outputs[]." + m.group(2) : k;
+            }).anyMatch(k -> k.equals(folded) || k.startsWith(folded + ".") || k.startsWith(folded + "[]"));
             if (!known) {
                 undocumented.add(path);
             }
@@ -241,23 +256,10 @@ class DocumentedConfigKeysIntegrationTest {
         set(c, "starface.loginId", "\"0001\"");
         set(c, "starface.password", "${STARFACE_PASSWORD}");
         set(c, "state.file", quoted(dir.resolve("state.json")));
-        if (key.startsWith("webhook.")) {
-            webhook(c);
-        }
         if (key.startsWith("file.")) {
             fileSource(c);
         }
         return c;
-    }
-
-    private static void webhook(Map<String, Object> c) {
-        set(c, "sink.type", "webhook");
-        set(c, "webhook.url", "https://hooks.example.com/teams");
-        set(c, "webhook.secret", "${TEAMSCONNECT_WEBHOOK_SECRET}");
-        c.computeIfAbsent("webhook", k -> new LinkedHashMap<>());
-        @SuppressWarnings("unchecked")
-        Map<String, Object> w = (Map<String, Object>) c.get("webhook");
-        w.putIfAbsent("users", "[{id: \"42\", email: alice@example.com}]");
     }
 
     private static void fileSource(Map<String, Object> c) {
@@ -285,11 +287,6 @@ class DocumentedConfigKeysIntegrationTest {
             case "source.type" -> {
                 if (example.equals("file")) {
                     fileSource(c);
-                }
-            }
-            case "sink.type" -> {
-                if (example.equals("webhook")) {
-                    webhook(c);
                 }
             }
             default -> {
@@ -329,6 +326,23 @@ class DocumentedConfigKeysIntegrationTest {
     /** Sets a dotted key to raw YAML text; {@code x.items[].field} makes a one-item list of maps. */
     @SuppressWarnings("unchecked")
     private static void set(Map<String, Object> c, String key, String yaml) {
+        Matcher output = OUTPUT_KEY.matcher(key);
+        if (output.matches()) {
+            // one entry of the type (or of ANY_OUTPUT for a key of every entry) with what it needs, plus the key
+            String type = output.group(1).isEmpty() ? ANY_OUTPUT : output.group(1);
+            String field = output.group(2);
+            if (!yaml.startsWith("\"") && yaml.matches(".*[{},\\[\\]].*")) {
+                yaml = "\"" + yaml + "\""; // ${NAME} and the like inside a flow map
+            }
+            Map<String, String> entry = new LinkedHashMap<>();
+            entry.put("type", field.equals("type") ? yaml : type);
+            entry.putAll(OUTPUT_COMPANIONS.getOrDefault(type, Map.of()));
+            entry.put(field, yaml);
+            List<String> items = new ArrayList<>();
+            entry.forEach((k, v) -> items.add(k + ": " + v));
+            c.put("outputs", "[{" + String.join(", ", items) + "}]");
+            return;
+        }
         int list = key.indexOf("[].");
         if (list > 0) {
             String field = key.substring(list + 3);

@@ -4,6 +4,7 @@ import dev.teamsconnect.core.error.ConfigException;
 import dev.teamsconnect.core.spi.PbxSinkProvider;
 import dev.teamsconnect.core.spi.PresenceSourceProvider;
 import dev.teamsconnect.core.spi.StateStoreProvider;
+import dev.teamsconnect.core.spi.StatusOutputProvider;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -54,7 +55,9 @@ public final class Providers {
         STORE("state store", "state", StateStoreProvider.class,
                 "teamsconnect-core, which has the 'file' and 'memory' stores",
                 " (no config key chooses the state store: the service always uses 'file', whose path is state.file;"
-                        + " an embedding application passes the id to Providers.store)");
+                        + " an embedding application passes the id to Providers.store)"),
+        OUTPUT("status output", "outputs[].type", StatusOutputProvider.class,
+                "teamsconnect-examples for the 'webhook' output", "");
 
         private final String label;
         private final String configKey;
@@ -88,13 +91,16 @@ public final class Providers {
     private final Map<String, PresenceSourceProvider> sources;
     private final Map<String, PbxSinkProvider> sinks;
     private final Map<String, StateStoreProvider> stores;
+    private final Map<String, StatusOutputProvider> outputs;
     private final List<Broken> broken;
 
     private Providers(Map<String, PresenceSourceProvider> sources, Map<String, PbxSinkProvider> sinks,
-                      Map<String, StateStoreProvider> stores, List<Broken> broken) {
+                      Map<String, StateStoreProvider> stores, Map<String, StatusOutputProvider> outputs,
+                      List<Broken> broken) {
         this.sources = Collections.unmodifiableMap(sources);
         this.sinks = Collections.unmodifiableMap(sinks);
         this.stores = Collections.unmodifiableMap(stores);
+        this.outputs = Collections.unmodifiableMap(outputs);
         this.broken = List.copyOf(broken);
     }
 
@@ -107,7 +113,9 @@ public final class Providers {
         Map<String, PbxSinkProvider> sinks = find(Role.SINK, PbxSinkProvider.class, loader, PbxSinkProvider::id, broken);
         Map<String, StateStoreProvider> stores = find(Role.STORE, StateStoreProvider.class, loader,
                 StateStoreProvider::id, broken);
-        return new Providers(sources, sinks, stores, broken);
+        Map<String, StatusOutputProvider> outputs = find(Role.OUTPUT, StatusOutputProvider.class, loader,
+                StatusOutputProvider::id, broken);
+        return new Providers(sources, sinks, stores, outputs, broken);
     }
 
     /** Discovers with the thread's context class loader (or this class's loader when there is none). */
@@ -246,6 +254,31 @@ public final class Providers {
      */
     public StateStoreProvider store(String id) {
         return select(Role.STORE, stores, id);
+    }
+
+    /** Ids of the status outputs found, in discovery order (none is fine: outputs are optional). */
+    public List<String> outputIds() {
+        return List.copyOf(outputs.keySet());
+    }
+
+    /**
+     * The status output provider with {@code id}. Unlike the other roles there is no "the only one": every entry
+     * under {@code outputs} names its type.
+     *
+     * @throws ConfigException (key {@code outputs[].type}) when no provider has the id, listing those found
+     */
+    public StatusOutputProvider output(String id) {
+        if (id == null || id.isBlank()) {
+            throw new ConfigException(Role.OUTPUT.configKey, "is required: the type of the output, one of "
+                    + (outputs.isEmpty() ? "(none found on the class path)" : String.join(", ", outputs.keySet())));
+        }
+        StatusOutputProvider p = outputs.get(id.trim());
+        if (p == null) {
+            throw new ConfigException(Role.OUTPUT.configKey, "no " + Role.OUTPUT.label + " with the id \"" + id.trim()
+                    + "\"; found: " + (outputs.isEmpty() ? "none" : String.join(", ", outputs.keySet()))
+                    + brokenNote(Role.OUTPUT));
+        }
+        return p;
     }
 
     private <P> P select(Role role, Map<String, P> found, String id) {

@@ -81,8 +81,35 @@ public final class StatusMappingDocument {
               .append(" | `").append(row.category().code()).append("` | `")
               .append(row.categoryWhenOutOfOffice().code()).append("` | ").append(row.reason()).append(" |\n");
         }
+        md.append('\n').append(PBX_TO_TEAMS);
         return md.toString();
     }
+
+    /**
+     * The reverse direction ({@code pbxToTeams}, {@link dev.teamsconnect.core.spi.PresenceWriter}): what the PBX shows
+     * in Teams. Its pairs are those of the engine's {@code PbxToTeams.Show}; kept here as text so that this package
+     * does not depend on the engine's.
+     */
+    static final String PBX_TO_TEAMS = ""
+            +             "## From the PBX to Teams (`pbxToTeams`)\n"
+            +             "\n"
+            +             "The other direction, off by default (docs/configuration.md, `pbxToTeams`). TeamsConnect sets its own presence\n"
+            +             "session for the user; Teams shows the higher of that session and the user's own presence (DoNotDisturb > Busy >\n"
+            +             "Available > Away), and the user's own *preferred* presence (set in the Teams client) always wins.\n"
+            +             "\n"
+            +             "| on the PBX | `pbxToTeams` key | value | Teams shows (session) |\n"
+            +             "|---|---|---|---|\n"
+            +             "| DND set at the phone (not by TeamsConnect) | `dnd` | `in-a-call` | Busy / InACall |\n"
+            +             "| DND set at the phone (not by TeamsConnect) | `dnd` | `presenting` | DoNotDisturb / Presenting |\n"
+            +             "| a PBX call (sinks with call state only; not STARFACE's REST API) | `calls` | `in-a-call` | Busy / InACall |\n"
+            +             "| DND set by TeamsConnect for a Teams call | - | - | nothing: the user's own Teams presence is already the reason |\n"
+            +             "| both a DND at the phone and a PBX call | `dnd` and `calls` | | the `dnd` pair |\n"
+            +             "\n"
+            +             "These are pairs Graph's `setPresence` accepts (Available/Available, Busy/InACall, Busy/InAConferenceCall,\n"
+            +             "Away/Away, DoNotDisturb/Presenting; graph-presence.md). Teams clients show the change after their own refresh\n"
+            +             "(minutes, per Microsoft); the delay until Graph has it is measured in docs/benchmarks.md. While the session shows,\n"
+            +             "TeamsConnect does not take that presence for a Teams call (docs/architecture.md, \"Both directions without loops\").\n"
+            +             "\n";
 
     private static void valueTable(StringBuilder md, String field, List<TeamsStatusClassifier.ValueRule> rules) {
         md.append("| ").append(field).append(" | Category | Why |\n|---|---|---|\n");

@@ -1,7 +1,9 @@
 package dev.teamsconnect.core.spi;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A status output: receives each user's {@link OutputStatus} (an MQTT broker, a webhook, a busy light). Unlike the
@@ -35,6 +37,15 @@ public interface StatusOutput extends AutoCloseable {
 
     /** These users left the scope: remove what was published for them (retained topics, discovered entities). */
     default void remove(Collection<String> pbxUserIds) {
+    }
+
+    /**
+     * How often the host sends every user's status again (the entry's {@code republishInterval}, read with
+     * {@code dev.teamsconnect.core.output.OutputSettings.republishInterval(ProviderConfig)}); empty: the host's
+     * default (5 min).
+     */
+    default Optional<Duration> republishInterval() {
+        return Optional.empty();
     }
 
     @Override

@@ -1,51 +1,54 @@
 package dev.teamsconnect.examples.webhook;
 
-import dev.teamsconnect.core.model.PbxState;
-import dev.teamsconnect.core.model.PbxUser;
-import dev.teamsconnect.core.spi.PbxChange;
+import dev.teamsconnect.core.spi.OutputStatus;
+import java.time.Instant;
 
 /**
- * The JSON body of one webhook event. Written by hand so the plugin needs nothing beyond the JDK:
+ * The JSON bodies the webhook output POSTs. Written by hand so the plugin needs nothing beyond the JDK. A status
+ * (sent on change and again every re-publish interval: treat it as the current state, not as an event):
  *
  * <pre>{@code
- * {"event":"presence.sync","at":"2026-01-05T09:00:00Z",
- *  "user":{"id":"42","login":"alice","email":"alice@example.com","name":"Alice Example"},
- *  "presence":{"availability":"Busy","activity":"InACall"},   // null when the engine releases a hold on shutdown
- *  "category":"IN_A_CALL",                                     // null when unknown
- *  "dnd":true,"chatStatus":"In a Teams call",                  // the state to show now
- *  "previous":{"dnd":false,"chatStatus":null},
- *  "reason":"Teams Busy/InACall -> DND on (policy IN_A_CALL)"}
+ * {"event":"presence.status","at":"2026-01-05T09:00:00Z",
+ *  "user":{"id":"42","label":"Alice Example (1001)","teamsId":"3f2a..."},   // teamsId null when not matched
+ *  "presence":{"availability":"Busy","activity":"InACall"},                  // null when unknown
+ *  "category":"IN_A_CALL",                                                    // null when unknown
+ *  "dnd":{"wanted":true,"pbx":true},                                          // each null when not known
+ *  "hold":"held",                                                             // held, manual or null
+ *  "reason":"Teams Busy/InACall -> DND on (policy IN_A_CALL)"}                // null when none yet
  * }</pre>
+ *
+ * A user who left the scope: {@code {"event":"presence.removed","at":"...","user":{"id":"42"}}}.
  */
 final class WebhookEvents {
+
+    static final String STATUS = "presence.status";
+    static final String REMOVED = "presence.removed";
 
     private WebhookEvents() {
     }
 
-    static String json(PbxChange change, PbxUser user) {
-        StringBuilder b = new StringBuilder(256);
-        b.append("{\"event\":\"presence.sync\",\"at\":").append(str(change.at().toString()));
-        b.append(",\"user\":{\"id\":").append(str(user.id()))
-                .append(",\"login\":").append(str(user.login()))
-                .append(",\"email\":").append(str(user.email()))
-                .append(",\"name\":").append(str(user.displayName())).append('}');
+    static String status(OutputStatus s) {
+        StringBuilder b = new StringBuilder(320);
+        b.append("{\"event\":\"").append(STATUS).append("\",\"at\":").append(str(s.at().toString()));
+        b.append(",\"user\":{\"id\":").append(str(s.pbxUserId()))
+                .append(",\"label\":").append(str(s.label()))
+                .append(",\"teamsId\":").append(str(s.teamsUserId())).append('}');
         b.append(",\"presence\":");
-        if (change.presence() == null) {
+        if (s.availability() == null && s.activity() == null) {
             b.append("null");
         } else {
-            b.append("{\"availability\":").append(str(change.presence().rawAvailability()))
-                    .append(",\"activity\":").append(str(change.presence().rawActivity())).append('}');
+            b.append("{\"availability\":").append(str(s.availability()))
+                    .append(",\"activity\":").append(str(s.activity())).append('}');
         }
-        b.append(",\"category\":").append(change.category() == null ? "null" : str(change.category().code()));
-        state(b, change.to());
-        b.append(",\"previous\":{");
-        b.append("\"dnd\":").append(change.from().dnd()).append(",\"chatStatus\":").append(str(change.from().chatStatus()));
-        b.append("},\"reason\":").append(str(change.reason())).append('}');
+        b.append(",\"category\":").append(s.category() == null ? "null" : str(s.category().code()));
+        b.append(",\"dnd\":{\"wanted\":").append(s.wantedDnd()).append(",\"pbx\":").append(s.pbxDnd()).append('}');
+        b.append(",\"hold\":").append(s.holdKind() == null ? "null" : str(s.holdKind().code()));
+        b.append(",\"reason\":").append(str(s.reason())).append('}');
         return b.toString();
     }
 
-    private static void state(StringBuilder b, PbxState state) {
-        b.append(",\"dnd\":").append(state.dnd()).append(",\"chatStatus\":").append(str(state.chatStatus()));
+    static String removed(String pbxUserId, Instant at) {
+        return "{\"event\":\"" + REMOVED + "\",\"at\":" + str(at.toString()) + ",\"user\":{\"id\":" + str(pbxUserId) + "}}";
     }
 
     /** A JSON string literal, or {@code null}. */

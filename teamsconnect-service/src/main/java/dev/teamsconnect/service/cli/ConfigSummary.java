@@ -24,6 +24,9 @@ final class ConfigSummary {
                 .append(dev.teamsconnect.core.model.HumanDuration.of(c.users().refreshInterval()));
         sb.append(System.lineSeparator()).append("  DND on: ").append(c.mapping().dnd().stream().map(d -> d.code()).sorted()
                 .collect(Collectors.joining(", "))).append("; manual DND: ").append(c.mapping().manualDnd().code());
+        sb.append(System.lineSeparator()).append("  outputs: ").append(c.outputs().isEmpty() ? "none"
+                : c.outputs().stream().map(o -> o.type() + " (" + o.path() + ")").collect(Collectors.joining(", "))
+                + ", each checked by its plugin");
         sb.append(System.lineSeparator()).append("  state:  ").append(c.state().file());
         sb.append(System.lineSeparator()).append("  server: ")
                 .append(c.server().enabled() ? c.server().bind() + ":" + c.server().port() : "off");

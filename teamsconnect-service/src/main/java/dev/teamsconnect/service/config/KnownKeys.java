@@ -12,7 +12,8 @@ import java.util.Set;
  */
 final class KnownKeys {
 
-    static final Set<String> ROOT = ordered("users", "mapping", "pbxToTeams", "state", "server", "source", "sink");
+    static final Set<String> ROOT = ordered("users", "mapping", "pbxToTeams", "state", "server", "source", "sink",
+            "outputs");
     static final Set<String> USERS = ordered("scope", "group", "overrides", "refreshInterval");
     static final Set<String> MAPPING = ordered("language", "dnd", "chatStatus", "graceAfterCall", "debounce", "manualDnd",
             "releaseOnShutdown", "failOpenAfter");
@@ -21,6 +22,8 @@ final class KnownKeys {
     static final Set<String> SERVER = ordered("bind", "port", "auth");
     static final Set<String> SERVER_AUTH = ordered("username", "passwordHash", "tokenHash");
     static final Set<String> PLUGIN = ordered("type");
+    /** The one key of an {@code outputs} entry the service reads; the rest belongs to the output's provider. */
+    static final String OUTPUT_TYPE = "type";
 
     private static final Map<String, Set<String>> BY_SECTION = new LinkedHashMap<>();
 

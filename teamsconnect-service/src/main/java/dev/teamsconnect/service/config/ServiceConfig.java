@@ -25,10 +25,28 @@ import java.util.Objects;
  * @param origin   the file, the line of each key and which values were substituted
  * @param warnings things that are allowed but probably not meant (e.g. a group that scope all ignores)
  * @param pbxToTeams the PBX-to-Teams direction (section {@code pbxToTeams}; off by default)
+ * @param outputs  the status outputs ({@code outputs}), in file order; each entry is validated by its provider
  */
 public record ServiceConfig(String source, String sink, UsersConfig users, MappingConfig mapping, StateConfig state,
                             ServerConfig server, Map<String, Map<String, Object>> sections, ConfigOrigin origin,
-                            List<String> warnings, dev.teamsconnect.core.engine.PbxToTeams pbxToTeams) {
+                            List<String> warnings, dev.teamsconnect.core.engine.PbxToTeams pbxToTeams,
+                            List<OutputEntry> outputs) {
+
+    /**
+     * One entry of {@code outputs}: its position, its {@code type} (the provider id, checked by the service) and its
+     * other keys (after {@code ${NAME}} substitution), which only the provider checks.
+     */
+    public record OutputEntry(int index, String type, Map<String, Object> values) {
+        public OutputEntry {
+            Objects.requireNonNull(type, "type");
+            values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        }
+
+        /** The key path of the entry, e.g. {@code outputs[0]}. */
+        public String path() {
+            return ProviderConfig.index("outputs", index);
+        }
+    }
 
     public static final String DEFAULT_SOURCE = "graph";
     public static final String DEFAULT_SINK = "starface";
@@ -44,6 +62,15 @@ public record ServiceConfig(String source, String sink, UsersConfig users, Mappi
         Objects.requireNonNull(pbxToTeams, "pbxToTeams");
         sections = Map.copyOf(new LinkedHashMap<>(sections));
         warnings = List.copyOf(warnings);
+        outputs = List.copyOf(outputs);
+    }
+
+    /**
+     * The entry for its output's {@code StatusOutputProvider.create}: prefix {@code outputs[n]}, every key but
+     * {@code type}, with the lines of the file and the substituted values hidden. A new instance per call.
+     */
+    public ProviderConfig outputConfig(OutputEntry entry) {
+        return origin.section(entry.path(), entry.values());
     }
 
     /** The config section name of a source plugin: {@code teams} for {@code graph}, else the id itself. */
@@ -77,7 +104,7 @@ public record ServiceConfig(String source, String sink, UsersConfig users, Mappi
         Map<String, Object> keys = new LinkedHashMap<>();
         sections.forEach((name, values) -> keys.put(name, values.keySet()));
         return "ServiceConfig[source=" + source + ", sink=" + sink + ", users=" + users + ", mapping=" + mapping
-                + ", state=" + state + ", server=" + server + ", sections=" + keys + ", origin=" + origin.source()
-                + ", pbxToTeams=" + pbxToTeams + "]";
+                + ", state=" + state + ", server=" + server + ", sections=" + keys + ", pbxToTeams=" + pbxToTeams
+                + ", outputs=" + outputs.stream().map(OutputEntry::type).toList() + ", origin=" + origin.source() + "]";
     }
 }

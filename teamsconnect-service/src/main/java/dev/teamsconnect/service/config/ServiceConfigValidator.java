@@ -78,6 +78,7 @@ final class ServiceConfigValidator {
         PbxToTeams pbxToTeams = pbxToTeams(root.child("pbxToTeams"));
         StateConfig state = state(root.child("state"));
         ServerConfig server = server(root.child("server"));
+        List<ServiceConfig.OutputEntry> outputs = outputs();
 
         Map<String, Map<String, Object>> sections = new HashMap<>();
         for (String name : List.of(sourceSection, sinkSection)) {
@@ -86,7 +87,7 @@ final class ServiceConfigValidator {
         }
         // built with fallbacks even when there are problems, so the plugins can still check their sections
         return new ServiceConfig(source, sink, users, mapping, state, server, sections, origin,
-                origin.scrub(root.warnings()), pbxToTeams);
+                origin.scrub(root.warnings()), pbxToTeams, outputs);
     }
 
     private String pluginId(ProviderConfig s, String fallback) {
@@ -97,6 +98,38 @@ final class ServiceConfigValidator {
             return fallback;
         }
         return id.orElse(fallback);
+    }
+
+    /**
+     * The {@code outputs} list: its shape and each entry's {@code type} (a plugin id). The other keys of an entry are
+     * its provider's, checked when the provider creates the output.
+     */
+    private List<ServiceConfig.OutputEntry> outputs() {
+        Object raw = root.asMap().get("outputs");
+        if (raw == null || raw instanceof String s && s.isBlank()) {
+            return List.of();
+        }
+        List<ServiceConfig.OutputEntry> out = new java.util.ArrayList<>();
+        for (ProviderConfig entry : root.children("outputs")) {
+            String prefix = entry.prefix();
+            int index = Integer.parseInt(prefix.substring(prefix.lastIndexOf('[') + 1, prefix.length() - 1));
+            Optional<String> type = entry.text(KnownKeys.OUTPUT_TYPE);
+            if (type.isEmpty()) {
+                if (!entry.hasProblem(KnownKeys.OUTPUT_TYPE)) {
+                    entry.problem(KnownKeys.OUTPUT_TYPE, "is required: the kind of output, e.g. \"type: webhook\"");
+                }
+                continue;
+            }
+            if (!PLUGIN_ID.matcher(type.get()).matches()) {
+                entry.problem(KnownKeys.OUTPUT_TYPE, "must be an output id in lower case like \"webhook\", but was "
+                        + entry.shown(KnownKeys.OUTPUT_TYPE, type.get()));
+                continue;
+            }
+            Map<String, Object> values = new LinkedHashMap<>(entry.asMap());
+            values.remove(KnownKeys.OUTPUT_TYPE);
+            out.add(new ServiceConfig.OutputEntry(index, type.get(), values));
+        }
+        return out;
     }
 
     private UsersConfig users(ProviderConfig s) {

@@ -461,6 +461,21 @@ public final class StatusHttpServer implements AutoCloseable {
         teamsSessions.put("problem", sessions.problem());
         body.set("source", side(snapshot.source()));
         body.set("sink", side(snapshot.sink()));
+        ArrayNode outputs = body.putArray("outputs");
+        for (dev.teamsconnect.core.output.OutputStats o : status.outputs()) {
+            ObjectNode n = outputs.addObject();
+            n.put("name", o.name());
+            n.put("type", o.type());
+            n.put("delivered", o.delivered());
+            n.put("failed", o.failed());
+            n.put("queued", o.queued());
+            n.put("removed", o.removed());
+            n.put("dropped", o.dropped());
+            n.put("failing", o.failing());
+            n.put("lastDeliveredAt", iso(o.lastDeliveredAt()));
+            n.put("lastError", o.lastError());
+            n.put("lastErrorAt", iso(o.lastErrorAt()));
+        }
         SignInPrompt prompt = status.signInPrompt().orElse(null);
         if (prompt == null) {
             body.putNull("signInPrompt");

@@ -56,6 +56,8 @@ public final class ServiceMetrics implements AuditListener {
     private final Set<String> errorKinds = ConcurrentHashMap.newKeySet();
 
     private final AtomicLong secondSyncSuspected = new AtomicLong();
+    /** The outputs' state objects: meters hold theirs weakly, so they are kept here for the registry's lifetime. */
+    private final java.util.List<Object> outputStates = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicLong foreignDndChanges = new AtomicLong();
     private final AtomicLong sessionsActive = new AtomicLong();
     private final Map<String, AtomicLong> sessionCounts = new java.util.LinkedHashMap<>();
@@ -159,6 +161,40 @@ public final class ServiceMetrics implements AuditListener {
     /** One write to the PBX finished. */
     public void pbxWrite(boolean success) {
         (success ? pbxWritesOk : pbxWritesFailed).increment();
+    }
+
+    /**
+     * Exports each status output's figures, read from {@code stats} at each scrape (it never blocks):
+     * {@code teamsconnect_output_delivered_total{output}}, {@code teamsconnect_output_failures_total{output}},
+     * {@code teamsconnect_output_dropped_total{output}}, {@code teamsconnect_output_queued{output}} and
+     * {@code teamsconnect_output_failing{output}} (1 while the last call failed). {@code names} are the outputs'
+     * names in the order {@code stats} lists them.
+     */
+    public void outputs(java.util.function.Supplier<java.util.List<dev.teamsconnect.core.output.OutputStats>> stats,
+                        java.util.List<String> names) {
+        for (int i = 0; i < names.size(); i++) {
+            int at = i;
+            String name = names.get(i);
+            java.util.function.Supplier<dev.teamsconnect.core.output.OutputStats> one = () -> {
+                java.util.List<dev.teamsconnect.core.output.OutputStats> all = stats.get();
+                return at < all.size() ? all.get(at) : null;
+            };
+            outputStates.add(one);
+            FunctionCounter.builder("teamsconnect.output.delivered", one, s -> s.get() == null ? 0 : s.get().delivered())
+                    .description("User statuses a status output accepted (re-publishes included)").tag("output", name)
+                    .register(registry);
+            FunctionCounter.builder("teamsconnect.output.failures", one, s -> s.get() == null ? 0 : s.get().failed())
+                    .description("Failed calls to a status output (retried with backoff)").tag("output", name)
+                    .register(registry);
+            FunctionCounter.builder("teamsconnect.output.dropped", one, s -> s.get() == null ? 0 : s.get().dropped())
+                    .description("Statuses not queued because the output's queue was full (sent later)")
+                    .tag("output", name).register(registry);
+            Gauge.builder("teamsconnect.output.queued", one, s -> s.get() == null ? 0 : s.get().queued())
+                    .description("Users waiting for delivery to a status output").tag("output", name).register(registry);
+            Gauge.builder("teamsconnect.output.failing", one, s -> s.get() != null && s.get().failing() ? 1 : 0)
+                    .description("1 while the last call to a status output failed").tag("output", name)
+                    .register(registry);
+        }
     }
 
     /** The number of users currently held. */

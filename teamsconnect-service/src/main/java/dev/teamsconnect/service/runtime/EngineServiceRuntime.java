@@ -9,6 +9,8 @@ import dev.teamsconnect.core.error.TerminalException;
 import dev.teamsconnect.core.matching.MappedUser;
 import dev.teamsconnect.core.matching.MappingReport;
 import dev.teamsconnect.core.matching.UserMatcher;
+import dev.teamsconnect.core.output.OutputDispatcher;
+import dev.teamsconnect.core.spi.StatusOutput;
 import dev.teamsconnect.core.model.PbxUser;
 import dev.teamsconnect.core.model.TeamsUser;
 import dev.teamsconnect.core.spi.PbxSink;
@@ -81,9 +83,18 @@ public final class EngineServiceRuntime implements ServiceRuntime {
     public void run(RunContext ctx) throws Exception {
         EngineWiring wiring = new EngineWiring(ctx.config(), plugins.get());
         java.util.concurrent.atomic.AtomicReference<SyncEngine> built = new java.util.concurrent.atomic.AtomicReference<>();
-        SyncEngine engine = wiring.engine(ctx.dryRun(), ctx.once(), ctx.status(), ctx.metrics(), ctx.clock(),
-                report -> feed(ctx, built.get(), report));
+        // the outputs get each cycle's snapshot on their own threads: they never hold up, slow or fail the sync
+        OutputDispatcher outputs = wiring.outputDispatcher(ctx.clock());
+        SyncEngine engine;
+        try {
+            engine = wiring.engine(ctx.dryRun(), ctx.once(), ctx.status(), ctx.metrics(), ctx.clock(),
+                    report -> feed(ctx, built.get(), report), outputs);
+        } catch (RuntimeException e) {
+            outputs.close();
+            throw e;
+        }
         built.set(engine);
+        outputs.start();
         CycleReport last = null;
         try {
             // loads the holds, signs in to both sides; a rejected sign-in ends the run here (exit 1, the fix is logged)
@@ -110,9 +121,15 @@ public final class EngineServiceRuntime implements ServiceRuntime {
                                 : "keeping holds (mapping.releaseOnShutdown is false), ",
                         dev.teamsconnect.core.model.HumanDuration.of(engine.config().shutdownTimeout()));
             }
-            engine.close();
-            EngineSnapshot after = engine.snapshot();
-            ctx.metrics().holds(after.stats().holds());
+            try {
+                engine.close();
+            } finally {
+                // the released holds reach the outputs too (each within its close timeout), then they close
+                EngineSnapshot after = engine.snapshot();
+                outputs.offer(after);
+                outputs.close();
+                ctx.metrics().holds(after.stats().holds());
+            }
         }
         if (ctx.once() && last != null) {
             Messages m = ctx.messages();
@@ -200,6 +217,7 @@ public final class EngineServiceRuntime implements ServiceRuntime {
         // both are created first: a plugin that rejects its section is a config error (exit 2) before any sign-in
         PresenceSource source = wiring.source();
         PbxSink sink = wiring.sink();
+        List<StatusOutput> outputs = wiring.outputs();
         List<TeamsUser> teams = null;
         List<PbxUser> pbx = null;
         MappingTable.Scope scope = MappingTable.Scope.allUsers();
@@ -233,6 +251,12 @@ public final class EngineServiceRuntime implements ServiceRuntime {
                 say.println("  " + m.get("check.failed", e.getMessage()));
                 say.println("  " + m.get("check.fix", FailureAdvice.fix(FailureAdvice.Side.SINK, sinkSection, e, m)));
             }
+            // outputs only receive: check lists them and sends them nothing
+            say.println(outputs.isEmpty() ? m.get("check.outputs.none") : m.get("check.outputs", outputs.size()));
+            for (int i = 0; i < outputs.size(); i++) {
+                say.println("  " + m.get("check.output", config.outputs().get(i).path(), outputs.get(i).id(),
+                        outputs.get(i).toString()));
+            }
             boolean ok = teams != null && pbx != null;
             if (ok) {
                 MappingReport report = new UserMatcher(config.users().overrides()).match(teams, pbx);
@@ -251,6 +275,7 @@ public final class EngineServiceRuntime implements ServiceRuntime {
         } finally {
             closeQuietly(source);
             closeQuietly(sink);
+            outputs.forEach(EngineServiceRuntime::closeQuietly);
         }
     }
 
@@ -285,6 +310,7 @@ public final class EngineServiceRuntime implements ServiceRuntime {
         Duration poll = wiring.pollInterval();
         closeQuietly(wiring.source());
         closeQuietly(wiring.sink());
+        wiring.outputs().forEach(EngineServiceRuntime::closeQuietly);
         return poll;
     }
 

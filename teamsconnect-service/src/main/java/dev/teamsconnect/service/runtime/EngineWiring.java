@@ -5,6 +5,9 @@ import dev.teamsconnect.core.engine.SyncEngine;
 import dev.teamsconnect.core.error.ConfigException;
 import dev.teamsconnect.core.error.ConfigProblem;
 import dev.teamsconnect.core.mapping.ConfigurableStatusPolicy;
+import dev.teamsconnect.core.output.OutputDispatcher;
+import dev.teamsconnect.core.output.OutputSettings;
+import dev.teamsconnect.core.spi.StatusOutput;
 import dev.teamsconnect.core.spi.PbxSink;
 import dev.teamsconnect.core.spi.PresenceSource;
 import dev.teamsconnect.core.spi.ProviderConfig;
@@ -44,6 +47,7 @@ public final class EngineWiring {
     private Duration pollInterval;
     private PresenceSource checkedSource;
     private PbxSink checkedSink;
+    private List<StatusOutput> checkedOutputs;
     private final java.util.Set<String> logged = new java.util.HashSet<>();
 
     private final boolean writesNothing;
@@ -103,6 +107,43 @@ public final class EngineWiring {
         return create(c -> plugins.sink(config.sink()).create(c), sinkSection());
     }
 
+    /**
+     * The status outputs as configured ({@code outputs}), in file order, not opened; checked as {@link #source()}
+     * says. Empty when the file has no {@code outputs}.
+     */
+    public List<StatusOutput> outputs() {
+        checkOnce();
+        if (checkedOutputs != null) {
+            List<StatusOutput> o = checkedOutputs;
+            checkedOutputs = null;
+            return o;
+        }
+        List<StatusOutput> out = new ArrayList<>();
+        for (ServiceConfig.OutputEntry e : config.outputs()) {
+            out.add(create(c -> plugins.output(e.type()).create(c), outputSection(e)));
+        }
+        return out;
+    }
+
+    /**
+     * The host of the configured outputs ({@link #outputs()}), not started: delivery settings are
+     * {@link OutputSettings#defaults()} with each output's own re-publish interval. Empty (no thread, nothing to
+     * feed) without outputs.
+     */
+    public OutputDispatcher outputDispatcher(Clock clock) {
+        OutputDispatcher.Builder b = OutputDispatcher.builder().clock(clock);
+        for (StatusOutput o : outputs()) {
+            OutputSettings settings = OutputSettings.defaults();
+            b.output(o, o.republishInterval().map(settings::withRepublishInterval).orElse(settings));
+        }
+        return b.build();
+    }
+
+    private ProviderConfig outputSection(ServiceConfig.OutputEntry e) {
+        ProviderConfig c = config.outputConfig(e);
+        return writesNothing ? c.writingNothing() : c;
+    }
+
     private void checkOnce() {
         if (pollInterval == null) {
             logWarnings(check(true));
@@ -159,9 +200,23 @@ public final class EngineWiring {
         try {
             sink = plugins.sink(config.sink()).create(sinkSection);
         } catch (ConfigException e) {
-            problems.addAll(e.problems());
+            problems.addAll(sinkIsAnOutput(e));
         }
         warnings.addAll(sinkSection.warnings());
+        List<StatusOutput> outputs = new ArrayList<>();
+        for (ServiceConfig.OutputEntry entry : config.outputs()) {
+            ProviderConfig section = outputSection(entry);
+            try {
+                outputs.add(plugins.output(entry.type()).create(section));
+            } catch (ConfigException e) {
+                // "no provider" names outputs[].type: say which entry
+                for (ConfigProblem p : e.problems()) {
+                    problems.add(p.keyPath().equals("outputs[].type")
+                            ? new ConfigProblem(entry.path() + ".type", p.message(), p.line()) : p);
+                }
+            }
+            warnings.addAll(section.warnings());
+        }
         if (sink != null) {
             warnings.addAll(capabilityWarnings(sink));
         }
@@ -174,6 +229,7 @@ public final class EngineWiring {
         if (!problems.isEmpty() || !keep) {
             closeQuietly(source);
             closeQuietly(sink);
+            outputs.forEach(EngineWiring::closeQuietly);
         }
         if (!problems.isEmpty()) {
             throw config.origin().invalid(problems);
@@ -181,9 +237,28 @@ public final class EngineWiring {
         if (keep) {
             checkedSource = source;
             checkedSink = sink;
+            checkedOutputs = outputs;
         }
         pollInterval = poll;
         return warnings;
+    }
+
+    /**
+     * A {@code sink.type} that names a status output (the webhook was a PBX sink before it became an output): the
+     * lookup's "no PBX sink" problem with the new form of the config.
+     */
+    private List<ConfigProblem> sinkIsAnOutput(ConfigException e) {
+        String id = config.sink();
+        boolean notFound = e.problems().stream().anyMatch(p -> p.keyPath().equals("sink.type"));
+        if (!notFound || !plugins.hasOutput(id)) {
+            return e.problems();
+        }
+        String section = ServiceConfig.sinkSectionName(id);
+        return List.of(new ConfigProblem("sink.type", "\"" + id + "\" is a status output, not a PBX sink: the sink"
+                + " keeps DND on the PBX (sink.type: starface, the default), outputs only receive each user's status."
+                + " Remove sink.type and move the section \"" + section + "\" into the list outputs, e.g.\n"
+                + "  outputs:\n    - type: " + id + "\n      url: https://hooks.example.com/teams\n"
+                + "      secret: ${TEAMSCONNECT_WEBHOOK_SECRET}\n(see docs/outputs.md)", 0));
     }
 
     /**
@@ -298,6 +373,48 @@ public final class EngineWiring {
     /** As {@link #engine(boolean, boolean, StatusBoard, ServiceMetrics, Clock)}, with a listener for every cycle. */
     public SyncEngine engine(boolean dryRun, boolean keepHolds, StatusBoard board, ServiceMetrics metrics, Clock clock,
                              java.util.function.Consumer<dev.teamsconnect.core.engine.CycleReport> onCycle) {
+        return engine(dryRun, keepHolds, board, metrics, clock, onCycle, null);
+    }
+
+    /**
+     * As {@link #engine(boolean, boolean, StatusBoard, ServiceMetrics, Clock, java.util.function.Consumer)}, feeding
+     * {@code outputs} after every cycle (before {@code onCycle}: handing over the snapshot is O(outputs) and never
+     * blocks), and showing their figures on the board and in the metrics. The caller starts and closes the
+     * dispatcher ({@link #outputDispatcher(Clock)}).
+     *
+     * @param outputs the outputs' host, or null for none
+     */
+    public SyncEngine engine(boolean dryRun, boolean keepHolds, StatusBoard board, ServiceMetrics metrics, Clock clock,
+                             java.util.function.Consumer<dev.teamsconnect.core.engine.CycleReport> onCycle,
+                             OutputDispatcher outputs) {
+        java.util.function.Consumer<dev.teamsconnect.core.engine.CycleReport> listener = onCycle;
+        java.util.concurrent.atomic.AtomicReference<SyncEngine> built = new java.util.concurrent.atomic.AtomicReference<>();
+        if (outputs == null) {
+            // an engine without outputs (release, tests): the outputs made while checking the config are not needed
+            checkOnce();
+            if (checkedOutputs != null) {
+                checkedOutputs.forEach(EngineWiring::closeQuietly);
+                checkedOutputs = null;
+            }
+        }
+        if (outputs != null && !outputs.isEmpty()) {
+            listener = report -> {
+                SyncEngine e = built.get();
+                if (e != null) {
+                    outputs.offer(e.snapshot());
+                }
+                onCycle.accept(report);
+            };
+            board.outputs(outputs::stats);
+            metrics.outputs(outputs::stats, outputs.names());
+        }
+        SyncEngine engine = buildEngine(dryRun, keepHolds, board, metrics, clock, listener);
+        built.set(engine);
+        return engine;
+    }
+
+    private SyncEngine buildEngine(boolean dryRun, boolean keepHolds, StatusBoard board, ServiceMetrics metrics,
+                                   Clock clock, java.util.function.Consumer<dev.teamsconnect.core.engine.CycleReport> onCycle) {
         PresenceSource created = source();
         Duration poll = created.pollInterval().orElse(DEFAULT_POLL_INTERVAL);
         EngineConfig engineConfig;

@@ -4,6 +4,7 @@ import dev.teamsconnect.core.discovery.Providers;
 import dev.teamsconnect.core.spi.PbxSinkProvider;
 import dev.teamsconnect.core.spi.PresenceSourceProvider;
 import dev.teamsconnect.core.spi.StateStoreProvider;
+import dev.teamsconnect.core.spi.StatusOutputProvider;
 import java.util.Map;
 import java.util.Objects;
 
@@ -22,6 +23,25 @@ public interface PluginLookup {
     PbxSinkProvider sink(String id);
 
     StateStoreProvider store(String id);
+
+    /**
+     * The status output provider for an {@code outputs[].type}; the default finds it on the class path.
+     *
+     * @throws dev.teamsconnect.core.error.ConfigException (key {@code outputs[].type}) when none has the id
+     */
+    default StatusOutputProvider output(String id) {
+        return Providers.load().output(id);
+    }
+
+    /** Whether a status output provider has this id (to explain a {@code sink.type} that names an output). */
+    default boolean hasOutput(String id) {
+        try {
+            output(id);
+            return true;
+        } catch (dev.teamsconnect.core.error.ConfigException e) {
+            return false;
+        }
+    }
 
     /** The providers found on the class path, following the discovery policy of {@link Providers}. */
     static PluginLookup discover() {
@@ -49,6 +69,11 @@ public interface PluginLookup {
             @Override
             public StateStoreProvider store(String id) {
                 return providers.store(id);
+            }
+
+            @Override
+            public StatusOutputProvider output(String id) {
+                return providers.output(id);
             }
         };
     }
@@ -87,6 +112,11 @@ public interface PluginLookup {
             @Override
             public StateStoreProvider store(String id) {
                 return discovered.store(id);
+            }
+
+            @Override
+            public StatusOutputProvider output(String id) {
+                return discovered.output(id);
             }
         };
     }

@@ -110,6 +110,7 @@ public final class StatusBoard implements StatusProvider, AuditListener {
     private final ArrayDeque<Change> recent = new ArrayDeque<>();
     private final ArrayDeque<CyclePoint> cycles = new ArrayDeque<>();
     private final Clock clock;
+    private volatile java.util.function.Supplier<List<dev.teamsconnect.core.output.OutputStats>> outputs = List::of;
 
     /** A board on the system clock. */
     private volatile EngineSnapshot.SecondSync secondSync = EngineSnapshot.SecondSync.NONE;
@@ -405,6 +406,16 @@ public final class StatusBoard implements StatusProvider, AuditListener {
             java.util.Collections.reverse(list);
             return list;
         }
+    }
+
+    /** Where {@link #outputs()} reads the outputs' figures (the dispatcher's {@code stats()}, which never blocks). */
+    public void outputs(java.util.function.Supplier<List<dev.teamsconnect.core.output.OutputStats>> value) {
+        this.outputs = Objects.requireNonNull(value, "outputs");
+    }
+
+    @Override
+    public List<dev.teamsconnect.core.output.OutputStats> outputs() {
+        return outputs.get();
     }
 
     @Override

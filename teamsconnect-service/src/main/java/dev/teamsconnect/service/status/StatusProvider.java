@@ -53,4 +53,9 @@ public interface StatusProvider {
     default List<StatusBoard.Change> recentChanges() {
         return List.of();
     }
+
+    /** Each status output's delivery figures, in configuration order; empty without outputs. */
+    default List<dev.teamsconnect.core.output.OutputStats> outputs() {
+        return List.of();
+    }
 }
