@@ -318,12 +318,12 @@ public abstract class StatusOutputCompatibilityKit {
         CycleReport cycle = new CycleReport(1, AT, Duration.ZERO, users.length, users.length, users.length,
                 users.length, 0, 0, 0, 0, 0, true, List.of());
         return new EngineSnapshot(AT, new EngineSnapshot.Stats(1, 0, AT, AT, 0, Map.of(), 0, users.length, cycle,
-                EngineSnapshot.SecondSync.NONE), List.of(users));
+                EngineSnapshot.SecondSync.NONE, EngineSnapshot.Sessions.NONE), List.of(users));
     }
 
     private static EngineSnapshot.UserStatus user(String id, String presence, PresenceCategory category, Boolean dnd) {
         Hold hold = Boolean.TRUE.equals(dnd) ? new Hold(id, Hold.Kind.HELD, false, true, null, null, true, AT) : null;
         return new EngineSnapshot.UserStatus(id, "User " + id, "teams-" + id, "Teams " + id, presence, category, dnd,
-                dnd, null, hold, null, "reason " + id, AT);
+                dnd, null, hold, null, "reason " + id, AT, null);
     }
 }

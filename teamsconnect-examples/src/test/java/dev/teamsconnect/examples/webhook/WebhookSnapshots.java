@@ -19,7 +19,7 @@ final class WebhookSnapshots {
         CycleReport cycle = new CycleReport(1, at, Duration.ZERO, users.length, users.length, users.length,
                 users.length, 0, 0, 0, 0, 0, true, List.of());
         return new EngineSnapshot(at, new EngineSnapshot.Stats(1, 0, at, at, 0, Map.of(), 0, users.length, cycle,
-                EngineSnapshot.SecondSync.NONE), List.of(users));
+                EngineSnapshot.SecondSync.NONE, EngineSnapshot.Sessions.NONE), List.of(users));
     }
 
     static EngineSnapshot.UserStatus user(String id, String presence, Boolean dnd) {
@@ -27,6 +27,6 @@ final class WebhookSnapshots {
         Hold hold = Boolean.TRUE.equals(dnd) ? new Hold(id, Hold.Kind.HELD, false, true, null, null, true,
                 Instant.EPOCH) : null;
         return new EngineSnapshot.UserStatus(id, "User " + id, "t-" + id, "Teams " + id, presence, category, dnd, dnd,
-                null, hold, null, "reason " + id, Instant.EPOCH);
+                null, hold, null, "reason " + id, Instant.EPOCH, null);
     }
 }
