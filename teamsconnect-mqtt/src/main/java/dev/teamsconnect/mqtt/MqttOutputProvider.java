@@ -50,6 +50,14 @@ public final class MqttOutputProvider implements StatusOutputProvider {
 
     @Override
     public StatusOutput create(ProviderConfig config) {
+        return create(config, b -> { });
+    }
+
+    /**
+     * As {@link #create(ProviderConfig)}, with {@code tuning} applied to the builder last: tests shorten the waits
+     * (reconnect backoff, timeouts) that config does not set, and otherwise get the shipped wiring.
+     */
+    MqttStatusOutput create(ProviderConfig config, java.util.function.Consumer<MqttStatusOutput.Builder> tuning) {
         config.rejectUnknownKeys(KEYS);
         Optional<URI> url = config.requiredText("url", "(the broker, " + URL_HELP + ")").flatMap(u -> brokerUrl(config, u));
         boolean plain = url.isPresent() && url.get().getScheme().equalsIgnoreCase("tcp");
@@ -88,6 +96,7 @@ public final class MqttOutputProvider implements StatusOutputProvider {
                 .trust(trust);
         username.ifPresent(b::username);
         password.ifPresent(b::password);
+        tuning.accept(b);
         return b.build();
     }
 

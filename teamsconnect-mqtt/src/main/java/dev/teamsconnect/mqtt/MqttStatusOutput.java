@@ -2,6 +2,8 @@ package dev.teamsconnect.mqtt;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.MqttClientTransportConfig;
+import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
@@ -239,22 +241,22 @@ public final class MqttStatusOutput implements StatusOutput {
     }
 
     private Mqtt3AsyncClient buildClient() {
-        Mqtt3ClientBuilder b = MqttClient.builder().useMqttVersion3()
-                .identifier(clientId)
-                .transportConfig()
+        MqttClientTransportConfigBuilder transport = MqttClientTransportConfig.builder()
                 .serverHost(url.getHost())
                 .serverPort(port())
                 .socketConnectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .mqttConnectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .applyTransportConfig();
+                .mqttConnectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
         if (tls) {
             // No hostname verifier is set: the client then switches on the JDK's endpoint identification (HTTPS rules),
             // so the broker's certificate must name the host of the url.
-            b = b.sslConfig(MqttClientSslConfig.builder()
+            transport = transport.sslConfig(MqttClientSslConfig.builder()
                     .trustManagerFactory(trust.trustManagerFactory())
                     .handshakeTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .build());
         }
+        Mqtt3ClientBuilder b = MqttClient.builder().useMqttVersion3()
+                .identifier(clientId)
+                .transportConfig(transport.build());
         if (username != null) {
             var auth = b.simpleAuth().username(username);
             b = password == null ? auth.applySimpleAuth() : auth.password(password).applySimpleAuth();
@@ -340,12 +342,15 @@ public final class MqttStatusOutput implements StatusOutput {
     @Override
     public void publish(List<OutputStatus> statuses) {
         Mqtt3AsyncClient c = current();
+        // remembered first: when the broker is away, the reconnect publishes the newest status at once
+        synchronized (sendLock) {
+            statuses.forEach(s -> latest.put(s.pbxUserId(), s));
+        }
         requireConnected(c);
         List<CompletableFuture<?>> acks = new ArrayList<>();
         List<String> newlyAnnounced = new ArrayList<>();
         synchronized (sendLock) {
             for (OutputStatus s : statuses) {
-                latest.put(s.pbxUserId(), s);
                 if (homeAssistant && !announced.contains(s.pbxUserId())) {
                     acks.add(send(c, topics.discoveryConfig(MqttPayloads.SENSOR, s.pbxUserId(), MqttPayloads.PRESENCE),
                             payloads.presenceSensor(s)));
@@ -363,11 +368,13 @@ public final class MqttStatusOutput implements StatusOutput {
     @Override
     public void remove(Collection<String> pbxUserIds) {
         Mqtt3AsyncClient c = current();
+        synchronized (sendLock) {
+            pbxUserIds.forEach(latest::remove);
+        }
         requireConnected(c);
         List<CompletableFuture<?>> acks = new ArrayList<>();
         synchronized (sendLock) {
             for (String id : pbxUserIds) {
-                latest.remove(id);
                 announced.remove(id);
                 byte[] empty = new byte[0];
                 if (homeAssistant) {
