@@ -66,6 +66,11 @@ public final class MqttStatusOutput implements StatusOutput {
     static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
     static final Backoff DEFAULT_RECONNECT_BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
     static final int KEEP_ALIVE_SECONDS = 30;
+    /**
+     * At most this many messages wait for the broker's acknowledgement: a broker that takes messages slower than the
+     * host re-delivers them would otherwise grow the client's queue without end.
+     */
+    static final int MAX_IN_FLIGHT = 10_000;
 
     private static final Logger log = LoggerFactory.getLogger(MqttStatusOutput.class);
 
@@ -92,6 +97,8 @@ public final class MqttStatusOutput implements StatusOutput {
     private final Object sendLock = new Object();
     private final Object stateLock = new Object();
     private final AtomicInteger reconnects = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean connectedBefore;
 
     private Mqtt3AsyncClient client;            // guarded by stateLock
     private volatile boolean closed;
@@ -274,18 +281,24 @@ public final class MqttStatusOutput implements StatusOutput {
 
     /** On the client's thread: must not block. */
     private void onConnected(MqttClientConnectedContext context) {
-        synchronized (stateLock) {
-            lastProblem = "connected";
-            stateLock.notifyAll();
-        }
-        log.info("mqtt {}: connected as {}", broker(), clientId);
         Mqtt3AsyncClient c;
         synchronized (stateLock) {
+            lastProblem = "connected";
             c = client;
+            stateLock.notifyAll();
         }
-        if (c == null) {
+        if (c == null || closed) {
+            // a reconnect that was already scheduled when close() ran
+            if (c != null) {
+                c.disconnect();
+            }
             return;
         }
+        if (connectedBefore) {
+            reconnects.incrementAndGet();
+        }
+        connectedBefore = true;
+        log.info("mqtt {}: connected as {}", broker(), clientId);
         announced.clear();
         synchronized (sendLock) {
             send(c, topics.availability(), MqttPayloads.text(MqttPayloads.ONLINE)).whenComplete((r, e) -> logFailure("online", e));
@@ -324,7 +337,6 @@ public final class MqttStatusOutput implements StatusOutput {
                     context.getSource() == MqttDisconnectSource.CLIENT ? "connection failed or lost" : "disconnected by the broker",
                     problem, attempt, delay.toMillis());
         }
-        reconnects.incrementAndGet();
         context.getReconnector().reconnect(true).delay(delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -347,6 +359,7 @@ public final class MqttStatusOutput implements StatusOutput {
             statuses.forEach(s -> latest.put(s.pbxUserId(), s));
         }
         requireConnected(c);
+        requireRoom(statuses.size() * 3);
         List<CompletableFuture<?>> acks = new ArrayList<>();
         List<String> newlyAnnounced = new ArrayList<>();
         synchronized (sendLock) {
@@ -372,6 +385,7 @@ public final class MqttStatusOutput implements StatusOutput {
             pbxUserIds.forEach(latest::remove);
         }
         requireConnected(c);
+        requireRoom(pbxUserIds.size() * 3);
         List<CompletableFuture<?>> acks = new ArrayList<>();
         synchronized (sendLock) {
             for (String id : pbxUserIds) {
@@ -401,8 +415,19 @@ public final class MqttStatusOutput implements StatusOutput {
     }
 
     /** A retained QoS 1 publish; an empty payload deletes the retained message. */
-    private static CompletableFuture<?> send(Mqtt3AsyncClient c, String topic, byte[] payload) {
-        return c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(payload).send();
+    private CompletableFuture<?> send(Mqtt3AsyncClient c, String topic, byte[] payload) {
+        inFlight.incrementAndGet();
+        return c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(payload).send()
+                .whenComplete((r, e) -> inFlight.decrementAndGet());
+    }
+
+    /** Refuses to queue more while the broker has not acknowledged {@link #MAX_IN_FLIGHT} messages. */
+    private void requireRoom(int messages) {
+        int waiting = inFlight.get();
+        if (waiting + messages > MAX_IN_FLIGHT) {
+            throw new RetryableException("mqtt " + broker() + ": the broker has not acknowledged " + waiting
+                    + " messages yet; not queueing " + messages + " more");
+        }
     }
 
     private List<CompletableFuture<?>> sendAll(Mqtt3AsyncClient c, OutputStatus s) {

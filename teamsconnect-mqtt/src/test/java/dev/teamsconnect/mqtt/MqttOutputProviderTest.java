@@ -178,8 +178,8 @@ class MqttOutputProviderTest {
         pin.put("tls", Map.of("pin", "12:34"));
         rejects(pin, "outputs[0].tls.pin", "must be a SHA-256 fingerprint");
         Map<String, Object> unknown = minimal();
-        unknown.put("tls", Map.of("trustAll", "true"));
-        rejects(unknown, "outputs[0].tls.trustAll", "is not a known key");
+        unknown.put("tls", Map.of("acceptAnyCertificate", "true"));
+        rejects(unknown, "outputs[0].tls.acceptAnyCertificate", "is not a known key");
     }
 
     @Test
