@@ -56,6 +56,11 @@ abstract class MqttStatusOutputBrokerContract {
     /** A new, not yet started broker presenting {@code certificate} on its TLS port. */
     abstract TestBroker newBroker(SelfSignedCertificate certificate, Path dir);
 
+    /** Whether the broker sets the RETAIN flag on retained messages it sends to a new subscription (MQTT 3.1.1, 3.3.1.3). */
+    boolean flagsRetainedMessagesOnSubscribe() {
+        return true;
+    }
+
     @BeforeEach
     void startBroker(TestInfo info) {
         broker = newBroker(CERT, dir);
@@ -94,6 +99,9 @@ abstract class MqttStatusOutputBrokerContract {
         assertThat(state.get("reason").asText()).isEqualTo("in a Teams call");
         assertThat(state.get("at").asText()).isEqualTo("2026-12-02T10:15:30Z");
         assertThat(sub.await(prefix + "/availability", WAIT)).isEqualTo("online");
+        if (flagsRetainedMessagesOnSubscribe()) {
+            assertThat(sub.messagesOn(prefix + "/0001/state")).allSatisfy(m -> assertThat(m.retained()).isTrue());
+        }
     }
 
     @Test
@@ -271,6 +279,31 @@ abstract class MqttStatusOutputBrokerContract {
         sub.await(prefix + "/availability", "offline"::equals, WAIT);
         TestSubscriber later = subscriber(List.of(prefix + "/availability"));
         assertThat(later.await(prefix + "/availability", WAIT)).isEqualTo("offline");
+    }
+
+    @Test
+    void theLastWillSaysOfflineWhenTheConnectionIsCutAndTheReconnectSaysOnlineAgain() throws Exception {
+        CuttableProxy proxy = new CuttableProxy(broker.port());
+        toClose.add(proxy);
+        Map<String, Object> e = entry(false);
+        e.put("url", "tcp://127.0.0.1:" + proxy.port());
+        MqttStatusOutput out = open(e, fastReconnect());
+        TestSubscriber sub = subscriber(List.of(prefix + "/availability"));
+        sub.await(prefix + "/availability", "online"::equals, WAIT);
+
+        proxy.cut(); // no DISCONNECT reaches the broker: it publishes the will
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (sub.messagesOn(prefix + "/availability").stream().noneMatch(m -> m.payload().equals("offline"))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no last will: " + sub.messagesOn(prefix + "/availability"));
+            }
+            TestSubscriber.sleep(10);
+        }
+        awaitConnected(out);
+        sub.await(prefix + "/availability", "online"::equals, WAIT);
+        List<String> seen = sub.messagesOn(prefix + "/availability").stream().map(TestSubscriber.Message::payload).toList();
+        assertThat(seen.subList(seen.indexOf("offline"), seen.size())).contains("online");
     }
 
     @Test
