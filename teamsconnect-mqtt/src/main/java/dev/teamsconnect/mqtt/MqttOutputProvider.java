@@ -31,13 +31,16 @@ import java.util.Optional;
  *       pin: "AB:CD:..."                     # optional SHA-256 of the broker certificate
  * </pre>
  * The whole entry is checked and every problem is reported in one {@link ConfigException}. Reads the certificate
- * file (local I/O) but never touches the network. The key {@code type} belongs to the host and is accepted here.
+ * file (local I/O) but never touches the network. The key {@code type} belongs to the host, which does not pass it.
  */
 @AutoService(StatusOutputProvider.class)
 public final class MqttOutputProvider implements StatusOutputProvider {
 
-    private static final List<String> KEYS = List.of("type", "url", "username", "password", "topicPrefix",
+    /** The keys of an mqtt entry besides {@code type}, which the host reads. */
+    private static final List<String> KEYS = List.of("url", "username", "password", "topicPrefix",
             "homeAssistant", "discoveryPrefix", "republishInterval", "tls");
+    /** The output host's rule for every output's {@code republishInterval}: default 5m, at least 10s. */
+    static final Duration MIN_REPUBLISH_INTERVAL = Duration.ofSeconds(10);
     private static final String URL_HELP = "like ssl://broker.example.com:8883 or tcp://broker.local:1883";
 
     public MqttOutputProvider() {
@@ -77,8 +80,10 @@ public final class MqttOutputProvider implements StatusOutputProvider {
             config.warn("discoveryPrefix", "is set, but " + config.path("homeAssistant") + " is false, so it is not used");
         }
         Duration republish = config.interval("republishInterval", MqttStatusOutput.DEFAULT_REPUBLISH_INTERVAL, false);
-        if (!config.hasProblem("republishInterval") && republish.compareTo(Duration.ofSeconds(10)) < 0) {
-            config.warn("republishInterval", "is shorter than 10s: every user's status is sent again that often");
+        if (!config.hasProblem("republishInterval") && republish.compareTo(MIN_REPUBLISH_INTERVAL) < 0) {
+            config.problem("republishInterval", "must be at least " + MIN_REPUBLISH_INTERVAL.toSeconds() + "s, but was "
+                    + republish.toMillis() + "ms");
+            republish = MqttStatusOutput.DEFAULT_REPUBLISH_INTERVAL;
         }
         ProviderConfig tlsSection = config.child("tls");
         ServerTrust trust = ServerTrust.read(tlsSection);

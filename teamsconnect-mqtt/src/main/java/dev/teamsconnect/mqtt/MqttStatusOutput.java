@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -153,9 +154,9 @@ public final class MqttStatusOutput implements StatusOutput {
         return ID;
     }
 
-    /** How often the host re-publishes every user's status (level-triggered outputs; issue: republishInterval). */
-    public Duration republishInterval() {
-        return republishInterval;
+    /** How often the output host sends every user's status again: the entry's {@code republishInterval}. */
+    public Optional<Duration> republishInterval() {
+        return Optional.of(republishInterval);
     }
 
     /** The broker address without credentials, e.g. {@code ssl://broker.example.com:8883}. */

@@ -28,7 +28,6 @@ class MqttOutputProviderTest {
 
     private static Map<String, Object> minimal() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", "mqtt");
         m.put("url", "ssl://broker.example.com:8883");
         return m;
     }
@@ -55,7 +54,7 @@ class MqttOutputProviderTest {
     void theDefaults() {
         MqttStatusOutput out = (MqttStatusOutput) create(minimal());
         assertThat(out.id()).isEqualTo("mqtt");
-        assertThat(out.republishInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(out.republishInterval()).contains(Duration.ofMinutes(5));
         assertThat(out.broker()).isEqualTo("ssl://broker.example.com:8883");
         assertThat(out.clientId()).isEqualTo("teamsconnect-teamsconnect");
         assertThat(out.toString()).contains("prefix=teamsconnect").contains("homeAssistant=false");
@@ -74,7 +73,7 @@ class MqttOutputProviderTest {
         m.put("republishInterval", "90s");
         m.put("tls", Map.of("certificate", pem.toString(), "pin", "sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="));
         MqttStatusOutput out = (MqttStatusOutput) create(m);
-        assertThat(out.republishInterval()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(out.republishInterval()).contains(Duration.ofSeconds(90));
         assertThat(out.broker()).isEqualTo("ssl://broker.local:8883");
         assertThat(out.clientId()).isEqualTo("teamsconnect-office_teams");
         assertThat(out.toString()).doesNotContain("s3cr3t-value");
@@ -154,6 +153,12 @@ class MqttOutputProviderTest {
         Map<String, Object> t = minimal();
         t.put("republishInterval", "five minutes");
         rejects(t, "outputs[0].republishInterval", "");
+        Map<String, Object> shortOne = minimal();
+        shortOne.put("republishInterval", "9s");
+        rejects(shortOne, "outputs[0].republishInterval", "must be at least 10s");
+        Map<String, Object> type = minimal();
+        type.put("type", "mqtt");
+        rejects(type, "outputs[0].type", "is not a known key");
     }
 
     @Test
@@ -193,16 +198,14 @@ class MqttOutputProviderTest {
     }
 
     @Test
-    void warnsAboutAPasswordOverPlainTcpAndAShortRepublishInterval() {
+    void warnsAboutAPasswordOverPlainTcp() {
         Map<String, Object> m = minimal();
         m.put("url", "tcp://broker.example.com");
         m.put("username", "u");
         m.put("password", "s3cr3t-value");
-        m.put("republishInterval", "2s");
         ProviderConfig c = new ProviderConfig("outputs[0]", m);
         new MqttOutputProvider().create(c);
         assertThat(c.warnings()).anySatisfy(w -> assertThat(w).startsWith("outputs[0].url").contains("unencrypted"))
-                .anySatisfy(w -> assertThat(w).startsWith("outputs[0].republishInterval"))
                 .noneSatisfy(w -> assertThat(w).contains("s3cr3t-value"));
     }
 }

@@ -382,7 +382,6 @@ abstract class MqttStatusOutputBrokerContract {
 
     Map<String, Object> entry(boolean homeAssistant) {
         Map<String, Object> e = new LinkedHashMap<>();
-        e.put("type", "mqtt");
         e.put("url", broker.tcpUrl().toString());
         e.put("topicPrefix", prefix);
         e.put("homeAssistant", Boolean.toString(homeAssistant));
