@@ -3,7 +3,9 @@ package dev.teamsconnect.mqtt;
 import dev.teamsconnect.testkit.tls.SelfSignedCertificate;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,10 +37,12 @@ final class MoquetteBroker implements TestBroker {
         p.setProperty("allow_anonymous", "true");
         p.setProperty("persistence_enabled", "false");
         p.setProperty("immediate_buffer_flush", "true");
+        p.setProperty("telemetry_enabled", "false"); // Moquette would otherwise report to its collector on the internet
         Server s = new Server();
         try {
             s.startServer(new MemoryConfig(p), List.of(),
-                    () -> new JdkSslContext(certificate.serverSslContext(), false, ClientAuth.NONE),
+                    () -> new JdkSslContext(certificate.serverSslContext(), false, null, IdentityCipherSuiteFilter.INSTANCE,
+                            ApplicationProtocolConfig.DISABLED, ClientAuth.NONE, null, false),
                     (clientId, username, password) -> username == null
                             || (USER.equals(username) && password != null && PASSWORD.equals(new String(password, java.nio.charset.StandardCharsets.UTF_8))),
                     null);
