@@ -42,7 +42,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * A freshly generated self-signed server certificate (EC P-256, SHA256withECDSA) for the emulators' HTTPS
  * servers, and the client-side pieces that trust exactly this certificate and nothing else.
  *
- * <p>Immutable and thread-safe. The private key never leaves this object except inside {@link #serverSslContext()}.
+ * <p>Immutable and thread-safe. The private key never leaves this object except inside {@link #serverSslContext()} and
+ * {@link #writePrivateKeyPem(Path)} (for a test server outside the JVM).
  * Hostname verification stays on: the certificate carries the given DNS names and IP addresses as subject
  * alternative names (by default {@code localhost} and {@code 127.0.0.1}).
  */
@@ -124,6 +125,29 @@ public final class SelfSignedCertificate {
     public Path writePem(Path file) {
         try {
             Files.writeString(file, certificatePem(), StandardCharsets.US_ASCII);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + file, e);
+        }
+    }
+
+    /**
+     * Writes the private key as an unencrypted PKCS#8 PEM file ({@code -----BEGIN PRIVATE KEY-----}), readable by the
+     * owner only, for test servers outside the JVM (Mosquitto's {@code keyfile}). Returns the file.
+     */
+    public Path writePrivateKeyPem(Path file) {
+        String pem = "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(keyPair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file);
+            try {
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: the temporary directory's own protection has to do
+            }
+            Files.writeString(file, pem, StandardCharsets.US_ASCII);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + file, e);
