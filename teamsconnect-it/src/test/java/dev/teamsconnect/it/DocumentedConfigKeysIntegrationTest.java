@@ -57,7 +57,7 @@ class DocumentedConfigKeysIntegrationTest {
 
     private static final Path ROOT = Path.of(System.getProperty("it.repositoryRoot", ".."));
     private static final List<String> DOCS = List.of("docs/configuration.md", "docs/starface.md", "docs/azure-setup.md",
-            "docs/plugins.md");
+            "docs/plugins.md", "docs/outputs.md");
     /** The sections whose keys are documented (the service's, the shipped plugins' and the example plugins'). */
     private static final Set<String> SECTIONS = Set.of("source", "sink", "teams", "starface", "users", "mapping",
             "state", "server", "outputs", "file");
@@ -68,7 +68,8 @@ class DocumentedConfigKeysIntegrationTest {
     private static final Pattern OUTPUT_KEY = Pattern.compile("outputs\\[([a-z0-9-]*)\\]\\.(.+)");
     /** The keys an entry of each output type needs to be valid, as YAML flow-map items. */
     private static final Map<String, Map<String, String>> OUTPUT_COMPANIONS = Map.of(
-            "webhook", Map.of("url", "\"https://hooks.example.com/teams\"", "secret", "\"${TEAMSCONNECT_WEBHOOK_SECRET}\""));
+            "webhook", Map.of("url", "\"https://hooks.example.com/teams\"", "secret", "\"${TEAMSCONNECT_WEBHOOK_SECRET}\""),
+            "mqtt", Map.of("url", "\"ssl://broker.example.com:8883\"", "username", "teamsconnect"));
     /** The type an {@code outputs[].key} (a key of every entry) is tried with. */
     private static final String ANY_OUTPUT = "webhook";
     private static final Pattern ONE_KEY = Pattern.compile("`([A-Za-z][A-Za-z0-9.\\[\\]]*)`");
@@ -243,7 +244,7 @@ class DocumentedConfigKeysIntegrationTest {
         return Map.of("TEAMS_CLIENT_SECRET", "client-secret-4711", "STARFACE_PASSWORD", "pbx-password-0815",
                 "TEAMS_CERTIFICATE_PASSWORD", CERTIFICATE_PASSWORD, "TEAMS_PASSWORD", "teams-password-0816",
                 "TEAMSCONNECT_WEBHOOK_SECRET", "webhook-secret-at-least-16", "STARFACE_CLIENT_SECRET", "pbx-client-secret-0817",
-                "LEAKED", LEAKED);
+                "MQTT_PASSWORD", "mqtt-password-0818", "LEAKED", LEAKED);
     }
 
     /** teams + starface, or the example plugin that {@code key} belongs to; the state file in the temp directory. */
@@ -337,7 +338,13 @@ class DocumentedConfigKeysIntegrationTest {
             Map<String, String> entry = new LinkedHashMap<>();
             entry.put("type", field.equals("type") ? yaml : type);
             entry.putAll(OUTPUT_COMPANIONS.getOrDefault(type, Map.of()));
-            entry.put(field, yaml);
+            int dot = field.indexOf('.');
+            if (dot > 0) {
+                // a key of a nested section of the entry, e.g. tls.certificate: a nested flow map
+                entry.put(field.substring(0, dot), "{" + field.substring(dot + 1) + ": " + yaml + "}");
+            } else {
+                entry.put(field, yaml);
+            }
             List<String> items = new ArrayList<>();
             entry.forEach((k, v) -> items.add(k + ": " + v));
             c.put("outputs", "[{" + String.join(", ", items) + "}]");

@@ -39,8 +39,6 @@ public final class MqttOutputProvider implements StatusOutputProvider {
     /** The keys of an mqtt entry besides {@code type}, which the host reads. */
     private static final List<String> KEYS = List.of("url", "username", "password", "topicPrefix",
             "homeAssistant", "discoveryPrefix", "republishInterval", "tls");
-    /** The output host's rule for every output's {@code republishInterval}: default 5m, at least 10s. */
-    static final Duration MIN_REPUBLISH_INTERVAL = Duration.ofSeconds(10);
     private static final String URL_HELP = "like ssl://broker.example.com:8883 or tcp://broker.local:1883";
 
     public MqttOutputProvider() {
@@ -79,12 +77,8 @@ public final class MqttOutputProvider implements StatusOutputProvider {
         if (config.has("discoveryPrefix") && !homeAssistant && !config.hasProblem("homeAssistant")) {
             config.warn("discoveryPrefix", "is set, but " + config.path("homeAssistant") + " is false, so it is not used");
         }
-        Duration republish = config.interval("republishInterval", MqttStatusOutput.DEFAULT_REPUBLISH_INTERVAL, false);
-        if (!config.hasProblem("republishInterval") && republish.compareTo(MIN_REPUBLISH_INTERVAL) < 0) {
-            config.problem("republishInterval", "must be at least " + MIN_REPUBLISH_INTERVAL.toSeconds() + "s, but was "
-                    + republish.toMillis() + "ms");
-            republish = MqttStatusOutput.DEFAULT_REPUBLISH_INTERVAL;
-        }
+        // the output host's rule for every output's republishInterval (one owner)
+        Duration republish = dev.teamsconnect.core.output.OutputSettings.republishInterval(config);
         ProviderConfig tlsSection = config.child("tls");
         ServerTrust trust = ServerTrust.read(tlsSection);
         if (plain && (tlsSection.has("certificate") || tlsSection.has("pin"))) {

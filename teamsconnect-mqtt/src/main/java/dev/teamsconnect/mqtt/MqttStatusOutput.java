@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
 public final class MqttStatusOutput implements StatusOutput {
 
     public static final String ID = "mqtt";
-    static final Duration DEFAULT_REPUBLISH_INTERVAL = Duration.ofMinutes(5);
+    static final Duration DEFAULT_REPUBLISH_INTERVAL = dev.teamsconnect.core.output.OutputSettings.DEFAULT_REPUBLISH_INTERVAL;
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
     static final Backoff DEFAULT_RECONNECT_BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
