@@ -46,6 +46,7 @@ public final class PostgresLeadership implements AutoCloseable {
     private java.time.Instant since;
     private ScheduledExecutorService watcher;
     private volatile String lostBecause;
+    private volatile String lastError;
 
     PostgresLeadership(PostgresSettings settings, Duration takeoverAfter) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -125,6 +126,7 @@ public final class PostgresLeadership implements AutoCloseable {
                 got = r.getBoolean(1);
             }
             lockConnection.commit(); // session-level: the lock outlives the transaction
+            lastError = null;
             if (!got) {
                 return false;
             }
@@ -141,12 +143,14 @@ public final class PostgresLeadership implements AutoCloseable {
             }
             lockConnection.commit();
             lostBecause = null;
+            lastError = null;
             return true;
         } catch (StateStoreException e) {
             dropConnection();
             throw e;
         } catch (SQLException e) {
-            LOG.debug("Trying the leader lock failed: {}", settings.scrub(e.getMessage()));
+            lastError = "cannot reach the state database " + settings.shownUrl() + ": " + settings.scrub(e.getMessage());
+            LOG.debug("Trying the leader lock failed: {}", lastError);
             dropConnection();
             return false;
         }
@@ -217,6 +221,31 @@ public final class PostgresLeadership implements AutoCloseable {
             return null;
         } catch (SQLException e) {
             return "the database connection holding the leader lock failed: " + settings.scrub(e.getMessage());
+        }
+    }
+
+    /** Why the last {@link #tryAcquire()} could not ask the database, or empty when it could. */
+    public Optional<String> lastError() {
+        return Optional.ofNullable(lastError);
+    }
+
+    /**
+     * How many other instances wait for the lock right now (their lock sessions, by application name, in this
+     * database); 0 when the database cannot say.
+     */
+    public synchronized int standbysWaiting() {
+        if (lockConnection == null) {
+            return 0;
+        }
+        try (Statement s = lockConnection.createStatement();
+             ResultSet r = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                     + " AND application_name = 'teamsconnect leader lock' AND pid <> pg_backend_pid()")) {
+            r.next();
+            int n = r.getInt(1);
+            lockConnection.commit();
+            return n;
+        } catch (SQLException e) {
+            return 0;
         }
     }
 

@@ -60,7 +60,7 @@ public final class PostgresSettings {
      *
      * @param statementTimeout how long one round trip may take before the driver gives up (whole seconds, at least 1)
      */
-    Connection connect(String purpose, Duration statementTimeout) {
+    Connection connect(String purpose, Duration statementTimeout) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", user);
         p.setProperty("password", password);
@@ -69,19 +69,13 @@ public final class PostgresSettings {
         p.setProperty("socketTimeout", String.valueOf(Math.max(1, (statementTimeout.toMillis() + 999) / 1000)));
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("ApplicationName", "teamsconnect " + purpose);
-        try {
-            Connection c = new org.postgresql.Driver().connect(url, p);
-            if (c == null) {
-                throw new StateStoreException("state.url " + shownUrl() + " is not a PostgreSQL JDBC URL"
-                        + " (jdbc:postgresql://HOST:PORT/DATABASE)");
-            }
-            c.setAutoCommit(false);
-            return c;
-        } catch (SQLException e) {
-            throw new StateStoreException("Cannot connect to the PostgreSQL database " + shownUrl() + " as "
-                    + user + ": " + scrub(e.getMessage()) + ". Check state.url, state.user and state.password, and that"
-                    + " the database is running and reachable.");
+        Connection c = new org.postgresql.Driver().connect(url, p);
+        if (c == null) {
+            throw new StateStoreException("state.url " + shownUrl() + " is not a PostgreSQL JDBC URL"
+                    + " (jdbc:postgresql://HOST:PORT/DATABASE)");
         }
+        c.setAutoCommit(false);
+        return c;
     }
 
     @Override

@@ -102,8 +102,8 @@ public final class PostgresStateStore implements StateStore {
     private StateStoreException failed(String what, SQLException e) {
         dropConnection(); // the next call connects again (a restarted database, a cut connection)
         return new StateStoreException("Cannot " + what + " in the state database " + where() + ": "
-                + settings.scrub(e.getMessage()) + ". Nothing of this call was stored; it is retried with the next"
-                + " cycle. Check that the database is running and reachable.");
+                + settings.scrub(e.getMessage()) + ". Nothing of this call was stored. Check that the database is running"
+                + " and reachable, and state.url, state.user and state.password.");
     }
 
     @Override
@@ -342,11 +342,12 @@ public final class PostgresStateStore implements StateStore {
 
     /**
      * Puts holds read elsewhere (a 0.1 state file) into an empty database, in one transaction; refuses when the
-     * database has holds already. Takes the lock like {@link #claim} while it writes.
+     * database has holds already. Takes the lock like {@link #claim} while it writes, and binds the database to the
+     * PBX the holds belong to, when known (a 0.1 file does not name it: then the first run adopts its PBX).
      *
      * @return how many holds were stored
      */
-    public synchronized int importHolds(Collection<Hold> holds) {
+    public synchronized int importHolds(Collection<Hold> holds, Optional<String> pbx) {
         claim(Optional.empty());
         try {
             Connection c = connection();
@@ -363,6 +364,9 @@ public final class PostgresStateStore implements StateStore {
             }
         } catch (SQLException e) {
             throw failed("count the holds", e);
+        }
+        if (pbx.isPresent()) {
+            claim(pbx);
         }
         commit(holds, java.util.List.of());
         return holds.size();

@@ -20,13 +20,14 @@ import java.util.Objects;
  * @param users    which users are synced and how often they are listed again
  * @param mapping  the status policy
  * @param state    where holds are kept
+ * @param ha       whether instances share the state database, one leading (ha.mode)
  * @param server   the HTTP endpoints
  * @param sections the raw plugin sections (after {@code ${NAME}} substitution), by name
  * @param origin   the file, the line of each key and which values were substituted
  * @param warnings things that are allowed but probably not meant (e.g. a group that scope all ignores)
  */
 public record ServiceConfig(String source, String sink, UsersConfig users, MappingConfig mapping, StateConfig state,
-                            ServerConfig server, Map<String, Map<String, Object>> sections, ConfigOrigin origin,
+                            HaConfig ha, ServerConfig server, Map<String, Map<String, Object>> sections, ConfigOrigin origin,
                             List<String> warnings) {
 
     public static final String DEFAULT_SOURCE = "graph";
@@ -38,6 +39,7 @@ public record ServiceConfig(String source, String sink, UsersConfig users, Mappi
         Objects.requireNonNull(users, "users");
         Objects.requireNonNull(mapping, "mapping");
         Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(ha, "ha");
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(origin, "origin");
         sections = Map.copyOf(new LinkedHashMap<>(sections));
@@ -75,6 +77,6 @@ public record ServiceConfig(String source, String sink, UsersConfig users, Mappi
         Map<String, Object> keys = new LinkedHashMap<>();
         sections.forEach((name, values) -> keys.put(name, values.keySet()));
         return "ServiceConfig[source=" + source + ", sink=" + sink + ", users=" + users + ", mapping=" + mapping
-                + ", state=" + state + ", server=" + server + ", sections=" + keys + ", origin=" + origin.source() + "]";
+                + ", state=" + state + ", ha=" + ha + ", server=" + server + ", sections=" + keys + ", origin=" + origin.source() + "]";
     }
 }

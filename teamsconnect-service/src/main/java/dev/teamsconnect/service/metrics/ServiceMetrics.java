@@ -54,6 +54,9 @@ public final class ServiceMetrics implements AuditListener {
     private final Set<String> errorKinds = ConcurrentHashMap.newKeySet();
 
     private final AtomicLong secondSyncSuspected = new AtomicLong();
+    private final AtomicLong haLeader = new AtomicLong(-1);
+    private Counter haTakeovers;
+    private Counter haLockLosses;
     private final AtomicLong foreignDndChanges = new AtomicLong();
 
     public ServiceMetrics() {
@@ -191,6 +194,37 @@ public final class ServiceMetrics implements AuditListener {
     private Counter decisions(AuditEvent.Kind kind) {
         return Counter.builder("teamsconnect.decisions").description("Engine decisions by kind")
                 .tag("kind", kind.name().toLowerCase(Locale.ROOT)).register(registry);
+    }
+
+    /**
+     * With ha.mode active-passive: {@code teamsconnect_ha_leader} (1 leading, 0 standby),
+     * {@code teamsconnect_ha_takeovers_total} (this instance took the lead after waiting as a standby) and
+     * {@code teamsconnect_ha_lock_losses_total} (this instance lost the lead while leading). Registered on the first
+     * call, so an instance without ha.mode exports none of them.
+     */
+    public synchronized void haRole(boolean leader) {
+        if (haTakeovers == null) {
+            Gauge.builder("teamsconnect.ha.leader", haLeader, AtomicLong::get)
+                    .description("1 while this instance leads (ha.mode active-passive), 0 while it is a standby")
+                    .register(registry);
+            haTakeovers = Counter.builder("teamsconnect.ha.takeovers")
+                    .description("Times this instance took the lead after waiting as a standby").register(registry);
+            haLockLosses = Counter.builder("teamsconnect.ha.lock.losses")
+                    .description("Times this instance lost the leader lock while leading").register(registry);
+        }
+        haLeader.set(leader ? 1 : 0);
+    }
+
+    /** One takeover (see {@link #haRole}). */
+    public synchronized void haTakeover() {
+        haRole(true);
+        haTakeovers.increment();
+    }
+
+    /** One lost leadership (see {@link #haRole}). */
+    public synchronized void haLockLost() {
+        haRole(false);
+        haLockLosses.increment();
     }
 
     /** The Prometheus text exposition of all metrics. */
