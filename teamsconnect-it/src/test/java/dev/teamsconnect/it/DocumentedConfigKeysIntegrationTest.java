@@ -60,7 +60,7 @@ class DocumentedConfigKeysIntegrationTest {
             "docs/plugins.md");
     /** The sections whose keys are documented (the service's, the shipped plugins' and the example plugins'). */
     private static final Set<String> SECTIONS = Set.of("source", "sink", "teams", "starface", "users", "mapping",
-            "state", "server", "webhook", "file");
+            "state", "ha", "server", "webhook", "file");
     private static final Pattern ONE_KEY = Pattern.compile("`([A-Za-z][A-Za-z0-9.\\[\\]]*)`");
     private static final Pattern FIRST_CODE = Pattern.compile("`([^`]+)`");
     private static final String CERTIFICATE_PASSWORD = "p12-password-0815";
@@ -228,6 +228,7 @@ class DocumentedConfigKeysIntegrationTest {
         return Map.of("TEAMS_CLIENT_SECRET", "client-secret-4711", "STARFACE_PASSWORD", "pbx-password-0815",
                 "TEAMS_CERTIFICATE_PASSWORD", CERTIFICATE_PASSWORD, "TEAMS_PASSWORD", "teams-password-0816",
                 "TEAMSCONNECT_WEBHOOK_SECRET", "webhook-secret-at-least-16", "STARFACE_CLIENT_SECRET", "pbx-client-secret-0817",
+                "TEAMSCONNECT_DB_PASSWORD", "db-password-0818",
                 "LEAKED", LEAKED);
     }
 
@@ -282,6 +283,13 @@ class DocumentedConfigKeysIntegrationTest {
                 remove(c, "teams.auth.clientSecret");
                 set(c, "teams.auth.certificatePassword", "${TEAMS_CERTIFICATE_PASSWORD}");
             }
+            // the keys of the postgres store come with it, and ha.mode active-passive needs it
+            case "state.url", "state.user", "state.password", "ha.mode" -> postgresState(c, key);
+            case "state.type" -> {
+                if (example.equals("postgres")) {
+                    postgresState(c, key);
+                }
+            }
             case "source.type" -> {
                 if (example.equals("file")) {
                     fileSource(c);
@@ -293,6 +301,20 @@ class DocumentedConfigKeysIntegrationTest {
                 }
             }
             default -> {
+            }
+        }
+    }
+
+    /** state.type postgres with the required keys, except {@code key} (which the caller sets). */
+    private static void postgresState(Map<String, Object> c, String key) {
+        remove(c, "state.file");
+        for (String k : List.of("state.type", "state.url", "state.user")) {
+            if (!k.equals(key)) {
+                set(c, k, switch (k) {
+                    case "state.type" -> "postgres";
+                    case "state.url" -> "jdbc:postgresql://db.example.com:5432/teamsconnect";
+                    default -> "teamsconnect";
+                });
             }
         }
     }

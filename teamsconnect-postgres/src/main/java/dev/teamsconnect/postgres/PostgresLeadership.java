@@ -22,13 +22,14 @@ import org.slf4j.LoggerFactory;
  * of its {@link PostgresStateStore} checks, in the same transaction, that the epoch is still its own (fencing: once a
  * successor has raised it, nothing the old leader commits gets through).
  *
- * <p>Timing, from {@code takeoverAfter} T: the heartbeat interval H is T/5. A leader checks its lock every H with a
- * statement deadline of H, so it learns of a lost lock or connection at most 2H after it happened and then stops
- * writing ({@code onLost}). A standby tries the lock every H; once it has it, it waits {@link #fenceWait()} = 3H (the
- * old leader's 2H plus H for its engine to stop) before it writes anything to the PBX. A leader that is gone (killed,
- * its connection cut) is replaced at most H + 3H = 0.8 T after the database released its lock. How fast the database
+ * <p>Timing, from {@code takeoverAfter} T: the heartbeat interval H is T/6. A leader checks its lock every H with a
+ * statement deadline D of H rounded up to whole seconds, so it learns of a lost lock or connection at most H + D
+ * after it happened and then stops writing ({@code onLost}). A standby tries the lock every H; once it has it, it
+ * waits {@link #fenceWait()} = 2H + D (the old leader's H + D plus H for its engine to stop) before it writes anything
+ * to the PBX. A leader that is gone (killed, its connection cut) is replaced, its engine opened, at most
+ * 3H + D (about 0.7 T) after the database released its lock, leaving the rest of T for signing in. How fast the database
  * notices a leader whose host vanished (no TCP reset) is bounded by the TCP keepalive settings this class sets on its
- * session (idle H, interval 1 s, 2 probes) and {@code tcp_user_timeout}.
+ * session (idle D, interval 1 s, 2 probes) and {@code tcp_user_timeout} 2D.
  *
  * <p>Thread-safe.
  */
@@ -54,7 +55,7 @@ public final class PostgresLeadership implements AutoCloseable {
             throw new IllegalArgumentException("takeoverAfter must be at least " + MIN_TAKEOVER_AFTER.toSeconds()
                     + "s, but was " + takeoverAfter);
         }
-        this.heartbeat = takeoverAfter.dividedBy(5);
+        this.heartbeat = takeoverAfter.dividedBy(6);
         this.holder = holderName();
     }
 
@@ -73,9 +74,17 @@ public final class PostgresLeadership implements AutoCloseable {
         return heartbeat;
     }
 
-    /** How long a new leader waits after taking the lock before its first PBX write. */
+    /** The deadline of one lock check: H in whole seconds (the driver's socket timeout), at least 1 s. */
+    Duration checkDeadline() {
+        return Duration.ofSeconds(Math.max(1, (heartbeat.toMillis() + 999) / 1000));
+    }
+
+    /**
+     * How long a new leader waits after taking the lock before its first PBX write: an old leader notices a lost lock
+     * within H + {@link #checkDeadline()} (its next check, and that check's deadline), then H for its engine to stop.
+     */
     public Duration fenceWait() {
-        return heartbeat.multipliedBy(3);
+        return heartbeat.multipliedBy(2).plus(checkDeadline());
     }
 
     /** This process as it is recorded as holder ({@code host pid N}). */
@@ -107,13 +116,13 @@ public final class PostgresLeadership implements AutoCloseable {
         }
         try {
             if (lockConnection == null || lockConnection.isClosed()) {
-                lockConnection = settings.connect("leader lock", heartbeat);
+                lockConnection = settings.connect("leader lock", checkDeadline());
                 try (Statement s = lockConnection.createStatement()) {
-                    long idle = Math.max(1, heartbeat.toSeconds());
+                    long idle = checkDeadline().toSeconds();
                     s.execute("SET tcp_keepalives_idle = " + idle);
                     s.execute("SET tcp_keepalives_interval = 1");
                     s.execute("SET tcp_keepalives_count = 2");
-                    s.execute("SET tcp_user_timeout = " + heartbeat.multipliedBy(2).toMillis());
+                    s.execute("SET tcp_user_timeout = " + checkDeadline().multipliedBy(2).toMillis());
                 }
                 lockConnection.commit();
                 Schema.ensure(lockConnection, settings.shownUrl());

@@ -91,6 +91,8 @@ final class ActivePassiveRun {
             } else {
                 ctx.metrics().haRole(true);
             }
+            // the leader from here on (the lock is held, the epoch raised); ready after its first cycle
+            board.role(HaRole.LEADER, null);
             board.progress(took);
             if (ctx.stop().await(lead.fenceWait())) {
                 LOG.info("Stopped before the first write as leader");
@@ -110,7 +112,6 @@ final class ActivePassiveRun {
         SyncEngine engine = wiring.engine(ctx.dryRun(), false, ctx.status(), ctx.metrics(), ctx.clock(),
                 report -> EngineServiceRuntime.feed(ctx, built.get(), report), store);
         built.set(engine);
-        ctx.status().role(HaRole.LEADER, null);
         lead.watch(cause -> {
             lost.set(cause);
             ctx.metrics().haLockLost();
