@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Standby: tries the lock every {@link PostgresLeadership#heartbeat()}; builds no engine, signs in nowhere, writes
  *       nothing. /health says {@code ready-standby} while it can reach the database.</li>
- *   <li>Taking over: raises the leader epoch (from then on nothing the old leader commits gets through), waits
- *       {@link PostgresLeadership#fenceWait()} so that an old leader that lost its lock has noticed and stopped, then
- *       builds and opens the engine, which loads the holds and continues; its first cycle writes only what differs.
- *       One INFO line per takeover, with its cause.</li>
+ *   <li>Taking over: raises the leader epoch (from then on nothing the old leader commits gets through), opens the
+ *       engine (loads the holds, signs in: no PBX write) and starts its cycles only after
+ *       {@link PostgresLeadership#fenceWait()}, when an old leader that lost its lock has noticed and stopped; the
+ *       first cycle writes only what differs. One INFO line per takeover, with its cause.</li>
  *   <li>Losing the lock while leading: the engine is abandoned at once ({@link SyncEngine#abandon()}, nothing is
  *       released: the holds belong to the successor now) and {@code run} ends with exit code 1, so the supervisor
  *       (systemd {@code Restart=on-failure}, Kubernetes) starts it again, as a standby. Going back to standby inside
@@ -86,6 +86,7 @@ final class ActivePassiveRun {
                     : "no other instance held the leader lock at start";
             LOG.info("Taking the lead (epoch {}): {}; first write after {}, when a previous leader has surely stopped",
                     lead.epoch(), cause, HumanDuration.of(lead.fenceWait()));
+            long firstWrite = System.nanoTime() + lead.fenceWait().toNanos();
             if (waited) {
                 ctx.metrics().haTakeover();
             } else {
@@ -94,19 +95,19 @@ final class ActivePassiveRun {
             // the leader from here on (the lock is held, the epoch raised); ready after its first cycle
             board.role(HaRole.LEADER, null);
             board.progress(took);
-            if (ctx.stop().await(lead.fenceWait())) {
-                LOG.info("Stopped before the first write as leader");
-                return;
-            }
-            lead(ctx, wiring, pg, lead);
+            lead(ctx, wiring, pg, lead, firstWrite);
         } finally {
             lead.close();
             store.close();
         }
     }
 
-    private static void lead(RunContext ctx, EngineWiring wiring, PostgresStateStore store, PostgresLeadership lead)
-            throws Exception {
+    /**
+     * Opens the engine (loads the holds, which no old leader can change any more, and signs in: no PBX write) while the
+     * fence wait runs, and starts its cycles at {@code firstWriteNanos}.
+     */
+    private static void lead(RunContext ctx, EngineWiring wiring, PostgresStateStore store, PostgresLeadership lead,
+                             long firstWriteNanos) throws Exception {
         AtomicReference<SyncEngine> built = new AtomicReference<>();
         AtomicReference<String> lost = new AtomicReference<>();
         SyncEngine engine = wiring.engine(ctx.dryRun(), false, ctx.status(), ctx.metrics(), ctx.clock(),
@@ -122,6 +123,12 @@ final class ActivePassiveRun {
         try {
             try {
                 engine.open();
+                long wait = firstWriteNanos - System.nanoTime();
+                if (wait > 0 && ctx.stop().await(Duration.ofNanos(wait))) {
+                    LOG.info("Stopped before the first write as leader");
+                    abandoned = true; // nothing written yet: nothing to release
+                    return;
+                }
                 engine.start();
             } catch (TerminalException e) {
                 if (lost.get() != null) {
