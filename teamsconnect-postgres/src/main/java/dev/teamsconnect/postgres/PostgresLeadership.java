@@ -233,6 +233,23 @@ public final class PostgresLeadership implements AutoCloseable {
         }
     }
 
+    /**
+     * For a store that took the lock itself (ha.mode off, no watcher): checks the lock and, when its session is gone
+     * (a database restart), takes it again with a new epoch. False when another process holds it now.
+     */
+    synchronized boolean renew() {
+        if (watcher != null) {
+            return leading();
+        }
+        if (epoch != 0 && check() == null) {
+            return true;
+        }
+        dropConnection();
+        epoch = 0;
+        lostBecause = null;
+        return tryAcquire();
+    }
+
     /** Why the last {@link #tryAcquire()} could not ask the database, or empty when it could. */
     public Optional<String> lastError() {
         return Optional.ofNullable(lastError);

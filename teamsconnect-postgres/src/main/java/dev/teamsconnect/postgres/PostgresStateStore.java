@@ -189,6 +189,13 @@ public final class PostgresStateStore implements StateStore {
 
     /** Within the transaction: refuses unless this instance leads with the epoch in the table. */
     private void fence(Connection c) throws SQLException {
+        if (ownLeadership && leadership != null && !leadership.renew()) {
+            c.rollback();
+            String other = leadership.currentLeader().map(l -> " (" + l + ")").orElse("");
+            throw new StateStoreException("The state database " + where() + " is in use by another TeamsConnect"
+                    + " process" + other + " since this one lost its lock (a database restart?); nothing was stored."
+                    + " Stop one of them, or run both with ha.mode: active-passive.");
+        }
         long mine = leadership == null ? 0 : leadership.epoch();
         if (mine == 0) {
             c.rollback();

@@ -254,11 +254,19 @@ class PostgresStateStoreTest {
         try (PostgresStateStore s = new PostgresStateStore(settings)) {
             s.load();
             s.claim(Optional.empty());
-            sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'teamsconnect state'");
+            // as a database restart does: both sessions, the data and the lock, end
+            sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'teamsconnect %'");
+            Thread.sleep(200); // the backends end asynchronously
             assertThatThrownBy(() -> s.commit(List.of(held("u1", false)), List.of()))
                     .isInstanceOf(StateStoreException.class);
             s.commit(List.of(held("u1", false)), List.of());
             assertThat(s.load()).containsOnlyKeys("u1");
+            // the lock was taken again: a second process is still kept out
+            try (PostgresStateStore second = new PostgresStateStore(settings)) {
+                second.load();
+                assertThatThrownBy(() -> second.claim(Optional.empty())).isInstanceOf(StateStoreException.class)
+                        .hasMessageContaining("in use by another TeamsConnect process");
+            }
         }
     }
 

@@ -54,9 +54,9 @@ public final class ServiceMetrics implements AuditListener {
     private final Set<String> errorKinds = ConcurrentHashMap.newKeySet();
 
     private final AtomicLong secondSyncSuspected = new AtomicLong();
-    private final AtomicLong haLeader = new AtomicLong(-1);
-    private Counter haTakeovers;
-    private Counter haLockLosses;
+    private final AtomicLong haLeader = new AtomicLong(1);
+    private final Counter haTakeovers;
+    private final Counter haLockLosses;
     private final AtomicLong foreignDndChanges = new AtomicLong();
 
     public ServiceMetrics() {
@@ -73,6 +73,13 @@ public final class ServiceMetrics implements AuditListener {
                 .description("Graph responses with HTTP 429 (throttled)").register(registry);
         pbxWritesOk = pbxWrites("success");
         pbxWritesFailed = pbxWrites("failure");
+        Gauge.builder("teamsconnect.ha.leader", haLeader, AtomicLong::get)
+                .description("1 while this instance writes (always without ha.mode), 0 while it is a standby")
+                .register(registry);
+        haTakeovers = Counter.builder("teamsconnect.ha.takeovers")
+                .description("Times this instance took the lead after waiting as a standby").register(registry);
+        haLockLosses = Counter.builder("teamsconnect.ha.lock.losses")
+                .description("Times this instance lost the leader lock while leading").register(registry);
         Gauge.builder("teamsconnect.holds", holds, AtomicLong::get)
                 .description("Users whose DND the service currently holds (and will restore)").register(registry);
         Gauge.builder("teamsconnect.users", users, AtomicLong::get)
@@ -197,32 +204,22 @@ public final class ServiceMetrics implements AuditListener {
     }
 
     /**
-     * With ha.mode active-passive: {@code teamsconnect_ha_leader} (1 leading, 0 standby),
-     * {@code teamsconnect_ha_takeovers_total} (this instance took the lead after waiting as a standby) and
-     * {@code teamsconnect_ha_lock_losses_total} (this instance lost the lead while leading). Registered on the first
-     * call, so an instance without ha.mode exports none of them.
+     * {@code teamsconnect_ha_leader}: 1 while this instance leads (always without ha.mode: it is the only one), 0 while
+     * it is a standby; with {@code teamsconnect_ha_takeovers_total} (this instance took the lead after waiting as a
+     * standby) and {@code teamsconnect_ha_lock_losses_total} (it lost the lead while leading), exported from the start.
      */
-    public synchronized void haRole(boolean leader) {
-        if (haTakeovers == null) {
-            Gauge.builder("teamsconnect.ha.leader", haLeader, AtomicLong::get)
-                    .description("1 while this instance leads (ha.mode active-passive), 0 while it is a standby")
-                    .register(registry);
-            haTakeovers = Counter.builder("teamsconnect.ha.takeovers")
-                    .description("Times this instance took the lead after waiting as a standby").register(registry);
-            haLockLosses = Counter.builder("teamsconnect.ha.lock.losses")
-                    .description("Times this instance lost the leader lock while leading").register(registry);
-        }
+    public void haRole(boolean leader) {
         haLeader.set(leader ? 1 : 0);
     }
 
     /** One takeover (see {@link #haRole}). */
-    public synchronized void haTakeover() {
+    public void haTakeover() {
         haRole(true);
         haTakeovers.increment();
     }
 
     /** One lost leadership (see {@link #haRole}). */
-    public synchronized void haLockLost() {
+    public void haLockLost() {
         haRole(false);
         haLockLosses.increment();
     }
