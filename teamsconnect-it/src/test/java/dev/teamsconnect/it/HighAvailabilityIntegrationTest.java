@@ -90,7 +90,7 @@ class HighAvailabilityIntegrationTest {
     void twoProcessesOnOneDatabaseOneLeadsTheOtherNeverSignsInNorWrites() throws Exception {
         try (Landscape l = landscape()) {
             String url = database();
-            try (Instance a = Instance.start(l, config(l, "a", url)); Instance b = null) {
+            try (Instance a = Instance.start(l, config(l, "a", url))) {
                 a.awaitLeaderReady();
                 int loginsBefore = l.pbx.loginCount();
                 int writesBefore = l.pbx.phoneConfigWrites().size();
