@@ -189,6 +189,8 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final Map<String, Session> sessions = new LinkedHashMap<>();
     private final List<DndChange> dndChanges = new ArrayList<>();
     private final List<PhoneConfigWrite> phoneConfigWrites = new ArrayList<>();
+    /** The write log's bound (a scale run writes far fewer); later writes are not recorded. */
+    static final int MAX_RECORDED_WRITES = 1_000_000;
     private int loginSessions;
     private final ScriptedFaults<FailureRule> failureRules = new ScriptedFaults<>();
     private final List<String> secretsSeen = new ArrayList<>();
@@ -358,7 +360,10 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
-    /** Every accepted phoneconfig write so far, oldest first, with the session that wrote it. */
+    /**
+     * Every accepted phoneconfig write so far (the first {@value #MAX_RECORDED_WRITES}), oldest first, with the session
+     * that wrote it.
+     */
     public List<PhoneConfigWrite> phoneConfigWrites() {
         synchronized (lock) {
             return List.copyOf(phoneConfigWrites);
@@ -1241,8 +1246,10 @@ public final class StarfaceEmulator implements AutoCloseable {
                     u.displayNumberId = req.get("displayNumberId").intValue();
                     u.primaryPhoneId = req.get("primaryPhoneId").intValue();
                     setDnd(u, req.get("doNotDisturb").booleanValue(), DndSource.API);
-                    phoneConfigWrites.add(new PhoneConfigWrite(clock.instant(), u.login, u.doNotDisturb,
-                            session == null ? null : session.id()));
+                    if (phoneConfigWrites.size() < MAX_RECORDED_WRITES) {
+                        phoneConfigWrites.add(new PhoneConfigWrite(clock.instant(), u.login, u.doNotDisturb,
+                                session == null ? null : session.id()));
+                    }
                 }
                 sendHeaders(ex, 204, -1);
             }
