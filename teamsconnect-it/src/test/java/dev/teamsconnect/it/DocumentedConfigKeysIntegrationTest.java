@@ -60,7 +60,7 @@ class DocumentedConfigKeysIntegrationTest {
             "docs/plugins.md", "docs/outputs.md");
     /** The sections whose keys are documented (the service's, the shipped plugins' and the example plugins'). */
     private static final Set<String> SECTIONS = Set.of("source", "sink", "teams", "starface", "users", "mapping",
-            "state", "server", "outputs", "file");
+            "state", "ha", "server", "outputs", "file");
     /**
      * A key of a list entry of {@code outputs}: {@code outputs[].key} for a key of every entry, {@code outputs[TYPE].key}
      * for a key of an entry of that type; the code records both as {@code outputs[].key}.
@@ -244,7 +244,8 @@ class DocumentedConfigKeysIntegrationTest {
         return Map.of("TEAMS_CLIENT_SECRET", "client-secret-4711", "STARFACE_PASSWORD", "pbx-password-0815",
                 "TEAMS_CERTIFICATE_PASSWORD", CERTIFICATE_PASSWORD, "TEAMS_PASSWORD", "teams-password-0816",
                 "TEAMSCONNECT_WEBHOOK_SECRET", "webhook-secret-at-least-16", "STARFACE_CLIENT_SECRET", "pbx-client-secret-0817",
-                "MQTT_PASSWORD", "mqtt-password-0818", "LEAKED", LEAKED);
+                "MQTT_PASSWORD", "mqtt-password-0818", "TEAMSCONNECT_DB_PASSWORD", "db-password-0819",
+                "LEAKED", LEAKED);
     }
 
     /** teams + starface, or the example plugin that {@code key} belongs to; the state file in the temp directory. */
@@ -285,12 +286,33 @@ class DocumentedConfigKeysIntegrationTest {
                 remove(c, "teams.auth.clientSecret");
                 set(c, "teams.auth.certificatePassword", "${TEAMS_CERTIFICATE_PASSWORD}");
             }
+            // the keys of the postgres store come with it, and ha.mode active-passive needs it
+            case "state.url", "state.user", "state.password", "ha.mode" -> postgresState(c, key);
+            case "state.type" -> {
+                if (example.equals("postgres")) {
+                    postgresState(c, key);
+                }
+            }
             case "source.type" -> {
                 if (example.equals("file")) {
                     fileSource(c);
                 }
             }
             default -> {
+            }
+        }
+    }
+
+    /** state.type postgres with the required keys, except {@code key} (which the caller sets). */
+    private static void postgresState(Map<String, Object> c, String key) {
+        remove(c, "state.file");
+        for (String k : List.of("state.type", "state.url", "state.user")) {
+            if (!k.equals(key)) {
+                set(c, k, switch (k) {
+                    case "state.type" -> "postgres";
+                    case "state.url" -> "jdbc:postgresql://db.example.com:5432/teamsconnect";
+                    default -> "teamsconnect";
+                });
             }
         }
     }

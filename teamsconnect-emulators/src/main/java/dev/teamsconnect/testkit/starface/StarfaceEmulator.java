@@ -146,6 +146,14 @@ public final class StarfaceEmulator implements AutoCloseable {
     public record DndChange(Instant at, int userId, String login, boolean dnd, DndSource source) {
     }
 
+    /**
+     * One accepted {@code PUT /rest/users/{id}/phoneconfig}, whether or not it changed the flag: which login session
+     * wrote it ({@code session}: {@code login-N} for the N-th nonce login, {@code grant-...} for an OAuth grant and its
+     * refreshes), so a test can check that two clients never wrote in turns.
+     */
+    public record PhoneConfigWrite(Instant at, String login, boolean dnd, String session) {
+    }
+
     /** A user to seed. {@code loginType} {@code null} means the emulator-wide type. */
     public record UserSeed(String login, String password, String email, String firstName, String familyName,
                            boolean dnd, LoginType loginType) {
@@ -181,6 +189,10 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final Map<String, Session> sessions = new LinkedHashMap<>();
     private final java.util.Set<Integer> callsInProgress = new java.util.HashSet<>();
     private final List<DndChange> dndChanges = new ArrayList<>();
+    private final List<PhoneConfigWrite> phoneConfigWrites = new ArrayList<>();
+    /** The write log's bound (a scale run writes far fewer); later writes are not recorded. */
+    static final int MAX_RECORDED_WRITES = 1_000_000;
+    private int loginSessions;
     private final ScriptedFaults<FailureRule> failureRules = new ScriptedFaults<>();
     private final List<String> secretsSeen = new ArrayList<>();
     private final List<String> tokensIssued = new ArrayList<>();
@@ -273,7 +285,7 @@ public final class StarfaceEmulator implements AutoCloseable {
                 .add("GET", "/rest/users/me", (ex, m, body, session) -> me(ex, session))
                 .add("GET", "/rest/users/{id}", (ex, m, body, session) -> user(ex, m.param("id")))
                 .add("GET", "/rest/users/{id}/phoneconfig", (ex, m, body, session) -> phoneConfig(ex, "GET", m.param("id"), body))
-                .add("PUT", "/rest/users/{id}/phoneconfig", (ex, m, body, session) -> phoneConfig(ex, "PUT", m.param("id"), body))
+                .add("PUT", "/rest/users/{id}/phoneconfig", (ex, m, body, session) -> phoneConfig(ex, "PUT", m.param("id"), body, session))
                 .add("GET", "/rest/groups", (ex, m, body, session) -> listGroups(ex))
                 .add("GET", "/rest/groups/{id}", (ex, m, body, session) -> group(ex, m.param("id")));
         if (realm != null) {
@@ -372,6 +384,16 @@ public final class StarfaceEmulator implements AutoCloseable {
             java.util.Set<String> out = new java.util.TreeSet<>();
             callsInProgress.forEach(id -> out.add(String.valueOf(id)));
             return out;
+        }
+    }
+
+    /**
+     * Every accepted phoneconfig write so far (the first {@value #MAX_RECORDED_WRITES}), oldest first, with the session
+     * that wrote it.
+     */
+    public List<PhoneConfigWrite> phoneConfigWrites() {
+        synchronized (lock) {
+            return List.copyOf(phoneConfigWrites);
         }
     }
 
@@ -1020,7 +1042,7 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
         String token = randomToken(24);
         synchronized (lock) {
-            sessions.put(token, new Session(user.id, clock.instant()));
+            sessions.put(token, new Session(user.id, clock.instant(), "login-" + (++loginSessions)));
             tokensIssued.add(token);
         }
         logins.incrementAndGet();
@@ -1208,6 +1230,11 @@ public final class StarfaceEmulator implements AutoCloseable {
     }
 
     private void phoneConfig(HttpExchange ex, String method, String idText, byte[] body) throws IOException {
+        phoneConfig(ex, method, idText, body, null);
+    }
+
+    private void phoneConfig(HttpExchange ex, String method, String idText, byte[] body, Session session)
+            throws IOException {
         UserState u = userById(idText);
         if (u == null) {
             error(ex, 404, "NOT_FOUND", "no user with id " + idText);
@@ -1246,6 +1273,10 @@ public final class StarfaceEmulator implements AutoCloseable {
                     u.displayNumberId = req.get("displayNumberId").intValue();
                     u.primaryPhoneId = req.get("primaryPhoneId").intValue();
                     setDnd(u, req.get("doNotDisturb").booleanValue(), DndSource.API);
+                    if (phoneConfigWrites.size() < MAX_RECORDED_WRITES) {
+                        phoneConfigWrites.add(new PhoneConfigWrite(clock.instant(), u.login, u.doNotDisturb,
+                                session == null ? null : session.id()));
+                    }
                 }
                 sendHeaders(ex, 204, -1);
             }
@@ -1266,7 +1297,7 @@ public final class StarfaceEmulator implements AutoCloseable {
                     accessTokens.remove(bearer);
                     return null;
                 }
-                return new Session(t.userId(), t.issuedAt());
+                return new Session(t.userId(), t.issuedAt(), "grant-" + t.grantId());
             }
         }
         String token = ex.getRequestHeaders().getFirst("authToken");
@@ -1496,7 +1527,7 @@ public final class StarfaceEmulator implements AutoCloseable {
     private record GroupState(int id, String name, String internalNumber, Set<Integer> members) {
     }
 
-    private record Session(int userId, Instant issuedAt) {
+    private record Session(int userId, Instant issuedAt, String id) {
     }
 
     private record OAuthRealm(String clientId, String tokenPath, List<String> scopes) {

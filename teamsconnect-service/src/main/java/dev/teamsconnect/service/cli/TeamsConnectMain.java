@@ -45,6 +45,7 @@ public final class TeamsConnectMain {
         cl.addSubcommand(new RunCommand(env));
         cl.addSubcommand(new CheckCommand(env));
         cl.addSubcommand(new ReleaseCommand(env));
+        cl.addSubcommand(new StateCommand(env));
         cl.addSubcommand(new DemoCommand(env));
         cl.addSubcommand(new HashSecretCommand(env));
         cl.setCaseInsensitiveEnumValuesAllowed(true);

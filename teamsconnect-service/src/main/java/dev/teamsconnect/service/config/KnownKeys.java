@@ -12,13 +12,15 @@ import java.util.Set;
  */
 final class KnownKeys {
 
-    static final Set<String> ROOT = ordered("users", "mapping", "pbxToTeams", "state", "server", "source", "sink",
+    static final Set<String> ROOT = ordered("users", "mapping", "pbxToTeams", "state", "ha", "server", "source", "sink",
             "outputs");
     static final Set<String> USERS = ordered("scope", "group", "overrides", "refreshInterval");
     static final Set<String> MAPPING = ordered("language", "dnd", "chatStatus", "graceAfterCall", "debounce", "manualDnd",
             "releaseOnShutdown", "failOpenAfter");
     static final Set<String> PBX_TO_TEAMS = ordered("dnd", "calls", "sessionLength", "readInterval");
-    static final Set<String> STATE = ordered("file");
+    /** The keys of {@code state} with {@code type: file}; another store type owns the keys besides {@code type}. */
+    static final Set<String> STATE = ordered("type", "file");
+    static final Set<String> HA = ordered("mode", "takeoverAfter");
     static final Set<String> SERVER = ordered("bind", "port", "auth");
     static final Set<String> SERVER_AUTH = ordered("username", "passwordHash", "tokenHash");
     static final Set<String> PLUGIN = ordered("type");
@@ -32,6 +34,7 @@ final class KnownKeys {
         BY_SECTION.put("mapping", MAPPING);
         BY_SECTION.put("pbxToTeams", PBX_TO_TEAMS);
         BY_SECTION.put("state", STATE);
+        BY_SECTION.put("ha", HA);
         BY_SECTION.put("server", SERVER);
         BY_SECTION.put("source", PLUGIN);
     }

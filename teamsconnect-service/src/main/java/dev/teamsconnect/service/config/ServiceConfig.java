@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param users    which users are synced and how often they are listed again
  * @param mapping  the status policy
  * @param state    where holds are kept
+ * @param ha       whether instances share the state database, one leading (ha.mode)
  * @param server   the HTTP endpoints
  * @param sections the raw plugin sections (after {@code ${NAME}} substitution), by name
  * @param origin   the file, the line of each key and which values were substituted
@@ -28,7 +29,8 @@ import java.util.Objects;
  * @param outputs  the status outputs ({@code outputs}), in file order; each entry is validated by its provider
  */
 public record ServiceConfig(String source, String sink, UsersConfig users, MappingConfig mapping, StateConfig state,
-                            ServerConfig server, Map<String, Map<String, Object>> sections, ConfigOrigin origin,
+                            HaConfig ha, ServerConfig server, Map<String, Map<String, Object>> sections,
+                            ConfigOrigin origin,
                             List<String> warnings, dev.teamsconnect.core.engine.PbxToTeams pbxToTeams,
                             List<OutputEntry> outputs) {
 
@@ -57,6 +59,7 @@ public record ServiceConfig(String source, String sink, UsersConfig users, Mappi
         Objects.requireNonNull(users, "users");
         Objects.requireNonNull(mapping, "mapping");
         Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(ha, "ha");
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(origin, "origin");
         Objects.requireNonNull(pbxToTeams, "pbxToTeams");
@@ -104,7 +107,7 @@ public record ServiceConfig(String source, String sink, UsersConfig users, Mappi
         Map<String, Object> keys = new LinkedHashMap<>();
         sections.forEach((name, values) -> keys.put(name, values.keySet()));
         return "ServiceConfig[source=" + source + ", sink=" + sink + ", users=" + users + ", mapping=" + mapping
-                + ", state=" + state + ", server=" + server + ", sections=" + keys + ", pbxToTeams=" + pbxToTeams
+                + ", state=" + state + ", ha=" + ha + ", server=" + server + ", sections=" + keys + ", pbxToTeams=" + pbxToTeams
                 + ", outputs=" + outputs.stream().map(OutputEntry::type).toList() + ", origin=" + origin.source() + "]";
     }
 }

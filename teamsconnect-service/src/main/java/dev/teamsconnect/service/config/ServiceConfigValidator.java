@@ -77,6 +77,7 @@ final class ServiceConfigValidator {
         MappingConfig mapping = mapping(root.child("mapping"));
         PbxToTeams pbxToTeams = pbxToTeams(root.child("pbxToTeams"));
         StateConfig state = state(root.child("state"));
+        HaConfig ha = ha(root.child("ha"), state);
         ServerConfig server = server(root.child("server"));
         List<ServiceConfig.OutputEntry> outputs = outputs();
 
@@ -86,7 +87,7 @@ final class ServiceConfigValidator {
             sections.put(name, raw instanceof Map ? (Map<String, Object>) raw : Map.of());
         }
         // built with fallbacks even when there are problems, so the plugins can still check their sections
-        return new ServiceConfig(source, sink, users, mapping, state, server, sections, origin,
+        return new ServiceConfig(source, sink, users, mapping, state, ha, server, sections, origin,
                 origin.scrub(root.warnings()), pbxToTeams, outputs);
     }
 
@@ -250,8 +251,40 @@ final class ServiceConfigValidator {
     }
 
     private StateConfig state(ProviderConfig s) {
+        String type = s.text("type").orElse(StateConfig.FILE);
+        if (!PLUGIN_ID.matcher(type).matches()) {
+            s.problem("type", "must be a state store id in lower case like \"file\" or \"postgres\", but was "
+                    + s.shown("type", type));
+            type = StateConfig.FILE;
+        }
+        if (!type.equals(StateConfig.FILE)) {
+            // the store provider owns the other keys (state.url, ...) and checks them when it is created
+            Map<String, Object> rest = new LinkedHashMap<>(s.asMap());
+            rest.remove("type");
+            return new StateConfig(type, StateConfig.DEFAULT_FILE, rest);
+        }
         s.rejectUnknownKeys(KnownKeys.STATE, KnownKeys::elsewhere);
-        return new StateConfig(s.writableFile("file", StateConfig.DEFAULT_FILE).orElse(StateConfig.DEFAULT_FILE));
+        return new StateConfig(StateConfig.FILE,
+                s.writableFile("file", StateConfig.DEFAULT_FILE).orElse(StateConfig.DEFAULT_FILE), Map.of());
+    }
+
+    private HaConfig ha(ProviderConfig s, StateConfig state) {
+        s.rejectUnknownKeys(KnownKeys.HA, KnownKeys::elsewhere);
+        Map<String, HaConfig.Mode> modes = new LinkedHashMap<>();
+        for (HaConfig.Mode m : HaConfig.Mode.values()) {
+            modes.put(m.code(), m);
+        }
+        HaConfig.Mode mode = s.choice("mode", HaConfig.Mode.OFF, modes);
+        Duration takeover = s.interval("takeoverAfter", HaConfig.DEFAULT_TAKEOVER_AFTER, false);
+        if (takeover.compareTo(HaConfig.MIN_TAKEOVER_AFTER) < 0 && !s.hasProblem("takeoverAfter")) {
+            s.problem("takeoverAfter", "must be at least " + HaConfig.MIN_TAKEOVER_AFTER.toSeconds() + "s (the leader"
+                    + " checks its lock every fifth of it, in whole seconds), but was " + takeover.toMillis() + "ms");
+        }
+        if (mode == HaConfig.Mode.ACTIVE_PASSIVE && state.isFile()) {
+            s.problem("mode", "active-passive needs a state database that both instances share: set state.type:"
+                    + " postgres (with state.url, state.user, state.password)");
+        }
+        return new HaConfig(mode, takeover);
     }
 
     private ServerConfig server(ProviderConfig s) {

@@ -90,6 +90,33 @@ public record HealthCheck(boolean live, boolean ready, List<String> problems, St
         return new HealthCheck(notLive == null, problems.isEmpty(), problems, notLive);
     }
 
+    /**
+     * A standby (ha.mode active-passive, not leading): live while its wait loop runs and gets on (it notes progress at
+     * every try of the leader lock), ready ("ready-standby") when it can reach the database and so can take over.
+     * Sign-in and cycles do not count: a standby has neither.
+     *
+     * @param problem why it could not take over right now, or null
+     */
+    public static HealthCheck evaluateStandby(HealthSnapshot s, String problem, Instant now, Duration stallAfter) {
+        Objects.requireNonNull(s, "snapshot");
+        List<String> problems = new ArrayList<>();
+        String notLive = null;
+        if (!s.running()) {
+            notLive = "the standby loop is not running";
+        } else if (s.lastSignOfProgress() != null
+                && Duration.between(s.lastSignOfProgress(), now).compareTo(stallAfter) > 0) {
+            notLive = "the standby loop has not tried the leader lock for "
+                    + Duration.between(s.lastSignOfProgress(), now).toSeconds() + "s: it is stuck";
+        }
+        if (notLive != null) {
+            problems.add(notLive);
+        }
+        if (problem != null) {
+            problems.add("standby: " + problem);
+        }
+        return new HealthCheck(notLive == null, problems.isEmpty(), problems, notLive);
+    }
+
     static Duration requirePositive(String name, Duration d) {
         Objects.requireNonNull(d, name);
         if (d.isNegative() || d.isZero()) {

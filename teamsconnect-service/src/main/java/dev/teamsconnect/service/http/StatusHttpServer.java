@@ -277,15 +277,41 @@ public final class StatusHttpServer implements AutoCloseable {
         }
     }
 
+    /** The health check for the instance's role: a standby has no sign-in and no cycles. */
+    private HealthCheck check(HealthSnapshot snapshot, Instant now) {
+        if (status instanceof StatusBoard b && b.role() == dev.teamsconnect.service.status.HaRole.STANDBY) {
+            return HealthCheck.evaluateStandby(snapshot, b.roleProblem(), now, stallAfter);
+        }
+        return HealthCheck.evaluate(snapshot, now, staleAfter, stallAfter);
+    }
+
+    /** "UP", "DOWN", or "ready-standby" for a standby that could take over. */
+    private String healthStatus(boolean ok, boolean liveOnly) {
+        if (!ok) {
+            return "DOWN";
+        }
+        boolean standby = status instanceof StatusBoard b && b.role() == dev.teamsconnect.service.status.HaRole.STANDBY;
+        return standby && !liveOnly ? "ready-standby" : "UP";
+    }
+
+    /** role and roleSince, with ha.mode active-passive only. */
+    private void role(ObjectNode body) {
+        if (status instanceof StatusBoard b && b.role() != null) {
+            body.put("role", b.role().code());
+            body.put("roleSince", iso(b.roleSince()));
+        }
+    }
+
     private int health(HttpExchange exchange, boolean liveOnly, boolean readyOnly) throws IOException {
         HealthSnapshot snapshot = status.health();
         Instant now = clock.instant();
-        HealthCheck check = HealthCheck.evaluate(snapshot, now, staleAfter, stallAfter);
+        HealthCheck check = check(snapshot, now);
         boolean ok = liveOnly ? check.live() : check.ready();
         ObjectNode body = json.createObjectNode();
-        body.put("status", ok ? "UP" : "DOWN");
+        body.put("status", healthStatus(ok, liveOnly));
         body.put("live", check.live());
         body.put("ready", check.ready());
+        role(body);
         if (liveOnly) {
             if (!check.live()) {
                 body.put("reason", check.notLiveBecause());
@@ -356,6 +382,10 @@ public final class StatusHttpServer implements AutoCloseable {
             g.writeStartObject();
             g.writeStringField("generatedAt", iso(clock.instant()));
             g.writeBooleanField("holdsLoaded", !(status instanceof StatusBoard b) || b.holdsKnown());
+            if (status instanceof StatusBoard b && b.role() != null) {
+                g.writeStringField("role", b.role().code());
+                g.writeStringField("roleSince", iso(b.roleSince()));
+            }
             g.writeNumberField("total", all.size());
             g.writeNumberField("matched", matching.size());
             g.writeNumberField("offset", from);
@@ -427,13 +457,14 @@ public final class StatusHttpServer implements AutoCloseable {
         });
         Instant now = clock.instant();
         HealthSnapshot snapshot = status.health();
-        HealthCheck check = HealthCheck.evaluate(snapshot, now, staleAfter, stallAfter);
+        HealthCheck check = check(snapshot, now);
         ObjectNode body = json.createObjectNode();
         body.put("generatedAt", iso(now));
         ObjectNode health = body.putObject("health");
-        health.put("status", check.ready() ? "UP" : "DOWN");
+        health.put("status", healthStatus(check.ready(), false));
         health.put("live", check.live());
         health.put("ready", check.ready());
+        role(health);
         health.put("running", snapshot.running());
         health.put("lastCycle", iso(snapshot.lastCycle()));
         health.put("lastSuccessfulCycle", iso(snapshot.lastSuccessfulCycle()));

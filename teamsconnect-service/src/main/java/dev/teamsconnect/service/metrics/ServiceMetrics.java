@@ -58,6 +58,9 @@ public final class ServiceMetrics implements AuditListener {
     private final AtomicLong secondSyncSuspected = new AtomicLong();
     /** The outputs' state objects: meters hold theirs weakly, so they are kept here for the registry's lifetime. */
     private final java.util.List<Object> outputStates = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicLong haLeader = new AtomicLong(1);
+    private final Counter haTakeovers;
+    private final Counter haLockLosses;
     private final AtomicLong foreignDndChanges = new AtomicLong();
     private final AtomicLong sessionsActive = new AtomicLong();
     private final Map<String, AtomicLong> sessionCounts = new java.util.LinkedHashMap<>();
@@ -76,6 +79,13 @@ public final class ServiceMetrics implements AuditListener {
                 .description("Graph responses with HTTP 429 (throttled)").register(registry);
         pbxWritesOk = pbxWrites("success");
         pbxWritesFailed = pbxWrites("failure");
+        Gauge.builder("teamsconnect.ha.leader", haLeader, AtomicLong::get)
+                .description("1 while this instance writes (always without ha.mode), 0 while it is a standby")
+                .register(registry);
+        haTakeovers = Counter.builder("teamsconnect.ha.takeovers")
+                .description("Times this instance took the lead after waiting as a standby").register(registry);
+        haLockLosses = Counter.builder("teamsconnect.ha.lock.losses")
+                .description("Times this instance lost the leader lock while leading").register(registry);
         Gauge.builder("teamsconnect.holds", holds, AtomicLong::get)
                 .description("Users whose DND the service currently holds (and will restore)").register(registry);
         Gauge.builder("teamsconnect.users", users, AtomicLong::get)
@@ -249,6 +259,27 @@ public final class ServiceMetrics implements AuditListener {
     private Counter decisions(AuditEvent.Kind kind) {
         return Counter.builder("teamsconnect.decisions").description("Engine decisions by kind")
                 .tag("kind", kind.name().toLowerCase(Locale.ROOT)).register(registry);
+    }
+
+    /**
+     * {@code teamsconnect_ha_leader}: 1 while this instance leads (always without ha.mode: it is the only one), 0 while
+     * it is a standby; with {@code teamsconnect_ha_takeovers_total} (this instance took the lead after waiting as a
+     * standby) and {@code teamsconnect_ha_lock_losses_total} (it lost the lead while leading), exported from the start.
+     */
+    public void haRole(boolean leader) {
+        haLeader.set(leader ? 1 : 0);
+    }
+
+    /** One takeover (see {@link #haRole}). */
+    public void haTakeover() {
+        haRole(true);
+        haTakeovers.increment();
+    }
+
+    /** One lost leadership (see {@link #haRole}). */
+    public void haLockLost() {
+        haRole(false);
+        haLockLosses.increment();
     }
 
     /** The Prometheus text exposition of all metrics. */

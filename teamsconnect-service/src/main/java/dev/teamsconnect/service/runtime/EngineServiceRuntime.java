@@ -82,6 +82,10 @@ public final class EngineServiceRuntime implements ServiceRuntime {
     @Override
     public void run(RunContext ctx) throws Exception {
         EngineWiring wiring = new EngineWiring(ctx.config(), plugins.get());
+        if (ctx.config().ha().enabled() && !ctx.once()) {
+            ActivePassiveRun.run(ctx, wiring);
+            return;
+        }
         java.util.concurrent.atomic.AtomicReference<SyncEngine> built = new java.util.concurrent.atomic.AtomicReference<>();
         // the outputs get each cycle's snapshot on their own threads: they never hold up, slow or fail the sync
         OutputDispatcher outputs = wiring.outputDispatcher(ctx.clock());
@@ -148,14 +152,14 @@ public final class EngineServiceRuntime implements ServiceRuntime {
     }
 
     /** "what failed -> how to fix it" of the first side whose sign-in failed. */
-    private static java.util.Optional<String> failedSide(StatusBoard board) {
+    static java.util.Optional<String> failedSide(StatusBoard board) {
         return java.util.stream.Stream.of(board.health().source(), board.health().sink())
                 .filter(s -> s.state() == dev.teamsconnect.service.status.SignInState.FAILED && s.detail() != null)
                 .map(s -> s.detail()).findFirst();
     }
 
     /** After every cycle (on the engine's thread): the status board (users, cycle outcome) and the metrics. */
-    private static void feed(RunContext ctx, SyncEngine engine, CycleReport r) {
+    static void feed(RunContext ctx, SyncEngine engine, CycleReport r) {
         if (engine == null) {
             return;
         }

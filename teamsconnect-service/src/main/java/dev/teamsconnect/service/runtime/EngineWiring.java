@@ -150,9 +150,20 @@ public final class EngineWiring {
         }
     }
 
-    /** The state store at state.file. */
+    /**
+     * The state store as configured (state.type), not opened: with {@code file} the store at state.file (the service
+     * checked that key); with another type the provider gets the rest of the state section and checks it itself.
+     */
     public StateStore store() {
-        return plugins.store(STORE_ID).create(new ProviderConfig("state", Map.of("file", config.state().file().toString())));
+        if (config.state().isFile()) {
+            return plugins.store(STORE_ID).create(new ProviderConfig("state", Map.of("file", config.state().file().toString())));
+        }
+        return create(c -> plugins.store(config.state().type()).create(c), storeSection());
+    }
+
+    private ProviderConfig storeSection() {
+        ProviderConfig section = config.origin().section("state", config.state().providerValues());
+        return writesNothing ? section.writingNothing() : section;
     }
 
     private <T> T create(Function<ProviderConfig, T> provider, ProviderConfig section) {
@@ -219,6 +230,15 @@ public final class EngineWiring {
         }
         if (sink != null) {
             warnings.addAll(capabilityWarnings(sink));
+        }
+        if (!config.state().isFile()) {
+            ProviderConfig storeSection = storeSection();
+            try {
+                closeQuietly(plugins.store(config.state().type()).create(storeSection));
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
+            warnings.addAll(storeSection.warnings());
         }
         problems.addAll(crossChecks(poll));
         if (source != null && config.pbxToTeams().enabled() && source.presenceWriter().isEmpty()) {
@@ -373,7 +393,7 @@ public final class EngineWiring {
     /** As {@link #engine(boolean, boolean, StatusBoard, ServiceMetrics, Clock)}, with a listener for every cycle. */
     public SyncEngine engine(boolean dryRun, boolean keepHolds, StatusBoard board, ServiceMetrics metrics, Clock clock,
                              java.util.function.Consumer<dev.teamsconnect.core.engine.CycleReport> onCycle) {
-        return engine(dryRun, keepHolds, board, metrics, clock, onCycle, null);
+        return engine(dryRun, keepHolds, board, metrics, clock, onCycle, null, null);
     }
 
     /**
@@ -387,6 +407,16 @@ public final class EngineWiring {
     public SyncEngine engine(boolean dryRun, boolean keepHolds, StatusBoard board, ServiceMetrics metrics, Clock clock,
                              java.util.function.Consumer<dev.teamsconnect.core.engine.CycleReport> onCycle,
                              OutputDispatcher outputs) {
+        return engine(dryRun, keepHolds, board, metrics, clock, onCycle, outputs, null);
+    }
+
+    /**
+     * As above, with a state store made before (by {@link #store()}: ha.mode keeps the store of its leadership), or
+     * null to make one.
+     */
+    public SyncEngine engine(boolean dryRun, boolean keepHolds, StatusBoard board, ServiceMetrics metrics, Clock clock,
+                             java.util.function.Consumer<dev.teamsconnect.core.engine.CycleReport> onCycle,
+                             OutputDispatcher outputs, StateStore givenStore) {
         java.util.function.Consumer<dev.teamsconnect.core.engine.CycleReport> listener = onCycle;
         java.util.concurrent.atomic.AtomicReference<SyncEngine> built = new java.util.concurrent.atomic.AtomicReference<>();
         if (outputs == null) {
@@ -408,13 +438,14 @@ public final class EngineWiring {
             board.outputs(outputs::stats);
             metrics.outputs(outputs::stats, outputs.names());
         }
-        SyncEngine engine = buildEngine(dryRun, keepHolds, board, metrics, clock, listener);
+        SyncEngine engine = buildEngine(dryRun, keepHolds, board, metrics, clock, listener, givenStore);
         built.set(engine);
         return engine;
     }
 
     private SyncEngine buildEngine(boolean dryRun, boolean keepHolds, StatusBoard board, ServiceMetrics metrics,
-                                   Clock clock, java.util.function.Consumer<dev.teamsconnect.core.engine.CycleReport> onCycle) {
+                                   Clock clock, java.util.function.Consumer<dev.teamsconnect.core.engine.CycleReport> onCycle,
+                                   StateStore givenStore) {
         PresenceSource created = source();
         Duration poll = created.pollInterval().orElse(DEFAULT_POLL_INTERVAL);
         EngineConfig engineConfig;
@@ -435,7 +466,7 @@ public final class EngineWiring {
         SyncEngine.Builder b = SyncEngine.builder()
                 .source(source)
                 .sink(sink)
-                .store(new ObservedStateStore(store(), board, metrics))
+                .store(new ObservedStateStore(givenStore != null ? givenStore : store(), board, metrics))
                 .policy(policy())
                 .config(engineConfig)
                 .clock(clock)

@@ -418,6 +418,39 @@ public final class StatusBoard implements StatusProvider, AuditListener {
         return outputs.get();
     }
 
+    private volatile HaRole role;
+    private volatile java.time.Instant roleSince;
+    private volatile String roleProblem;
+
+    /**
+     * The instance's role with {@code ha.mode: active-passive} and, for a standby, why it cannot take over right now
+     * (e.g. the database is unreachable), or null. "Since" moves only when the role changes.
+     */
+    public void role(HaRole value, String problem) {
+        synchronized (this) {
+            if (value != role) {
+                roleSince = clock.instant();
+            }
+            role = value;
+            roleProblem = problem;
+        }
+    }
+
+    /** The role, or null without ha.mode. */
+    public HaRole role() {
+        return role;
+    }
+
+    /** Since when the instance has its {@link #role()}, or null. */
+    public java.time.Instant roleSince() {
+        return roleSince;
+    }
+
+    /** Why a standby could not take over right now, or null. */
+    public String roleProblem() {
+        return roleProblem;
+    }
+
     @Override
     public HealthSnapshot health() {
         return new HealthSnapshot(running, lastSuccessfulCycle, lastCycle, source, sink, runningSince, lastProgress);

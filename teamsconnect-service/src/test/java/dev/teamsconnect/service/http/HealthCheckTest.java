@@ -105,4 +105,18 @@ class HealthCheckTest {
         assertThatThrownBy(() -> HealthCheck.evaluate(s, NOW, Duration.ofSeconds(-1), Duration.ofMinutes(2)))
                 .hasMessage("staleAfter must be > 0, but was PT-1S");
     }
+
+    @Test
+    void aStandbyIsReadyWithoutSignInOrCyclesWhileItReachesTheDatabase() {
+        SideStatus notYet = SideStatus.notYet("graph");
+        HealthSnapshot s = new HealthSnapshot(true, null, null, notYet, SideStatus.notYet("starface"), NOW, NOW);
+        HealthCheck ok = HealthCheck.evaluateStandby(s, null, NOW.plusSeconds(1), Duration.ofMinutes(2));
+        assertThat(ok.live()).isTrue();
+        assertThat(ok.ready()).isTrue();
+        HealthCheck db = HealthCheck.evaluateStandby(s, "cannot reach the state database", NOW, Duration.ofMinutes(2));
+        assertThat(db.ready()).isFalse();
+        assertThat(db.problems()).containsExactly("standby: cannot reach the state database");
+        HealthCheck stuck = HealthCheck.evaluateStandby(s, null, NOW.plusSeconds(200), Duration.ofMinutes(2));
+        assertThat(stuck.live()).isFalse();
+    }
 }

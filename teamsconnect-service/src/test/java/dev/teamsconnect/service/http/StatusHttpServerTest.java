@@ -112,6 +112,42 @@ class StatusHttpServerTest {
     }
 
     @Test
+    void aStandbyIsReadyStandbyWhileItReachesTheDatabaseAndShowsItsRoleEverywhere() throws Exception {
+        board.running(true);
+        board.role(dev.teamsconnect.service.status.HaRole.STANDBY, null);
+        clock.advance(Duration.ofSeconds(5));
+        board.progress(clock.instant());
+
+        HttpResponse<String> r = get("/health");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json.readTree(r.body());
+        assertThat(body.get("status").asText()).isEqualTo("ready-standby");
+        assertThat(body.get("role").asText()).isEqualTo("standby");
+        assertThat(body.get("roleSince").asText()).isEqualTo("2026-11-27T08:00:00Z");
+        assertThat(json.readTree(get("/status").body()).get("role").asText()).isEqualTo("standby");
+        assertThat(json.readTree(get("/status/summary").body()).get("health").get("status").asText())
+                .isEqualTo("ready-standby");
+
+        board.role(dev.teamsconnect.service.status.HaRole.STANDBY, "cannot reach the state database jdbc:postgresql://db/x");
+        HttpResponse<String> down = get("/health");
+        assertThat(down.statusCode()).isEqualTo(503);
+        assertThat(down.body()).contains("\"DOWN\"").contains("standby: cannot reach the state database");
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+
+        board.role(dev.teamsconnect.service.status.HaRole.LEADER, null);
+        JsonNode leader = json.readTree(get("/health").body());
+        assertThat(leader.get("role").asText()).isEqualTo("leader");
+        assertThat(leader.get("roleSince").asText()).isEqualTo("2026-11-27T08:00:05Z");
+        assertThat(leader.get("status").asText()).isEqualTo("DOWN"); // a leader is ready after its first cycle
+    }
+
+    @Test
+    void withoutHaModeHealthHasNoRole() throws Exception {
+        healthyService();
+        assertThat(json.readTree(get("/health").body()).has("role")).isFalse();
+    }
+
+    @Test
     void healthGoesDownWhenTheLastSuccessfulCycleIsStale() throws Exception {
         healthyService();
         clock.advance(Duration.ofMinutes(2));
