@@ -150,10 +150,9 @@ public final class PbxToTeamsBenchmark {
                 Map<String, String> overrides = new LinkedHashMap<>();
                 overrides.put("pbxToTeams.dnd", "in-a-call");
                 overrides.put("pbxToTeams.calls", "in-a-call");
-                ScaleHarness.Options o = ScaleHarness.Options.defaults();
-                o = new ScaleHarness.Options(List.of(n), duration, 0, POLL, false, null, Duration.ZERO, Duration.ZERO,
+                ScaleHarness.Options o = new ScaleHarness.Options(List.of(n), duration, 0, POLL, false, null, Duration.ZERO, Duration.ZERO,
                         8, Duration.ofMillis(30), overrides, ScaleHarness.Scenario.CHANGES, 0, 0, 1, null);
-                Path config = ScaleHarness.writeConfig(dir, o, graph, pbx);
+                Path config = ScaleHarness.writeConfig(dir, o, graph, pbx, null);
                 ServiceConfig loaded = new ConfigLoader(Map.of("TEAMS_CLIENT_SECRET", appSecret,
                         "STARFACE_PASSWORD", apiPassword)).load(config);
                 EngineWiring wiring = new EngineWiring(loaded, reportingCalls(onCall));

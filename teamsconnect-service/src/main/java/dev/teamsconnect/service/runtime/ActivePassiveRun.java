@@ -110,9 +110,18 @@ final class ActivePassiveRun {
                              long firstWriteNanos) throws Exception {
         AtomicReference<SyncEngine> built = new AtomicReference<>();
         AtomicReference<String> lost = new AtomicReference<>();
-        SyncEngine engine = wiring.engine(ctx.dryRun(), false, ctx.status(), ctx.metrics(), ctx.clock(),
-                report -> EngineServiceRuntime.feed(ctx, built.get(), report), store);
+        // the status outputs run with the leader only: a standby has no statuses to tell
+        dev.teamsconnect.core.output.OutputDispatcher outputs = wiring.outputDispatcher(ctx.clock());
+        SyncEngine engine;
+        try {
+            engine = wiring.engine(ctx.dryRun(), false, ctx.status(), ctx.metrics(), ctx.clock(),
+                    report -> EngineServiceRuntime.feed(ctx, built.get(), report), outputs, store);
+        } catch (RuntimeException e) {
+            outputs.close();
+            throw e;
+        }
         built.set(engine);
+        outputs.start();
         lead.watch(cause -> {
             lost.set(cause);
             ctx.metrics().haLockLost();
@@ -156,10 +165,15 @@ final class ActivePassiveRun {
                         ? "releasing holds, " : "keeping holds (mapping.releaseOnShutdown is false), ");
             }
         } finally {
-            if (abandoned || lost.get() != null) {
-                engine.abandon();
-            } else {
-                engine.close();
+            try {
+                if (abandoned || lost.get() != null) {
+                    engine.abandon();
+                } else {
+                    engine.close();
+                }
+            } finally {
+                outputs.offer(engine.snapshot());
+                outputs.close();
             }
             ctx.metrics().holds(engine.snapshot().stats().holds());
         }
