@@ -262,7 +262,7 @@ class HighAvailabilityIntegrationTest {
 
     @Test
     void aSigkillStormAlternatingBetweenTwoInstancesStrandsNobodyAndLosesNoHandMadeDnd() throws Exception {
-        int kills = Integer.getInteger("it.ha.kills", 10);
+        int kills = Integer.getInteger("it.ha.kills", 30);
         long seed = Long.getLong("it.ha.seed", System.nanoTime());
         String replay = "seed " + seed + " (replay: -Dit.ha.seed=" + seed + " -Dit.ha.kills=" + kills
                 + " -Dtest=HighAvailabilityIntegrationTest)";
