@@ -11,9 +11,10 @@ import java.time.Instant;
  * Available > Away; graph-presence.md), and may report a cleared session late, for a time Microsoft does not
  * document. So:
  * <ul>
+ *   <li>a session past its expiry is gone, whatever Graph reports (Graph ends a session that is not renewed);</li>
  *   <li>an active session: a presence of exactly its pair is its echo;</li>
  *   <li>a cleared one: its pair is still its echo until Teams shows a presence the session would have outranked
- *       (then it is gone), or until it would have expired; a presence of the same rank or above proves nothing.</li>
+ *       (then it is gone); a presence of the same rank or above proves nothing.</li>
  * </ul>
  * Pure; the engine's loop safety rests on it (docs/architecture.md, "Both directions without loops").
  */
@@ -34,11 +35,12 @@ final class SessionEcho {
 
     static Verdict of(TeamsSession s, TeamsPresence p, Instant now) {
         boolean pair = p.availability() == s.availability() && p.activity() == s.activity();
+        if (!now.isBefore(s.expiresAt())) {
+            // expired (not renewed: a crash, pbxToTeams switched off, writes refused): Graph ended it by itself
+            return Verdict.GONE;
+        }
         if (s.active()) {
             return pair ? Verdict.ECHO : Verdict.OWN;
-        }
-        if (!now.isBefore(s.expiresAt())) {
-            return Verdict.GONE; // it would have expired: gone from Teams whatever Graph reported
         }
         if (pair) {
             return Verdict.ECHO;

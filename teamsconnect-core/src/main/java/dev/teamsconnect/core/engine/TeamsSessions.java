@@ -190,6 +190,7 @@ final class TeamsSessions {
      */
     void reconcile(Instant now, Map<String, Hold> holds, List<String> errors) {
         if (writer == null) {
+            forgetGone(errors); // pbxToTeams off: sessions of an earlier run only end (at their expiry)
             return;
         }
         drainOutcomes(now);
@@ -247,6 +248,22 @@ final class TeamsSessions {
     private void enqueue(TeamsWriter.Intent intent) {
         inFlight.add(intent.pbxUserId());
         writer.enqueue(intent);
+    }
+
+    /** Removes the sessions whose echo is over from the store (without pbxToTeams, nothing else is written). */
+    private void forgetGone(List<String> errors) {
+        if (echoesOver.isEmpty()) {
+            return;
+        }
+        try {
+            store.commitSessions(List.of(), List.copyOf(echoesOver));
+        } catch (TeamsConnectException e) {
+            errors.add("store.commitSessions: " + e.getMessage());
+            return;
+        }
+        echoesOver.forEach(sessions::remove);
+        echoesOver.clear();
+        countActive();
     }
 
     private void decide(PbxUser user, String teamsUserId, Hold hold, Instant now, Map<String, TeamsSession> upserts,

@@ -223,4 +223,22 @@ class PbxToTeamsTest {
             assertThat(f.sink.lastRead).containsExactly("2");
         }
     }
+
+    @Test
+    void aSessionOfAnEarlierRunEndsAtItsExpiryAlsoWithPbxToTeamsOff() {
+        EngineFixture f = new EngineFixture().user("1", false);
+        f.config.pollInterval(POLL);
+        f.store.commitSessions(List.of(new TeamsSession("1", "t1", TeamsSession.Cause.PBX_DND, Availability.BUSY,
+                Activity.IN_A_CALL, f.clock.instant().minusSeconds(3000), f.clock.instant().plusSeconds(600))),
+                List.of());
+        try (SyncEngine engine = f.engine()) {
+            f.call("1"); // Teams shows Busy/InACall: while the old session lasts, that may be its echo
+            run(f, engine, Duration.ofMinutes(5));
+            assertThat(f.sink.dnd("1")).isFalse();
+            run(f, engine, Duration.ofMinutes(6)); // past its expiry Graph ended it: the call is the user's own
+            assertThat(f.sink.dnd("1")).isTrue();
+            assertThat(f.store.loadSessions()).as("the ended session is forgotten").isEmpty();
+            assertThat(f.source.writes).as("nothing written to Teams with pbxToTeams off").isEmpty();
+        }
+    }
 }

@@ -24,6 +24,8 @@ class SessionEchoTest {
             "active,  BUSY,           IN_A_CALL,  BUSY,           IN_A_MEETING, 10:40, OWN",
             "active,  BUSY,           IN_A_CALL,  DO_NOT_DISTURB, PRESENTING,  10:40, OWN",
             "active,  DO_NOT_DISTURB, PRESENTING, DO_NOT_DISTURB, PRESENTING,  10:40, ECHO",
+            // an active session not renewed (a crash, pbxToTeams switched off): Graph ended it at its expiry
+            "active,  BUSY,           IN_A_CALL,  BUSY,           IN_A_CALL,   11:00, GONE",
             // a cleared session: still its echo while Graph reports it late
             "cleared, BUSY,           IN_A_CALL,  BUSY,           IN_A_CALL,   10:40, ECHO",
             // a presence it would have outranked proves it gone
