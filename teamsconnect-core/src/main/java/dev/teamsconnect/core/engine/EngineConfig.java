@@ -29,7 +29,8 @@ import java.util.Objects;
  *                            at least this often while it runs.
  * @param shutdownTimeout     how long {@code close()} may spend giving held users their own DND back (default 40 s);
  *                            holds not released by then stay in the store for the next start (or the service's
- *                            {@code release} command)
+ *                            {@code release} command). With {@code pbxToTeams}, clearing the Teams sessions gets what
+ *                            is left of it, at least 5 s; sessions not cleared end by themselves at their expiry
  * @param pbxToTeams          the PBX-to-Teams direction (default {@link PbxToTeams#OFF})
  *
  * <p>How often a settled user's PBX state is read again is the sink's read budget,

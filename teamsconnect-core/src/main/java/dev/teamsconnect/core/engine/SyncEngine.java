@@ -191,8 +191,12 @@ public final class SyncEngine implements AutoCloseable {
             }
             shutDown = true;
             if (opened && release) {
+                long started = System.nanoTime();
                 releases.releaseOnShutdown();
-                sessions.clearAll(config.shutdownTimeout());
+                // the Teams sessions get what is left of the same shutdown budget (at least 5 s): DND first
+                java.time.Duration left = config.shutdownTimeout().minusNanos(System.nanoTime() - started);
+                java.time.Duration least = java.time.Duration.ofSeconds(5);
+                sessions.clearAll(left.compareTo(least) < 0 ? least : left);
             } else {
                 sessions.stopWriter();
             }
