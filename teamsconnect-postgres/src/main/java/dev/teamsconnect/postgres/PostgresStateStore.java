@@ -214,8 +214,40 @@ public final class PostgresStateStore implements StateStore {
         }
     }
 
+    private static final String UPSERT_HOLD = "INSERT INTO teamsconnect_holds (pbx_user_id, kind,"
+            + " prior_dnd, written_dnd, prior_chat_status, written_chat_status, confirmed, since)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pbx_user_id) DO UPDATE SET kind = excluded.kind,"
+            + " prior_dnd = excluded.prior_dnd, written_dnd = excluded.written_dnd,"
+            + " prior_chat_status = excluded.prior_chat_status,"
+            + " written_chat_status = excluded.written_chat_status, confirmed = excluded.confirmed,"
+            + " since = excluded.since";
+
     @Override
     public synchronized void commit(Collection<Hold> upserts, Collection<String> removals) {
+        commitFenced("teamsconnect_holds", removals, UPSERT_HOLD, upserts, (p, h) -> {
+            p.setString(1, h.pbxUserId());
+            p.setString(2, h.kind().code());
+            p.setBoolean(3, h.priorDnd());
+            p.setBoolean(4, h.writtenDnd());
+            p.setString(5, h.priorChatStatus());
+            p.setString(6, h.writtenChatStatus());
+            p.setBoolean(7, h.confirmed());
+            p.setTimestamp(8, Timestamp.from(h.since()));
+        }, "store " + upserts.size() + " hold(s) and remove " + removals.size());
+    }
+
+    /** How one row of an upsert is bound to its statement. */
+    @FunctionalInterface
+    private interface Binder<T> {
+        void bind(PreparedStatement p, T row) throws SQLException;
+    }
+
+    /**
+     * One transaction that checks the leader epoch first ({@link #fence}), deletes {@code removals} from
+     * {@code table} and upserts {@code upserts} with {@code upsertSql}: all or nothing.
+     */
+    private <T> void commitFenced(String table, Collection<String> removals, String upsertSql, Collection<T> upserts,
+                                  Binder<T> binder, String what) {
         if (upserts.isEmpty() && removals.isEmpty()) {
             return;
         }
@@ -224,7 +256,7 @@ public final class PostgresStateStore implements StateStore {
             try {
                 fence(c);
                 if (!removals.isEmpty()) {
-                    try (PreparedStatement p = c.prepareStatement("DELETE FROM teamsconnect_holds WHERE pbx_user_id = ?")) {
+                    try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table + " WHERE pbx_user_id = ?")) {
                         for (String id : removals) {
                             p.setString(1, id);
                             p.addBatch();
@@ -233,22 +265,9 @@ public final class PostgresStateStore implements StateStore {
                     }
                 }
                 if (!upserts.isEmpty()) {
-                    try (PreparedStatement p = c.prepareStatement("INSERT INTO teamsconnect_holds (pbx_user_id, kind,"
-                            + " prior_dnd, written_dnd, prior_chat_status, written_chat_status, confirmed, since)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pbx_user_id) DO UPDATE SET kind = excluded.kind,"
-                            + " prior_dnd = excluded.prior_dnd, written_dnd = excluded.written_dnd,"
-                            + " prior_chat_status = excluded.prior_chat_status,"
-                            + " written_chat_status = excluded.written_chat_status, confirmed = excluded.confirmed,"
-                            + " since = excluded.since")) {
-                        for (Hold h : upserts) {
-                            p.setString(1, h.pbxUserId());
-                            p.setString(2, h.kind().code());
-                            p.setBoolean(3, h.priorDnd());
-                            p.setBoolean(4, h.writtenDnd());
-                            p.setString(5, h.priorChatStatus());
-                            p.setString(6, h.writtenChatStatus());
-                            p.setBoolean(7, h.confirmed());
-                            p.setTimestamp(8, Timestamp.from(h.since()));
+                    try (PreparedStatement p = c.prepareStatement(upsertSql)) {
+                        for (T row : upserts) {
+                            binder.bind(p, row);
                             p.addBatch();
                         }
                         p.executeBatch();
@@ -262,7 +281,7 @@ public final class PostgresStateStore implements StateStore {
                 throw e;
             }
         } catch (SQLException e) {
-            throw failed("store " + upserts.size() + " hold(s) and remove " + removals.size(), e);
+            throw failed(what, e);
         }
     }
 
@@ -299,56 +318,26 @@ public final class PostgresStateStore implements StateStore {
         }
     }
 
+    private static final String UPSERT_SESSION = "INSERT INTO teamsconnect_sessions (pbx_user_id,"
+            + " teams_user_id, cause, availability, activity, since, expires_at, cleared_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pbx_user_id) DO UPDATE SET"
+            + " teams_user_id = excluded.teams_user_id, cause = excluded.cause,"
+            + " availability = excluded.availability, activity = excluded.activity,"
+            + " since = excluded.since, expires_at = excluded.expires_at,"
+            + " cleared_at = excluded.cleared_at";
+
     @Override
     public synchronized void commitSessions(Collection<TeamsSession> upserts, Collection<String> removals) {
-        if (upserts.isEmpty() && removals.isEmpty()) {
-            return;
-        }
-        try {
-            Connection c = connection();
-            try {
-                fence(c);
-                if (!removals.isEmpty()) {
-                    try (PreparedStatement p = c.prepareStatement("DELETE FROM teamsconnect_sessions WHERE pbx_user_id = ?")) {
-                        for (String id : removals) {
-                            p.setString(1, id);
-                            p.addBatch();
-                        }
-                        p.executeBatch();
-                    }
-                }
-                if (!upserts.isEmpty()) {
-                    try (PreparedStatement p = c.prepareStatement("INSERT INTO teamsconnect_sessions (pbx_user_id,"
-                            + " teams_user_id, cause, availability, activity, since, expires_at, cleared_at)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pbx_user_id) DO UPDATE SET"
-                            + " teams_user_id = excluded.teams_user_id, cause = excluded.cause,"
-                            + " availability = excluded.availability, activity = excluded.activity,"
-                            + " since = excluded.since, expires_at = excluded.expires_at,"
-                            + " cleared_at = excluded.cleared_at")) {
-                        for (TeamsSession t : upserts) {
-                            p.setString(1, t.pbxUserId());
-                            p.setString(2, t.teamsUserId());
-                            p.setString(3, t.cause().code());
-                            p.setString(4, t.availability().wireValue());
-                            p.setString(5, t.activity().wireValue());
-                            p.setTimestamp(6, Timestamp.from(t.since()));
-                            p.setTimestamp(7, Timestamp.from(t.expiresAt()));
-                            p.setTimestamp(8, t.clearedAt() == null ? null : Timestamp.from(t.clearedAt()));
-                            p.addBatch();
-                        }
-                        p.executeBatch();
-                    }
-                }
-                c.commit();
-            } catch (StateStoreException e) {
-                throw e;
-            } catch (SQLException e) {
-                rollbackQuietly(c);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw failed("store " + upserts.size() + " Teams session(s) and remove " + removals.size(), e);
-        }
+        commitFenced("teamsconnect_sessions", removals, UPSERT_SESSION, upserts, (p, t) -> {
+            p.setString(1, t.pbxUserId());
+            p.setString(2, t.teamsUserId());
+            p.setString(3, t.cause().code());
+            p.setString(4, t.availability().wireValue());
+            p.setString(5, t.activity().wireValue());
+            p.setTimestamp(6, Timestamp.from(t.since()));
+            p.setTimestamp(7, Timestamp.from(t.expiresAt()));
+            p.setTimestamp(8, t.clearedAt() == null ? null : Timestamp.from(t.clearedAt()));
+        }, "store " + upserts.size() + " Teams session(s) and remove " + removals.size());
     }
 
     /**
