@@ -311,21 +311,11 @@ public final class InMemoryPresenceSource implements PresenceSource {
             appSessions.remove(id); // expired
             session = null;
         }
-        if (session == null || rank(session.availability()) <= rank(own.availability())) {
+        if (session == null || session.availability().sessionRank() <= own.availability().sessionRank()) {
             return own;
         }
         return new TeamsPresence(id, session.availability(), null, session.activity(), null, own.statusMessage(),
                 own.outOfOffice(), own.sequenceNumber(), clock.instant());
-    }
-
-    private static int rank(Availability a) {
-        return switch (a) {
-            case DO_NOT_DISTURB -> 4;
-            case BUSY, BUSY_IDLE -> 3;
-            case AVAILABLE, AVAILABLE_IDLE -> 2;
-            case AWAY, BE_RIGHT_BACK -> 1;
-            default -> 0;
-        };
     }
 
     /** Whether a cleared session keeps showing until {@link #catchUp()} (Graph reporting it late). */

@@ -45,17 +45,6 @@ final class SessionEcho {
         if (pair) {
             return Verdict.ECHO;
         }
-        return rank(p.availability()) < rank(s.availability()) ? Verdict.GONE : Verdict.OWN;
-    }
-
-    /** Graph's order of presence sessions: DoNotDisturb > Busy > Available > Away; the rest below. */
-    static int rank(Availability a) {
-        return switch (a) {
-            case DO_NOT_DISTURB -> 4;
-            case BUSY, BUSY_IDLE -> 3;
-            case AVAILABLE, AVAILABLE_IDLE -> 2;
-            case AWAY, BE_RIGHT_BACK -> 1;
-            default -> 0;
-        };
+        return p.availability().sessionRank() < s.availability().sessionRank() ? Verdict.GONE : Verdict.OWN;
     }
 }

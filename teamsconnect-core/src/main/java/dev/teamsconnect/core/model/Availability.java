@@ -35,6 +35,21 @@ public enum Availability {
         this.wire = wire;
     }
 
+    /**
+     * Where this availability stands in Graph's order of presence sessions, higher wins: DoNotDisturb > Busy >
+     * Available > Away (graph-presence.md, "Writing presence"); the idle variants rank with their base, BeRightBack
+     * with Away. Microsoft does not rank the others (Offline, OutOfOffice, PresenceUnknown): they are 0, below all.
+     */
+    public int sessionRank() {
+        return switch (this) {
+            case DO_NOT_DISTURB -> 4;
+            case BUSY, BUSY_IDLE -> 3;
+            case AVAILABLE, AVAILABLE_IDLE -> 2;
+            case AWAY, BE_RIGHT_BACK -> 1;
+            default -> 0;
+        };
+    }
+
     /** The PascalCase value Graph sends; empty for {@link #UNKNOWN}. */
     public String wireValue() {
         return wire;

@@ -104,7 +104,7 @@ final class FakePresenceSource implements PresenceSource {
                 lagging.remove(id);
                 session = null;
             }
-            if (session != null && rank((Availability) session[0]) > rank(a)) {
+            if (session != null && ((Availability) session[0]).sessionRank() > a.sessionRank()) {
                 a = (Availability) session[0];
                 act = (Activity) session[1];
             }
@@ -112,18 +112,6 @@ final class FakePresenceSource implements PresenceSource {
         }
         return new BatchResult<>(values, failures);
     }
-
-    /** Graph's order of sessions: DoNotDisturb > Busy > Available > Away; the user's own wins a tie. */
-    static int rank(Availability a) {
-        return switch (a) {
-            case DO_NOT_DISTURB -> 4;
-            case BUSY, BUSY_IDLE -> 3;
-            case AVAILABLE, AVAILABLE_IDLE -> 2;
-            case AWAY, BE_RIGHT_BACK -> 1;
-            default -> 0;
-        };
-    }
-
     @Override
     public java.util.Optional<dev.teamsconnect.core.spi.PresenceWriter> presenceWriter() {
         if (!writable) {

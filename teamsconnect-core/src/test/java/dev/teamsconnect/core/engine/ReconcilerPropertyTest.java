@@ -343,7 +343,7 @@ class ReconcilerPropertyTest {
                 Object[] session = f.source.lagging.containsKey("t" + e.getKey())
                         ? f.source.lagging.get("t" + e.getKey()) : f.source.sessions.get("t" + e.getKey());
                 boolean sessionShown = session != null && f.clock.instant().isBefore((java.time.Instant) session[2])
-                        && FakePresenceSource.rank((Availability) session[0]) > FakePresenceSource.rank(own(e.getValue()));
+                        && ((Availability) session[0]).sessionRank() > own(e.getValue()).sessionRank();
                 if (wantsDnd(e.getValue()) && !sessionShown) {
                     lastRealWant.put(e.getKey(), index);
                 }

@@ -1693,14 +1693,10 @@ public final class GraphEmulator implements AutoCloseable {
         return best;
     }
 
+    /** The wire value's place in Graph's order of sessions ({@link Availability#sessionRank()}); 0 unless spelt exactly. */
     private static int rank(String availability) {
-        return switch (availability == null ? "" : availability) {
-            case "DoNotDisturb" -> 4;
-            case "Busy", "BusyIdle" -> 3;
-            case "Available", "AvailableIdle" -> 2;
-            case "Away", "BeRightBack" -> 1;
-            default -> 0;
-        };
+        Availability a = Availability.parse(availability);
+        return a.wireValue().equals(availability) ? a.sessionRank() : 0;
     }
 
     private void expireSessions(UserState s) {
