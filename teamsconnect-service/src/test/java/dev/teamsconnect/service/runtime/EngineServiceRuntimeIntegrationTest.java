@@ -228,15 +228,18 @@ class EngineServiceRuntimeIntegrationTest {
         });
         loop.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        // the board hears about the write right after the PBX has it
-        while (!(pbx.dnd("1001") && board.holds() == 1) && System.nanoTime() < deadline) {
+        // the board and the metrics hear about the write right after the PBX has it (the metric counts the sink's
+        // answer, which comes after the PBX applied the write): wait for all three
+        String written = "teamsconnect_pbx_writes_total{outcome=\"success\"} 1.0";
+        while (!(pbx.dnd("1001") && board.holds() == 1 && metrics.scrape().contains(written))
+                && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         assertThat(pbx.dnd("1001")).isTrue();
         assertThat(board.health().sink().state()).isEqualTo(SignInState.SIGNED_IN);
         assertThat(board.health().source().state()).isEqualTo(SignInState.SIGNED_IN);
         assertThat(board.holds()).isEqualTo(1);
-        assertThat(metrics.scrape()).contains("teamsconnect_pbx_writes_total{outcome=\"success\"} 1.0");
+        assertThat(metrics.scrape()).contains(written);
 
         stop.requestStop();
         loop.join(10_000);
