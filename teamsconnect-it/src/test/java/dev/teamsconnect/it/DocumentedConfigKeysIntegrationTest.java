@@ -245,7 +245,7 @@ class DocumentedConfigKeysIntegrationTest {
                 "TEAMS_CERTIFICATE_PASSWORD", CERTIFICATE_PASSWORD, "TEAMS_PASSWORD", "teams-password-0816",
                 "TEAMSCONNECT_WEBHOOK_SECRET", "webhook-secret-at-least-16", "STARFACE_CLIENT_SECRET", "pbx-client-secret-0817",
                 "MQTT_PASSWORD", "mqtt-password-0818", "TEAMSCONNECT_DB_PASSWORD", "db-password-0819",
-                "LEAKED", LEAKED);
+                "STARFACE_BRIDGE_SECRET", "bridge-secret-0820-long", "LEAKED", LEAKED);
     }
 
     /** teams + starface, or the example plugin that {@code key} belongs to; the state file in the temp directory. */
@@ -273,6 +273,9 @@ class DocumentedConfigKeysIntegrationTest {
     private static void companions(Map<String, Object> c, String key, String example) {
         switch (key) {
             case "users.scope" -> set(c, "users.group", "Sales");
+            // the bridge's two keys come together
+            case "starface.bridge.instance" -> set(c, "starface.bridge.secret", "${STARFACE_BRIDGE_SECRET}");
+            case "starface.bridge.secret" -> set(c, "starface.bridge.instance", "TeamsConnectBridge");
             case "starface.login" -> {
                 if (example.equals("oauth")) {
                     set(c, "starface.oauth.clientSecret", "${STARFACE_CLIENT_SECRET}");

@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * One WARN says what was changed and why, and whether the JDK had read the switch, or an HttpClient had sent
  * requests, before.
  *
+ * <p>The filter is installed whenever the switch is set, also to safe levels: a {@code REQUEST:} line of the
+ * bridge's XML-RPC call would print the PBX login, which STARFACE's XML-RPC interface takes in the query string;
+ * such lines are dropped.
+ *
  * <p>{@link StarfaceRestClient} calls {@link #apply()} when its class loads, before its first request.
  */
 final class StarfaceHttpLogGuard {
@@ -54,16 +58,17 @@ final class StarfaceHttpLogGuard {
             return;
         }
         String safe = safeLevels(value);
+        boolean jdkHasRead = LogManager.getLogManager().getLogger(JDK_LOGGER) != null;
+        java.util.logging.Logger jdk = java.util.logging.Logger.getLogger(JDK_LOGGER);
+        // also with safe levels: a REQUEST line of the bridge's XML-RPC call holds the login in its URI
+        jdk.setFilter(safeRecords());
+        filtered = jdk;
         if (safe.equals(value.trim().toLowerCase(Locale.ROOT).replace(" ", ""))) {
             return;
         }
-        boolean jdkHasRead = LogManager.getLogManager().getLogger(JDK_LOGGER) != null;
         boolean requestsSent = Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> JDK_WORKER.matcher(t.getName()).matches());
         System.setProperty(PROPERTY, safe);
-        java.util.logging.Logger jdk = java.util.logging.Logger.getLogger(JDK_LOGGER);
-        jdk.setFilter(safeRecords());
-        filtered = jdk;
         LOG.warn("-D{}={} would print request headers and bodies, including the STARFACE authToken; changed to {}={},"
                         + " and only the JDK client's ERROR, REQUEST and RESPONSE lines are logged."
                         + " For request logs set TEAMSCONNECT_LOG_LEVEL=DEBUG instead (no secrets).{}{}",
@@ -84,13 +89,31 @@ final class StarfaceHttpLogGuard {
         return kept.isEmpty() ? "errors" : String.join(",", kept);
     }
 
-    /** Lets through only the JDK client's lines that carry no header or body. */
+    /**
+     * Lets through only the JDK client's lines that carry no header or body, and of those none that names the
+     * XML-RPC login parameters ({@code de.vertico.starface.auth} or {@code .jwt} in a request's URI), in the message
+     * or in its parameters.
+     */
     static Filter safeRecords() {
         return r -> {
             String m = r.getMessage();
-            return m != null && SAFE_PREFIXES.stream().anyMatch(m::startsWith);
+            if (m == null || SAFE_PREFIXES.stream().noneMatch(m::startsWith) || m.contains(XML_RPC_LOGIN)) {
+                return false;
+            }
+            Object[] params = r.getParameters();
+            if (params != null) {
+                for (Object p : params) {
+                    if (p != null && String.valueOf(p).contains(XML_RPC_LOGIN)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
         };
     }
+
+    /** What both XML-RPC login parameters start with. */
+    static final String XML_RPC_LOGIN = "de.vertico.starface.";
 
     private static String abbreviate(String v) {
         return v.length() > 60 ? v.substring(0, 60) + "..." : v;

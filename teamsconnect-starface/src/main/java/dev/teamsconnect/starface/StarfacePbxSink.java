@@ -89,9 +89,19 @@ public final class StarfacePbxSink implements PbxSink {
     /** The limit of requests in flight the sink starts with (never above {@code parallelism}). */
     static final int INITIAL_LIMIT = 4;
 
+    /** {@code starface.bridge.instance}: a name usable as the first part of an XML-RPC method name. */
+    static final java.util.regex.Pattern BRIDGE_INSTANCE = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
+    static final String BRIDGE_INSTANCE_RULE = "must be the bridge module instance's name: a letter, then up to 63"
+            + " letters, digits or _ (e.g. TeamsConnectBridge)";
+    static final String BRIDGE_SECRET_RULE = "must be the secret set in the bridge module's instance, at least "
+            + dev.teamsconnect.starface.bridge.BridgeProtocol.MIN_SECRET + " characters (use ${STARFACE_BRIDGE_SECRET})";
+
     /** Default of {@code starface.recheckInterval}. */
     public static final Duration DEFAULT_RECHECK_INTERVAL = Duration.ofSeconds(60);
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DND, Capability.GROUPS));
+    private static final Set<Capability> BRIDGE_CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DND, Capability.GROUPS,
+            Capability.CHAT_STATUS, Capability.BUSY_LAMP, Capability.CALL_STATE, Capability.PBX_CALLS,
+            Capability.DND_EVENTS));
 
     private final StarfaceRestClient client;
     private final int parallelism;
@@ -105,6 +115,11 @@ public final class StarfacePbxSink implements PbxSink {
     // phoneconfigs read for the engine's decisions, reused for the write within REUSE_WINDOW
     private final Map<String, Read> lastRead = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    // with a bridge (starface.bridge): chat status, BLF keys, call state, DND events; null without
+    private final BridgeFeatures bridge;
+    private final Set<Capability> capabilities;
+    // the ids of the last user listing, hinted when the bridge lost DND events
+    private volatile Set<String> listedIds = Set.of();
 
     private record Read(ObjectNode config, long atMillis) {
     }
@@ -117,6 +132,10 @@ public final class StarfacePbxSink implements PbxSink {
         this.loginId = b.loginId;
         this.recheckInterval = b.recheckInterval;
         this.clock = b.clock;
+        this.bridge = b.bridgeInstance == null ? null : new BridgeFeatures(
+                new StarfaceBridge(client, b.bridgeInstance, b.bridgeSecret, b.keyPrefix), b.bridgeEventInterval,
+                () -> listedIds);
+        this.capabilities = bridge == null ? CAPABILITIES : BRIDGE_CAPABILITIES;
         com.netflix.concurrency.limits.limit.VegasLimit limit = com.netflix.concurrency.limits.limit.VegasLimit.newBuilder()
                 .initialLimit(Math.min(INITIAL_LIMIT, b.parallelism))
                 .maxConcurrency(b.parallelism)
@@ -150,7 +169,7 @@ public final class StarfacePbxSink implements PbxSink {
 
     @Override
     public Set<Capability> capabilities() {
-        return CAPABILITIES;
+        return capabilities;
     }
 
     /** {@code starface.recheckInterval}: how often a settled user's DND is read again (default 60 s). */
@@ -172,6 +191,29 @@ public final class StarfacePbxSink implements PbxSink {
         client.ensureSession();
         LOG.info("Connected to STARFACE {} as '{}' ({} login)", client.baseUrl(), loginId,
                 client.loginInUse().map(StarfaceLogin::code).orElse("unknown"));
+        if (bridge != null) {
+            bridge.open();
+        }
+    }
+
+    /** With a bridge: whether it answers, and its version (or why not, with the fix). */
+    @Override
+    public List<dev.teamsconnect.core.spi.CheckNote> checkNotes() {
+        return bridge == null ? List.of() : bridge.checkNotes();
+    }
+
+    /** With a bridge: the users on a PBX call as its events last said. Without: none. Never blocks. */
+    @Override
+    public Set<String> usersOnCall() {
+        return bridge == null ? Set.of() : bridge.usersOnCall();
+    }
+
+    /** With a bridge: {@code changed} hears of DND changes the bridge reports (not those this sink wrote). */
+    @Override
+    public void onDndChanged(java.util.function.Consumer<Set<String>> changed) {
+        if (bridge != null) {
+            bridge.onDndChanged(changed);
+        }
     }
 
     /** {@code GET /rest/users}: every user the account can see. */
@@ -191,6 +233,9 @@ public final class StarfacePbxSink implements PbxSink {
         for (JsonNode u : body) {
             out.add(toUser(r, u, i++));
         }
+        Set<String> ids = new HashSet<>(out.size() * 2);
+        out.forEach(u -> ids.add(u.id()));
+        listedIds = Set.copyOf(ids);
         return out;
     }
 
@@ -297,6 +342,19 @@ public final class StarfacePbxSink implements PbxSink {
      */
     @Override
     public PbxState readState(PbxUser user) {
+        PbxState dnd = readDnd(user);
+        if (bridge == null) {
+            return dnd;
+        }
+        Map<String, TeamsConnectException> failed = new java.util.HashMap<>();
+        Map<String, PbxState> withChat = bridge.withChat(Map.of(user.id(), dnd), failed);
+        if (!failed.isEmpty()) {
+            throw failed.get(user.id());
+        }
+        return withChat.get(user.id());
+    }
+
+    private PbxState readDnd(PbxUser user) {
         ObjectNode config = readPhoneConfig(user);
         lastRead.put(user.id(), new Read(config, clock.millis()));
         return PbxState.dnd(config.get("doNotDisturb").booleanValue());
@@ -319,8 +377,15 @@ public final class StarfacePbxSink implements PbxSink {
         boolean wanted = change.to().dnd();
         if (config.get("doNotDisturb").booleanValue() == wanted) {
             LOG.debug("DND of {} is already {}; nothing to write", user.label(), wanted);
-            return;
+        } else {
+            putDnd(user, config, wanted);
         }
+        if (bridge != null) {
+            bridge.apply(change);
+        }
+    }
+
+    private void putDnd(PbxUser user, ObjectNode config, boolean wanted) {
         config.put("doNotDisturb", wanted);
         String path = phoneConfigPath(user);
         // Between our GET and PUT the user could press the key; the last writer wins. The REST API offers no
@@ -332,6 +397,9 @@ public final class StarfacePbxSink implements PbxSink {
         if (r.status() != 204 && r.status() != 200) {
             throw client.statusError(r, "setting DND of " + user.label());
         }
+        if (bridge != null) {
+            bridge.wroteDnd(user, wanted);
+        }
         LOG.debug("DND of {} set to {}", user.label(), wanted);
     }
 
@@ -339,7 +407,12 @@ public final class StarfacePbxSink implements PbxSink {
     @Override
     public BatchResult<PbxState> readStates(Collection<PbxUser> users) {
         forgetOldReads();
-        return inParallel(List.copyOf(users), PbxUser::id, this::readState);
+        BatchResult<PbxState> dnd = inParallel(List.copyOf(users), PbxUser::id, this::readDnd);
+        if (bridge == null) {
+            return dnd;
+        }
+        Map<String, TeamsConnectException> failures = new java.util.HashMap<>(dnd.failures());
+        return new BatchResult<>(bridge.withChat(dnd.values(), failures), failures);
     }
 
     /** Reads older than the reuse window are of no use; keeps the cache as small as one batch. */
@@ -364,6 +437,9 @@ public final class StarfacePbxSink implements PbxSink {
     @Override
     public void close() {
         closed = true;
+        if (bridge != null) {
+            bridge.close();
+        }
         lastRead.clear();
         client.logout();
         if (ownsExecutor) {
@@ -527,6 +603,9 @@ public final class StarfacePbxSink implements PbxSink {
         private Duration loginFailureHold = Duration.ofMinutes(5);
         private Duration recheckInterval = DEFAULT_RECHECK_INTERVAL;
         private java.util.Random random = new java.util.Random();
+        private String bridgeInstance;
+        private String bridgeSecret;
+        private Duration bridgeEventInterval = BridgeFeatures.DEFAULT_EVENT_INTERVAL;
 
         private Builder() {
         }
@@ -682,6 +761,24 @@ public final class StarfacePbxSink implements PbxSink {
             return this;
         }
 
+        /**
+         * {@code starface.bridge}: use the bridge module inside the PBX (docs/starface-bridge.md) for chat status,
+         * BLF keys, call state and DND events. {@code instance} is the module instance's name (the first part of the
+         * XML-RPC method names); {@code secret} the secret set in that instance, at least
+         * {@value dev.teamsconnect.starface.bridge.BridgeProtocol#MIN_SECRET} characters.
+         */
+        public Builder bridge(String instance, String secret) {
+            this.bridgeInstance = instance;
+            this.bridgeSecret = secret;
+            return this;
+        }
+
+        /** How often the bridge's events are read (default 1 s). */
+        public Builder bridgeEventInterval(Duration interval) {
+            this.bridgeEventInterval = interval;
+            return this;
+        }
+
         /** Checks every setting and builds the sink (no I/O). */
         public StarfacePbxSink build() {
             URI base = normalise(baseUrl);
@@ -720,6 +817,15 @@ public final class StarfacePbxSink implements PbxSink {
             }
             if (clock == null || sleeper == null || loginFailureHold == null) {
                 throw new IllegalArgumentException("clock, sleeper and loginFailureHold must not be null");
+            }
+            if (bridgeInstance != null || bridgeSecret != null) {
+                if (bridgeInstance == null || !BRIDGE_INSTANCE.matcher(bridgeInstance).matches()) {
+                    throw new ConfigException(key("bridge.instance"), BRIDGE_INSTANCE_RULE);
+                }
+                if (bridgeSecret == null || bridgeSecret.length() < dev.teamsconnect.starface.bridge.BridgeProtocol.MIN_SECRET) {
+                    throw new ConfigException(key("bridge.secret"), BRIDGE_SECRET_RULE);
+                }
+                requirePositive("bridgeEventInterval", bridgeEventInterval);
             }
             // before the client exists: its selector thread reads the JDK's log switch as soon as it is built
             StarfaceHttpLogGuard.apply();

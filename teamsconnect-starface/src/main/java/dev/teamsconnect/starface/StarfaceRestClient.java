@@ -102,6 +102,14 @@ final class StarfaceRestClient {
     /** Body limit of {@code GET /rest/groups/{id}}: it lists every user of the PBX (~80 bytes each) with a flag. */
     static final long GROUP_LIMIT = 16L * 1024 * 1024;
 
+    /** The path of STARFACE's XML-RPC interface, through which the bridge module's entry points are called. */
+    static final String XML_RPC_PATH = "/xml-rpc";
+    /**
+     * Body limit of the bridge's XML-RPC answers: the largest is an {@code events} answer with every account on a
+     * call (50,000 accounts of ~30 bytes) or 500 chat statuses of at most 255 characters each.
+     */
+    static final long XML_RPC_LIMIT = 4L * 1024 * 1024;
+
     /** A response with its body read. */
     record Response(String method, String path, int status, String body, Optional<Duration> retryAfter) {
     }
@@ -599,6 +607,48 @@ final class StarfaceRestClient {
         return withRetries(method + " " + path, idempotent, b, () -> attempt(method, path, body, b));
     }
 
+    /**
+     * Sends an XML-RPC {@code methodCall} ({@code body}) to {@code POST /xml-rpc}, with the PBX login as STARFACE's
+     * XML-RPC interface takes it: the nonce login's {@link dev.teamsconnect.starface.bridge.XmlRpcLogin#authValue}
+     * as {@code de.vertico.starface.auth}, or with OAuth (STARFACE 10) the access token as
+     * {@code de.vertico.starface.jwt}. The credential is in the query string, as the interface wants it; it is never
+     * logged (requests are logged by path only, and {@link StarfaceHttpLogGuard} drops the JDK's lines that hold it).
+     * Retried like an idempotent {@link #call} (every bridge entry point is idempotent); on 401 with OAuth it logs in
+     * again once. Blocks at most {@link #callLimit()}.
+     */
+    Response xmlRpc(byte[] body) {
+        Budget b = new Budget(true, callLimit);
+        return withRetries("POST " + XML_RPC_PATH, true, b, () -> xmlRpcAttempt(body, b));
+    }
+
+    private Response xmlRpcAttempt(byte[] body, Budget b) {
+        Session s = currentSession(b);
+        Response r = sendXmlRpc(body, s, b);
+        if (r.status() == 401 && s.bearer()) {
+            r = sendXmlRpc(body, relogin(s, b), b);
+        }
+        if (r.status() == 429 || r.status() >= 500) {
+            throw new RetryableException(describe(r), r.retryAfter().orElse(null), null);
+        }
+        return r;
+    }
+
+    private Response sendXmlRpc(byte[] body, Session s, Budget b) {
+        String credential = s.bearer()
+                ? dev.teamsconnect.starface.bridge.XmlRpcLogin.JWT_PARAMETER + "=" + encode(s.token())
+                : dev.teamsconnect.starface.bridge.XmlRpcLogin.AUTH_PARAMETER + "="
+                        + encode(dev.teamsconnect.starface.bridge.XmlRpcLogin.authValue(loginId, password));
+        URI target = URI.create(target("POST", XML_RPC_PATH) + "?" + credential);
+        HttpRequest.Builder rb = HttpRequest.newBuilder(target)
+                .header("Content-Type", "text/xml; charset=UTF-8")
+                .header("Accept", "text/xml");
+        return exchange("POST", XML_RPC_PATH, rb, body, b);
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private Response attempt(String method, String path, JsonNode body, Budget b) {
         Session s = currentSession(b);
         Response r = send(method, path, body, s, b);
@@ -866,6 +916,9 @@ final class StarfaceRestClient {
         }
         if (p.equals("/rest/users")) {
             return USER_LIST_LIMIT;
+        }
+        if (p.equals(XML_RPC_PATH)) {
+            return XML_RPC_LIMIT;
         }
         if (p.equals("/rest/groups")) {
             return GROUP_LIST_LIMIT;

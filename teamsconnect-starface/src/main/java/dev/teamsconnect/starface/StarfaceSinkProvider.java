@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  *   requestTimeout: 10s                  # overall deadline of one request, body included
  *   maxRetries: 3                        # 0..10
  *   recheckInterval: 60s                 # 0s = every cycle
+ *   bridge:                              # optional: the bridge module inside the PBX (docs/starface-bridge.md)
+ *     instance: TeamsConnectBridge       # the module instance's name
+ *     secret: ${STARFACE_BRIDGE_SECRET}  # the secret set in that instance, at least 16 characters
  * </pre>
  * The whole section is checked before anything is built, and every problem is reported in one
  * {@link ConfigException}. Reads the certificate file (local I/O) but never touches the network.
@@ -41,7 +44,8 @@ import java.util.regex.Pattern;
 public final class StarfaceSinkProvider implements PbxSinkProvider {
 
     private static final List<String> KEYS = List.of("baseUrl", "loginId", "password", "login", "oauth", "tls",
-            "parallelism", "connectTimeout", "requestTimeout", "maxRetries", "recheckInterval");
+            "parallelism", "connectTimeout", "requestTimeout", "maxRetries", "recheckInterval", "bridge");
+    private static final List<String> BRIDGE_KEYS = List.of("instance", "secret");
     private static final List<String> TLS_KEYS = List.of("certificate", "pin");
     private static final List<String> OAUTH_KEYS = List.of("clientId", "clientSecret");
     private static final Pattern NO_SPACE = Pattern.compile("\\S+");
@@ -105,6 +109,29 @@ public final class StarfaceSinkProvider implements PbxSinkProvider {
         if ((tls.has("certificate") || tls.has("pin")) && baseUrl.isPresent() && baseUrl.get().getScheme().equalsIgnoreCase("http")) {
             config.problem("tls", "is set, but " + config.path("baseUrl") + " is plain http://; use https:// or remove tls");
         }
+        Object bridgeValue = config.asMap().get("bridge");
+        if (bridgeValue != null && !(bridgeValue instanceof java.util.Map) && !(bridgeValue instanceof String t && t.isBlank())) {
+            config.problem("bridge", "must be a section with instance and secret on indented lines below it;"
+                    + " its value is not shown (it may be the secret)");
+        }
+        ProviderConfig bridge = config.child("bridge");
+        bridge.rejectUnknownKeys(BRIDGE_KEYS);
+        boolean withBridge = bridgeValue instanceof java.util.Map<?, ?> m && !m.isEmpty();
+        Optional<String> bridgeInstance = Optional.empty();
+        Optional<String> bridgeSecret = Optional.empty();
+        if (withBridge) {
+            bridgeInstance = bridge.requiredText("instance", "(the bridge module instance's name, e.g. TeamsConnectBridge)");
+            if (bridgeInstance.isPresent() && !StarfacePbxSink.BRIDGE_INSTANCE.matcher(bridgeInstance.get()).matches()) {
+                bridge.problem("instance", StarfacePbxSink.BRIDGE_INSTANCE_RULE + ", but was "
+                        + bridge.shown("instance", bridgeInstance.get()));
+            }
+            bridgeSecret = bridge.requiredText("secret", "(the secret set in the bridge module's instance; use"
+                    + " ${STARFACE_BRIDGE_SECRET})");
+            if (bridgeSecret.isPresent() && bridgeSecret.get().length() < dev.teamsconnect.starface.bridge.BridgeProtocol.MIN_SECRET) {
+                // the value is not shown: it is a secret
+                bridge.problem("secret", StarfacePbxSink.BRIDGE_SECRET_RULE + ", but has " + bridgeSecret.get().length());
+            }
+        }
         config.requireValid();
 
         StarfacePbxSink.Builder b = StarfacePbxSink.builder()
@@ -120,6 +147,9 @@ public final class StarfaceSinkProvider implements PbxSinkProvider {
                 .requestTimeout(requestTimeout)
                 .maxRetries(maxRetries)
                 .recheckInterval(recheck);
+        if (withBridge) {
+            b.bridge(bridgeInstance.orElseThrow(), bridgeSecret.orElseThrow());
+        }
         trusted.forEach(b::trustCertificate);
         if (pinText.isPresent()) {
             b.pin(pinText.get());

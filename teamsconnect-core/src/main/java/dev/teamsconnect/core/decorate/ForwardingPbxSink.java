@@ -100,6 +100,11 @@ public abstract class ForwardingPbxSink implements PbxSink {
     }
 
     @Override
+    public java.util.List<dev.teamsconnect.core.spi.CheckNote> checkNotes() {
+        return delegate.checkNotes();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -84,6 +84,11 @@ public final class IsolatingPbxSink extends ForwardingPbxSink {
     }
 
     @Override
+    public List<dev.teamsconnect.core.spi.CheckNote> checkNotes() {
+        return isolation.call("checkNotes", () -> List.copyOf(nonNull(delegate().checkNotes(), "checkNotes")));
+    }
+
+    @Override
     public void close() {
         isolation.run("close", delegate()::close);
     }

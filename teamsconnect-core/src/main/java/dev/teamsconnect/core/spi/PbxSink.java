@@ -125,6 +125,16 @@ public interface PbxSink extends AutoCloseable {
     default void onDndChanged(java.util.function.Consumer<Set<String>> changed) {
     }
 
+    /**
+     * What the sink reports to the {@code check} command beyond "users listed": a part that does not answer (the
+     * STARFACE bridge), a version, a feature the PBX lacks. Called after {@link #open()}; may do network I/O within
+     * the sink's own deadlines; never throws for what it cannot find out (it says so in a note instead). Default:
+     * nothing.
+     */
+    default List<CheckNote> checkNotes() {
+        return List.of();
+    }
+
     @Override
     default void close() {
     }

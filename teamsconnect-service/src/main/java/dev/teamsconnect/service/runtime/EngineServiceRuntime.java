@@ -251,6 +251,8 @@ public final class EngineServiceRuntime implements ServiceRuntime {
                     pbx = sink.listUsers();
                     say.println("  " + m.get("check.ok.users", pbx.size()));
                 }
+                // the STARFACE bridge: whether it answers, and its version
+                notesOk &= SourceCheckNotes.print(sink, say);
             } catch (TeamsConnectException e) {
                 say.println("  " + m.get("check.failed", e.getMessage()));
                 say.println("  " + m.get("check.fix", FailureAdvice.fix(FailureAdvice.Side.SINK, sinkSection, e, m)));
