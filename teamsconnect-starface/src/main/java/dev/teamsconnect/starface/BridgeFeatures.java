@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *       keeps the user's chat presence: STARFACE's {@code ChatPresence} constants are not in any public source, so
  *       the product does not choose one. Remembering and restoring the user's own text, and keeping a text the user
  *       set meanwhile, is the engine's (as for DND). An empty text is "none" ({@code null}). While the bridge does
- *       not answer, the text last seen stands in, so the DND sync goes on (nobody stays in DND because the bridge
- *       is being updated); chat writes fail meanwhile and the engine retries them.</li>
+ *       not answer, each user's chat status is {@link PbxState#chatUnknown unknown}: the DND sync goes on (nobody
+ *       stays in DND because the bridge is being updated or missing), no chat text is written, and what the engine
+ *       remembers of the user's own text is kept until the bridge answers again.</li>
  *   <li><b>BLF keys.</b> A write for a Teams call (category {@link PresenceCategory#IN_A_CALL}) also publishes the
  *       telephony state {@code ACTIVE}, so the user's BLF keys show the call; the first write away from it publishes
  *       {@code AVAILABLE}, unless the user is on a PBX call then. The state is injected: the PBX's next real call
@@ -75,10 +76,7 @@ final class BridgeFeatures {
     private final Map<Integer, long[]> ownWrites = new ConcurrentHashMap<>();
     private static final long OWN_WRITE_NANOS = TimeUnit.SECONDS.toNanos(30);
     private volatile Set<Integer> onCall = Set.of();
-    // the chat text last read or written per account (empty: none), standing in while the bridge does not answer
-    private final Map<Integer, java.util.Optional<String>> lastChat = new ConcurrentHashMap<>();
     private volatile boolean chatOutage;
-    private volatile StarfaceBridge.Version version;
     private ScheduledExecutorService poller;
     // the poller's position; touched by the poller thread only
     private String bridgeId;
@@ -94,14 +92,21 @@ final class BridgeFeatures {
         this.allUserIds = Objects.requireNonNull(allUserIds, "allUserIds");
     }
 
-    /** Asks the bridge for its version (fails if it does not answer) and starts reading its events. */
+    /**
+     * Asks the bridge for its version and starts reading its events. Never fails for the bridge: a bridge that does
+     * not answer (not installed, another instance name, a wrong secret) is one WARN with the fix, {@code check}
+     * reports it as a problem, and the DND sync goes on without it (the chat status is then unknown, see
+     * {@link #withChat}), so that neither {@code run} nor {@code release} is kept from restoring anyone's DND.
+     */
     synchronized void open() {
-        StarfaceBridge.Version v = bridge.version();
-        if (version == null) {
+        try {
+            StarfaceBridge.Version v = bridge.version();
             LOG.info("STARFACE bridge '{}' answers: bridge {}, protocol {}, PBX {}", bridge.instance(), v.bridgeVersion(),
                     v.protocol(), v.pbxVersion());
+        } catch (TeamsConnectException e) {
+            LOG.warn("The STARFACE bridge does not answer: {}. DND goes on without it; chat status, BLF keys and PBX"
+                    + " calls wait for it", e.getMessage());
         }
-        version = v;
         if (poller == null) {
             ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "starface-bridge-events");
@@ -158,30 +163,25 @@ final class BridgeFeatures {
                 chatOutage = false;
                 LOG.info("STARFACE bridge '{}' reads chat statuses again", bridge.instance());
             }
-        } catch (UnknownUserException e) {
-            dnd.keySet().forEach(id -> failures.put(id, e));
-            return out;
         } catch (TeamsConnectException e) {
-            // the DND sync goes on: the chat text last seen stands in until the bridge answers again (a user never
-            // read fails this round); writes of chat texts fail meanwhile and are retried
+            // the DND sync goes on; the chat status is unknown meanwhile, so the engine writes no chat text and keeps
+            // what it remembers of each user's own
             if (!chatOutage) {
                 chatOutage = true;
-                LOG.warn("Reading chat statuses through the STARFACE bridge failed ({}); DND goes on, with the chat"
-                        + " statuses last seen, until the bridge answers again", e.getMessage());
+                LOG.warn("Reading chat statuses through the STARFACE bridge failed ({}); DND goes on, chat statuses wait"
+                        + " until the bridge answers again", e.getMessage());
             }
-            for (Map.Entry<Integer, String> a : byAccount.entrySet()) {
-                if (lastChat.containsKey(a.getKey())) {
-                    out.put(a.getValue(), dnd.get(a.getValue()).withChatStatus(lastChat.get(a.getKey()).orElse(null)));
-                } else {
-                    failures.put(a.getValue(), e);
-                }
-            }
+            dnd.forEach((id, read) -> out.put(id, PbxState.chatUnknown(read.dnd())));
             return out;
         }
         for (Map.Entry<Integer, String> e : byAccount.entrySet()) {
-            String text = text(chats.get(e.getKey()));
-            lastChat.put(e.getKey(), java.util.Optional.ofNullable(text));
-            out.put(e.getValue(), dnd.get(e.getValue()).withChatStatus(text));
+            ChatState chat = chats.get(e.getKey());
+            if (chat == null) {
+                failures.put(e.getValue(), new UnknownUserException(e.getValue(), "the STARFACE bridge does not know"
+                        + " account " + e.getKey() + " (deleted since the user listing?)"));
+            } else {
+                out.put(e.getValue(), dnd.get(e.getValue()).withChatStatus(text(chat)));
+            }
         }
         return out;
     }
@@ -190,9 +190,8 @@ final class BridgeFeatures {
     void apply(PbxChange change) {
         int account = account(change.user());
         String wanted = change.to().chatStatus();
-        if (!Objects.equals(wanted, change.from().chatStatus())) {
+        if (change.to().chatKnown() && (!change.from().chatKnown() || !Objects.equals(wanted, change.from().chatStatus()))) {
             ChatState now = bridge.setChatState(account, null, wanted == null ? "" : wanted);
-            lastChat.put(account, java.util.Optional.ofNullable(text(now)));
             LOG.debug("Chat status of {} set to \"{}\"", change.user().label(), now.text());
         }
         blf(account, change);

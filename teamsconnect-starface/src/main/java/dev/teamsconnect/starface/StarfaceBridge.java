@@ -79,23 +79,48 @@ final class StarfaceBridge {
         List<Integer> ids = new ArrayList<>(accountIds);
         for (int from = 0; from < ids.size(); from += MAX_ACCOUNTS_PER_CALL) {
             List<Integer> part = ids.subList(from, Math.min(ids.size(), from + MAX_ACCOUNTS_PER_CALL));
-            Map<String, Object> args = new LinkedHashMap<>();
-            args.put(ACCOUNT_IDS, new ArrayList<Object>(part));
-            Map<String, Object> a = invoke(GET_CHAT_STATUS, args, part.size() == 1 ? part.get(0) : null);
-            List<?> statuses = list(a, STATUSES, GET_CHAT_STATUS);
-            for (int i = 0; i < statuses.size(); i++) {
-                String where = GET_CHAT_STATUS + " " + STATUSES + "[" + i + "]";
-                Map<String, Object> s = struct(statuses.get(i), where);
-                out.put(intMember(s, ACCOUNT_ID, where), chat(s, where));
-            }
-            for (Integer id : part) {
-                if (!out.containsKey(id)) {
-                    throw new TerminalException("the STARFACE bridge '" + instance + "' answered " + GET_CHAT_STATUS
-                            + " without account " + id);
+            try {
+                out.putAll(chatStatesOf(part));
+            } catch (UnknownAccounts e) {
+                // one account of the part is gone (deleted since the listing): the others one by one, so only the
+                // gone ones are missing from the answer (the caller reports them as unknown users)
+                for (Integer id : part) {
+                    try {
+                        out.putAll(chatStatesOf(List.of(id)));
+                    } catch (UnknownAccounts gone) {
+                        // left out
+                    }
                 }
             }
         }
         return out;
+    }
+
+    private Map<Integer, ChatState> chatStatesOf(List<Integer> part) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put(ACCOUNT_IDS, new ArrayList<Object>(part));
+        Map<String, Object> a = invoke(GET_CHAT_STATUS, args, null);
+        List<?> statuses = list(a, STATUSES, GET_CHAT_STATUS);
+        Map<Integer, ChatState> out = new HashMap<>();
+        for (int i = 0; i < statuses.size(); i++) {
+            String where = GET_CHAT_STATUS + " " + STATUSES + "[" + i + "]";
+            Map<String, Object> s = struct(statuses.get(i), where);
+            out.put(intMember(s, ACCOUNT_ID, where), chat(s, where));
+        }
+        for (Integer id : part) {
+            if (!out.containsKey(id)) {
+                throw new TerminalException("the STARFACE bridge '" + instance + "' answered " + GET_CHAT_STATUS
+                        + " without account " + id);
+            }
+        }
+        return out;
+    }
+
+    /** A fault of a call for several accounts: one of them is not a PBX user. */
+    private static final class UnknownAccounts extends TerminalException {
+        UnknownAccounts(String message) {
+            super(message);
+        }
     }
 
     /** Sets the text, and the presence unless {@code presence} is null; returns what the user shows afterwards. */
@@ -195,7 +220,7 @@ final class StarfaceBridge {
             case FAULT_SECRET -> new TerminalException("the STARFACE bridge '" + instance + "' refused the secret: "
                     + keyPrefix + ".bridge.secret must be the secret set in the bridge module's instance '" + instance + "'");
             case FAULT_UNKNOWN_ACCOUNT -> accountId == null
-                    ? new TerminalException("the STARFACE bridge '" + instance + "' does not know an account of " + entryPoint
+                    ? new UnknownAccounts("the STARFACE bridge '" + instance + "' does not know an account of " + entryPoint
                             + ": " + message)
                     : new UnknownUserException(Integer.toString(accountId), "the STARFACE bridge does not know account "
                             + accountId + ": " + message);

@@ -160,7 +160,7 @@ final class Reconciler {
         PbxState write = null;
         if (dnd.writes() || chat.writes()) {
             write = new PbxState(dnd.writes() ? dnd.writeValue() : actual.dnd(),
-                    chat.writes() ? chat.writeValue() : actual.chatStatus());
+                    chat.writes() ? chat.writeValue() : actual.chatStatus(), chat.writes() || actual.chatKnown());
         }
         Instant since = old == null ? in.now() : old.since();
         Hold pre = HoldParts.toHold(in.pbxUserId(), dnd.pre(), chat.pre(), dnd.preConfirmed(), since, actual.dnd());
@@ -259,6 +259,10 @@ final class Reconciler {
     /** The chat part of the decision; {@code in.actual()} must not be null. */
     static ChatDecision decideChat(Input in) {
         ChatHold cur = HoldParts.chatOf(in.old());
+        if (!in.actual().chatKnown()) {
+            // the sink read the DND but not the chat status: nothing to decide on, so the chat hold stays as it is
+            return new ChatDecision(ChatStep.UNCHANGED, cur, cur, false, null);
+        }
         String actual = in.actual().chatStatus();
         String want = in.wantChat();
         if (want == null) {

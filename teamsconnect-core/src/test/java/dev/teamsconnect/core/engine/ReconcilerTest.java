@@ -197,6 +197,18 @@ class ReconcilerTest {
                         .reason("hold released, PBX already shows the user's own DND off; manual chat status kept")
                         .steps(DndStep.RELEASED_OWN, ChatStep.MANUAL_KEPT),
 
+                // ---- a chat status the sink could not read (the STARFACE bridge does not answer) ----
+                row("chat unknown, call over: DND restored, the chat hold kept for when the text can be read")
+                        .old(withChat(held(false, true), "own", "Busy")).actual(PbxState.chatUnknown(true))
+                        .write(new PbxState(false, null, false)).pre(unconfirmed(withChat(held(false, true), "own", "Busy")))
+                        .post(chatOnly(true, "own", "Busy")).kind(Kind.RESTORED).reason("restored prior DND off")
+                        .steps(DndStep.RESTORED, ChatStep.UNCHANGED),
+                row("chat unknown, DND wanted: the DND hold starts, no chat text is written or remembered")
+                        .want(ON).chat("Busy").actual(PbxState.chatUnknown(false))
+                        .write(new PbxState(true, null, false)).pre(unconfirmed(fresh(held(false, true))))
+                        .post(fresh(held(false, true))).kind(Kind.HOLD_STARTED).reason(WHY)
+                        .steps(DndStep.HOLD_STARTED, ChatStep.UNCHANGED),
+
                 // ---- the Hold encoding ----
                 row("a chat-only hold records the actual DND as prior and written")
                         .old(chatOnly(false, "own", "Busy")).chat("Busy").actual(true, "Busy")
@@ -358,6 +370,11 @@ class ReconcilerTest {
 
         Row write(boolean dnd, String chat) {
             write = new PbxState(dnd, chat);
+            return this;
+        }
+
+        Row write(PbxState state) {
+            write = state;
             return this;
         }
 
