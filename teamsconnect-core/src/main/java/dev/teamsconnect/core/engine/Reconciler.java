@@ -276,7 +276,10 @@ final class Reconciler {
             return new ChatDecision(step, ChatHold.NONE, ChatHold.NONE, false, null);
         }
         if (!Objects.equals(actual, want)) {
-            ChatHold held = cur.held() ? new ChatHold(cur.prior(), want) : new ChatHold(actual, want);
+            // Teams leads while a text is wanted; a text the user set meanwhile (the PBX shows neither the engine's
+            // text nor the wanted one) is their newest own choice, so it is the one restored afterwards
+            boolean byHand = cur.held() && !Objects.equals(actual, cur.written());
+            ChatHold held = cur.held() && !byHand ? new ChatHold(cur.prior(), want) : new ChatHold(actual, want);
             ChatStep step = cur.held() ? ChatStep.HOLD_UPDATED : ChatStep.HOLD_STARTED;
             return new ChatDecision(step, held, held, true, want);
         }

@@ -160,6 +160,10 @@ class ReconcilerTest {
                         .old(chatOnly(false, "own", "Busy")).chat("In a call").actual(false, "Busy")
                         .write(false, "In a call").hold(chatOnly(false, "own", "In a call"))
                         .kind(Kind.HOLD_UPDATED).reason(WHY).steps(DndStep.UNCHANGED, ChatStep.HOLD_UPDATED),
+                row("chat held, the user set another text during the hold: Teams leads, the user's text is restored later")
+                        .old(chatOnly(false, "own", "Busy")).chat("Busy").actual(false, "Lunch")
+                        .write(false, "Busy").hold(chatOnly(false, "Lunch", "Busy"))
+                        .kind(Kind.HOLD_UPDATED).reason(WHY).steps(DndStep.UNCHANGED, ChatStep.HOLD_UPDATED),
                 row("chat held, the PBX already shows the newly wanted text: the hold follows without a write")
                         .old(chatOnly(false, "own", "Busy")).chat("In a call").actual(false, "In a call")
                         .hold(chatOnly(false, "own", "In a call")).reason("")
