@@ -168,6 +168,10 @@ public final class StarfaceEmulator implements AutoCloseable {
     }
 
     private static final String LOGIN = "/rest/login";
+    /** STARFACE's XML-RPC interface, through which module entry points (the bridge's) are called. */
+    static final String XML_RPC = "/xml-rpc";
+    /** The most bytes of a request body the emulator reads; a longer body is answered 413. */
+    static final int MAX_REQUEST_BODY = 1024 * 1024;
     private static final String REALM = "/auth/realms/pbx";
     /** Where a client discovers the realm's endpoints. */
     public static final String DISCOVERY = REALM + "/.well-known/openid-configuration";
@@ -230,6 +234,8 @@ public final class StarfaceEmulator implements AutoCloseable {
     private final ThreadLocal<FailureRule> bodyFault = new ThreadLocal<>();
     private final Semaphore workers;
     private final Duration serviceTime;
+    // the bridge module (Builder.bridge), null without
+    private final EmulatedBridge bridge;
 
     private final Clock clock;
     private final EmulatorServer server;
@@ -278,6 +284,13 @@ public final class StarfaceEmulator implements AutoCloseable {
             int id = nextGroupId++;
             groups.put(id, new GroupState(id, g.getKey(), String.valueOf(700 + id), members));
         }
+        this.bridge = b.bridgeInstance == null ? null : new EmulatedBridge(b.bridgeInstance, b.bridgeSecret,
+                b.bridgeEventCapacity, id -> {
+                    synchronized (lock) {
+                        return users.containsKey(id);
+                    }
+                });
+        routes.add("POST", XML_RPC, (ex, m, body, session) -> xmlRpc(ex, body));
         routes.add("GET", LOGIN, (ex, m, body, session) -> loginNonce(ex))
                 .add("POST", LOGIN, (ex, m, body, session) -> login(ex, body))
                 .add("DELETE", LOGIN, (ex, m, body, session) -> logout(ex))
@@ -375,6 +388,54 @@ public final class StarfaceEmulator implements AutoCloseable {
             } else {
                 callsInProgress.remove(id);
             }
+            if (bridge != null) {
+                bridge.callChanged(id, onCall);
+            }
+        }
+    }
+
+    // ---- the bridge module (Builder.bridge)
+
+    /** The user's chat presence and text, as the bridge module reads them. */
+    public dev.teamsconnect.starface.bridge.ChatState chatState(String loginOrId) {
+        return requireBridge().chatOf(idOf(loginOrId));
+    }
+
+    /** The user changes the chat status in the UCC client. */
+    public void userChangesChatStatus(String loginOrId, String presence, String text) {
+        requireBridge().userChangesChatStatus(idOf(loginOrId), presence, text);
+    }
+
+    /** The telephony state last published for the user's BLF keys (by the bridge or a real call); empty if none. */
+    public Optional<String> telephonyState(String loginOrId) {
+        return requireBridge().telephonyOf(idOf(loginOrId));
+    }
+
+    /** The bridge entry points called so far, in order (successful or not; {@code (malformed)} for a bad body). */
+    public List<String> bridgeCalls() {
+        return requireBridge().calls();
+    }
+
+    /** How many bridge calls were refused for the secret. */
+    public int bridgeSecretRejections() {
+        return requireBridge().secretRejections();
+    }
+
+    /** As if the bridge module instance restarted: its events start again (a new bridge id); chat state stays. */
+    public void restartBridge() {
+        requireBridge().restart();
+    }
+
+    private EmulatedBridge requireBridge() {
+        if (bridge == null) {
+            throw new IllegalStateException("this emulator runs no bridge; build it with Builder.bridge(instance, secret)");
+        }
+        return bridge;
+    }
+
+    private int idOf(String loginOrId) {
+        synchronized (lock) {
+            return find(loginOrId).id;
         }
     }
 
@@ -615,7 +676,10 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
     }
 
-    /** As if the appliance restarted: users, groups and DND flags stay; sessions, nonces and OAuth tokens are gone. */
+    /**
+     * As if the appliance restarted: users, groups and DND flags stay; sessions, nonces and OAuth tokens are gone, and
+     * the bridge module starts again (its events with it, see {@link #restartBridge}).
+     */
     public void restart() {
         synchronized (lock) {
             sessions.clear();
@@ -623,13 +687,16 @@ public final class StarfaceEmulator implements AutoCloseable {
             accessTokens.clear();
             refreshTokens.clear();
         }
+        if (bridge != null) {
+            bridge.restart();
+        }
     }
 
     /**
      * How many requests reached this endpoint. Keys are the method and the path template, e.g.
      * {@code "POST /rest/login"}, {@code "GET /rest/users"}, {@code "GET /rest/users/{id}"},
      * {@code "GET /rest/users/{id}/phoneconfig"}, {@code "PUT /rest/users/{id}/phoneconfig"},
-     * {@code "GET /rest/groups/{id}"}.
+     * {@code "GET /rest/groups/{id}"}, {@code "POST /xml-rpc"} (the bridge's calls, see {@link #bridgeCalls}).
      */
     public int requestCount(String endpoint) {
         return endpoint.startsWith("/") ? log.countByPath(endpoint) : log.count(endpoint);
@@ -773,9 +840,14 @@ public final class StarfaceEmulator implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
-            byte[] requestBody = ex.getRequestBody().readAllBytes();
+            byte[] requestBody = ex.getRequestBody().readNBytes(MAX_REQUEST_BODY + 1);
+            if (requestBody.length > MAX_REQUEST_BODY) {
+                error(ex, 413, "PAYLOAD_TOO_LARGE", "request bodies are limited to " + MAX_REQUEST_BODY + " bytes");
+                return;
+            }
+            boolean xmlRpc = path.equals(XML_RPC);
             String contentType = ex.getRequestHeaders().getFirst("Content-Type");
-            if (!path.startsWith("/auth/")
+            if (!path.startsWith("/auth/") && !xmlRpc
                     && (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json"))) {
                 missingContentType.incrementAndGet();
             }
@@ -788,7 +860,7 @@ public final class StarfaceEmulator implements AutoCloseable {
             }
             boolean loginNonce = method.equals("GET") && path.equals(LOGIN);
             boolean keycloak = path.startsWith("/auth/");
-            if (!loginNonce && !keycloak && !"2".equals(ex.getRequestHeaders().getFirst("X-Version"))) {
+            if (!loginNonce && !keycloak && !xmlRpc && !"2".equals(ex.getRequestHeaders().getFirst("X-Version"))) {
                 error(ex, 400, "VERSION_REQUIRED", "header X-Version: 2 is required");
                 return;
             }
@@ -890,6 +962,11 @@ public final class StarfaceEmulator implements AutoCloseable {
                 log.unhandled(method, path);
                 oauthError(ex, 404, "not_found", "no such endpoint: " + path);
             }
+            return;
+        }
+        if (path.equals(XML_RPC) && match.found()) {
+            // XML-RPC takes the login in the query string, not a REST token (XmlRpcLogin)
+            match.handler().answer(ex, match, body, null);
             return;
         }
         if (path.equals(LOGIN) && !nonceLogin) {
@@ -1327,6 +1404,9 @@ public final class StarfaceEmulator implements AutoCloseable {
         if (u.doNotDisturb != on) {
             u.doNotDisturb = on;
             dndChanges.add(new DndChange(clock.instant(), u.id, u.login, on, source));
+            if (bridge != null) {
+                bridge.dndChanged(u.id, on); // STARFACE's DND-changed event, whoever changed it
+            }
         }
     }
 
@@ -1417,7 +1497,80 @@ public final class StarfaceEmulator implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-        ex.getResponseHeaders().set("Content-Type", "application/json");
+        send(ex, status, "application/json", bytes);
+    }
+
+    /**
+     * {@code POST /xml-rpc}: STARFACE's XML-RPC interface. The login is a query parameter
+     * ({@link dev.teamsconnect.starface.bridge.XmlRpcLogin}): {@code de.vertico.starface.auth} of a user of this PBX,
+     * or with OAuth an access token as {@code de.vertico.starface.jwt}; without a valid one HTTP 401 (what STARFACE
+     * answers then is not in public sources). The method is answered by the bridge module if one is installed
+     * ({@code Builder.bridge}); without it, or for another instance name, with a fault.
+     */
+    private void xmlRpc(HttpExchange ex, byte[] body) throws IOException {
+        if (!xmlRpcLoginValid(ex.getRequestURI().getRawQuery())) {
+            error(ex, 401, "UNAUTHORIZED", "missing or invalid de.vertico.starface.auth or de.vertico.starface.jwt");
+            return;
+        }
+        String text = new String(body, StandardCharsets.UTF_8);
+        String answer;
+        if (bridge != null) {
+            answer = bridge.answer(text);
+        } else {
+            String method;
+            try {
+                method = dev.teamsconnect.starface.bridge.XmlRpc.parseCall(text).method();
+            } catch (IllegalArgumentException e) {
+                method = "(malformed)";
+            }
+            answer = dev.teamsconnect.starface.bridge.XmlRpc.fault(
+                    dev.teamsconnect.starface.bridge.BridgeProtocol.FAULT_UNKNOWN_METHOD, "no module instance declares " + method);
+        }
+        send(ex, 200, "text/xml; charset=UTF-8", answer.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private boolean xmlRpcLoginValid(String rawQuery) {
+        String auth = null;
+        String jwt = null;
+        if (rawQuery != null) {
+            for (String pair : rawQuery.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq < 0) {
+                    continue;
+                }
+                String name = java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                if (name.equals(dev.teamsconnect.starface.bridge.XmlRpcLogin.AUTH_PARAMETER)) {
+                    auth = value;
+                } else if (name.equals(dev.teamsconnect.starface.bridge.XmlRpcLogin.JWT_PARAMETER)) {
+                    jwt = value;
+                }
+            }
+        }
+        synchronized (lock) {
+            if (jwt != null && realm != null) {
+                OAuthToken t = accessTokens.get(jwt);
+                return t != null && clock.instant().isBefore(t.issuedAt().plus(accessTokenLifetime));
+            }
+            if (auth == null) {
+                return false;
+            }
+            int colon = auth.indexOf(':');
+            String login = colon < 0 ? auth : auth.substring(0, colon);
+            for (UserState u : users.values()) {
+                if (u.login.equals(login)) {
+                    return java.security.MessageDigest.isEqual(
+                            dev.teamsconnect.starface.bridge.XmlRpcLogin.authValue(u.login, u.password).getBytes(StandardCharsets.UTF_8),
+                            auth.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Sends a body, honouring a scripted body fault (stall or cut half-way). */
+    private void send(HttpExchange ex, int status, String contentType, byte[] bytes) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", contentType);
         sendHeaders(ex, status, bytes.length);
         FailureRule fault = bodyFault.get();
         if (fault == null) {
@@ -1555,6 +1708,9 @@ public final class StarfaceEmulator implements AutoCloseable {
 
     /** Builds and starts a {@link StarfaceEmulator}. Not thread-safe; use once. */
     public static final class Builder {
+        private String bridgeInstance;
+        private String bridgeSecret;
+        private int bridgeEventCapacity = 10_000;
         private final List<UserSeed> users = new ArrayList<>();
         private final Map<String, List<String>> groups = new LinkedHashMap<>();
         private LoginType loginType = LoginType.INTERNAL;
@@ -1649,6 +1805,22 @@ public final class StarfaceEmulator implements AutoCloseable {
         }
 
         /** The login type {@code GET /rest/login} announces (default {@link LoginType#INTERNAL}). */
+        /**
+         * Installs the TeamsConnect bridge module: {@code instance} is its instance name (the first part of the
+         * XML-RPC method names), {@code secret} the secret set in that instance (at least 16 characters).
+         */
+        public Builder bridge(String instance, String secret) {
+            this.bridgeInstance = java.util.Objects.requireNonNull(instance, "instance");
+            this.bridgeSecret = java.util.Objects.requireNonNull(secret, "secret");
+            return this;
+        }
+
+        /** How many events the bridge keeps (default 10,000); older ones are dropped and readers told so. */
+        public Builder bridgeEventCapacity(int capacity) {
+            this.bridgeEventCapacity = capacity;
+            return this;
+        }
+
         public Builder loginType(LoginType type) {
             this.loginType = type;
             return this;
