@@ -47,8 +47,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.teamsconnect.benchmarks.PbxToTeamsBenchmark \
- *     --users 1000,10000 --duration 180s [--events 1] [--out file.md]
+ *     --users 1000,10000 --duration 180s [--events 1] [--bridge] [--out file.md]
  * </pre>
+ *
+ * <p>{@code --bridge}: the STARFACE emulator runs the bridge and the config sets {@code starface.bridge}; PBX calls
+ * (the emulator's call hook) and DND changes reach the engine through the bridge's events, so nothing stands in and
+ * the DND scan reads only the users the events name.
  *
  * <p>PBX calls: STARFACE's REST API reports no call state, so this benchmark stands in for a sink that does (the
  * STARFACE bridge): the STARFACE sink, as configured, wrapped so that it declares {@link Capability#PBX_CALLS} and
@@ -72,8 +76,11 @@ public final class PbxToTeamsBenchmark {
 
     /** What one run measured. */
     record Result(int users, int callEvents, int dndEvents, List<Long> callNanos, List<Long> dndNanos, int missed,
-                  double scanReadsPerSecond, double expectedReadsPerSecond, long teamsWrites) {
+                  double scanReadsPerSecond, double expectedReadsPerSecond, long teamsWrites, double bridgeCallsPerSecond) {
     }
+
+    /** The bridge module instance of {@code --bridge} runs. */
+    static final String BRIDGE_INSTANCE = "TeamsConnectBridge";
 
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
@@ -83,6 +90,16 @@ public final class PbxToTeamsBenchmark {
         Duration duration = Duration.ofSeconds(180);
         double eventsPerSecond = 1;
         Path out = null;
+        boolean bridge = false;
+        List<String> rest = new ArrayList<>();
+        for (String a : args) {
+            if (a.equals("--bridge")) {
+                bridge = true;
+            } else {
+                rest.add(a);
+            }
+        }
+        args = rest.toArray(String[]::new);
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--users" -> {
@@ -96,18 +113,18 @@ public final class PbxToTeamsBenchmark {
                 case "--out" -> out = Path.of(args[i + 1]);
                 default -> {
                     System.err.println("PbxToTeamsBenchmark: unknown option " + args[i]
-                            + "; usage: --users 1000,10000 --duration 180s [--events 1] [--out file.md]");
+                            + "; usage: --users 1000,10000 --duration 180s [--events 1] [--bridge] [--out file.md]");
                     System.exit(2);
                 }
             }
         }
         List<Result> results = new ArrayList<>();
         for (int n : users) {
-            System.err.printf(Locale.ROOT, "PbxToTeamsBenchmark: %,d users, %s, %.1f events/s%n", n,
-                    ScaleReport.ms(duration), eventsPerSecond);
-            results.add(run(n, duration, eventsPerSecond));
+            System.err.printf(Locale.ROOT, "PbxToTeamsBenchmark: %,d users, %s, %.1f events/s%s%n", n,
+                    ScaleReport.ms(duration), eventsPerSecond, bridge ? ", with the STARFACE bridge" : "");
+            results.add(run(n, duration, eventsPerSecond, bridge));
         }
-        String table = markdown(results);
+        String table = markdown(results, bridge);
         System.out.println(table);
         if (out != null) {
             Files.writeString(out, table, StandardCharsets.UTF_8);
@@ -125,10 +142,15 @@ public final class PbxToTeamsBenchmark {
         return READ_INTERVAL.plus(POLL).toNanos();
     }
 
-    static Result run(int n, Duration duration, double eventsPerSecond) throws Exception {
+    /**
+     * One run. With {@code bridge}, the STARFACE sink uses the emulated PBX's bridge exactly as configured
+     * ({@code starface.bridge}): PBX calls and DND changes come from the bridge's events, nothing stands in.
+     */
+    static Result run(int n, Duration duration, double eventsPerSecond, boolean bridge) throws Exception {
         SecureRandom secrets = new SecureRandom();
         String appSecret = Long.toHexString(secrets.nextLong()) + Long.toHexString(secrets.nextLong());
         String apiPassword = Long.toHexString(secrets.nextLong()) + Long.toHexString(secrets.nextLong());
+        String bridgeSecret = Long.toHexString(secrets.nextLong()) + Long.toHexString(secrets.nextLong());
         Path dir = Files.createTempDirectory("teamsconnect-p2t");
         Set<String> onCall = ConcurrentHashMap.newKeySet();
         try (GraphEmulator graph = GraphEmulator.builder()
@@ -138,6 +160,9 @@ public final class PbxToTeamsBenchmark {
             StarfaceEmulator.Builder pbxBuilder = StarfaceEmulator.builder()
                     .user(API_LOGIN, apiPassword, "teamsconnect@pbx.test", "Team", "Connect", false)
                     .capacity(8, Duration.ofMillis(30)).https();
+            if (bridge) {
+                pbxBuilder.bridge(BRIDGE_INSTANCE, bridgeSecret);
+            }
             List<String> logins = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 EmulatedUser u = teams.get(i);
@@ -150,12 +175,16 @@ public final class PbxToTeamsBenchmark {
                 Map<String, String> overrides = new LinkedHashMap<>();
                 overrides.put("pbxToTeams.dnd", "in-a-call");
                 overrides.put("pbxToTeams.calls", "in-a-call");
+                if (bridge) {
+                    overrides.put("starface.bridge.instance", BRIDGE_INSTANCE);
+                    overrides.put("starface.bridge.secret", "${STARFACE_BRIDGE_SECRET}");
+                }
                 ScaleHarness.Options o = new ScaleHarness.Options(List.of(n), duration, 0, POLL, false, null, Duration.ZERO, Duration.ZERO,
                         8, Duration.ofMillis(30), overrides, ScaleHarness.Scenario.CHANGES, 0, 0, 1, null);
                 Path config = ScaleHarness.writeConfig(dir, o, graph, pbx, null);
                 ServiceConfig loaded = new ConfigLoader(Map.of("TEAMS_CLIENT_SECRET", appSecret,
-                        "STARFACE_PASSWORD", apiPassword)).load(config);
-                EngineWiring wiring = new EngineWiring(loaded, reportingCalls(onCall));
+                        "STARFACE_PASSWORD", apiPassword, "STARFACE_BRIDGE_SECRET", bridgeSecret)).load(config);
+                EngineWiring wiring = new EngineWiring(loaded, bridge ? PluginLookup.discover() : reportingCalls(onCall));
                 SyncEngine engine = wiring.engine(false, false, new StatusBoard(loaded.source(), loaded.sink()),
                         new ServiceMetrics(), Clock.systemUTC());
                 Map<String, String> teamsIdByLogin = new HashMap<>();
@@ -168,8 +197,8 @@ public final class PbxToTeamsBenchmark {
                     engine.start();
                     // steady state: the scan runs from its second cycle on; one read interval fills its credit
                     Thread.sleep(READ_INTERVAL.plus(POLL.multipliedBy(2)).toMillis());
-                    return events(n, duration, eventsPerSecond, graph, pbx, onCall, logins, teamsIdByLogin,
-                            pbxIdByLogin);
+                    return events(n, duration, eventsPerSecond, graph, pbx, bridge ? null : onCall, logins,
+                            teamsIdByLogin, pbxIdByLogin);
                 } finally {
                     engine.close();
                 }
@@ -188,6 +217,7 @@ public final class PbxToTeamsBenchmark {
         Random random = new Random(7);
         String phoneconfig = "GET /rest/users/{id}/phoneconfig";
         int reads0 = pbx.requestCount(phoneconfig);
+        int bridge0 = pbx.bridgeCalls().size();
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         long gap = (long) (1_000_000_000L / eventsPerSecond);
@@ -210,7 +240,11 @@ public final class PbxToTeamsBenchmark {
                 if ((long) e[0] <= now) {
                     String login = (String) e[1];
                     if ((boolean) e[2]) {
-                        onCall.remove(pbxIdByLogin.get(login));
+                        if (onCall == null) {
+                            pbx.setOnCall(login, false);
+                        } else {
+                            onCall.remove(pbxIdByLogin.get(login));
+                        }
                     } else {
                         pbx.pressDndKey(login, false);
                     }
@@ -223,7 +257,9 @@ public final class PbxToTeamsBenchmark {
             }
             busyUntil.put(login, now + hold + Duration.ofSeconds(90).toNanos());
             long at = System.nanoTime();
-            if (call) {
+            if (call && onCall == null) {
+                pbx.setOnCall(login, true);
+            } else if (call) {
                 onCall.add(pbxIdByLogin.get(login));
             } else {
                 pbx.pressDndKey(login, true);
@@ -234,6 +270,7 @@ public final class PbxToTeamsBenchmark {
         }
         long measuredNanos = System.nanoTime() - start;
         int reads = pbx.requestCount(phoneconfig) - reads0;
+        int bridgeCalls = pbx.bridgeCalls().size() - bridge0;
         // the last events get their chance: one read interval and a poll
         Thread.sleep(READ_INTERVAL.plus(POLL.multipliedBy(2)).toMillis());
         List<PresenceWrite> writes = graph.presenceWrites();
@@ -259,7 +296,8 @@ public final class PbxToTeamsBenchmark {
         dndNanos.sort(null);
         long calls = started.stream().filter(Event::call).count();
         return new Result(n, (int) calls, started.size() - (int) calls, callNanos, dndNanos, missed,
-                reads / (measuredNanos / 1e9), n / (double) READ_INTERVAL.toSeconds(), writes.size());
+                reads / (measuredNanos / 1e9), n / (double) READ_INTERVAL.toSeconds(), writes.size(),
+                bridgeCalls / (measuredNanos / 1e9));
     }
 
     /**
@@ -314,21 +352,23 @@ public final class PbxToTeamsBenchmark {
         return sorted.isEmpty() ? Long.MAX_VALUE : ScaleReport.percentile(sorted, percentile).toNanos();
     }
 
-    static String markdown(List<Result> results) {
+    static String markdown(List<Result> results, boolean bridge) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Machine: %d cores, %s. PBX model 8 workers x 30 ms; poll %s (the"
-                        + " shipped default), pbxToTeams.readInterval %s (default), pbxToTeams.dnd and .calls in-a-call.%n%n",
+                        + " shipped default), pbxToTeams.readInterval %s (default), pbxToTeams.dnd and .calls in-a-call%s.%n%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"),
-                ScaleReport.ms(POLL), ScaleReport.ms(READ_INTERVAL)));
+                ScaleReport.ms(POLL), ScaleReport.ms(READ_INTERVAL), bridge ? "; with the STARFACE bridge"
+                        + " (calls and DND changes from its events)" : "; PBX calls from a stand-in, DND by the scan"));
         sb.append("| users | PBX calls | call -> setPresence p50 / p99 / max | aim p99 | DND at the phone"
-                + " | DND -> setPresence p50 / p99 / max | aim p99 | missed | PBX reads/s (scan) | expected users/readInterval |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | DND -> setPresence p50 / p99 / max | aim p99 | missed | PBX reads/s (phoneconfig) | expected users/readInterval"
+                + " | bridge calls/s |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Result r : results) {
-            sb.append(String.format(Locale.ROOT, "| %,d | %d | %s / %s / %s | %s | %d | %s / %s / %s | %s | %d | %.1f | %.1f |%n",
+            sb.append(String.format(Locale.ROOT, "| %,d | %d | %s / %s / %s | %s | %d | %s / %s / %s | %s | %d | %.1f | %.1f | %.1f |%n",
                     r.users(), r.callEvents(), ms(r.callNanos(), 50), ms(r.callNanos(), 99), max(r.callNanos()),
                     ScaleReport.ms(Duration.ofNanos(aimCall())), r.dndEvents(), ms(r.dndNanos(), 50),
                     ms(r.dndNanos(), 99), max(r.dndNanos()), ScaleReport.ms(Duration.ofNanos(aimDnd())), r.missed(),
-                    r.scanReadsPerSecond(), r.expectedReadsPerSecond()));
+                    r.scanReadsPerSecond(), r.expectedReadsPerSecond(), r.bridgeCallsPerSecond()));
         }
         return sb.toString();
     }
