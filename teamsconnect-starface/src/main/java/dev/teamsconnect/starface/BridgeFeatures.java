@@ -77,7 +77,7 @@ final class BridgeFeatures {
     private static final long OWN_WRITE_NANOS = TimeUnit.SECONDS.toNanos(30);
     private volatile Set<Integer> onCall = Set.of();
     private volatile boolean chatOutage;
-    private ScheduledExecutorService poller;
+    private volatile ScheduledExecutorService poller;
     // the poller's position; touched by the poller thread only
     private String bridgeId;
     private long since;
@@ -272,6 +272,9 @@ final class BridgeFeatures {
             }
             failures = 0;
         } catch (RuntimeException e) {
+            if (poller == null) {
+                return; // closed while reading: the read was cut short, nothing to report
+            }
             failures++;
             next = backoff.delay(failures, random);
             if (failures == 1) {
