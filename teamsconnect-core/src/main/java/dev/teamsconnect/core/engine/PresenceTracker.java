@@ -294,11 +294,11 @@ final class PresenceTracker {
         Outcome outcome = Outcome.RECONCILE;
         if (want.isUsersOwn() && wantChat == null && held == null) {
             outcome = Outcome.IDLE;
-        } else if (steady && wantChat == null && (held == null || held.writtenChatStatus() == null)
-                && pbx.recheckDue() != null && now.isBefore(pbx.recheckDue())) {
+        } else if (steady && pbx.recheckDue() != null && now.isBefore(pbx.recheckDue())) {
             // the PBX read budget: for a settled user whose wanted state is unchanged a read can only turn up a
-            // change made by hand, so it waits until the sink's recheck interval has passed (RESPECT keeps that
-            // change; TEAMS_LEADS overrides it at that read)
+            // change made by hand, so it waits until the sink's recheck interval has passed (RESPECT keeps a DND
+            // change; TEAMS_LEADS overrides it at that read; a chat text set by hand is written over then, as Teams
+            // leads the text while one is wanted, and becomes the text restored afterwards)
             outcome = Outcome.RECHECK_LATER;
         }
         return new Step(next, outcome, want, wantChat, reason, steady, notes);

@@ -194,6 +194,9 @@ class PresenceTrackerTest {
                         .read(at(0, call(0))).expect(IDLE, USERS_OWN, null),
                 row("settled and unchanged: waits for its recheck").settled(true, 60)
                         .read(at(0, call(0)), at(2, call(2))).expect(RECHECK_LATER, ON, null),
+                row("settled with a chat text wanted: waits for its recheck too").settled(true, 60)
+                        .caps(EnumSet.of(Capability.DND, Capability.CHAT_STATUS))
+                        .read(at(0, call(0)), at(2, call(2))).expect(RECHECK_LATER, ON, null),
                 row("settled and unchanged, recheck due: read again").settled(true, 60)
                         .read(at(0, call(0)), at(61, call(61))).expect(RECONCILE, ON, null),
                 row("settled but the hold is unconfirmed: read again").settled(true, 60).hold(HELD_UNCONFIRMED)
