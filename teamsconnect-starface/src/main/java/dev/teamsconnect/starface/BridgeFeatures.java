@@ -149,8 +149,12 @@ final class BridgeFeatures {
     /** Adds each user's chat text to the DND read from REST; users the bridge cannot read go into {@code failures}. */
     Map<String, PbxState> withChat(Map<String, PbxState> dnd, Map<String, TeamsConnectException> failures) {
         Map<Integer, String> byAccount = new HashMap<>();
-        for (String id : dnd.keySet()) {
-            byAccount.put(Integer.parseInt(id), id); // REST ids were checked to be numbers before the read
+        for (Map.Entry<String, PbxState> e : dnd.entrySet()) {
+            try {
+                byAccount.put(account(e.getKey(), "user " + e.getKey()), e.getKey());
+            } catch (UnknownUserException x) {
+                failures.put(e.getKey(), x);
+            }
         }
         Map<String, PbxState> out = new HashMap<>();
         if (byAccount.isEmpty()) {
@@ -245,14 +249,17 @@ final class BridgeFeatures {
     }
 
     private static int account(PbxUser user) {
-        if (!user.id().matches("\\d{1,10}")) {
-            throw new UnknownUserException(user.id(), "STARFACE account ids are numbers, but " + user.label()
-                    + " has id \"" + user.id() + "\"");
+        return account(user.id(), user.label());
+    }
+
+    private static int account(String userId, String label) {
+        if (!userId.matches("\\d{1,10}")) {
+            throw new UnknownUserException(userId, "STARFACE account ids are numbers, but " + label + " has id \""
+                    + userId + "\"");
         }
-        long id = Long.parseLong(user.id());
+        long id = Long.parseLong(userId);
         if (id < 1 || id > Integer.MAX_VALUE) {
-            throw new UnknownUserException(user.id(), "STARFACE account id " + user.id() + " of " + user.label()
-                    + " is out of range");
+            throw new UnknownUserException(userId, "STARFACE account id " + userId + " of " + label + " is out of range");
         }
         return (int) id;
     }
@@ -266,10 +273,7 @@ final class BridgeFeatures {
     private void pollAndReschedule() {
         Duration next = eventInterval;
         try {
-            pollOnce();
-            if (failures > 0) {
-                LOG.info("STARFACE bridge '{}' answers events again after {} failed reads", bridge.instance(), failures);
-            }
+            pollOnce(failures > 0);
             failures = 0;
         } catch (RuntimeException e) {
             if (poller == null) {
@@ -294,8 +298,11 @@ final class BridgeFeatures {
         }
     }
 
-    /** Reads the events once (up to a few pages); package-private for tests. */
-    void pollOnce() {
+    /**
+     * Reads the events once (up to a few pages). After an outage (reads failed before) every user is hinted: DND
+     * pressed meanwhile may be beyond what the bridge kept, and nothing else looks for it.
+     */
+    void pollOnce(boolean afterOutage) {
         for (int page = 0; page < PAGES_PER_POLL; page++) {
             StarfaceBridge.Events e = bridge.events(bridgeId, since);
             boolean first = bridgeId == null;
@@ -303,9 +310,9 @@ final class BridgeFeatures {
             since = e.next();
             onCall = e.onCall();
             Set<String> changed = new HashSet<>();
-            if (e.lost() && !first) {
-                LOG.info("STARFACE bridge '{}' lost events (its buffer overflowed, or it restarted): every user's DND is"
-                        + " read again", bridge.instance());
+            if ((e.lost() && !first) || (afterOutage && page == 0)) {
+                LOG.info("STARFACE bridge '{}' {}: every user's DND is read again", bridge.instance(), afterOutage
+                        ? "answers events again after an outage" : "lost events (its buffer overflowed, or it restarted)");
                 changed.addAll(allUserIds.get());
             }
             for (BridgeEvent ev : e.events()) {

@@ -45,8 +45,10 @@ import org.slf4j.LoggerFactory;
  * members, reads and writes each user's do-not-disturb flag through {@code /rest/users/{id}/phoneconfig}.
  *
  * <p>Capabilities: {@link Capability#DND} and {@link Capability#GROUPS}. Chat status, busy-lamp fields and call
- * state are <em>not</em> available over the REST API (they need a module running inside the PBX), so they are
- * not declared and the engine never asks for them.
+ * state are <em>not</em> available over the REST API (they need a module running inside the PBX); with the bridge
+ * module ({@link Builder#bridge}, {@code starface.bridge}) the sink also declares {@link Capability#CHAT_STATUS},
+ * {@link Capability#BUSY_LAMP}, {@link Capability#CALL_STATE}, {@link Capability#PBX_CALLS} and
+ * {@link Capability#DND_EVENTS} ({@link BridgeFeatures}, docs/starface-bridge.md).
  *
  * <p>Session: logs in on {@link #open()} (or the first call) with the nonce flow or STARFACE 10's OAuth
  * ({@link Builder#login}, default {@link StarfaceLogin#AUTO}: OAuth when a client secret is set and the realm's
@@ -364,8 +366,8 @@ public final class StarfacePbxSink implements PbxSink {
      * Read-modify-write of the phoneconfig: the phoneconfig the engine's decision was read from when it is at most
      * {@link #REUSE_WINDOW} old and shows {@code change.from()}'s DND, otherwise a fresh read; if
      * {@code doNotDisturb} differs from the wanted value, the whole object is written back with only that field
-     * changed. Other fields of {@code change.to()} (chat status) are ignored: this sink does not declare them.
-     * Idempotent.
+     * changed. With the bridge, the chat status text and the BLF state are written next ({@link BridgeFeatures#apply});
+     * without it the chat status is ignored (not declared). Idempotent.
      */
     @Override
     public void apply(PbxChange change) {
@@ -388,6 +390,9 @@ public final class StarfacePbxSink implements PbxSink {
     private void putDnd(PbxUser user, ObjectNode config, boolean wanted) {
         config.put("doNotDisturb", wanted);
         String path = phoneConfigPath(user);
+        if (bridge != null) {
+            bridge.wroteDnd(user, wanted); // before the write: the bridge's event for it may be read before it returns
+        }
         // Between our GET and PUT the user could press the key; the last writer wins. The REST API offers no
         // conditional write (the reference mentions no ETag/version), so this window cannot be closed here.
         StarfaceRestClient.Response r = client.call("PUT", path, config, true);
@@ -396,9 +401,6 @@ public final class StarfacePbxSink implements PbxSink {
         }
         if (r.status() != 204 && r.status() != 200) {
             throw client.statusError(r, "setting DND of " + user.label());
-        }
-        if (bridge != null) {
-            bridge.wroteDnd(user, wanted);
         }
         LOG.debug("DND of {} set to {}", user.label(), wanted);
     }
