@@ -299,6 +299,9 @@ public final class ScaleHarness {
         String appSecret = randomSecret(secrets);
         String apiPassword = randomSecret(secrets);
         String webhookSecret = randomSecret(secrets);
+        String bridgeSecret = randomSecret(secrets);
+        // --set starface.bridge.instance=NAME: the emulated PBX runs the bridge, the config names it (secret added)
+        String bridgeInstance = o.overrides().get("starface.bridge.instance");
         Path dir = Files.createTempDirectory("teamsconnect-scale");
         try (OutputReceiver receiver = o.outputs() == 0 ? null : OutputReceiver.start();
              GraphEmulator graph = GraphEmulator.builder()
@@ -310,6 +313,9 @@ public final class ScaleHarness {
                     .user(API_LOGIN, apiPassword, "teamsconnect@pbx.test", "Team", "Connect", false)
                     .capacity(o.pbxWorkers(), o.pbxServiceTime())
                     .latency(o.pbxLatency()).https();
+            if (bridgeInstance != null) {
+                pbxBuilder.bridge(bridgeInstance, bridgeSecret);
+            }
             Map<String, String> userByLogin = new HashMap<>();
             Map<String, String> userByTeamsId = new HashMap<>();
             for (int i = 0; i < n; i++) {
@@ -324,8 +330,15 @@ public final class ScaleHarness {
             try (StarfaceEmulator pbx = pbxBuilder.start()) {
                 Path config = writeConfig(dir, o, graph, pbx, receiver);
                 ServiceConfig loaded = new ConfigLoader(Map.of("TEAMS_CLIENT_SECRET", appSecret,
-                        "STARFACE_PASSWORD", apiPassword, "WEBHOOK_SECRET", webhookSecret)).load(config);
-                return measure(n, o, loaded, graph, pbx, teams, userByLogin, userByTeamsId, receiver);
+                        "STARFACE_PASSWORD", apiPassword, "WEBHOOK_SECRET", webhookSecret,
+                        "STARFACE_BRIDGE_SECRET", bridgeSecret)).load(config);
+                ScaleReport report = measure(n, o, loaded, graph, pbx, teams, userByLogin, userByTeamsId, receiver);
+                if (bridgeInstance != null) {
+                    Map<String, Long> byEntry = new java.util.TreeMap<>();
+                    pbx.bridgeCalls().forEach(c -> byEntry.merge(c, 1L, Long::sum));
+                    System.err.printf(Locale.ROOT, "ScaleHarness: %,d users, bridge calls by entry point: %s%n", n, byEntry);
+                }
+                return report;
             }
         } finally {
             deleteQuietly(dir);
@@ -349,6 +362,9 @@ public final class ScaleHarness {
         put(root, "starface.baseUrl", pbx.baseUrl().toString());
         put(root, "starface.loginId", API_LOGIN);
         put(root, "starface.password", "${STARFACE_PASSWORD}");
+        if (o.overrides().containsKey("starface.bridge.instance") && !o.overrides().containsKey("starface.bridge.secret")) {
+            put(root, "starface.bridge.secret", "${STARFACE_BRIDGE_SECRET}");
+        }
         put(root, "starface.tls.certificate", pbxPem.toString());
         put(root, "state.file", dir.resolve("state.json").toString());
         put(root, "server.port", "0");
