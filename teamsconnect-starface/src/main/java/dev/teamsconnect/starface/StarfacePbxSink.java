@@ -371,6 +371,14 @@ public final class StarfacePbxSink implements PbxSink {
      */
     @Override
     public void apply(PbxChange change) {
+        applyDnd(change);
+        if (bridge != null) {
+            bridge.apply(change);
+        }
+    }
+
+    /** The DND part of {@link #apply}: the read-modify-write of the phoneconfig. */
+    private void applyDnd(PbxChange change) {
         PbxUser user = change.user();
         Read read = lastRead.remove(user.id());
         ObjectNode config = read != null && clock.millis() - read.atMillis() <= REUSE_WINDOW.toMillis()
@@ -381,9 +389,6 @@ public final class StarfacePbxSink implements PbxSink {
             LOG.debug("DND of {} is already {}; nothing to write", user.label(), wanted);
         } else {
             putDnd(user, config, wanted);
-        }
-        if (bridge != null) {
-            bridge.apply(change);
         }
     }
 
@@ -426,10 +431,32 @@ public final class StarfacePbxSink implements PbxSink {
     /** Applies all changes, with the adaptive limit of requests in flight. */
     @Override
     public BatchResult<PbxState> applyAll(List<PbxChange> changes) {
-        return inParallel(changes, c -> c.user().id(), c -> {
-            apply(c);
+        if (bridge == null) {
+            return inParallel(changes, c -> c.user().id(), c -> {
+                apply(c);
+                return c.to();
+            });
+        }
+        // every DND first, then the chat texts and BLF states: a caller is not rung into a Teams call while the
+        // bridge writes the texts of other users (a failed text fails that user's change; the engine retries it)
+        BatchResult<PbxState> dnd = inParallel(changes, c -> c.user().id(), c -> {
+            applyDnd(c);
             return c.to();
         });
+        List<PbxChange> written = changes.stream().filter(c -> dnd.values().containsKey(c.user().id())).toList();
+        Map<String, TeamsConnectException> failures = new java.util.HashMap<>(dnd.failures());
+        try {
+            BatchResult<PbxState> rest = inParallel(written, c -> c.user().id(), c -> {
+                bridge.apply(c);
+                return c.to();
+            });
+            failures.putAll(rest.failures());
+            return new BatchResult<>(rest.values(), failures);
+        } catch (TeamsConnectException e) {
+            // the bridge is away: the DND writes stand, these users' changes are retried for their chat texts
+            written.forEach(c -> failures.put(c.user().id(), e));
+            return new BatchResult<>(Map.of(), failures);
+        }
     }
 
     /**
