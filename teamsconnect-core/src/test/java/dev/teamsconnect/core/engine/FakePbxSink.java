@@ -32,6 +32,8 @@ final class FakePbxSink implements PbxSink {
     final Map<String, List<String>> groups = new HashMap<>();
     boolean failAllWrites;
     boolean failReads;
+    /** The chat status cannot be read (a bridge that is away): reads say {@link PbxState#chatUnknown}. */
+    boolean chatAway;
     RuntimeException throwOnRead;
     int readStatesCalls;
     final List<String> lastRead = new ArrayList<>();
@@ -104,7 +106,8 @@ final class FakePbxSink implements PbxSink {
         if (failReads) {
             throw new RetryableException("PBX read failed");
         }
-        return states.get(user.id());
+        PbxState s = states.get(user.id());
+        return chatAway && s != null ? PbxState.chatUnknown(s.dnd()) : s;
     }
 
     @Override
@@ -125,7 +128,8 @@ final class FakePbxSink implements PbxSink {
             throw new RetryableException("PBX write failed for " + id);
         }
         PbxState current = states.get(id);
-        PbxState to = capabilities.contains(Capability.CHAT_STATUS) ? change.to() : change.to().withChatStatus(current.chatStatus());
+        PbxState to = capabilities.contains(Capability.CHAT_STATUS) && change.to().chatKnown() ? change.to()
+                : change.to().withChatStatus(current.chatStatus());
         if (current.equals(to)) {
             violations.add("write without a difference for " + id + ": " + current + " -> " + change.to());
         }

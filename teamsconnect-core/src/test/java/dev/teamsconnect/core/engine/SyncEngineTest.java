@@ -831,6 +831,46 @@ class SyncEngineTest {
     }
 
     @Test
+    void aChatTextNotRestoredWhileTheChatStatusCouldNotBeReadIsRestoredTheNextCycleNotAtTheRecheck() {
+        f.sink.capabilities.add(Capability.CHAT_STATUS);
+        f.sink.recheckInterval = Duration.ofSeconds(60);
+        f.user("1", false).user("2", false);
+        f.sink.states.put("1", new PbxState(false, "Lunch"));
+        f.sink.states.put("2", new PbxState(false, "Desk 4"));
+        SyncEngine engine = SyncEngine.builder().source(f.source).sink(f.sink).store(f.store)
+                .classifier(EngineFixture.CLASSIFIER)
+                .policy((u, p, c) -> c == dev.teamsconnect.core.model.PresenceCategory.IN_A_CALL
+                        ? new DesiredState(true, "On a call in MS Teams", "call") : DesiredState.userOwn("own"))
+                .clock(f.clock).config(f.config.build()).listener(f.events::add).build();
+        f.call("1");
+        f.call("2");
+        engine.syncOnce();
+        f.advance(Duration.ofSeconds(10));
+        engine.syncOnce();
+        assertThat(f.sink.states.get("1")).isEqualTo(new PbxState(true, "On a call in MS Teams"));
+
+        f.sink.chatAway = true;
+        f.available("1");
+        f.advance(Duration.ofSeconds(10));
+        engine.syncOnce();
+        assertThat(f.sink.states.get("1")).as("DND restored, the text waits").isEqualTo(new PbxState(false, "On a call in MS Teams"));
+        assertThat(f.store.load()).as("the user's own text is still remembered").hasSize(2);
+        int reads = f.sink.readStatesCalls;
+        f.advance(Duration.ofSeconds(10));
+        engine.syncOnce();
+        assertThat(f.sink.readStatesCalls).as("read again while the text is owed").isEqualTo(reads + 1);
+        assertThat(f.sink.lastRead).containsExactly("1");
+
+        f.sink.chatAway = false;
+        f.advance(Duration.ofSeconds(10));
+        engine.syncOnce();
+        assertThat(f.sink.states.get("1")).isEqualTo(new PbxState(false, "Lunch"));
+        assertThat(f.store.load()).containsOnlyKeys("2");
+        // user 2's text was written before: settled as usual, not read each cycle while the chat status is away
+        assertThat(f.sink.lastRead).containsExactly("1");
+    }
+
+    @Test
     void fiftyThousandUsersCostOnlyTheReadsOfThoseWhoNeedThem() {
         for (int i = 0; i < 50_000; i++) {
             f.user(String.valueOf(i), i % 7 == 0);
