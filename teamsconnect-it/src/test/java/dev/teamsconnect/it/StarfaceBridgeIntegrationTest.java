@@ -118,8 +118,8 @@ class StarfaceBridgeIntegrationTest {
                 .as("settled: nothing written through the bridge").doesNotContain("setChatStatus", "setTelephonyState");
     }
 
-    @Test
-    void aChatStatusTheUserSetsDuringTheCallIsKept() {
+    /** User 1 with the chat text "Im Homeoffice" starts a Teams call: the bridge shows the call's text. */
+    private SyncEngine oneUserInACallWithItsOwnChatText() {
         start(1);
         l.pbx.userChangesChatStatus(Landscape.login(1), "ONLINE", "Im Homeoffice");
         SyncEngine engine = engine(Landscape.config().build(), bridged());
@@ -127,6 +127,12 @@ class StarfaceBridgeIntegrationTest {
         l.inCall(1);
         run(engine, POLL);
         assertThat(l.pbx.chatState(Landscape.login(1)).text()).isEqualTo(IN_A_CALL_TEXT);
+        return engine;
+    }
+
+    @Test
+    void aChatStatusTheUserSetsDuringTheCallIsKept() {
+        SyncEngine engine = oneUserInACallWithItsOwnChatText();
 
         l.pbx.userChangesChatStatus(Landscape.login(1), "AWAY", "Mittagspause");
         run(engine, POLL);
@@ -212,13 +218,7 @@ class StarfaceBridgeIntegrationTest {
 
     @Test
     void whileTheBridgeIsAwayDndIsRestoredAndTheUsersOwnChatTextComesBackWhenItAnswersAgain() {
-        start(1);
-        l.pbx.userChangesChatStatus(Landscape.login(1), "ONLINE", "Im Homeoffice");
-        SyncEngine engine = engine(Landscape.config().build(), bridged());
-        engine.syncOnce();
-        l.inCall(1);
-        run(engine, POLL);
-        assertThat(l.pbx.chatState(Landscape.login(1)).text()).isEqualTo(IN_A_CALL_TEXT);
+        SyncEngine engine = oneUserInACallWithItsOwnChatText();
 
         l.pbx.failNext("POST /xml-rpc", 1_000, 503); // the module is being updated
         l.available(1);

@@ -809,16 +809,21 @@ class SyncEngineTest {
         assertThat(f.store.load()).isEmpty();
     }
 
+    /** An engine on the fixture whose policy sets DND and the text "On a call in MS Teams" for a call. */
+    private SyncEngine chatInACallEngine() {
+        return SyncEngine.builder().source(f.source).sink(f.sink).store(f.store)
+                .classifier(EngineFixture.CLASSIFIER)
+                .policy((u, p, c) -> c == dev.teamsconnect.core.model.PresenceCategory.IN_A_CALL
+                        ? new DesiredState(true, "On a call in MS Teams", "call") : DesiredState.userOwn("own"))
+                .clock(f.clock).config(f.config.build()).listener(f.events::add).build();
+    }
+
     @Test
     void keepsAChatStatusTheUserSetByHandWhenTheEpisodeEnds() {
         f.sink.capabilities.add(Capability.CHAT_STATUS);
         f.user("1", false);
         f.sink.states.put("1", new PbxState(false, "Lunch"));
-        SyncEngine engine = SyncEngine.builder().source(f.source).sink(f.sink).store(f.store)
-                .classifier(EngineFixture.CLASSIFIER)
-                .policy((u, p, c) -> c == dev.teamsconnect.core.model.PresenceCategory.IN_A_CALL
-                        ? new DesiredState(true, "On a call in MS Teams", "call") : DesiredState.userOwn("own"))
-                .clock(f.clock).config(f.config.build()).listener(f.events::add).build();
+        SyncEngine engine = chatInACallEngine();
         f.call("1");
         engine.syncOnce();
         f.available("1");
@@ -837,11 +842,7 @@ class SyncEngineTest {
         f.user("1", false).user("2", false);
         f.sink.states.put("1", new PbxState(false, "Lunch"));
         f.sink.states.put("2", new PbxState(false, "Desk 4"));
-        SyncEngine engine = SyncEngine.builder().source(f.source).sink(f.sink).store(f.store)
-                .classifier(EngineFixture.CLASSIFIER)
-                .policy((u, p, c) -> c == dev.teamsconnect.core.model.PresenceCategory.IN_A_CALL
-                        ? new DesiredState(true, "On a call in MS Teams", "call") : DesiredState.userOwn("own"))
-                .clock(f.clock).config(f.config.build()).listener(f.events::add).build();
+        SyncEngine engine = chatInACallEngine();
         f.call("1");
         f.call("2");
         engine.syncOnce();
