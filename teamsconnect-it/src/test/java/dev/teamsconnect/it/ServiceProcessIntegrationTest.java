@@ -160,6 +160,10 @@ class ServiceProcessIntegrationTest {
                 HttpClient http = HttpClient.newHttpClient();
                 await(p, output, () -> get(http, port, "/status?user=user00001").contains("pbx-dnd"),
                         "the session on /status");
+                // the session is active from the cycle that decided it; the writer's thread sends setPresence and
+                // counts it, and /metrics shows that count from the snapshot of the next cycle
+                await(p, output, () -> get(http, port, "/metrics").contains("teamsconnect_teams_sessions_total{outcome=\"set\"} 1.0"),
+                        "the session counted on /metrics");
                 status = get(http, port, "/status?user=user00001");
                 metrics = get(http, port, "/metrics");
             } finally {
