@@ -126,20 +126,6 @@ final class HoldCommitter {
         return settled.plus(recheckInterval).plusMillis(spread);
     }
 
-    /**
-     * Whether a chat text is still to be written or restored although the sink could not read the chat status (the
-     * STARFACE bridge is away): such a user is not settled, so it is read again next cycle, as after a failed write,
-     * and gets its text as soon as the bridge answers, not only at the recheck a minute later. A user whose wanted
-     * text is written already is settled as usual, so an outage does not turn every held user into a read per cycle.
-     */
-    private static boolean chatPending(PbxState state, String wantChat, Hold hold) {
-        if (state.chatKnown()) {
-            return false;
-        }
-        String written = hold == null ? null : hold.writtenChatStatus();
-        return wantChat != null ? !wantChat.equals(written) : written != null;
-    }
-
     private record Planned(Work work, Hold old, PbxState actual, Reconciler.Decision decision) {
     }
 
@@ -187,7 +173,9 @@ final class HoldCommitter {
             Reconciler.Decision d = Reconciler.decide(new Reconciler.Input(id, old, w.wantDnd(), w.wantChat(), actual,
                     track == null ? EpisodeMarker.NONE : track.pbx().marker(), mode, now, w.reason()));
             boolean nothing = d.isNothing() && Objects.equals(d.pre(), old);
-            boolean settled = nothing && !chatPending(actual, w.wantChat(), old);
+            // a chat text owed while the chat status cannot be read: not settled, so read again next cycle, as after a
+            // failed write, and the text is written as soon as it can be read, not only at the recheck
+            boolean settled = nothing && !d.chatDeferred();
             if (track != null) {
                 secondSync.observe(w, track, old, actual, now);
                 UserTrack.PbxSide side = track.pbx().read(actual, now).decided(d.marker());
@@ -287,9 +275,10 @@ final class HoldCommitter {
             record(p.work(), now, p.decision().kind(), ch.from(), ch.to(), p.decision().reason());
             if (p.work().tracked()) {
                 // the PBX acknowledged the write: settled, no confirming read (the PBX budget: at most a read and a
-                // write per change); a change by hand is noticed at the next recheck
-                boolean pending = chatPending(ch.to(), p.work().wantChat(), p.decision().post());
-                directory.update(id, t -> t.withPbx(pending ? t.pbx().read(ch.to(), now)
+                // write per change); a change by hand is noticed at the next recheck. Not settled while a chat text is
+                // deferred (the DND was written, the chat status could not be read): read again next cycle
+                boolean deferred = p.decision().chatDeferred();
+                directory.update(id, t -> t.withPbx(deferred ? t.pbx().read(ch.to(), now)
                         : t.pbx().settled(ch.to(), now, recheckDue(id, now))));
             }
             // 4. the outcome: confirmed holds, ended holds. Committed with the next round's write-ahead, at the latest

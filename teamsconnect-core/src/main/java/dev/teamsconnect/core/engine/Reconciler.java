@@ -67,8 +67,11 @@ final class Reconciler {
      * @param kind   the audit kind, or null when nothing happened worth an event
      * @param reason why
      * @param marker the in-memory episode marker to keep for the next decision
+     * @param chatDeferred whether a chat text is owed that could not be decided because the sink could not read the
+     *                     chat status ({@link ChatStep#DEFERRED}): the user is read again next cycle, not at the recheck
      */
-    record Decision(Hold pre, Hold post, PbxState write, AuditEvent.Kind kind, String reason, EpisodeMarker marker) {
+    record Decision(Hold pre, Hold post, PbxState write, AuditEvent.Kind kind, String reason, EpisodeMarker marker,
+                    boolean chatDeferred) {
         boolean isNothing() {
             return write == null && kind == null;
         }
@@ -105,6 +108,11 @@ final class Reconciler {
     /** What the chat decision did. */
     enum ChatStep {
         UNCHANGED(null),
+        /**
+         * The sink could not read the chat status (the STARFACE bridge is away) while a text is owed: the call's text
+         * is not written yet, or the user's own is still to be restored. Nothing is decided until it can be read.
+         */
+        DEFERRED(null),
         /** Held, and the PBX already shows the newly wanted text: the hold follows it without a write. */
         FOLLOWED(null),
         RESTORED(AuditEvent.Kind.RESTORED),
@@ -149,7 +157,7 @@ final class Reconciler {
     /** The whole decision for one user: the DND and the chat decision, and the holds and write they make. */
     static Decision decide(Input in) {
         if (in.nothingHeldOrWanted()) {
-            return new Decision(null, null, null, null, null, EpisodeMarker.NONE);
+            return new Decision(null, null, null, null, null, EpisodeMarker.NONE, false);
         }
         Objects.requireNonNull(in.actual(), "actual");
         DndDecision dnd = decideDnd(in);
@@ -167,10 +175,10 @@ final class Reconciler {
         Hold post = write == null ? pre
                 : HoldParts.toHold(in.pbxUserId(), dnd.post(), chat.post(), true, since, actual.dnd());
         if (write == null && Objects.equals(pre, old)) {
-            return new Decision(old, old, null, null, null, dnd.marker());
+            return new Decision(old, old, null, null, null, dnd.marker(), chat.step() == ChatStep.DEFERRED);
         }
         return new Decision(pre, post, write, max(dnd.step().kind, chat.step().kind), reason(in, dnd, chat),
-                dnd.marker());
+                dnd.marker(), chat.step() == ChatStep.DEFERRED);
     }
 
     /** The DND part of the decision; {@code in.actual()} must not be null. */
@@ -260,8 +268,11 @@ final class Reconciler {
     static ChatDecision decideChat(Input in) {
         ChatHold cur = HoldParts.chatOf(in.old());
         if (!in.actual().chatKnown()) {
-            // the sink read the DND but not the chat status: nothing to decide on, so the chat hold stays as it is
-            return new ChatDecision(ChatStep.UNCHANGED, cur, cur, false, null);
+            // the sink read the DND but not the chat status: nothing to decide on, so the chat hold stays as it is;
+            // deferred while a text is owed, so that it is written as soon as the chat status can be read again (a text
+            // already written for the wanted state owes nothing, so an outage does not re-read every held user)
+            boolean owed = in.wantChat() != null ? !in.wantChat().equals(cur.written()) : cur.held();
+            return new ChatDecision(owed ? ChatStep.DEFERRED : ChatStep.UNCHANGED, cur, cur, false, null);
         }
         String actual = in.actual().chatStatus();
         String want = in.wantChat();
@@ -311,7 +322,7 @@ final class Reconciler {
             case ENFORCED -> reasons.add(desired + " (manual DND " + actual + " overridden: manualDnd TEAMS_LEADS)");
         }
         switch (chat.step()) {
-            case UNCHANGED, FOLLOWED -> { }
+            case UNCHANGED, DEFERRED, FOLLOWED -> { }
             case RESTORED -> reasons.add("restored prior chat status " + quoted(chat.pre().prior()));
             case RELEASED -> reasons.add("chat status already the user's own");
             case MANUAL_KEPT -> reasons.add("manual chat status kept");

@@ -206,12 +206,17 @@ class ReconcilerTest {
                         .old(withChat(held(false, true), "own", "Busy")).actual(PbxState.chatUnknown(true))
                         .write(new PbxState(false, null, false)).pre(unconfirmed(withChat(held(false, true), "own", "Busy")))
                         .post(chatOnly(true, "own", "Busy")).kind(Kind.RESTORED).reason("restored prior DND off")
-                        .steps(DndStep.RESTORED, ChatStep.UNCHANGED),
+                        .steps(DndStep.RESTORED, ChatStep.DEFERRED),
                 row("chat unknown, DND wanted: the DND hold starts, no chat text is written or remembered")
                         .want(ON).chat("Busy").actual(PbxState.chatUnknown(false))
                         .write(new PbxState(true, null, false)).pre(unconfirmed(fresh(held(false, true))))
                         .post(fresh(held(false, true))).kind(Kind.HOLD_STARTED).reason(WHY)
-                        .steps(DndStep.HOLD_STARTED, ChatStep.UNCHANGED),
+                        .steps(DndStep.HOLD_STARTED, ChatStep.DEFERRED),
+                row("chat unknown, the wanted text written before: nothing owed, nothing to do")
+                        .old(withChat(held(false, true), "own", "Busy")).want(ON).chat("Busy")
+                        .actual(PbxState.chatUnknown(true)).marker(OWN_ON)
+                        .hold(withChat(held(false, true), "own", "Busy"))
+                        .steps(DndStep.UNCHANGED, ChatStep.UNCHANGED),
 
                 // ---- the Hold encoding ----
                 row("a chat-only hold records the actual DND as prior and written")
@@ -238,6 +243,7 @@ class ReconcilerTest {
         if (r.dndStep != null) {
             assertThat(Reconciler.decideDnd(in).step()).as("DND step").isEqualTo(r.dndStep);
             assertThat(Reconciler.decideChat(in).step()).as("chat step").isEqualTo(r.chatStep);
+            assertThat(d.chatDeferred()).as("chat deferred").isEqualTo(r.chatStep == ChatStep.DEFERRED);
         }
     }
 
