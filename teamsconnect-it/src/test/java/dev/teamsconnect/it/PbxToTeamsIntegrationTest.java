@@ -176,9 +176,16 @@ class PbxToTeamsIntegrationTest {
             assertThat(shown(1)).containsExactly("Busy", "InACall");
             run(engine, Duration.ofMinutes(2));
             assertThat(apiDndWrites(1)).as("no hold from the call's echo").isZero();
+            assertThat(count(1, PresenceWrite.Kind.SET)).as("not renewed before a quarter of the hour is left")
+                    .isEqualTo(1);
+            run(engine, Duration.ofMinutes(44)); // a long call: renewed with a quarter of the hour left
+            assertThat(count(1, PresenceWrite.Kind.SET)).isEqualTo(2);
+            assertThat(l.graph.presenceSessions(l.graphId(1))).as("renewed, not a second session").hasSize(1);
+            assertThat(shown(1)).containsExactly("Busy", "InACall");
             l.pbx.setOnCall(Landscape.login(1), false);
             run(engine, POLL);
             assertThat(count(1, PresenceWrite.Kind.CLEAR)).isEqualTo(1);
+            assertThat(l.graph.presenceSessions(l.graphId(1))).isEmpty();
             assertThat(l.dnd(2)).isTrue();
             assertThat(writes(2)).as("case 4: the engine's own DND creates no session").isEmpty();
         }
