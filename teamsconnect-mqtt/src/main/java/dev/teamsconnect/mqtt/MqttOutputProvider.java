@@ -14,8 +14,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Creates the {@link MqttStatusOutput} (type {@code mqtt}) from its entry under {@code outputs} (docs/outputs-mqtt.md
- * lists every key):
+ * Creates the {@link MqttStatusOutput} (type {@code mqtt}) from its entry under {@code outputs} (docs/outputs.md, "MQTT",
+ * "Keys" lists every key):
  * <pre>
  * outputs:
  *   - type: mqtt

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * The JSON payloads of the mqtt output: a user's state and the Home Assistant discovery configs
- * (docs/outputs-mqtt.md, "Payloads"). Field names are stable; a field whose value is unknown is present with
+ * (docs/outputs.md, "The state payload" and "Home Assistant discovery"). Field names are stable; a field whose value is unknown is present with
  * {@code null}, so a template never has to guess whether a field exists.
  */
 final class MqttPayloads {

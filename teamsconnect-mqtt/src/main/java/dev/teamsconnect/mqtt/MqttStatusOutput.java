@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * (QoS 1), an availability topic {@code <prefix>/availability} ({@code online}, and {@code offline} as the last will
  * and on a clean stop), and optionally Home Assistant MQTT discovery configs (a presence {@code sensor} and a busy
  * {@code binary_sensor} per user). Topics and payloads: {@link MqttTopics}, {@link MqttPayloads},
- * docs/outputs-mqtt.md.
+ * docs/outputs.md, "MQTT".
  *
  * <p>Connection: MQTT 3.1.1 over TCP or TLS with a clean session. After a lost connection (or a failed first
  * connect) the client reconnects in the background, waiting {@link Backoff#delay} between attempts (bounded by the

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The topic layout of the mqtt output (docs/outputs-mqtt.md, "Topics"):
+ * The topic layout of the mqtt output (docs/outputs.md, "What is sent"):
  * <pre>
  * &lt;topicPrefix&gt;/availability                                   online | offline (retained, last will)
  * &lt;topicPrefix&gt;/&lt;user key&gt;/state                               JSON (retained)
