@@ -13,14 +13,14 @@ import java.util.List;
 import java.util.Properties;
 
 /** Moquette, embedded: the broker of the normal build. */
-final class MoquetteBroker implements TestBroker {
+public final class MoquetteBroker implements TestBroker {
 
     private final int port = TestBroker.freePort();
     private final int tlsPort = TestBroker.freePort();
     private final SelfSignedCertificate certificate;
     private Server server;
 
-    MoquetteBroker(SelfSignedCertificate certificate) {
+    public MoquetteBroker(SelfSignedCertificate certificate) {
         this.certificate = certificate;
     }
 

@@ -12,7 +12,7 @@ import java.net.URI;
  * {@link #PASSWORD}. Retained messages live in memory only, so a {@link #restart()} loses them, as a broker without
  * persistence does. The ports stay the same across restarts.
  */
-interface TestBroker extends AutoCloseable {
+public interface TestBroker extends AutoCloseable {
 
     String USER = "teamsconnect";
     String PASSWORD = "broker-pass-0815";

@@ -24,9 +24,9 @@ import java.util.function.Predicate;
  * A subscriber on the same client library as the output, recording every message (topic, payload, retained flag)
  * and the latest payload per topic. Waits poll with a deadline; a wait that runs out fails with what was seen.
  */
-final class TestSubscriber implements AutoCloseable {
+public final class TestSubscriber implements AutoCloseable {
 
-    record Message(String topic, String payload, boolean retained) {
+    public record Message(String topic, String payload, boolean retained) {
     }
 
     private final Mqtt3AsyncClient client;
@@ -45,7 +45,7 @@ final class TestSubscriber implements AutoCloseable {
     }
 
     /** Connects to the broker's plain port and subscribes to {@code filters} (QoS 1). */
-    static TestSubscriber connect(TestBroker broker, List<String> filters) {
+    public static TestSubscriber connect(TestBroker broker, List<String> filters) {
         return connect(broker, filters, m -> { });
     }
 
@@ -159,7 +159,7 @@ final class TestSubscriber implements AutoCloseable {
         return await(topic, p -> true, timeout);
     }
 
-    String latest(String topic) {
+    public String latest(String topic) {
         return latest.get(topic);
     }
 
