@@ -126,6 +126,14 @@ final class Landscape implements AutoCloseable {
         return e;
     }
 
+    /** Runs {@code engine} for {@code d} of this landscape's clock: one cycle every {@code poll}, after advancing it. */
+    void run(SyncEngine engine, Duration poll, Duration d) {
+        for (Duration t = Duration.ZERO; t.compareTo(d) < 0; t = t.plus(poll)) {
+            clock.advance(poll);
+            engine.syncOnce();
+        }
+    }
+
     /**
      * A service config file ({@code java -jar teamsconnect.jar run --config FILE}) for this landscape: both sides
      * with their trust files written next to it, the secrets as {@code ${TEAMS_CLIENT_SECRET}} and

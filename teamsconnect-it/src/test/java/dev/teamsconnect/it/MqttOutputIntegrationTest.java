@@ -61,6 +61,8 @@ class MqttOutputIntegrationTest {
     private final MoquetteBroker broker = new MoquetteBroker(SelfSignedCertificate.forLocalhost());
     private final boolean[] inCall = new boolean[USERS + 1];
     private final List<CycleReport> reports = new CopyOnWriteArrayList<>();
+    /** What the last subscriber saw, for the message of a wait that runs out. */
+    private Map<String, String> lastSeen = Map.of();
 
     @BeforeEach
     void start() {
@@ -85,7 +87,7 @@ class MqttOutputIntegrationTest {
         try (OutputDispatcher outputs = wiring.outputDispatcher(l.clock);
              SyncEngine engine = wiring.engine(false, false, board, new ServiceMetrics(), l.clock, reports::add, outputs)) {
             outputs.start();
-            cycleUntil(engine, () -> brokerShowsEveryUser(), "the broker shows every user's state");
+            cycleUntil(engine, this::brokerShowsEveryUser, "the broker shows every user's state");
 
             broker.stop();
             int writesBefore = l.pbx.phoneConfigWrites().size();
@@ -107,7 +109,7 @@ class MqttOutputIntegrationTest {
             assertThat(down.queued()).as("the latest status per user, no more").isBetween(1, USERS);
 
             broker.start(); // empty: Moquette here keeps nothing across a restart
-            cycleUntil(engine, () -> brokerShowsEveryUser(), "after the restart the broker shows every latest state");
+            cycleUntil(engine, this::brokerShowsEveryUser, "after the restart the broker shows every latest state");
             // the host's queue empties at its next retry, which waits on the engine's clock
             cycleUntil(engine, () -> !board.outputs().get(0).failing() && board.outputs().get(0).queued() == 0,
                     "the output no longer failing, its queue empty");
@@ -124,10 +126,7 @@ class MqttOutputIntegrationTest {
     }
 
     private void cycles(SyncEngine engine, Duration d) {
-        for (Duration t = Duration.ZERO; t.compareTo(d) < 0; t = t.plus(POLL)) {
-            l.clock.advance(POLL);
-            engine.syncOnce();
-        }
+        l.run(engine, POLL, d);
     }
 
     /** Cycles (a poll of the engine's time each) until {@code done}, for at most 90 s of real time. */
@@ -138,8 +137,6 @@ class MqttOutputIntegrationTest {
             cycles(engine, POLL);
         }
     }
-
-    private Map<String, String> lastSeen = Map.of();
 
     /**
      * Whether a fresh subscriber (a new client with a clean session, so what it gets is what the broker retained)

@@ -78,10 +78,7 @@ class PbxToTeamsIntegrationTest {
     }
 
     private void run(SyncEngine engine, Duration d) {
-        for (Duration t = Duration.ZERO; t.compareTo(d) < 0; t = t.plus(POLL)) {
-            l.clock.advance(POLL);
-            engine.syncOnce();
-        }
+        l.run(engine, POLL, d);
     }
 
     private List<PresenceWrite> writes(int user) {

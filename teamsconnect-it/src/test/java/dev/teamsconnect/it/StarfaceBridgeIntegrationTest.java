@@ -60,10 +60,7 @@ class StarfaceBridgeIntegrationTest {
     }
 
     private void run(SyncEngine engine, Duration d) {
-        for (Duration t = Duration.ZERO; t.compareTo(d) < 0; t = t.plus(POLL)) {
-            l.clock.advance(POLL);
-            engine.syncOnce();
-        }
+        l.run(engine, POLL, d);
     }
 
     /** Waits (real time, with a deadline) for what the bridge's event thread does on its own. */
