@@ -174,11 +174,12 @@ final class Reconciler {
         Hold pre = HoldParts.toHold(in.pbxUserId(), dnd.pre(), chat.pre(), dnd.preConfirmed(), since, actual.dnd());
         Hold post = write == null ? pre
                 : HoldParts.toHold(in.pbxUserId(), dnd.post(), chat.post(), true, since, actual.dnd());
+        boolean chatDeferred = chat.step() == ChatStep.DEFERRED;
         if (write == null && Objects.equals(pre, old)) {
-            return new Decision(old, old, null, null, null, dnd.marker(), chat.step() == ChatStep.DEFERRED);
+            return new Decision(old, old, null, null, null, dnd.marker(), chatDeferred);
         }
         return new Decision(pre, post, write, max(dnd.step().kind, chat.step().kind), reason(in, dnd, chat),
-                dnd.marker(), chat.step() == ChatStep.DEFERRED);
+                dnd.marker(), chatDeferred);
     }
 
     /** The DND part of the decision; {@code in.actual()} must not be null. */
