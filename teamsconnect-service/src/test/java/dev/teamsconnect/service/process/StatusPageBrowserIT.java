@@ -147,7 +147,9 @@ class StatusPageBrowserIT {
         assertThat(pbx.dnd("1001")).isTrue();
         int port = freePort();
         try (ServiceProcess service = ServiceProcess.start(dir, ENV, "run", "--config", config("run.yaml", port).toString())) {
-            await("/status", Duration.ofSeconds(20), quietly(() -> get(port, "/status").statusCode() == 200), service);
+            // the endpoints answer from the start; the holds are there once the engine opened the state store
+            await("/status with the holds loaded", Duration.ofSeconds(20),
+                    quietly(() -> JSON.readTree(get(port, "/status").body()).get("holdsLoaded").asBoolean()), service);
             compareStatusStateFileAndMetrics(port);
             await("a finished cycle", Duration.ofSeconds(20),
                     quietly(() -> !JSON.readTree(get(port, "/status/summary").body()).get("lastCycle").isNull()), service);
